@@ -1,0 +1,96 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::admin::UsersPage;
+use crate::auth::pages::LoginPage;
+use crate::catalogue::pages::{
+    MySitesPage, MyUnitPage, ProjectPage, ProjectsPage, SitePage, SubItemPage,
+};
+use crate::home::HomePage;
+use crate::i18n::*;
+use crate::staff::GroupsPage;
+use crate::ui::{provide_session, Layout};
+
+/// The cookie the language switch writes; leptos_i18n reads it on the server and in the browser.
+pub const LANG_COOKIE: &str = "i18n_pref_locale";
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Chinese unless the person chose English: the browser's Accept-Language is not consulted,
+    // since deputies' phones are often set to English while the work is in Chinese.
+    let no_header = leptos_i18n::context::UseLocalesOptions::default()
+        .ssr_lang_header_getter(|| None::<String>);
+    view! {
+        <I18nContextProvider cookie_name=LANG_COOKIE ssr_lang_header_getter=no_header>
+            <Head />
+            <Shell />
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Head() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/jiandu.css" />
+        <Link rel="manifest" href="/manifest.webmanifest" />
+        <Link rel="icon" href="/icon.svg" type_="image/svg+xml" />
+        <Meta name="theme-color" content="#b3261e" />
+        <Title text=move || format!("{} · {}", t_string!(i18n, app.name), t_string!(i18n, app.tagline)) />
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    provide_session();
+    // Async rendering: every page arrives complete (no-JS readers and slow phones get finished
+    // HTML), and a server function's 401/403/404 becomes the page's HTTP status.
+    let ssr = SsrMode::Async;
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=move || {
+                    view! {
+                        <h1>{t!(i18n, errors.page_not_found)}</h1>
+                        <a href="/">{t!(i18n, errors.back_home)}</a>
+                    }
+                }>
+                    <Route path=path!("/") view=HomePage ssr=ssr.clone() />
+                    <Route path=path!("/login") view=LoginPage ssr=ssr.clone() />
+                    <Route path=path!("/projects") view=ProjectsPage ssr=ssr.clone() />
+                    <Route path=path!("/projects/:id") view=ProjectPage ssr=ssr.clone() />
+                    <Route path=path!("/sub-items/:id") view=SubItemPage ssr=ssr.clone() />
+                    <Route path=path!("/sites/:id") view=SitePage ssr=ssr.clone() />
+                    <Route path=path!("/my/sites") view=MySitesPage ssr=ssr.clone() />
+                    <Route path=path!("/my/unit") view=MyUnitPage ssr=ssr.clone() />
+                    <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />
+                    <Route path=path!("/admin/users") view=UsersPage ssr=ssr />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,92 @@
+use leptos::prelude::*;
+
+use super::{CurrentUser, SessionInfo};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+impl From<&crate::store::users::UserRecord> for CurrentUser {
+    fn from(u: &crate::store::users::UserRecord) -> Self {
+        CurrentUser {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            unit_id: u.unit_id,
+            deputy_id: u.deputy_id,
+        }
+    }
+}
+
+/// Open to everyone: who is signed in (if anyone) and whether this is demo data.
+#[server(endpoint = "session/info")]
+pub async fn get_session() -> Result<SessionInfo, AppError> {
+    crate::ssr::run(async {
+        let db = crate::ssr::db()?;
+        let user = super::ssr::current_user().await?;
+        Ok(SessionInfo {
+            user: user.as_ref().map(CurrentUser::from),
+            demo: db.is_demo().await?,
+        })
+    })
+    .await
+}
+
+#[server(endpoint = "session/login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    use super::ssr::{AuthSession, Credentials};
+    crate::ssr::run(async move {
+        let mut session = leptos_axum::extract::<AuthSession>()
+            .await
+            .map_err(|_| AppError::internal())?;
+        let creds = Credentials {
+            username: username.trim().to_ascii_lowercase(),
+            password,
+        };
+        let user = session
+            .authenticate(creds)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "sign-in backend failed");
+                AppError::internal()
+            })?
+            .ok_or_else(|| {
+                AppError::new(
+                    crate::error::ErrorCode::BadCredentials,
+                    "wrong username or password",
+                )
+            })?;
+        session.login(&user).await.map_err(|e| {
+            tracing::error!(error = %e, "could not store the session");
+            AppError::internal()
+        })?;
+        tracing::info!(user = %user.username, role = %user.role, "signed in");
+        if crate::ssr::is_plain_form_post().await {
+            leptos_axum::redirect(&super::safe_next(next.as_deref()));
+        }
+        Ok(CurrentUser::from(&user))
+    })
+    .await
+}
+
+#[server(endpoint = "session/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ssr::AuthSession;
+    crate::ssr::run(async move {
+        let mut session = leptos_axum::extract::<AuthSession>()
+            .await
+            .map_err(|_| AppError::internal())?;
+        session.logout().await.map_err(|e| {
+            tracing::error!(error = %e, "could not end the session");
+            AppError::internal()
+        })?;
+        if crate::ssr::is_plain_form_post().await {
+            leptos_axum::redirect("/login");
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,92 @@
+//! Catalogue reads. Any signed-in role may read the structure of the year's projects (it is
+//! published by the government anyway); the public reads sites through their QR pages instead.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{
+    MySites, MyUnit, ProjectDetail, ProjectSummary, SiteDetail, SubItemDetail, YearFigures,
+};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<crate::store::users::UserRecord, AppError> {
+    crate::auth::ssr::require(|_| true).await
+}
+
+#[server(endpoint = "catalogue/year")]
+pub async fn get_year_figures() -> Result<Option<YearFigures>, AppError> {
+    crate::ssr::run(async {
+        signed_in().await?;
+        let db = crate::ssr::db()?;
+        match db.current_year().await? {
+            Some(year) => Ok(Some(db.year_figures(year).await?)),
+            None => Ok(None),
+        }
+    })
+    .await
+}
+
+#[server(endpoint = "catalogue/projects")]
+pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
+    crate::ssr::run(async {
+        signed_in().await?;
+        let db = crate::ssr::db()?;
+        match db.current_year().await? {
+            Some(year) => db.list_projects(year).await,
+            None => Ok(vec![]),
+        }
+    })
+    .await
+}
+
+#[server(endpoint = "catalogue/project")]
+pub async fn get_project(id: Uuid) -> Result<ProjectDetail, AppError> {
+    crate::ssr::run(async move {
+        signed_in().await?;
+        crate::ssr::db()?.project(id).await
+    })
+    .await
+}
+
+#[server(endpoint = "catalogue/sub-item")]
+pub async fn get_sub_item(id: Uuid) -> Result<SubItemDetail, AppError> {
+    crate::ssr::run(async move {
+        signed_in().await?;
+        crate::ssr::db()?.sub_item(id).await
+    })
+    .await
+}
+
+#[server(endpoint = "catalogue/site")]
+pub async fn get_site(id: Uuid) -> Result<SiteDetail, AppError> {
+    crate::ssr::run(async move {
+        signed_in().await?;
+        crate::ssr::db()?.site(id).await
+    })
+    .await
+}
+
+/// A deputy's sites: those of the units their supervision group follows.
+#[server(endpoint = "catalogue/my-sites")]
+pub async fn get_my_sites() -> Result<MySites, AppError> {
+    use crate::domain::Role;
+    crate::ssr::run(async {
+        let user = crate::auth::ssr::require(|u| u.role == Role::Deputy).await?;
+        let deputy = user.deputy_id.ok_or_else(AppError::forbidden)?;
+        crate::ssr::db()?.my_sites(deputy).await
+    })
+    .await
+}
+
+/// A unit officer's sub-items: those their unit leads.
+#[server(endpoint = "catalogue/my-unit")]
+pub async fn get_my_unit() -> Result<MyUnit, AppError> {
+    use crate::domain::Role;
+    crate::ssr::run(async {
+        let user = crate::auth::ssr::require(|u| u.role == Role::UnitOfficer).await?;
+        let unit = user.unit_id.ok_or_else(AppError::forbidden)?;
+        crate::ssr::db()?.my_unit(unit).await
+    })
+    .await
+}

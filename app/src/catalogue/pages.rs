@@ -1,0 +1,347 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use super::api::{get_my_sites, get_my_unit, get_project, get_site, get_sub_item, list_projects};
+use super::{format_wan_yuan, site_matches, SiteDetail, SiteSummary, SubItemSummary};
+use crate::domain::SiteGeometry;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{kind_label, pick, use_zh, Loaded};
+
+fn id_param(name: &'static str) -> impl Fn() -> Result<Uuid, AppError> + Copy + Send + Sync {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get(name)
+            .and_then(|s| Uuid::parse_str(&s).ok())
+            .ok_or_else(|| AppError::not_found("page"))
+    }
+}
+
+#[component]
+pub fn ProjectsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let projects = Resource::new(|| (), |_| list_projects());
+    view! {
+        <h1>{t!(i18n, projects.title)}</h1>
+        <Loaded
+            resource=projects
+            view=move |list| {
+                view! {
+                    <ol class="cards" id="project-list">
+                        {list
+                            .into_iter()
+                            .map(|p| {
+                                view! {
+                                    <li class="card">
+                                        <a href=format!("/projects/{}", p.id) class="title">
+                                            <span class="num">{p.number}</span>
+                                            {pick(zh, &p.title_zh, &p.title_en)}
+                                        </a>
+                                        <p class="muted">{pick(zh, &p.summary_zh, &p.summary_en)}</p>
+                                        <p class="figures">
+                                            <span>{p.sub_item_count} " " {t!(i18n, projects.sub_items)}</span>
+                                            <span>{p.site_count} " " {t!(i18n, projects.sites)}</span>
+                                        </p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+            }
+        />
+    }
+}
+
+#[component]
+fn SubItemFacts(s: SubItemSummary, zh: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <dl class="facts">
+            <dt>{t!(i18n, sub_item.lead_unit)}</dt>
+            <dd>{pick(zh, &s.lead_unit_zh, &s.lead_unit_en)}</dd>
+            <dt>{t!(i18n, sub_item.target)}</dt>
+            <dd>{s.target_quantity} " " {pick(zh, &s.target_unit_zh, &s.target_unit_en)}</dd>
+            <dt>{t!(i18n, sub_item.deadline)}</dt>
+            <dd>{s.deadline.to_string()}</dd>
+            <dt>{t!(i18n, sub_item.budget)}</dt>
+            <dd>{format_wan_yuan(s.budget_yuan)} " " {t!(i18n, common.wan_yuan)}</dd>
+        </dl>
+    }
+}
+
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let id = id_param("id");
+    let detail = Resource::new(id, |id| async move { get_project(id?).await });
+    view! {
+        <Loaded
+            resource=detail
+            view=move |d| {
+                view! {
+                    <p class="crumbs"><a href="/projects">{t!(i18n, projects.title)}</a></p>
+                    <h1>
+                        <span class="num">{d.project.number}</span>
+                        {pick(zh, &d.project.title_zh, &d.project.title_en)}
+                    </h1>
+                    <p>{pick(zh, &d.project.summary_zh, &d.project.summary_en)}</p>
+                    <ol class="cards" id="sub-item-list">
+                        {d
+                            .sub_items
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <li class="card">
+                                        <a href=format!("/sub-items/{}", s.id) class="title">
+                                            {pick(zh, &s.title_zh, &s.title_en)}
+                                        </a>
+                                        <SubItemFacts s=s.clone() zh=zh />
+                                        <p class="figures">
+                                            {s.site_count} " " {t!(i18n, projects.sites)}
+                                        </p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+            }
+        />
+    }
+}
+
+#[component]
+fn SiteList(sites: Vec<SiteSummary>, zh: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="rows site-list">
+            {sites
+                .into_iter()
+                .map(|t| {
+                    view! {
+                        <li data-code=t.public_code.clone()>
+                            <a href=format!("/sites/{}", t.id)>{pick(zh, &t.name_zh, &t.name_en)}</a>
+                            <span class="tag">{kind_label(i18n, t.kind)}</span>
+                            <span class="muted">
+                                {pick(zh, &t.district_zh, &t.district_en)} " · " {t.public_code.clone()}
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn SubItemPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let id = id_param("id");
+    let detail = Resource::new(id, |id| async move { get_sub_item(id?).await });
+    view! {
+        <Loaded
+            resource=detail
+            view=move |d| {
+                view! {
+                    <p class="crumbs">
+                        <a href="/projects">{t!(i18n, projects.title)}</a>
+                        " › "
+                        <a href=format!(
+                            "/projects/{}",
+                            d.project.id,
+                        )>{pick(zh, &d.project.title_zh, &d.project.title_en)}</a>
+                    </p>
+                    <h1>{pick(zh, &d.sub_item.title_zh, &d.sub_item.title_en)}</h1>
+                    <SubItemFacts s=d.sub_item.clone() zh=zh />
+                    <h2>{t!(i18n, sub_item.sites)} " (" {d.sites.len()} ")"</h2>
+                    <SiteList sites=d.sites zh=zh />
+                }
+            }
+        />
+    }
+}
+
+fn extent(i18n: leptos_i18n::I18nContext<Locale>, g: &SiteGeometry) -> String {
+    match g {
+        SiteGeometry::Point(_) => t_string!(i18n, site.point).to_owned(),
+        SiteGeometry::LineString(_) => format!(
+            "{} {:.1} {}",
+            t_string!(i18n, site.length),
+            g.length_m() / 1000.0,
+            t_string!(i18n, common.km)
+        ),
+        SiteGeometry::Polygon(_) => format!(
+            "{} {:.0} {}",
+            t_string!(i18n, site.area),
+            g.area_m2(),
+            t_string!(i18n, common.sqm)
+        ),
+    }
+}
+
+#[component]
+fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let anchor = d.geometry.anchor();
+    let group = d.group_number.map(|n| {
+        format!(
+            "{} {}",
+            n,
+            pick(
+                zh,
+                d.group_name_zh.as_deref().unwrap_or_default(),
+                d.group_name_en.as_deref().unwrap_or_default()
+            )
+        )
+    });
+    view! {
+        <p class="crumbs">
+            <a href=format!("/projects/{}", d.project_id)>
+                {pick(zh, &d.project_title_zh, &d.project_title_en)}
+            </a>
+            " › "
+            <a href=format!("/sub-items/{}", d.sub_item_id)>
+                {pick(zh, &d.sub_item_title_zh, &d.sub_item_title_en)}
+            </a>
+        </p>
+        <h1 id="site-name">{pick(zh, &d.name_zh, &d.name_en)}</h1>
+        <p>
+            <span class="tag">{kind_label(i18n, d.kind)}</span>
+            " "
+            <span class="code" title=move || t_string!(i18n, common.code)>
+                {d.public_code.clone()}
+            </span>
+        </p>
+        <dl class="facts">
+            <dt>{t!(i18n, site.district)}</dt>
+            <dd>{pick(zh, &d.district_zh, &d.district_en)}</dd>
+            <dt>{t!(i18n, site.address)}</dt>
+            <dd>{d.address_zh.clone()}</dd>
+            <dt>{t!(i18n, site.lead_unit)}</dt>
+            <dd id="site-lead-unit">{pick(zh, &d.lead_unit_zh, &d.lead_unit_en)}</dd>
+            <dt>{t!(i18n, site.target)}</dt>
+            <dd>{d.target_quantity} " " {pick(zh, &d.target_unit_zh, &d.target_unit_en)}</dd>
+            <dt>{t!(i18n, site.deadline)}</dt>
+            <dd>{d.deadline.to_string()}</dd>
+            <dt>{t!(i18n, sub_item.budget)}</dt>
+            <dd>{format_wan_yuan(d.budget_yuan)} " " {t!(i18n, common.wan_yuan)}</dd>
+            <dt>{t!(i18n, site.group)}</dt>
+            <dd>{group.unwrap_or_else(|| t_string!(i18n, common.none).to_owned())}</dd>
+            <dt>{t!(i18n, site.shape)}</dt>
+            <dd>{extent(i18n, &d.geometry)}</dd>
+            <dt>{t!(i18n, site.location)}</dt>
+            <dd>{format!("{:.5}, {:.5}", anchor.lat, anchor.lon)}</dd>
+        </dl>
+    }
+}
+
+#[component]
+pub fn SitePage() -> impl IntoView {
+    let zh = use_zh();
+    let id = id_param("id");
+    let detail = Resource::new(id, |id| async move { get_site(id?).await });
+    view! { <Loaded resource=detail view=move |d| view! { <SiteView d=d zh=zh /> } /> }
+}
+
+#[component]
+pub fn MySitesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let data = Resource::new(|| (), |_| get_my_sites());
+    let (query, set_query) = signal(String::new());
+    view! {
+        <h1>{t!(i18n, my_sites.title)}</h1>
+        <Loaded
+            resource=data
+            view=move |d| {
+                let units = d.units.clone();
+                let sites = d.sites.clone();
+                let group = format!(
+                    "{} {}",
+                    d.group_number,
+                    pick(zh, &d.group_name_zh, &d.group_name_en),
+                );
+                view! {
+                    <p class="muted">{group} " · " {t!(i18n, my_sites.intro)}</p>
+                    <input
+                        type="search"
+                        class="filter"
+                        id="site-filter"
+                        placeholder=move || t_string!(i18n, my_sites.search)
+                        on:input=move |ev| set_query.set(event_target_value(&ev))
+                    />
+                    {units
+                        .into_iter()
+                        .map(|u| {
+                            let sites = sites.clone();
+                            let unit_id = u.id;
+                            let shown = move || {
+                                let q = query.get();
+                                sites
+                                    .iter()
+                                    .filter(|s| s.lead_unit_id == unit_id && site_matches(s, &q))
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                            };
+                            view! {
+                                <section class="unit">
+                                    <h2>{pick(zh, &u.name_zh, &u.name_en)}</h2>
+                                    {move || {
+                                        let list = shown();
+                                        if list.is_empty() {
+                                            view! { <p class="muted">{t!(i18n, my_sites.empty)}</p> }
+                                                .into_any()
+                                        } else {
+                                            view! { <SiteList sites=list zh=zh /> }.into_any()
+                                        }
+                                    }}
+                                </section>
+                            }
+                        })
+                        .collect_view()}
+                }
+            }
+        />
+    }
+}
+
+#[component]
+pub fn MyUnitPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let data = Resource::new(|| (), |_| get_my_unit());
+    view! {
+        <Loaded
+            resource=data
+            view=move |d| {
+                view! {
+                    <h1>{pick(zh, &d.unit.name_zh, &d.unit.name_en)}</h1>
+                    <h2>{t!(i18n, my_unit.title)}</h2>
+                    <ul class="cards">
+                        {d
+                            .sub_items
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <li class="card">
+                                        <a href=format!("/sub-items/{}", s.id) class="title">
+                                            {pick(zh, &s.title_zh, &s.title_en)}
+                                        </a>
+                                        <SubItemFacts s=s.clone() zh=zh />
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            }
+        />
+    }
+}

@@ -1,0 +1,130 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AccountError {
+    #[error("username must be 3 to 32 characters: lowercase letters, digits, '-', '_' or '.', starting with a letter")]
+    BadUsername,
+    #[error("password must be 10 to 128 characters")]
+    BadPassword,
+    #[error("display name must be 1 to 64 characters")]
+    BadDisplayName,
+}
+
+/// A sign-in name. Lower-case ASCII so that "Wang.Li" and "wang.li" can never be two accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, AccountError> {
+        let s = raw.trim().to_ascii_lowercase();
+        let ok_len = (3..=32).contains(&s.len());
+        let ok_first = s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        let ok_chars = s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+        if ok_len && ok_first && ok_chars {
+            Ok(Self(s))
+        } else {
+            Err(AccountError::BadUsername)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new password as typed. Length is the only rule (NIST SP 800-63B): composition rules make
+/// passwords worse, and deputies type them on phones.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, AccountError> {
+        let n = raw.chars().count();
+        if (10..=128).contains(&n) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(AccountError::BadPassword)
+        }
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+// Never print a password, not even in a debug log.
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, AccountError> {
+        let s = raw.trim();
+        let n = s.chars().count();
+        if (1..=64).contains(&n) && !s.chars().any(char::is_control) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(AccountError::BadDisplayName)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(
+            Username::parse(" Demo-Deputy ").unwrap().as_str(),
+            "demo-deputy"
+        );
+        for bad in [
+            "",
+            "ab",
+            "1abc",
+            "-abc",
+            "has space",
+            "王五五",
+            &"a".repeat(33),
+        ] {
+            assert!(Username::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(Username::parse("wang.li_2025").is_ok());
+    }
+
+    #[test]
+    fn passwords_need_length_only() {
+        assert!(Password::parse("jiandu-demo").is_ok());
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("监督监督监督监督监督").is_ok());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        assert_eq!(
+            format!("{:?}", Password::parse("jiandu-demo").unwrap()),
+            "Password(***)"
+        );
+    }
+
+    #[test]
+    fn display_names_refuse_blank_and_control_characters() {
+        assert_eq!(DisplayName::parse("  王丽 ").unwrap().as_str(), "王丽");
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse("a\u{0}b").is_err());
+        assert!(DisplayName::parse(&"名".repeat(65)).is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure rules shared by the server and the wasm client: no I/O, no framework types.
+//! Everything here is unit-tested without a database.
+
+pub mod account;
+pub mod geometry;
+pub mod public_code;
+pub mod role;
+pub mod site_kind;
+
+pub use account::{DisplayName, Password, Username};
+pub use geometry::{GeometryError, LonLat, SiteGeometry};
+pub use public_code::PublicCode;
+pub use role::Role;
+pub use site_kind::SiteKind;

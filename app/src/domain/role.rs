@@ -1,0 +1,103 @@
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// Who a signed-in person is to Jiandu. Members of the public never sign in, so they have no role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Deputy,
+    Staff,
+    UnitOfficer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Deputy, Role::Staff, Role::UnitOfficer, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Deputy => "deputy",
+            Role::Staff => "staff",
+            Role::UnitOfficer => "unit_officer",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Congress staff work: supervision groups, review, the list. Admins may do it too,
+    /// since in a small Congress office the administrator is usually also a staff member.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::Admin)
+    }
+
+    pub fn can_manage_accounts(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+
+    /// A unit officer must belong to exactly one lead unit; other roles belong to none.
+    pub fn needs_unit(self) -> bool {
+        matches!(self, Role::UnitOfficer)
+    }
+
+    /// A deputy account is tied to one deputy in the roster (and through it to one group).
+    pub fn needs_deputy(self) -> bool {
+        matches!(self, Role::Deputy)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}: expected deputy, staff, unit_officer or admin")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_text() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+        assert!("root".parse::<Role>().is_err());
+        assert!("Staff".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn only_staff_and_admin_are_staff() {
+        assert!(Role::Staff.is_staff());
+        assert!(Role::Admin.is_staff());
+        assert!(!Role::Deputy.is_staff());
+        assert!(!Role::UnitOfficer.is_staff());
+    }
+
+    #[test]
+    fn only_admin_manages_accounts() {
+        let managers: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can_manage_accounts())
+            .collect();
+        assert_eq!(managers, vec![Role::Admin]);
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}

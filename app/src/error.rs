@@ -1,0 +1,108 @@
+//! One error shape for server functions and the JSON API:
+//! `{"error": code, "message": text, "details": …}`.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not signed in (401).
+    Unauthenticated,
+    /// Signed in, but this role may not do this (403).
+    Forbidden,
+    NotFound,
+    /// Input refused; `details` says which field (422).
+    Invalid,
+    Conflict,
+    /// Wrong username or password (401).
+    BadCredentials,
+    /// Could not reach the server, or it answered with something that is not ours.
+    Network,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthenticated | ErrorCode::BadCredentials => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::Invalid => 422,
+            ErrorCode::Network => 502,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppError {
+    pub error: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl AppError {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error,
+            message: message.into(),
+            details: None,
+        }
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "please sign in first")
+    }
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "your role may not do this")
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorCode::Invalid,
+            message: message.into(),
+            details: Some(serde_json::json!({ "field": field })),
+        }
+    }
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "something went wrong on the server; please try again",
+        )
+    }
+    pub fn field(&self) -> Option<&str> {
+        self.details.as_ref()?.get("field")?.as_str()
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.error, self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::new(ErrorCode::Network, m)
+            }
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
+                AppError::new(ErrorCode::Invalid, m)
+            }
+            other => AppError::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}

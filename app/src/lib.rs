@@ -1,0 +1,28 @@
+#![recursion_limit = "256"]
+//! Jiandu's web app: pages, server functions and the pure domain, compiled twice — for the
+//! server (`ssr`) and for the browser (`hydrate`).
+
+// The macro form is deprecated in favour of build-script code generation; it does the same work
+// and keeps the build to one step.
+#[allow(deprecated)]
+mod i18n_gen {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_gen::i18n;
+
+pub mod admin;
+mod app;
+pub mod auth;
+pub mod catalogue;
+pub mod domain;
+pub mod error;
+mod home;
+pub mod staff;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use app::{shell, App, LANG_COOKIE};

@@ -1,0 +1,47 @@
+//! The one layer that speaks SQL. Everything above it gets typed rows or an [`AppError`].
+
+pub mod catalogue;
+pub mod seed;
+pub mod users;
+
+use sqlx::PgPool;
+
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: PgPool,
+}
+
+impl Db {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// True when the database holds the generated demo data set; the UI says so on every page.
+    pub async fn is_demo(&self) -> Result<bool, AppError> {
+        let v: Option<String> =
+            sqlx::query_scalar("select value from dataset_info where key = 'demo'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(v.is_some())
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        if let Some(db) = e.as_database_error() {
+            if db.is_unique_violation() {
+                return AppError::new(
+                    ErrorCode::Conflict,
+                    "a record with this value already exists",
+                );
+            }
+            if db.is_foreign_key_violation() || db.is_check_violation() {
+                return AppError::new(ErrorCode::Invalid, "the database refused this value");
+            }
+        }
+        tracing::error!(error = %e, "database error");
+        AppError::internal()
+    }
+}

@@ -1,0 +1,237 @@
+//! Shared widgets: the page frame, loading and error display, labels for domain values.
+
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_location};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::auth::api::{get_session, Logout};
+use crate::auth::SessionInfo;
+use crate::domain::{Role, SiteKind};
+use crate::error::{AppError, ErrorCode};
+use crate::i18n::*;
+
+pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
+
+pub fn provide_session() -> SessionResource {
+    let r = Resource::new(|| (), |_| get_session());
+    provide_context(r);
+    r
+}
+
+pub fn use_session() -> SessionResource {
+    expect_context::<SessionResource>()
+}
+
+/// Chinese first: data carries both names and the English one may be missing.
+pub fn use_zh() -> bool {
+    use_i18n().get_locale_untracked() == Locale::zh_CN
+}
+
+pub fn pick(zh: bool, zh_text: &str, en_text: &str) -> String {
+    if zh || en_text.is_empty() {
+        zh_text.to_owned()
+    } else {
+        en_text.to_owned()
+    }
+}
+
+pub fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: SiteKind) -> &'static str {
+    match kind {
+        SiteKind::Greenway => t_string!(i18n, kind.greenway),
+        SiteKind::LiftRetrofit => t_string!(i18n, kind.lift_retrofit),
+        SiteKind::EstateRenovation => t_string!(i18n, kind.estate_renovation),
+        SiteKind::RentalHousing => t_string!(i18n, kind.rental_housing),
+        SiteKind::ElderlyDining => t_string!(i18n, kind.elderly_dining),
+        SiteKind::EvCharging => t_string!(i18n, kind.ev_charging),
+        SiteKind::FirstAid => t_string!(i18n, kind.first_aid),
+        SiteKind::School => t_string!(i18n, kind.school),
+        SiteKind::RestStation => t_string!(i18n, kind.rest_station),
+        SiteKind::SkillsTraining => t_string!(i18n, kind.skills_training),
+        SiteKind::Waterway => t_string!(i18n, kind.waterway),
+        SiteKind::Park => t_string!(i18n, kind.park),
+    }
+}
+
+pub fn role_label(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
+    match role {
+        Role::Deputy => t_string!(i18n, roles.deputy),
+        Role::Staff => t_string!(i18n, roles.staff),
+        Role::UnitOfficer => t_string!(i18n, roles.unit_officer),
+        Role::Admin => t_string!(i18n, roles.admin),
+    }
+}
+
+fn error_text(i18n: leptos_i18n::I18nContext<Locale>, code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Unauthenticated => t_string!(i18n, errors.unauthenticated),
+        ErrorCode::Forbidden => t_string!(i18n, errors.forbidden),
+        ErrorCode::NotFound => t_string!(i18n, errors.not_found),
+        ErrorCode::Invalid => t_string!(i18n, errors.invalid),
+        ErrorCode::Conflict => t_string!(i18n, errors.conflict),
+        ErrorCode::BadCredentials => t_string!(i18n, errors.bad_credentials),
+        ErrorCode::Network => t_string!(i18n, errors.network),
+        ErrorCode::Internal => t_string!(i18n, errors.internal),
+    }
+}
+
+/// Shows an error as a person can act on it; "not signed in" sends them to sign in and back.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    if error.error == ErrorCode::Unauthenticated {
+        let loc = use_location();
+        let here = format!(
+            "{}{}",
+            loc.pathname.get_untracked(),
+            loc.search.get_untracked()
+        );
+        let to = format!("/login?next={}", urlencode(&here));
+        return view! { <Redirect path=to /> }.into_any();
+    }
+    let detail = matches!(error.error, ErrorCode::Invalid | ErrorCode::Conflict)
+        .then(|| error.message.clone());
+    view! {
+        <p class="notice error" role="alert" data-error=format!("{:?}", error.error)>
+            {error_text(i18n, error.error)}
+            {detail}
+        </p>
+    }
+    .into_any()
+}
+
+/// Waits for a server resource and renders it, or the error in a person's words.
+#[component]
+pub fn Loaded<T, F, V>(resource: Resource<Result<T, AppError>>, view: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {
+                let view = view.clone();
+                move || {
+                    let view = view.clone();
+                    Suspend::new(async move {
+                        match resource.await {
+                            Ok(v) => view(v).into_any(),
+                            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let loc = use_location();
+    let target = move || match i18n.get_locale() {
+        Locale::zh_CN => "en",
+        Locale::en => "zh-CN",
+    };
+    let href = move || {
+        let here = format!("{}{}", loc.pathname.get(), loc.search.get());
+        format!("/lang/{}?next={}", target(), urlencode(&here))
+    };
+    // rel=external: a full load, so the server renders the page in the new language (and the
+    // switch works without JavaScript).
+    view! {
+        <a class="lang" href=href rel="external" id="lang-switch" hreflang=target>
+            {t!(i18n, nav.switch_lang)}
+        </a>
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            let _ = window().location().assign("/login");
+        }
+    });
+    let links = move || {
+        let info = session.get().and_then(|r| r.ok());
+        let user = info.and_then(|i| i.user);
+        match user {
+            None => view! {
+                <a href="/login" class="nav-sign-in">{t!(i18n, nav.sign_in)}</a>
+            }
+            .into_any(),
+            Some(u) => {
+                let role = u.role;
+                view! {
+                    {(role == Role::Deputy)
+                        .then(|| view! { <a href="/my/sites">{t!(i18n, nav.my_sites)}</a> })}
+                    {(role == Role::UnitOfficer)
+                        .then(|| view! { <a href="/my/unit">{t!(i18n, nav.my_unit)}</a> })}
+                    <a href="/projects">{t!(i18n, nav.projects)}</a>
+                    {role
+                        .is_staff()
+                        .then(|| view! { <a href="/staff/groups">{t!(i18n, nav.groups)}</a> })}
+                    {role
+                        .can_manage_accounts()
+                        .then(|| view! { <a href="/admin/users">{t!(i18n, nav.users)}</a> })}
+                    <span class="who" title=role_label(i18n, role)>
+                        {u.display_name.clone()}
+                    </span>
+                    <leptos::form::ActionForm action=logout attr:class="inline">
+                        <button type="submit" class="link" id="sign-out">
+                            {t!(i18n, nav.sign_out)}
+                        </button>
+                    </leptos::form::ActionForm>
+                }
+                .into_any()
+            }
+        }
+    };
+    view! {
+        <nav aria-label=move || t_string!(i18n, nav.menu)>
+            <Transition>{links}</Transition>
+        </nav>
+    }
+}
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let demo = move || session.get().and_then(|r| r.ok()).is_some_and(|s| s.demo);
+    view! {
+        <a class="skip" href="#main">{t!(i18n, app.skip)}</a>
+        <header class="top">
+            <a href="/" class="brand">
+                <span class="mark" aria-hidden="true">"监"</span>
+                <span>{t!(i18n, app.name)}</span>
+            </a>
+            <LangSwitch />
+        </header>
+        <Nav />
+        <Transition>
+            <Show when=demo>
+                <p class="demo-banner" role="note">{t!(i18n, app.demo_banner)}</p>
+            </Show>
+        </Transition>
+        <main id="main">{children()}</main>
+    }
+}

@@ -1,0 +1,89 @@
+import { expect, test } from '@playwright/test';
+import { expectChinese, signIn, waitForHydration } from './helpers';
+
+// The browser says it prefers English (locale en-US): Jiandu still opens in Chinese.
+test('opens in Chinese by default and labels the demo data', async ({ page }) => {
+  await page.goto('/');
+  await expectChinese(page);
+  await expect(page.getByRole('link', { name: '登录开始监督' })).toBeVisible();
+});
+
+test('deputy signs in, sees my sites, filters and opens a site', async ({ page }) => {
+  await signIn(page, 'demo-deputy', '/my/sites');
+  await expectChinese(page);
+  await expect(page.locator('h1')).toHaveText('我的点位');
+  await expect(page.locator('.demo-banner')).toContainText('演示数据');
+  // Group 1 supervises three units; each has sites.
+  await expect(page.locator('section.unit')).toHaveCount(3);
+  const sites = page.locator('.site-list li');
+  const total = await sites.count();
+  expect(total).toBeGreaterThan(20);
+
+  // The filter runs in the browser (hydrated wasm) on name or site code.
+  const first = sites.first();
+  const code = await first.getAttribute('data-code');
+  await waitForHydration(page);
+  await page.locator('#site-filter').fill(code!);
+  await expect(sites).toHaveCount(1);
+
+  await sites.first().locator('a').click();
+  await expect(page).toHaveURL(/\/sites\/[0-9a-f-]{36}$/);
+  await expect(page.locator('#site-name')).toBeVisible();
+  await expect(page.locator('.code')).toHaveText(code!);
+  await expect(page.locator('#site-lead-unit')).not.toBeEmpty();
+  await expect(page.locator('dl.facts')).toContainText('完成时限');
+});
+
+test('switches to English and back, remembered across pages', async ({ page }) => {
+  await signIn(page, 'demo-deputy', '/my/sites');
+  await page.locator('#lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.locator('h1')).toHaveText('My sites');
+  await expect(page).toHaveURL(/\/my\/sites$/);
+
+  await page.goto('/projects');
+  await expect(page.locator('h1')).toHaveText('Livelihood projects');
+  await expect(page.locator('#project-list > li')).toHaveCount(10);
+
+  await page.locator('#lang-switch').click();
+  await expectChinese(page);
+  await expect(page.locator('h1')).toHaveText('民生实事项目');
+});
+
+test('a staff page refuses the deputy', async ({ page }) => {
+  await signIn(page, 'demo-deputy', '/');
+  const res = await page.goto('/staff/groups');
+  expect(res?.status()).toBe(403);
+  await expect(page.locator('[data-error=Forbidden]')).toContainText('无权访问');
+  await expect(page.locator('#group-table')).toHaveCount(0);
+
+  const admin = await page.goto('/admin/users');
+  expect(admin?.status()).toBe(403);
+});
+
+test('signed-out visitors are sent to sign in and come back', async ({ page }) => {
+  const res = await page.goto('/my/sites');
+  expect(res?.url()).toContain('/login?next=/my/sites');
+  await page.locator('input[name=username]').fill('demo-deputy');
+  await page.locator('input[name=password]').fill('wrong-password');
+  await page.locator('#login-form button[type=submit]').click();
+  await expect(page.locator('[data-error=BadCredentials]')).toContainText('用户名或密码不正确');
+});
+
+test('staff browse projects to a sub-item and see the groups', async ({ page }) => {
+  await signIn(page, 'demo-staff', '/projects');
+  await expect(page.locator('#project-list > li')).toHaveCount(10);
+  await page.locator('#project-list > li a').first().click();
+  await expect(page.locator('#sub-item-list > li').first()).toBeVisible();
+  await page.locator('#sub-item-list > li a').first().click();
+  await expect(page).toHaveURL(/\/sub-items\//);
+  await expect(page.locator('.site-list li')).toHaveCount(11);
+
+  await page.goto('/staff/groups');
+  await expect(page.locator('#group-table tbody tr')).toHaveCount(10);
+
+  await page.locator('#sign-out').click();
+  await expect(page).toHaveURL(/\/login$/);
+  const res = await page.goto('/staff/groups');
+  expect(res?.url()).toContain('/login');
+});

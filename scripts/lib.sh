@@ -1,0 +1,137 @@
+# Shared by scripts/dev and scripts/test: find or install the toolchain, run a private Postgres.
+# Sourced, not executed. Everything it installs is cached outside the clone (~/.cargo/bin,
+# ~/.cache/jiandu), so a second run on the same machine installs nothing.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${JIANDU_TOOLS:-$HOME/.cache/jiandu/tools}"
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+
+say() { printf '\033[1;34m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  say "installing Debian packages: $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust_tools() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes, once)"
+    # no_downloads: it must take wasm-bindgen and wasm-opt from PATH; it cannot fetch them here.
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must match the wasm-bindgen crate)"
+    # Not --locked: one of its locked dependencies is no longer in the registry.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+    command -v npm >/dev/null || die "npm not found: install Node.js first"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+  fi
+}
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_postgres_binaries() {
+  pg_bin >/dev/null || apt_install postgresql postgresql-contrib
+  pg_bin >/dev/null || die "PostgreSQL server binaries not found after install"
+}
+
+# start_private_pg DIR PORT: a throwaway cluster owned by this checkout, trust auth on loopback.
+# Prints the base URL (without database name).
+start_private_pg() {
+  local dir="$1" port="$2" bin run=()
+  ensure_postgres_binaries
+  bin="$(pg_bin)"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    # PostgreSQL refuses to run as root.
+    chown -R postgres:postgres "$dir"
+    run=(runuser -u postgres --)
+  fi
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in $dir"
+    "${run[@]}" "$bin/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    say "starting PostgreSQL on 127.0.0.1:$port"
+    "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
+      start >/dev/null
+  fi
+  echo "postgres://postgres@127.0.0.1:$port"
+}
+
+stop_private_pg() {
+  local dir="$1" bin run=()
+  bin="$(pg_bin)" || return 0
+  [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
+  "${run[@]}" "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
+}
+
+# create_db BASE_URL NAME [fresh]: makes sure the database exists (drops it first with "fresh").
+create_db() {
+  local base="$1" name="$2" fresh="${3:-}"
+  command -v psql >/dev/null || apt_install postgresql-client
+  if [ "$fresh" = fresh ]; then
+    psql -q "$base/postgres" -c "drop database if exists \"$name\" with (force)" >/dev/null
+  fi
+  if ! psql -qtA "$base/postgres" -c "select 1 from pg_database where datname = '$name'" | grep -q 1; then
+    psql -q "$base/postgres" -c "create database \"$name\"" >/dev/null
+  fi
+}
+
+# base_url_of URL: strips the database name from a postgres URL.
+base_url_of() {
+  local url="$1"
+  echo "${url%/*}"
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+ensure_e2e_deps() {
+  command -v npm >/dev/null || die "npm not found: install Node.js first"
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+     || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing the end-to-end test runner (Playwright, no browser download)"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+# wait_http URL SECONDS
+wait_http() {
+  local url="$1" secs="$2" i
+  for ((i = 0; i < secs * 4; i++)); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.25
+  done
+  return 1
+}

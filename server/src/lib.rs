@@ -1,0 +1,72 @@
+//! The Jiandu server: configuration, database, and the HTTP application around the Leptos app.
+
+pub mod config;
+pub mod demo;
+pub mod security;
+pub mod web;
+
+use app::domain::{DisplayName, Password, Role, Username};
+use app::error::AppError;
+use app::store::{users::NewUser, Db};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(database_url)
+        .await
+}
+
+/// Applies the schema migrations and the session store's own table.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR.run(pool).await?;
+    tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+        .migrate()
+        .await?;
+    Ok(())
+}
+
+/// Loads the demo data set and its four demo accounts. Safe to run again: nothing changes.
+pub async fn load_demo(db: &Db) -> Result<(), AppError> {
+    let data = demo::generate();
+    db.load_seed(&data).await?;
+    let unit = data
+        .units
+        .iter()
+        .find(|u| u.code == "civil-affairs")
+        .map(|u| u.id);
+    let deputy = data.deputies.first().map(|d| (d.id, d.name_zh.clone()));
+    let accounts = [
+        (
+            "demo-deputy",
+            deputy.as_ref().map(|d| d.1.as_str()).unwrap_or("代表"),
+            Role::Deputy,
+        ),
+        ("demo-staff", "人大工作人员（演示）", Role::Staff),
+        ("demo-officer", "民政局联络员（演示）", Role::UnitOfficer),
+        ("demo-admin", "系统管理员（演示）", Role::Admin),
+    ];
+    let password = Password::parse(demo::DEMO_PASSWORD).map_err(|_| AppError::internal())?;
+    for (username, name, role) in accounts {
+        if db.user_by_username(username).await?.is_some() {
+            continue;
+        }
+        let pw = password.clone();
+        let password_hash = tokio::task::spawn_blocking(move || app::auth::ssr::hash_password(&pw))
+            .await
+            .map_err(|_| AppError::internal())??;
+        let new = NewUser {
+            username: Username::parse(username).map_err(|_| AppError::internal())?,
+            display_name: DisplayName::parse(name).map_err(|_| AppError::internal())?,
+            password_hash,
+            role,
+            unit_id: unit.filter(|_| role.needs_unit()),
+            deputy_id: deputy.as_ref().map(|d| d.0).filter(|_| role.needs_deputy()),
+        };
+        db.insert_user(&new, true).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,74 @@
+use anyhow::Context;
+use app::store::Db;
+use leptos::config::get_configuration;
+use server::{config::Config, connect, load_demo, migrate, web};
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: jiandu [serve|migrate|demo-data]
+  serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
+  migrate    apply database migrations and exit
+  demo-data  apply migrations, load the demo data set and demo accounts, and exit";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if !matches!(command.as_str(), "serve" | "migrate" | "demo-data") {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    }
+
+    let config = Config::from_env()?;
+    let pool = connect(&config.database_url)
+        .await
+        .with_context(|| "cannot connect to the database named by DATABASE_URL")?;
+    migrate(&pool).await.context("migrations failed")?;
+    let db = Db::new(pool);
+    if command == "migrate" {
+        return Ok(());
+    }
+    if command == "demo-data" || config.load_demo {
+        load_demo(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
+        tracing::info!("demo data loaded");
+        if command == "demo-data" {
+            return Ok(());
+        }
+    }
+
+    let mut options = get_configuration(None)?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "jiandu".into();
+    }
+    let addr = options.site_addr;
+    let app = web::router(db, options, config.cookie_secure);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!("Jiandu listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,125 @@
+//! The HTTP application: Leptos pages and server functions, the language switch, health, and the
+//! layers every request passes through.
+
+use app::{auth::ssr::Backend, shell, ssr::AppState, store::Db, App, LANG_COOKIE};
+use axum::{
+    body::Body,
+    extract::{Path, Query, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+use axum_login::AuthManagerLayerBuilder;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde::Deserialize;
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+/// Session cookie name. `__Host-` makes the browser refuse it unless it is Secure, has Path=/
+/// and no Domain, so no sibling subdomain can plant or read it.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-jiandu"
+    } else {
+        "jiandu"
+    }
+}
+
+pub fn router(db: Db, leptos_options: LeptosOptions, cookie_secure: bool) -> Router {
+    let state = AppState {
+        db: db.clone(),
+        leptos_options: leptos_options.clone(),
+    };
+    let routes = generate_route_list(App);
+
+    let sessions = SessionManagerLayer::new(PostgresStore::new(db.pool.clone()))
+        .with_name(session_cookie_name(cookie_secure))
+        .with_secure(cookie_secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        // Deputies sign in once on their phone and work for weeks; a month idle ends it.
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(30),
+        ));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
+
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/lang/{locale}", get(switch_language))
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(status_from_error_body))
+        .layer(auth)
+        .layer(axum::middleware::from_fn(crate::security::same_origin_only))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Server functions report errors raised before their body runs (a malformed or missing
+/// argument) as 500, though the body is our `AppError` with its own code. This gives such an
+/// answer the status its code stands for (422 for invalid input), so clients can tell their
+/// mistake from ours.
+async fn status_from_error_body(req: Request, next: middleware::Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.error.http_status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i32>("select 1")
+        .fetch_one(&state.db.pool)
+        .await
+    {
+        Ok(_) => "ok".into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Remembers the chosen language for this browser (a year) and goes back to the page. A plain
+/// link, so it works without JavaScript too.
+async fn switch_language(Path(locale): Path<String>, Query(q): Query<Next>) -> Response {
+    if locale != "zh-CN" && locale != "en" {
+        return (StatusCode::NOT_FOUND, "unknown language").into_response();
+    }
+    let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let mut res = Redirect::to(&app::auth::safe_next(q.next.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}

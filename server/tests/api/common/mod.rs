@@ -1,0 +1,162 @@
+//! A real server on a loopback port over a fresh PostgreSQL database per test.
+#![allow(dead_code)]
+
+use app::store::Db;
+use leptos::config::LeptosOptions;
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub db_name: String,
+    admin_url: String,
+    pub http: reqwest::Client,
+}
+
+/// Where the test databases live: `JIANDU_TEST_PG` (a server URL without database, set by
+/// scripts/test), else the server of `DATABASE_URL`.
+fn server_url() -> String {
+    if let Ok(u) = std::env::var("JIANDU_TEST_PG") {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let url = std::env::var("DATABASE_URL")
+        .expect("set JIANDU_TEST_PG or DATABASE_URL to a PostgreSQL server (scripts/test does)");
+    match url.rsplit_once('/') {
+        Some((base, _)) => base.to_owned(),
+        None => url,
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(true).await
+    }
+
+    pub async fn spawn_with(demo: bool) -> Self {
+        let server = server_url();
+        let admin_url = format!("{server}/postgres");
+        let db_name = format!("jiandu_t_{}", uuid::Uuid::now_v7().simple());
+        let admin = PgPool::connect(&admin_url)
+            .await
+            .expect("connect to test PostgreSQL");
+        sqlx::query(&format!("create database \"{db_name}\""))
+            .execute(&admin)
+            .await
+            .expect("create test database");
+        admin.close().await;
+
+        let pool = server::connect(&format!("{server}/{db_name}"))
+            .await
+            .expect("connect to test database");
+        server::migrate(&pool).await.expect("migrate");
+        let db = Db::new(pool.clone());
+        if demo {
+            server::load_demo(&db).await.expect("demo data");
+        }
+        let options = LeptosOptions::builder().output_name("jiandu").build();
+        // Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and we read the header ourselves.
+        let router = server::web::router(db, options, false);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("serve");
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            base: format!("http://{addr}"),
+            pool,
+            db_name,
+            admin_url,
+            http,
+        }
+    }
+
+    /// Drops the database (call at the end of a test; a failed test leaves it for inspection).
+    pub async fn cleanup(self) {
+        self.pool.close().await;
+        if let Ok(admin) = PgPool::connect(&self.admin_url).await {
+            let _ = sqlx::query(&format!(
+                "drop database if exists \"{}\" with (force)",
+                self.db_name
+            ))
+            .execute(&admin)
+            .await;
+        }
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST, JSON back).
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .form(form);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, json, headers)
+    }
+
+    /// Signs in and returns the session cookie ("name=value") to send back.
+    pub async fn login(&self, username: &str, password: &str) -> Option<String> {
+        let (status, _, headers) = self
+            .call(
+                "session/login",
+                None,
+                &[("username", username), ("password", password)],
+            )
+            .await;
+        if status != StatusCode::OK {
+            return None;
+        }
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("jiandu="))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+
+    pub async fn login_demo(&self, username: &str) -> String {
+        self.login(username, "jiandu-demo")
+            .await
+            .unwrap_or_else(|| panic!("demo account {username} could not sign in"))
+    }
+
+    /// A page load as a browser makes it (it accepts HTML).
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&self.pool)
+            .await
+            .expect("count")
+    }
+}

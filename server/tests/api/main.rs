@@ -1,0 +1,8 @@
+//! Black-box tests of the server over real HTTP against a real PostgreSQL.
+
+mod accounts;
+mod catalogue;
+mod common;
+mod demo_data;
+mod roles;
+mod security;

@@ -1,0 +1,134 @@
+//! The role matrix: every server function, called by every kind of caller, over HTTP.
+
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::common::TestApp;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    Anon,
+    Deputy,
+    Staff,
+    Officer,
+    Admin,
+}
+
+use Caller::*;
+
+#[tokio::test]
+async fn every_server_function_checks_the_callers_role() {
+    let app = TestApp::spawn().await;
+    let cookies = [
+        (Deputy, app.login_demo("demo-deputy").await),
+        (Staff, app.login_demo("demo-staff").await),
+        (Officer, app.login_demo("demo-officer").await),
+        (Admin, app.login_demo("demo-admin").await),
+    ];
+    let cookie = |c: Caller| {
+        cookies
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, v)| v.as_str())
+    };
+
+    let project: Uuid = sqlx::query_scalar("select id from projects limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let sub_item: Uuid = sqlx::query_scalar("select id from sub_items limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let site: Uuid = sqlx::query_scalar("select id from sites limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let staff_user: Uuid = sqlx::query_scalar("select id from users where username = 'demo-staff'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (project, sub_item, site, staff_user) = (
+        project.to_string(),
+        sub_item.to_string(),
+        site.to_string(),
+        staff_user.to_string(),
+    );
+
+    let everyone_signed_in: &[Caller] = &[Deputy, Staff, Officer, Admin];
+    let cases: Vec<(&str, Vec<(&str, &str)>, &[Caller])> = vec![
+        ("catalogue/year", vec![], everyone_signed_in),
+        ("catalogue/projects", vec![], everyone_signed_in),
+        (
+            "catalogue/project",
+            vec![("id", &project)],
+            everyone_signed_in,
+        ),
+        (
+            "catalogue/sub-item",
+            vec![("id", &sub_item)],
+            everyone_signed_in,
+        ),
+        ("catalogue/site", vec![("id", &site)], everyone_signed_in),
+        ("catalogue/my-sites", vec![], &[Deputy]),
+        ("catalogue/my-unit", vec![], &[Officer]),
+        ("staff/groups", vec![], &[Staff, Admin]),
+        ("admin/accounts", vec![], &[Admin]),
+        (
+            "admin/reset-password",
+            vec![("user_id", &staff_user), ("password", "jiandu-demo")],
+            &[Admin],
+        ),
+    ];
+    for (endpoint, form, allowed) in &cases {
+        for caller in [Anon, Deputy, Staff, Officer, Admin] {
+            let (status, body, _) = app.call(endpoint, cookie(caller), form).await;
+            let expected = if allowed.contains(&caller) {
+                StatusCode::OK
+            } else if caller == Anon {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, expected, "{endpoint} as {caller:?}: {body}");
+            if status != StatusCode::OK {
+                let code = body["error"].as_str().unwrap_or_default();
+                assert!(
+                    code == "unauthenticated" || code == "forbidden",
+                    "{endpoint} as {caller:?} answered {body}"
+                );
+            }
+        }
+    }
+
+    // Creating accounts: only the admin; refused callers leave no row behind.
+    let before = app.count("users").await;
+    for caller in [Anon, Deputy, Staff, Officer] {
+        let (status, _, _) = app
+            .call(
+                "admin/create-account",
+                cookie(caller),
+                &[
+                    ("username", "sneaky"),
+                    ("display_name", "x"),
+                    ("password", "long-enough-pw"),
+                    ("role", "admin"),
+                ],
+            )
+            .await;
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+            "{caller:?}: {status}"
+        );
+    }
+    assert_eq!(app.count("users").await, before);
+
+    // session/info is open to all, and says who is asking.
+    let (status, body, _) = app.call("session/info", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["user"].is_null());
+    assert_eq!(body["demo"], true);
+    let (_, body, _) = app.call("session/info", cookie(Officer), &[]).await;
+    assert_eq!(body["user"]["role"], "unit_officer");
+    app.cleanup().await;
+}
