@@ -190,17 +190,10 @@ fn extent(i18n: leptos_i18n::I18nContext<Locale>, g: &SiteGeometry) -> String {
 fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
     let i18n = use_i18n();
     let anchor = d.geometry.anchor();
-    let group = d.group_number.map(|n| {
-        format!(
-            "{} {}",
-            n,
-            pick(
-                zh,
-                d.group_name_zh.as_deref().unwrap_or_default(),
-                d.group_name_en.as_deref().unwrap_or_default()
-            )
-        )
-    });
+    let group = match (&d.group_name_zh, &d.group_name_en) {
+        (Some(name_zh), Some(name_en)) => Some(pick(zh, name_zh, name_en)),
+        _ => d.group_number.map(|n| format!("#{n}")),
+    };
     view! {
         <p class="crumbs">
             <a href=format!("/projects/{}", d.project_id)>
