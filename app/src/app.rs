@@ -7,11 +7,13 @@ use leptos_router::{
 
 use crate::admin::UsersPage;
 use crate::auth::pages::LoginPage;
+use crate::capture::CapturePage;
 use crate::catalogue::pages::{
     MySitesPage, MyUnitPage, ProjectPage, ProjectsPage, SitePage, SubItemPage,
 };
 use crate::home::HomePage;
 use crate::i18n::*;
+use crate::outbox::page::OutboxPage;
 use crate::staff::GroupsPage;
 use crate::ui::{provide_session, Layout};
 
@@ -63,10 +65,31 @@ fn Head() -> impl IntoView {
     }
 }
 
+/// Shown by the service worker when a page is not in its cache and the network is cut.
+#[component]
+fn OfflinePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, offline.title)}</h1>
+        <p>{t!(i18n, offline.body)}</p>
+        <p><a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a></p>
+    }
+}
+
 #[component]
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     provide_session();
+    let outbox = crate::outbox::provide_outbox();
+    // The sync engine and the service worker run in the browser only, once per page.
+    Effect::new(move |_| {
+        let _ = outbox;
+        #[cfg(feature = "hydrate")]
+        {
+            crate::offline::register_service_worker();
+            crate::outbox::sync::start(outbox);
+        }
+    });
     // Async rendering: every page arrives complete (no-JS readers and slow phones get finished
     // HTML), and a server function's 401/403/404 becomes the page's HTTP status.
     let ssr = SsrMode::Async;
@@ -85,6 +108,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/projects/:id") view=ProjectPage ssr=ssr.clone() />
                     <Route path=path!("/sub-items/:id") view=SubItemPage ssr=ssr.clone() />
                     <Route path=path!("/sites/:id") view=SitePage ssr=ssr.clone() />
+                    <Route path=path!("/sites/:id/capture") view=CapturePage ssr=ssr.clone() />
+                    <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />
+                    <Route path=path!("/offline") view=OfflinePage ssr=ssr.clone() />
                     <Route path=path!("/my/sites") view=MySitesPage ssr=ssr.clone() />
                     <Route path=path!("/my/unit") view=MyUnitPage ssr=ssr.clone() />
                     <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />

@@ -13,10 +13,14 @@ pub use i18n_gen::i18n;
 pub mod admin;
 mod app;
 pub mod auth;
+pub mod capture;
 pub mod catalogue;
 pub mod domain;
 pub mod error;
 mod home;
+#[cfg(feature = "hydrate")]
+pub mod offline;
+pub mod outbox;
 pub mod staff;
 pub mod ui;
 

@@ -7,11 +7,12 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::store::Db;
+use crate::store::{media::MediaStore, Db};
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
+    pub media: MediaStore,
     pub leptos_options: LeptosOptions,
 }
 

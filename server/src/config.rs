@@ -12,6 +12,8 @@ pub struct Config {
     pub cookie_secure: bool,
     /// `JIANDU_LOAD_DEMO` (default `false`): load the demo data set and demo accounts at start.
     pub load_demo: bool,
+    /// `JIANDU_MEDIA_DIR` (default `.data/media`): where photo files are kept.
+    pub media_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -25,6 +27,9 @@ impl Config {
             database_url,
             cookie_secure: flag("JIANDU_COOKIE_SECURE", true)?,
             load_demo: flag("JIANDU_LOAD_DEMO", false)?,
+            media_dir: env::var("JIANDU_MEDIA_DIR")
+                .unwrap_or_else(|_| ".data/media".into())
+                .into(),
         })
     }
 }

@@ -1,7 +1,9 @@
 //! The Jiandu server: configuration, database, and the HTTP application around the Leptos app.
 
+pub mod api;
 pub mod config;
 pub mod demo;
+pub mod media;
 pub mod security;
 pub mod web;
 

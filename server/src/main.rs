@@ -1,5 +1,5 @@
 use anyhow::Context;
-use app::store::Db;
+use app::store::{media::MediaStore, Db};
 use leptos::config::get_configuration;
 use server::{config::Config, connect, load_demo, migrate, web};
 use tracing_subscriber::EnvFilter;
@@ -46,7 +46,13 @@ async fn main() -> anyhow::Result<()> {
         options.output_name = "jiandu".into();
     }
     let addr = options.site_addr;
-    let app = web::router(db, options, config.cookie_secure);
+    let media = MediaStore::local(&config.media_dir).with_context(|| {
+        format!(
+            "cannot use {} for photos (JIANDU_MEDIA_DIR)",
+            config.media_dir.display()
+        )
+    })?;
+    let app = web::router(db, media, options, config.cookie_secure);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -1,7 +1,13 @@
 //! The HTTP application: Leptos pages and server functions, the language switch, health, and the
 //! layers every request passes through.
 
-use app::{auth::ssr::Backend, shell, ssr::AppState, store::Db, App, LANG_COOKIE};
+use app::{
+    auth::ssr::Backend,
+    shell,
+    ssr::AppState,
+    store::{media::MediaStore, Db},
+    App, LANG_COOKIE,
+};
 use axum::{
     body::Body,
     extract::{Path, Query, Request, State},
@@ -29,9 +35,15 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
-pub fn router(db: Db, leptos_options: LeptosOptions, cookie_secure: bool) -> Router {
+pub fn router(
+    db: Db,
+    media: MediaStore,
+    leptos_options: LeptosOptions,
+    cookie_secure: bool,
+) -> Router {
     let state = AppState {
         db: db.clone(),
+        media,
         leptos_options: leptos_options.clone(),
     };
     let routes = generate_route_list(App);
@@ -46,10 +58,28 @@ pub fn router(db: Db, leptos_options: LeptosOptions, cookie_secure: bool) -> Rou
             tower_sessions::cookie::time::Duration::days(30),
         ));
     let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
+    let worker = service_worker_script(&leptos_options.site_root);
 
     Router::new()
         .route("/healthz", get(health))
         .route("/lang/{locale}", get(switch_language))
+        .route(
+            "/sw.js",
+            get(move || {
+                let body = worker.clone();
+                async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                            // Browsers must always see the newest worker to pick up a new build.
+                            (header::CACHE_CONTROL, "no-cache"),
+                        ],
+                        body,
+                    )
+                }
+            }),
+        )
+        .merge(crate::api::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -93,6 +123,36 @@ async fn status_from_error_body(req: Request, next: middleware::Next) -> Respons
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The service worker with this build's id in front: a digest of the built wasm, JS and CSS.
+/// Each build yields a different worker, which is how browsers learn to replace their caches.
+fn service_worker_script(site_root: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    let pkg = std::path::Path::new(site_root).join("pkg");
+    let mut files: Vec<_> = std::fs::read_dir(&pkg)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for f in files {
+        digest.update(
+            f.file_name()
+                .map(|n| n.as_encoded_bytes())
+                .unwrap_or_default(),
+        );
+        digest.update(std::fs::read(&f).unwrap_or_default());
+    }
+    let id: String = digest
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "const BUILD = \"{id}\";\n{}",
+        include_str!("../../public/sw.js")
+    )
 }
 
 async fn health(State(state): State<AppState>) -> Response {

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{kind_label, pick, use_zh, Loaded};
 
-fn id_param(name: &'static str) -> impl Fn() -> Result<Uuid, AppError> + Copy + Send + Sync {
+pub fn id_param(name: &'static str) -> impl Fn() -> Result<Uuid, AppError> + Copy + Send + Sync {
     let params = use_params_map();
     move || {
         params
@@ -126,7 +126,9 @@ fn SiteList(sites: Vec<SiteSummary>, zh: bool) -> impl IntoView {
                 .map(|t| {
                     view! {
                         <li data-code=t.public_code.clone()>
-                            <a href=format!("/sites/{}", t.id)>{pick(zh, &t.name_zh, &t.name_en)}</a>
+                            <a href=format!("/sites/{}", t.id) rel="external">
+                                {pick(zh, &t.name_zh, &t.name_en)}
+                            </a>
                             <span class="tag">{kind_label(i18n, t.kind)}</span>
                             <span class="muted">
                                 {pick(zh, &t.district_zh, &t.district_en)} " · " {t.public_code.clone()}
@@ -190,6 +192,14 @@ fn extent(i18n: leptos_i18n::I18nContext<Locale>, g: &SiteGeometry) -> String {
 fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
     let i18n = use_i18n();
     let anchor = d.geometry.anchor();
+    let session = crate::ui::use_session();
+    let is_deputy = move || {
+        session
+            .get()
+            .and_then(|s| s.ok())
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.role == crate::domain::Role::Deputy)
+    };
     let group = match (&d.group_name_zh, &d.group_name_en) {
         (Some(name_zh), Some(name_en)) => Some(pick(zh, name_zh, name_en)),
         _ => d.group_number.map(|n| format!("#{n}")),
@@ -212,6 +222,13 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
                 {d.public_code.clone()}
             </span>
         </p>
+        <Show when=is_deputy>
+            <p>
+                <a class="button primary" id="capture-link" href=format!("/sites/{}/capture", d.id) rel="external">
+                    {t!(i18n, capture.title)}
+                </a>
+            </p>
+        </Show>
         <dl class="facts">
             <dt>{t!(i18n, site.district)}</dt>
             <dd>{pick(zh, &d.district_zh, &d.district_en)}</dd>
@@ -249,6 +266,19 @@ pub fn MySitesPage() -> impl IntoView {
     let zh = use_zh();
     let data = Resource::new(|| (), |_| get_my_sites());
     let (query, set_query) = signal(String::new());
+    // Keep what the deputy needs in the field on the phone: every site page and capture form.
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = data.get() {
+            let mut urls = vec!["/my/sites".to_owned(), "/outbox".to_owned()];
+            for s in &d.sites {
+                urls.push(format!("/sites/{}", s.id));
+                urls.push(format!("/sites/{}/capture", s.id));
+            }
+            #[cfg(feature = "hydrate")]
+            crate::offline::keep_for_offline(&urls);
+            let _ = urls;
+        }
+    });
     view! {
         <h1>{t!(i18n, my_sites.title)}</h1>
         <Loaded

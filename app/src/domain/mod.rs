@@ -2,13 +2,20 @@
 //! Everything here is unit-tested without a database.
 
 pub mod account;
+pub mod exif;
 pub mod geometry;
+pub mod observation;
+pub mod outbox;
+pub mod photo_prep;
 pub mod public_code;
 pub mod role;
 pub mod site_kind;
+pub mod verdict;
 
 pub use account::{DisplayName, Password, Username};
 pub use geometry::{GeometryError, LonLat, SiteGeometry};
+pub use observation::{Observation, ObservationInput, ObservationKind, PhotoHash, PositionSource};
 pub use public_code::PublicCode;
 pub use role::Role;
 pub use site_kind::SiteKind;
+pub use verdict::Verdict;

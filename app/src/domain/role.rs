@@ -64,6 +64,13 @@ impl FromStr for Role {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,12 +99,5 @@ mod tests {
             .filter(|r| r.can_manage_accounts())
             .collect();
         assert_eq!(managers, vec![Role::Admin]);
-    }
-}
-
-impl TryFrom<String> for Role {
-    type Error = UnknownRole;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
     }
 }

@@ -95,6 +95,13 @@ impl FromStr for SiteKind {
     }
 }
 
+impl TryFrom<String> for SiteKind {
+    type Error = UnknownSiteKind;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,12 +115,5 @@ mod tests {
         assert_eq!(SiteKind::EstateRenovation.expected_shape(), Shape::Polygon);
         assert_eq!(SiteKind::ElderlyDining.expected_shape(), Shape::Point);
         assert!("mall".parse::<SiteKind>().is_err());
-    }
-}
-
-impl TryFrom<String> for SiteKind {
-    type Error = UnknownSiteKind;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
     }
 }

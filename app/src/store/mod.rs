@@ -1,6 +1,8 @@
 //! The one layer that speaks SQL. Everything above it gets typed rows or an [`AppError`].
 
 pub mod catalogue;
+pub mod field;
+pub mod media;
 pub mod seed;
 pub mod users;
 

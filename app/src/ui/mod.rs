@@ -160,6 +160,35 @@ fn LangSwitch() -> impl IntoView {
     }
 }
 
+/// The outbox link with the number of records still waiting on this phone. The count is read
+/// after hydration (it lives in the browser), so server and browser first render the same.
+#[component]
+fn OutboxLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = crate::outbox::use_outbox();
+    let waiting = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        let _ = version.0.get();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            if let Ok(items) = crate::outbox::store::list().await {
+                waiting.set(Some(items.iter().filter(|i| i.send.is_pending()).count()));
+            }
+        });
+    });
+    view! {
+        <a href="/outbox" rel="external" id="outbox-link">
+            {t!(i18n, nav.outbox)}
+            {move || {
+                waiting
+                    .get()
+                    .filter(|n| *n > 0)
+                    .map(|n| view! { <span class="badge" id="outbox-badge">{n}</span> })
+            }}
+        </a>
+    }
+}
+
 #[component]
 fn Nav() -> impl IntoView {
     let i18n = use_i18n();
@@ -182,7 +211,8 @@ fn Nav() -> impl IntoView {
                 let role = u.role;
                 view! {
                     {(role == Role::Deputy)
-                        .then(|| view! { <a href="/my/sites">{t!(i18n, nav.my_sites)}</a> })}
+                        .then(|| view! { <a href="/my/sites" rel="external">{t!(i18n, nav.my_sites)}</a> })}
+                    {(role == Role::Deputy).then(|| view! { <OutboxLink /> })}
                     {(role == Role::UnitOfficer)
                         .then(|| view! { <a href="/my/unit">{t!(i18n, nav.my_unit)}</a> })}
                     <a href="/projects">{t!(i18n, nav.projects)}</a>

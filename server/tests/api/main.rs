@@ -4,5 +4,6 @@ mod accounts;
 mod catalogue;
 mod common;
 mod demo_data;
+mod field;
 mod roles;
 mod security;

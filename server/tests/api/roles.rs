@@ -16,6 +16,9 @@ enum Caller {
 
 use Caller::*;
 
+/// A server function, its form fields, and who may call it.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a [Caller]);
+
 #[tokio::test]
 async fn every_server_function_checks_the_callers_role() {
     let app = TestApp::spawn().await;
@@ -56,7 +59,7 @@ async fn every_server_function_checks_the_callers_role() {
     );
 
     let everyone_signed_in: &[Caller] = &[Deputy, Staff, Officer, Admin];
-    let cases: Vec<(&str, Vec<(&str, &str)>, &[Caller])> = vec![
+    let cases: Vec<Case> = vec![
         ("catalogue/year", vec![], everyone_signed_in),
         ("catalogue/projects", vec![], everyone_signed_in),
         (

@@ -11,6 +11,7 @@ pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     pub db_name: String,
+    pub media_dir: std::path::PathBuf,
     admin_url: String,
     pub http: reqwest::Client,
 }
@@ -57,7 +58,9 @@ impl TestApp {
         }
         let options = LeptosOptions::builder().output_name("jiandu").build();
         // Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and we read the header ourselves.
-        let router = server::web::router(db, options, false);
+        let media_dir = std::env::temp_dir().join(&db_name);
+        let media = app::store::media::MediaStore::local(&media_dir).expect("media dir");
+        let router = server::web::router(db, media, options, false);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -72,6 +75,7 @@ impl TestApp {
         Self {
             base: format!("http://{addr}"),
             pool,
+            media_dir,
             db_name,
             admin_url,
             http,
@@ -81,6 +85,7 @@ impl TestApp {
     /// Drops the database (call at the end of a test; a failed test leaves it for inspection).
     pub async fn cleanup(self) {
         self.pool.close().await;
+        let _ = std::fs::remove_dir_all(&self.media_dir);
         if let Ok(admin) = PgPool::connect(&self.admin_url).await {
             let _ = sqlx::query(&format!(
                 "drop database if exists \"{}\" with (force)",

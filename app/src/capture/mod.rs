@@ -1,0 +1,281 @@
+//! The capture form on a site: photos, a note, a kind, tags, and where the deputy stands. It
+//! saves into the outbox on the phone; the sync engine sends it. Works with the network cut.
+
+#[cfg(feature = "hydrate")]
+pub mod device;
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::catalogue::{api::get_site, pages::id_param, SiteDetail};
+use crate::domain::{
+    observation::{FieldError, PositionInput},
+    verdict::judge,
+    ObservationKind, Verdict,
+};
+use crate::i18n::*;
+use crate::ui::{pick, use_zh, Loaded};
+
+pub fn verdict_label(i18n: leptos_i18n::I18nContext<Locale>, v: Verdict) -> &'static str {
+    match v {
+        Verdict::OnSite => t_string!(i18n, capture.on_site),
+        Verdict::Near => t_string!(i18n, capture.near),
+        Verdict::OffSite => t_string!(i18n, capture.off_site),
+        Verdict::Unknown => t_string!(i18n, capture.unknown),
+    }
+}
+
+/// A photo made ready on the phone: downscaled, re-encoded, hashed.
+#[derive(Clone)]
+pub struct Prepared {
+    pub sha256: String,
+    pub preview_url: String,
+    pub bytes_in: u32,
+    pub bytes_out: u32,
+    pub exif_taken_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub exif_has_gps: bool,
+    #[cfg(feature = "hydrate")]
+    pub blob: web_sys::Blob,
+}
+
+#[derive(Clone, PartialEq)]
+// Failures come from the browser's Geolocation API, so the server build never makes one.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Gps {
+    Idle,
+    Locating,
+    Failed(String),
+}
+
+#[component]
+pub fn CapturePage() -> impl IntoView {
+    let id = id_param("id");
+    let site = Resource::new(id, |id| async move { get_site(id?).await });
+    view! { <Loaded resource=site view=move |d| view! { <CaptureForm site=d /> } /> }
+}
+
+#[component]
+fn CaptureForm(site: SiteDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let site_name = pick(zh, &site.name_zh, &site.name_en);
+    let site_id = site.id;
+    let geometry = site.geometry.clone();
+    let anchor = geometry.anchor();
+
+    let kind = RwSignal::new(ObservationKind::Problem);
+    let note = RwSignal::new(String::new());
+    let tags = RwSignal::new(String::new());
+    let photos: RwSignal<Vec<Prepared>, LocalStorage> = RwSignal::new_local(Vec::new());
+    let preparing = RwSignal::new(0u32);
+    let position = RwSignal::new(None::<PositionInput>);
+    let gps = RwSignal::new(Gps::Idle);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let saving = RwSignal::new(false);
+
+    let busy = move || saving.get() || preparing.get() > 0;
+    let judged = {
+        let geometry = geometry.clone();
+        Memo::new(move |_| position.get().map(|p| judge(&geometry, Some(&p))))
+    };
+
+    let locate = move |_| {
+        gps.set(Gps::Locating);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match device::current_position().await {
+                Ok(p) => {
+                    position.set(Some(p));
+                    gps.set(Gps::Idle);
+                }
+                Err(e) => gps.set(Gps::Failed(e)),
+            }
+        });
+    };
+    let use_site_location = move |_| {
+        position.set(Some(PositionInput {
+            lat: anchor.lat,
+            lon: anchor.lon,
+            accuracy_m: 1.0,
+            source: crate::domain::PositionSource::SiteLocation,
+        }));
+        gps.set(Gps::Idle);
+    };
+    let on_files = move |ev: leptos::ev::Event| {
+        let _ = &ev;
+        #[cfg(feature = "hydrate")]
+        device::add_files(ev, photos, preparing);
+    };
+    let remove_photo = move |sha: String| photos.update(|p| p.retain(|x| x.sha256 != sha));
+
+    let submit = {
+        let site_name = site_name.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let _ = (&site_name, site_id);
+            #[cfg(feature = "hydrate")]
+            {
+                let draft = device::Draft {
+                    site_id,
+                    site_name: site_name.clone(),
+                    kind: kind.get_untracked(),
+                    note: note.get_untracked(),
+                    tags: tags.get_untracked(),
+                    position: position.get_untracked(),
+                    photos: photos.get_untracked(),
+                };
+                saving.set(true);
+                leptos::task::spawn_local(async move {
+                    if let Err(errs) = device::save(draft, crate::outbox::use_outbox()).await {
+                        errors.set(errs);
+                        saving.set(false);
+                    }
+                });
+            }
+        }
+    };
+
+    let field_error = move |field: &'static str| {
+        move || {
+            errors
+                .get()
+                .into_iter()
+                .filter(|e| e.field.starts_with(field))
+                .map(|e| view! { <p class="notice error" data-field=field>{e.message}</p> })
+                .collect_view()
+        }
+    };
+
+    view! {
+        <p class="crumbs">
+            <a href=format!("/sites/{site_id}") rel="external">{site_name.clone()}</a>
+        </p>
+        <h1>{t!(i18n, capture.title)}</h1>
+        <noscript>
+            <p class="notice error">{t!(i18n, capture.needs_js)}</p>
+        </noscript>
+        <form class="stack" id="capture-form" on:submit=submit>
+            <fieldset class="kinds">
+                <legend>{t!(i18n, capture.kind)}</legend>
+                {ObservationKind::ALL
+                    .into_iter()
+                    .map(|k| {
+                        view! {
+                            <label class="pill">
+                                <input
+                                    type="radio"
+                                    name="kind"
+                                    value=k.as_str()
+                                    prop:checked=move || kind.get() == k
+                                    on:change=move |_| kind.set(k)
+                                />
+                                <span>{crate::outbox::page::kind_label(i18n, k)}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <label>
+                <span>{t!(i18n, capture.photos)}</span>
+                <input
+                    type="file"
+                    id="photo-input"
+                    accept="image/*"
+                    capture="environment"
+                    multiple
+                    on:change=on_files
+                />
+            </label>
+            <Show when=move || { preparing.get() > 0 }>
+                <p class="muted" id="preparing">{t!(i18n, capture.preparing)}</p>
+            </Show>
+            <ul class="thumbs" id="photo-list">
+                <For
+                    each=move || photos.get()
+                    key=|p| p.sha256.clone()
+                    children=move |p: Prepared| {
+                        let sha = p.sha256.clone();
+                        let kb = p.bytes_out / 1024;
+                        view! {
+                            <li data-sha=p.sha256.clone() data-bytes=p.bytes_out>
+                                <img src=p.preview_url.clone() alt="" />
+                                <small>{kb} " KB" {p.exif_has_gps.then_some(" · GPS")}</small>
+                                <button type="button" class="link" on:click=move |_| remove_photo(sha.clone())>
+                                    {t!(i18n, capture.remove)}
+                                </button>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            {field_error("photos")}
+            <label>
+                <span>{t!(i18n, capture.note)}</span>
+                <textarea
+                    name="note"
+                    id="note"
+                    rows="4"
+                    maxlength="2000"
+                    prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            {field_error("note")}
+            <label>
+                <span>{t!(i18n, capture.tags)}</span>
+                <input
+                    name="tags"
+                    id="tags"
+                    prop:value=move || tags.get()
+                    on:input=move |ev| tags.set(event_target_value(&ev))
+                />
+            </label>
+            {field_error("tags")}
+            <section class="card position" id="position">
+                <p>
+                    {move || match position.get() {
+                        None => t_string!(i18n, capture.no_position).to_owned(),
+                        Some(p) => format!(
+                            "{:.5}, {:.5} ±{:.0} m ({})",
+                            p.lat,
+                            p.lon,
+                            p.accuracy_m,
+                            match p.source {
+                                crate::domain::PositionSource::Gps => t_string!(i18n, capture.src_gps),
+                                crate::domain::PositionSource::ManualPin => t_string!(i18n, capture.src_pin),
+                                crate::domain::PositionSource::SiteLocation => t_string!(i18n, capture.src_site),
+                            },
+                        ),
+                    }}
+                </p>
+                <p id="verdict">
+                    {move || judged.get().map(|(v, d)| {
+                        let dist = d.map(|d| format!(" · {:.0} m", d)).unwrap_or_default();
+                        view! { <b data-verdict=v.as_str()>{verdict_label(i18n, v)}</b> {dist} }
+                    })}
+                </p>
+                {move || match gps.get() {
+                    Gps::Locating => Some(view! { <p class="muted">{t!(i18n, capture.locating)}</p> }.into_any()),
+                    Gps::Failed(e) => Some(view! { <p class="notice error">{t!(i18n, capture.gps_failed)} " " {e}</p> }.into_any()),
+                    Gps::Idle => None,
+                }}
+                <p class="actions">
+                    <button type="button" id="locate" on:click=locate>{t!(i18n, capture.locate)}</button>
+                    <button type="button" id="use-site" on:click=use_site_location>{t!(i18n, capture.use_site)}</button>
+                </p>
+            </section>
+            {field_error("position")}
+            {field_error("captured_at")}
+            <button type="submit" class="primary" id="save-capture" disabled=busy>
+                {t!(i18n, capture.save)}
+            </button>
+        </form>
+    }
+}
+
+/// The id the phone gives a new observation: UUIDv7 from the clock and fresh randomness.
+pub fn new_id(now_ms: u64) -> Uuid {
+    let random = Uuid::new_v4();
+    let bytes: [u8; 10] = random.as_bytes()[..10].try_into().unwrap_or([0; 10]);
+    uuid::Builder::from_unix_timestamp_millis(now_ms, &bytes).into_uuid()
+}

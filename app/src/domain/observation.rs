@@ -1,0 +1,406 @@
+//! A deputy's observation as it travels from the phone: parsed once, the same way on the phone
+//! (before it is queued) and on the server (before it is stored).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub const MAX_PHOTOS: usize = 9;
+pub const MAX_NOTE_CHARS: usize = 2000;
+pub const MAX_TAGS: usize = 8;
+pub const MAX_TAG_CHARS: usize = 20;
+/// GPS fixes worse than this say nothing about where the deputy stood.
+pub const MAX_ACCURACY_M: f64 = 50_000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservationKind {
+    Problem,
+    Suggestion,
+    GoodPractice,
+}
+
+impl ObservationKind {
+    pub const ALL: [ObservationKind; 3] = [
+        ObservationKind::Problem,
+        ObservationKind::Suggestion,
+        ObservationKind::GoodPractice,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservationKind::Problem => "problem",
+            ObservationKind::Suggestion => "suggestion",
+            ObservationKind::GoodPractice => "good_practice",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for ObservationKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or(s)
+    }
+}
+
+/// Where a capture position came from. Only GPS says where the phone was; a pin is the deputy's
+/// word; the site's own location proves nothing and is recorded as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionSource {
+    Gps,
+    ManualPin,
+    SiteLocation,
+}
+
+impl PositionSource {
+    pub const ALL: [PositionSource; 3] = [
+        PositionSource::Gps,
+        PositionSource::ManualPin,
+        PositionSource::SiteLocation,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PositionSource::Gps => "gps",
+            PositionSource::ManualPin => "manual_pin",
+            PositionSource::SiteLocation => "site_location",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for PositionSource {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or(s)
+    }
+}
+
+/// A field that was refused, and why, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The SHA-256 of a photo's bytes, lower-case hex: the photo's name everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PhotoHash(String);
+
+impl PhotoHash {
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw.len() == 64
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| Self(raw.to_owned()))
+    }
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(hex(&Sha256::digest(bytes)))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PositionInput {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "gps"))]
+    pub source: PositionSource,
+}
+
+/// The wire form of an observation (the body of `PUT /api/v1/observations/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ObservationInput {
+    pub site_id: Uuid,
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "problem"))]
+    pub kind: ObservationKind,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub captured_at: DateTime<Utc>,
+    pub position: Option<PositionInput>,
+    /// SHA-256 (hex) of each photo, uploaded first with `PUT /api/v1/photos/{sha256}`.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// An observation that passed every rule. Only [`Observation::parse`] makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub kind: ObservationKind,
+    pub note: String,
+    pub tags: Vec<String>,
+    pub captured_at: DateTime<Utc>,
+    pub position: Option<PositionInput>,
+    pub photos: Vec<PhotoHash>,
+}
+
+impl Observation {
+    /// Checks everything at once, so a person fixes all their mistakes in one go.
+    pub fn parse(
+        id: Uuid,
+        input: &ObservationInput,
+        now: DateTime<Utc>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if id.get_version_num() != 7 {
+            errors.push(field_error(
+                "id",
+                "the id must be a UUIDv7 made on the device",
+            ));
+        }
+        let note = input.note.trim().to_owned();
+        if note.chars().count() > MAX_NOTE_CHARS {
+            errors.push(field_error(
+                "note",
+                format!("the note is longer than {MAX_NOTE_CHARS} characters"),
+            ));
+        }
+        if note
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            errors.push(field_error("note", "the note contains control characters"));
+        }
+        let mut tags: Vec<String> = Vec::new();
+        for t in &input.tags {
+            let t = t.trim();
+            if t.is_empty() || t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control)
+            {
+                errors.push(field_error(
+                    "tags",
+                    format!("each tag is 1 to {MAX_TAG_CHARS} characters"),
+                ));
+            } else if !tags.iter().any(|x| x == t) {
+                tags.push(t.to_owned());
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            errors.push(field_error("tags", format!("at most {MAX_TAGS} tags")));
+        }
+        if input.captured_at > now + Duration::minutes(10) {
+            errors.push(field_error(
+                "captured_at",
+                "the capture time is in the future",
+            ));
+        }
+        if input.captured_at.timestamp() < 946_684_800 {
+            errors.push(field_error(
+                "captured_at",
+                "the capture time is before 2000",
+            ));
+        }
+        if let Some(p) = &input.position {
+            let finite = p.lat.is_finite() && p.lon.is_finite() && p.accuracy_m.is_finite();
+            if !finite {
+                errors.push(field_error("position", "coordinates must be numbers"));
+            } else {
+                if !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon) {
+                    errors.push(field_error("position", "coordinates are out of range"));
+                }
+                if !(p.accuracy_m > 0.0 && p.accuracy_m <= MAX_ACCURACY_M) {
+                    errors.push(field_error(
+                        "position.accuracy_m",
+                        format!("accuracy must be between 0 and {MAX_ACCURACY_M} m"),
+                    ));
+                }
+            }
+        }
+        let mut photos: Vec<PhotoHash> = Vec::new();
+        for raw in &input.photos {
+            match PhotoHash::parse(raw) {
+                Some(h) if photos.contains(&h) => {
+                    errors.push(field_error("photos", "the same photo is listed twice"))
+                }
+                Some(h) => photos.push(h),
+                None => errors.push(field_error("photos", "a photo hash is not 64 hex digits")),
+            }
+        }
+        if photos.len() > MAX_PHOTOS {
+            errors.push(field_error(
+                "photos",
+                format!("at most {MAX_PHOTOS} photos"),
+            ));
+        }
+        if note.is_empty() && input.photos.is_empty() {
+            errors.push(field_error("note", "write a note or add a photo"));
+        }
+        if errors.is_empty() {
+            Ok(Self {
+                id,
+                site_id: input.site_id,
+                kind: input.kind,
+                note,
+                tags,
+                captured_at: input.captured_at,
+                position: input.position,
+                photos,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A fingerprint of everything the deputy said. A resend with the same id and the same
+    /// fingerprint is the same observation (answered 200); a different one is a conflict (409).
+    pub fn fingerprint(&self) -> String {
+        let canonical = serde_json::json!({
+            "site": self.site_id,
+            "kind": self.kind.as_str(),
+            "note": self.note,
+            "tags": self.tags,
+            "captured_at": self.captured_at.timestamp_millis(),
+            "position": self.position.map(|p| (
+                format!("{:.7}", p.lat), format!("{:.7}", p.lon), format!("{:.1}", p.accuracy_m),
+                p.source.as_str())),
+            "photos": self.photos.iter().map(PhotoHash::as_str).collect::<Vec<_>>(),
+        });
+        hex(&Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ObservationInput {
+        ObservationInput {
+            site_id: Uuid::nil(),
+            kind: ObservationKind::Problem,
+            note: "  电梯井道施工围挡缺失  ".into(),
+            tags: vec!["安全".into(), "安全".into(), "围挡".into()],
+            captured_at: "2025-10-01T02:03:04Z".parse().unwrap(),
+            position: Some(PositionInput {
+                lat: 30.27,
+                lon: 120.16,
+                accuracy_m: 12.0,
+                source: PositionSource::Gps,
+            }),
+            photos: vec![PhotoHash::of(b"a").as_str().to_owned()],
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2025-10-01T03:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_good_observation_parses_and_normalises() {
+        let o = Observation::parse(Uuid::now_v7(), &input(), now()).unwrap();
+        assert_eq!(o.note, "电梯井道施工围挡缺失");
+        assert_eq!(o.tags, vec!["安全", "围挡"]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let mut i = input();
+        i.note = "x".repeat(1_000_000);
+        i.captured_at = "2031-01-01T00:00:00Z".parse().unwrap();
+        i.position = Some(PositionInput {
+            lat: f64::NAN,
+            lon: 120.0,
+            accuracy_m: 5.0,
+            source: PositionSource::Gps,
+        });
+        i.photos = vec!["nothex".into()];
+        let errs = Observation::parse(Uuid::new_v4(), &i, now()).unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        for f in ["id", "note", "captured_at", "position", "photos"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_positions_and_accuracies_are_refused() {
+        for (lat, lon, acc) in [
+            (91.0, 120.0, 5.0),
+            (30.0, 181.0, 5.0),
+            (30.0, 120.0, 0.0),
+            (30.0, 120.0, 1e9),
+        ] {
+            let mut i = input();
+            i.position = Some(PositionInput {
+                lat,
+                lon,
+                accuracy_m: acc,
+                source: PositionSource::Gps,
+            });
+            assert!(
+                Observation::parse(Uuid::now_v7(), &i, now()).is_err(),
+                "{lat} {lon} {acc}"
+            );
+        }
+    }
+
+    #[test]
+    fn photos_are_unique_and_at_most_nine() {
+        let mut i = input();
+        i.photos = (0..10)
+            .map(|n| PhotoHash::of(&[n]).as_str().to_owned())
+            .collect();
+        assert!(Observation::parse(Uuid::now_v7(), &i, now()).is_err());
+        i.photos = vec![
+            PhotoHash::of(b"a").as_str().into(),
+            PhotoHash::of(b"a").as_str().into(),
+        ];
+        assert!(Observation::parse(Uuid::now_v7(), &i, now()).is_err());
+    }
+
+    #[test]
+    fn an_empty_observation_is_refused() {
+        let mut i = input();
+        i.note = "   ".into();
+        i.photos.clear();
+        assert!(Observation::parse(Uuid::now_v7(), &i, now()).is_err());
+    }
+
+    #[test]
+    fn fingerprint_ignores_formatting_but_not_content() {
+        let id = Uuid::now_v7();
+        let a = Observation::parse(id, &input(), now()).unwrap();
+        let mut i = input();
+        i.note = "电梯井道施工围挡缺失".into();
+        i.tags = vec!["安全".into(), "围挡".into()];
+        let b = Observation::parse(id, &i, now()).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        i.kind = ObservationKind::Suggestion;
+        let c = Observation::parse(id, &i, now()).unwrap();
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn photo_hashes_are_lowercase_sha256() {
+        assert_eq!(
+            PhotoHash::of(b"abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(PhotoHash::parse(&"A".repeat(64)).is_none());
+        assert!(PhotoHash::parse(&"a".repeat(63)).is_none());
+    }
+}

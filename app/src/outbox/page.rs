@@ -1,0 +1,186 @@
+use leptos::prelude::*;
+
+use super::{use_outbox, OutboxItem};
+use crate::domain::outbox::{FailReason, SendState};
+use crate::domain::ObservationKind;
+use crate::i18n::*;
+
+pub fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, k: ObservationKind) -> &'static str {
+    match k {
+        ObservationKind::Problem => t_string!(i18n, capture.problem),
+        ObservationKind::Suggestion => t_string!(i18n, capture.suggestion),
+        ObservationKind::GoodPractice => t_string!(i18n, capture.good_practice),
+    }
+}
+
+/// The outbox lives in this browser only, so the list is read after hydration; the server
+/// renders the frame.
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = use_outbox();
+    let items: RwSignal<Option<Vec<OutboxItem>>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        let _ = version.0.get();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match super::store::list().await {
+                Ok(list) => items.set(Some(list)),
+                Err(_) => items.set(Some(vec![])),
+            }
+        });
+    });
+    let sync_now = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(super::sync::run(version, true));
+    };
+    let export = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(export_pending());
+    };
+    view! {
+        <h1>{t!(i18n, outbox.title)}</h1>
+        <p class="muted">{t!(i18n, outbox.intro)}</p>
+        <p class="actions">
+            <button class="primary" id="sync-now" on:click=sync_now>{t!(i18n, outbox.sync_now)}</button>
+            <button id="export-pending" on:click=export>{t!(i18n, outbox.export)}</button>
+        </p>
+        <noscript><p class="notice error">{t!(i18n, outbox.needs_js)}</p></noscript>
+        {move || match items.get() {
+            None => view! { <p class="muted">{t!(i18n, common.loading)}</p> }.into_any(),
+            Some(list) if list.is_empty() => {
+                view! { <p class="muted" id="outbox-empty">{t!(i18n, outbox.empty)}</p> }.into_any()
+            }
+            Some(list) => {
+                view! {
+                    <ul class="rows outbox" id="outbox-list">
+                        {list.into_iter().map(|it| view! { <OutboxRow item=it /> }).collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn OutboxRow(item: OutboxItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let (state_key, detail) = match &item.send {
+        SendState::Waiting => (
+            "waiting",
+            view! { <span>{t!(i18n, outbox.waiting)}</span> }.into_any(),
+        ),
+        SendState::Uploading { done, total } => (
+            "uploading",
+            view! {
+                <span>
+                    {t!(i18n, outbox.uploading)} " " {*done} " / " {*total}
+                    <progress max=*total value=*done></progress>
+                </span>
+            }
+            .into_any(),
+        ),
+        SendState::Sent { verdict } => {
+            let v =
+                crate::domain::Verdict::parse(verdict).unwrap_or(crate::domain::Verdict::Unknown);
+            ("sent", view! {
+                <span>{t!(i18n, outbox.sent)} " · " {crate::capture::verdict_label(i18n, v)}</span>
+            }.into_any())
+        }
+        SendState::Failed { reason, detail } => {
+            let hint = match reason {
+                FailReason::SignIn => t_string!(i18n, outbox.fail_sign_in),
+                FailReason::Refused => t_string!(i18n, outbox.fail_refused),
+                FailReason::Conflict => t_string!(i18n, outbox.fail_conflict),
+            };
+            ("failed", view! {
+                <span class="fail">{t!(i18n, outbox.failed)} " " {hint} " " <small>{detail.clone()}</small></span>
+            }.into_any())
+        }
+    };
+    let note: String = item.input.note.chars().take(60).collect();
+    view! {
+        <li data-state=state_key data-id=item.id.to_string()>
+            <b>{item.site_name.clone()}</b>
+            <span class="tag">{kind_label(i18n, item.input.kind)}</span>
+            <span class="muted">{note}</span>
+            <span class="muted">{item.input.photos.len()} " " {t!(i18n, outbox.photos)}</span>
+            {detail}
+        </li>
+    }
+}
+
+/// The last resort: everything still waiting, photos included (as data URLs), in one JSON file
+/// the deputy can send to staff another way.
+#[cfg(feature = "hydrate")]
+async fn export_pending() {
+    use wasm_bindgen::JsCast;
+    let Ok(items) = super::store::list().await else {
+        return;
+    };
+    let mut out = Vec::new();
+    for it in items
+        .into_iter()
+        .filter(|i| !matches!(i.send, SendState::Sent { .. }))
+    {
+        let mut photos = Vec::new();
+        for sha in &it.input.photos {
+            if let Ok(Some(blob)) = super::store::photo(sha).await {
+                photos
+                    .push(serde_json::json!({ "sha256": sha, "data_url": data_url(&blob).await }));
+            }
+        }
+        out.push(serde_json::json!({ "id": it.id, "site": it.site_name, "observation": it.input, "photos": photos }));
+    }
+    let text = serde_json::to_string_pretty(&out).unwrap_or_default();
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(a) = doc
+        .create_element("a")
+        .map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>())
+    {
+        a.set_href(&url);
+        a.set_download(&format!(
+            "jiandu-outbox-{}.json",
+            js_sys::Date::now() as u64
+        ));
+        a.click();
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn data_url(blob: &web_sys::Blob) -> String {
+    use wasm_bindgen::JsCast;
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return String::new();
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let r2 = reader.clone();
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = resolve.call1(
+                &wasm_bindgen::JsValue::NULL,
+                &r2.result().unwrap_or_default(),
+            );
+        });
+        reader.set_onloadend(Some(cb.unchecked_ref()));
+    });
+    if reader.read_as_data_url(blob).is_err() {
+        return String::new();
+    }
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,157 @@
+//! The sync engine: sends what waits in the outbox, photos first, then the observation, and
+//! forgets nothing until the server has said yes. Runs on app start, when the browser comes
+//! online, on a timer and on "sync now"; it does not rely on Background Sync (Safari and WeChat
+//! lack it).
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use super::{net, store, OutboxItem, OutboxVersion};
+use crate::domain::outbox::{backoff_ms, classify, FailReason, Outcome, SendState};
+
+thread_local! {
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn message_of(a: &net::Answer) -> String {
+    a.json
+        .as_ref()
+        .and_then(|j| j.get("message"))
+        .and_then(|m| m.as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn save(item: &OutboxItem, version: OutboxVersion) {
+    if store::put(item).await.is_ok() {
+        version.bump();
+    }
+}
+
+async fn retry_later(mut item: OutboxItem, version: OutboxVersion) {
+    item.attempts += 1;
+    item.next_attempt_ms = now_ms() + backoff_ms(item.attempts, js_sys::Math::random());
+    item.send = SendState::Waiting;
+    save(&item, version).await;
+}
+
+async fn fail(mut item: OutboxItem, reason: FailReason, detail: String, version: OutboxVersion) {
+    item.send = SendState::Failed { reason, detail };
+    save(&item, version).await;
+}
+
+async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
+    let photos = item.input.photos.clone();
+    let total = photos.len() as u32;
+    for (i, sha) in photos.iter().enumerate() {
+        item.send = SendState::Uploading {
+            done: i as u32,
+            total,
+        };
+        save(&item, version).await;
+        let blob = match store::photo(sha).await {
+            Ok(Some(b)) => b,
+            _ => {
+                return fail(
+                    item,
+                    FailReason::Refused,
+                    "photo missing on this phone".into(),
+                    version,
+                )
+                .await
+            }
+        };
+        let url = format!("/api/v1/photos/{sha}");
+        match net::send("PUT", &url, &blob, "image/jpeg").await {
+            Err(_) => return retry_later(item, version).await,
+            Ok(a) => match classify(a.status, a.json.is_some()) {
+                Outcome::Accepted => {}
+                Outcome::Retry => return retry_later(item, version).await,
+                Outcome::Fail(r) => return fail(item, r, message_of(&a), version).await,
+            },
+        }
+    }
+    item.send = SendState::Uploading { done: total, total };
+    save(&item, version).await;
+    let Ok(body) = serde_json::to_string(&item.input) else {
+        return fail(item, FailReason::Refused, "cannot encode".into(), version).await;
+    };
+    let url = format!("/api/v1/observations/{}", item.id);
+    match net::send("PUT", &url, &JsValue::from_str(&body), "application/json").await {
+        Err(_) => retry_later(item, version).await,
+        Ok(a) => match classify(a.status, a.json.is_some()) {
+            Outcome::Accepted => {
+                let verdict = a
+                    .json
+                    .as_ref()
+                    .and_then(|j| j.get("verdict"))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("unknown")
+                    .to_owned();
+                item.send = SendState::Sent { verdict };
+                save(&item, version).await;
+                let _ = store::forget_photos(&photos).await;
+                version.bump();
+            }
+            Outcome::Retry => retry_later(item, version).await,
+            // The server lost a photo we sent (or never got it): upload again next round.
+            Outcome::Fail(_)
+                if a.json
+                    .as_ref()
+                    .is_some_and(|j| j["details"]["missing_photos"].is_array()) =>
+            {
+                retry_later(item, version).await
+            }
+            Outcome::Fail(r) => fail(item, r, message_of(&a), version).await,
+        },
+    }
+}
+
+/// Sends every item that is due (or all of them with `force`). Only one run at a time.
+pub async fn run(version: OutboxVersion, force: bool) {
+    if RUNNING.with(|r| r.replace(true)) {
+        return;
+    }
+    if let Ok(items) = store::list().await {
+        for mut item in items {
+            let signed_out = matches!(
+                item.send,
+                SendState::Failed {
+                    reason: FailReason::SignIn,
+                    ..
+                }
+            );
+            if signed_out && force {
+                // After signing in again, "sync now" picks these up.
+                item.send = SendState::Waiting;
+            }
+            if item.send.is_pending() && (force || item.next_attempt_ms <= now_ms()) {
+                send_one(item, version).await;
+            }
+        }
+    }
+    RUNNING.with(|r| r.set(false));
+}
+
+/// Starts the engine once per page: now, on `online`, and every 20 seconds.
+pub fn start(version: OutboxVersion) {
+    if STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(run(version, false));
+    let handle = window_event_listener(leptos::ev::online, move |_| {
+        leptos::task::spawn_local(run(version, true));
+    });
+    std::mem::forget(handle);
+    let _ = set_interval_with_handle(
+        move || leptos::task::spawn_local(run(version, false)),
+        std::time::Duration::from_secs(20),
+    );
+}

@@ -1,0 +1,192 @@
+//! SQL for field capture: photos and observations.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Db;
+use crate::domain::{verdict::Verdict, Observation, PhotoHash, SiteGeometry};
+use crate::error::AppError;
+
+pub struct NewPhoto<'a> {
+    pub sha256: &'a str,
+    pub byte_size: i32,
+    pub width: i32,
+    pub height: i32,
+    pub exif_lat: Option<f64>,
+    pub exif_lon: Option<f64>,
+    pub exif_taken_at: Option<DateTime<Utc>>,
+    pub uploaded_by: Uuid,
+}
+
+/// What the phone learns about an observation it sent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ObservationReceipt {
+    pub id: Uuid,
+    pub status: String,
+    pub verdict: String,
+    pub distance_m: Option<f64>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub enum Stored {
+    Created(ObservationReceipt),
+    Replayed(ObservationReceipt),
+    Conflict,
+}
+
+impl Db {
+    pub async fn photo_exists(&self, sha256: &str) -> Result<bool, AppError> {
+        Ok(
+            sqlx::query_scalar("select exists (select 1 from photos where sha256 = $1)")
+                .bind(sha256)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records a stored photo. Returns false when another upload of the same bytes won the race.
+    pub async fn insert_photo(&self, p: &NewPhoto<'_>) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "insert into photos (sha256, byte_size, width, height, exif_lat, exif_lon,
+                                 exif_taken_at, uploaded_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (sha256) do nothing",
+        )
+        .bind(p.sha256)
+        .bind(p.byte_size)
+        .bind(p.width)
+        .bind(p.height)
+        .bind(p.exif_lat)
+        .bind(p.exif_lon)
+        .bind(p.exif_taken_at)
+        .bind(p.uploaded_by)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The photos among `hashes` that the server does not have yet.
+    pub async fn missing_photos(&self, hashes: &[PhotoHash]) -> Result<Vec<String>, AppError> {
+        let wanted: Vec<&str> = hashes.iter().map(PhotoHash::as_str).collect();
+        Ok(sqlx::query_scalar(
+            "select h from unnest($1::text[]) with ordinality as t(h, n)
+              where not exists (select 1 from photos p where p.sha256 = t.h) order by n",
+        )
+        .bind(&wanted)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn site_geometry(&self, site_id: Uuid) -> Result<Option<SiteGeometry>, AppError> {
+        let row: Option<sqlx::types::Json<SiteGeometry>> =
+            sqlx::query_scalar("select geometry from sites where id = $1")
+                .bind(site_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|j| j.0))
+    }
+
+    async fn receipt(&self, id: Uuid) -> Result<ObservationReceipt, AppError> {
+        Ok(sqlx::query_as(
+            "select id, status, verdict, distance_m, received_at, updated_at
+               from observations where id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn existing(&self, id: Uuid) -> Result<Option<(Uuid, String)>, AppError> {
+        Ok(
+            sqlx::query_as("select deputy_user_id, fingerprint from observations where id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Stores an observation exactly once: a resend of the same content by the same deputy is
+    /// answered with what is stored; anything else under the same id is a conflict.
+    pub async fn store_observation(
+        &self,
+        deputy_user_id: Uuid,
+        o: &Observation,
+        verdict: Verdict,
+        distance_m: Option<f64>,
+    ) -> Result<Stored, AppError> {
+        let fingerprint = o.fingerprint();
+        let same = |existing: Option<(Uuid, String)>| {
+            existing.map(|(who, fp)| who == deputy_user_id && fp == fingerprint)
+        };
+        match same(self.existing(o.id).await?) {
+            Some(true) => return Ok(Stored::Replayed(self.receipt(o.id).await?)),
+            Some(false) => return Ok(Stored::Conflict),
+            None => {}
+        }
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "insert into observations (id, deputy_user_id, site_id, kind, note, tags, captured_at,
+                 lat, lon, accuracy_m, position_source, distance_m, verdict, fingerprint)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             on conflict (id) do nothing",
+        )
+        .bind(o.id)
+        .bind(deputy_user_id)
+        .bind(o.site_id)
+        .bind(o.kind.as_str())
+        .bind(&o.note)
+        .bind(&o.tags)
+        .bind(o.captured_at)
+        .bind(o.position.map(|p| p.lat))
+        .bind(o.position.map(|p| p.lon))
+        .bind(o.position.map(|p| p.accuracy_m))
+        .bind(o.position.map(|p| p.source.as_str()))
+        .bind(distance_m)
+        .bind(verdict.as_str())
+        .bind(&fingerprint)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            // A concurrent resend got there first: judge it like any other replay.
+            tx.rollback().await?;
+            return match same(self.existing(o.id).await?) {
+                Some(true) => Ok(Stored::Replayed(self.receipt(o.id).await?)),
+                _ => Ok(Stored::Conflict),
+            };
+        }
+        for (i, h) in o.photos.iter().enumerate() {
+            sqlx::query(
+                "insert into observation_photos (observation_id, position, sha256) values ($1, $2, $3)",
+            )
+            .bind(o.id)
+            .bind(i as i16)
+            .bind(h.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Stored::Created(self.receipt(o.id).await?))
+    }
+
+    /// The deputy's observations changed after the cursor, oldest change first.
+    pub async fn observation_changes(
+        &self,
+        deputy_user_id: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<ObservationReceipt>, AppError> {
+        let (ts, id) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, Uuid::nil()));
+        Ok(sqlx::query_as(
+            "select id, status, verdict, distance_m, received_at, updated_at from observations
+              where deputy_user_id = $1 and (updated_at, id) > ($2, $3)
+              order by updated_at, id limit $4",
+        )
+        .bind(deputy_user_id)
+        .bind(ts)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,117 @@
+//! Photo files, behind `object_store`: a local folder by default. Originals stay private; the
+//! display copy and thumbnail are re-encoded without metadata by the ingest step.
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::{local::LocalFileSystem, path::Path, ObjectStore, PutPayload};
+
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Original,
+    Display,
+    Thumb,
+}
+
+impl Variant {
+    fn dir(self) -> &'static str {
+        match self {
+            Variant::Original => "originals",
+            Variant::Display => "display",
+            Variant::Thumb => "thumbs",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "display" => Some(Variant::Display),
+            "thumb" => Some(Variant::Thumb),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MediaStore {
+    store: Arc<dyn ObjectStore>,
+    /// Set for the local backend, whose files we fsync ourselves before the database commit.
+    local_root: Option<PathBuf>,
+}
+
+fn storage_error(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "photo storage failed");
+    AppError::internal()
+}
+
+impl MediaStore {
+    pub fn local(root: &FsPath) -> std::io::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        let root = root.canonicalize()?;
+        let store = LocalFileSystem::new_with_prefix(&root).map_err(std::io::Error::other)?;
+        Ok(Self {
+            store: Arc::new(store),
+            local_root: Some(root),
+        })
+    }
+
+    fn key(variant: Variant, sha256: &str) -> Path {
+        let shard = sha256.get(..2).unwrap_or("00");
+        Path::from(format!("{}/{shard}/{sha256}.jpg", variant.dir()))
+    }
+
+    /// Writes the three files of a photo and makes them durable before returning.
+    pub async fn put(
+        &self,
+        sha256: &str,
+        original: Bytes,
+        display: Vec<u8>,
+        thumb: Vec<u8>,
+    ) -> Result<(), AppError> {
+        for (variant, bytes) in [
+            (Variant::Original, original),
+            (Variant::Display, Bytes::from(display)),
+            (Variant::Thumb, Bytes::from(thumb)),
+        ] {
+            self.store
+                .put(&Self::key(variant, sha256), PutPayload::from_bytes(bytes))
+                .await
+                .map_err(storage_error)?;
+        }
+        if let Some(root) = self.local_root.clone() {
+            let sha = sha256.to_owned();
+            tokio::task::spawn_blocking(move || fsync_photo(&root, &sha))
+                .await
+                .map_err(storage_error)?
+                .map_err(storage_error)?;
+        }
+        Ok(())
+    }
+
+    pub async fn get(&self, variant: Variant, sha256: &str) -> Result<Option<Bytes>, AppError> {
+        match self.store.get(&Self::key(variant, sha256)).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(storage_error)?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(storage_error(e)),
+        }
+    }
+
+    /// Removes a photo's files (after its database row failed to commit).
+    pub async fn delete(&self, sha256: &str) {
+        for v in [Variant::Original, Variant::Display, Variant::Thumb] {
+            let _ = self.store.delete(&Self::key(v, sha256)).await;
+        }
+    }
+}
+
+fn fsync_photo(root: &FsPath, sha256: &str) -> std::io::Result<()> {
+    let shard = sha256.get(..2).unwrap_or("00");
+    for dir in ["originals", "display", "thumbs"] {
+        let folder = root.join(dir).join(shard);
+        std::fs::File::open(folder.join(format!("{sha256}.jpg")))?.sync_all()?;
+        // The rename that created the file is durable only once its folder is synced.
+        std::fs::File::open(&folder)?.sync_all()?;
+    }
+    Ok(())
+}

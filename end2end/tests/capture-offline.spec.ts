@@ -1,0 +1,160 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { signIn } from './helpers';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const photo = (n: number) => path.join(FIXTURES, `site-photo-${n}.jpg`);
+
+/** Waits until the service worker controls the page and has kept the deputy's pages. */
+async function readyForOffline(page: Page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  // The first load registered the worker; this one asks it to keep the site pages.
+  await page.reload();
+  await page.waitForFunction(async () => {
+    const names = await caches.keys();
+    const pages = names.find((n) => n.startsWith('jiandu-pages-'));
+    if (!pages) return false;
+    const keys = await (await caches.open(pages)).keys();
+    return keys.filter((r) => r.url.includes('/capture')).length >= 10;
+  }, null, { timeout: 30_000, polling: 500 });
+}
+
+async function capture(page: Page, captureUrl: string, note: string, photos: string[]) {
+  await page.goto(captureUrl);
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => (document.querySelector('#capture-form') as HTMLElement | null) != null);
+  // Wait for the wasm to own the form (hydrated): the file input then prepares photos.
+  await page.waitForTimeout(300);
+  await page.locator('#photo-input').setInputFiles(photos);
+  await expect(page.locator('#photo-list li')).toHaveCount(photos.length, { timeout: 20_000 });
+  for (const li of await page.locator('#photo-list li').all()) {
+    expect(Number(await li.getAttribute('data-bytes'))).toBeLessThanOrEqual(400 * 1024);
+  }
+  await page.locator('#note').fill(note);
+  await page.locator('#locate').click();
+  await expect(page.locator('#verdict b')).toHaveAttribute('data-verdict', /on_site|near|off_site/);
+  await Promise.all([page.waitForURL(/\/outbox$/), page.locator('#save-capture').click()]);
+}
+
+async function siteUrls(page: Page): Promise<string[]> {
+  const hrefs = await page.locator('.site-list li a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+  return hrefs.slice(0, 3);
+}
+
+test.describe('field capture', () => {
+  test.use({ geolocation: { latitude: 30.2741, longitude: 120.1551, accuracy: 12 }, permissions: ['geolocation'] });
+
+  test('captures three observations offline, keeps them across a closed page, then syncs each once', async ({ page, context }) => {
+    test.setTimeout(120_000);
+    await signIn(page, 'demo-deputy', '/my/sites');
+    await readyForOffline(page);
+    const sites = await siteUrls(page);
+
+    await context.setOffline(true);
+    // The app opens with the network cut.
+    await page.reload();
+    await expect(page.locator('h1')).toHaveText('我的点位');
+
+    await capture(page, `${sites[0]}/capture`, '施工围挡缺失，行人需绕行机动车道', [photo(1), photo(2)]);
+    await capture(page, `${sites[1]}/capture`, '建议增加夜间照明', [photo(3)]);
+    await capture(page, `${sites[2]}/capture`, '助餐点菜品公示清楚，值得推广', []);
+    await expect(page.locator('#outbox-list li[data-state=waiting]')).toHaveCount(3);
+    await expect(page.locator('#outbox-badge')).toHaveText('3');
+
+    // Close the page and open the app again, still offline: nothing is lost.
+    await page.close();
+    const again = await context.newPage();
+    await again.goto('/outbox');
+    await expect(again.locator('#outbox-list li[data-state=waiting]')).toHaveCount(3);
+
+    await context.setOffline(false);
+    await again.locator('#sync-now').click();
+    await expect(again.locator('#outbox-list li[data-state=sent]')).toHaveCount(3, { timeout: 30_000 });
+    await expect(again.locator('#outbox-badge')).toHaveCount(0);
+
+    // The server holds exactly these three, each once; served copies carry no EXIF.
+    const changes = await (await again.request.get('/api/v1/observations')).json();
+    expect(changes.items).toHaveLength(3);
+    const ids = new Set(changes.items.map((i: { id: string }) => i.id));
+    expect(ids.size).toBe(3);
+    const shas = await again.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((ok, err) => {
+        const r = indexedDB.open('jiandu-outbox');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => err(r.error);
+      });
+      const all: any[] = await new Promise((ok) => {
+        const r = db.transaction('observations').objectStore('observations').getAll();
+        r.onsuccess = () => ok(r.result);
+      });
+      return all.flatMap((o) => o.input.photos);
+    });
+    expect(shas).toHaveLength(3);
+    for (const sha of shas) {
+      const res = await again.request.get(`/media/display/${sha}.jpg`);
+      expect(res.status()).toBe(200);
+      const body = await res.body();
+      expect(body.includes(Buffer.from('Exif'))).toBe(false);
+    }
+  });
+});
+
+// A second server of our own, so that this test can kill it mid-upload and start it again.
+const BIN = process.env.JIANDU_BIN;
+test.describe('server restart during upload', () => {
+  test.skip(!BIN, 'JIANDU_BIN is set by scripts/test');
+  test.use({
+    baseURL: 'http://127.0.0.1:3101',
+    geolocation: { latitude: 30.2741, longitude: 120.1551, accuracy: 12 },
+    permissions: ['geolocation'],
+  });
+
+  let server: ChildProcess | undefined;
+  const start = async () => {
+    server = spawn(BIN!, ['serve'], {
+      env: { ...process.env, LEPTOS_SITE_ADDR: '127.0.0.1:3101' },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 120; i++) {
+      try {
+        if ((await fetch('http://127.0.0.1:3101/healthz')).ok) return;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('server did not start');
+  };
+  test.afterAll(() => server?.kill('SIGKILL'));
+
+  test('nothing is lost or duplicated when the server dies between photo uploads', async ({ page, context }) => {
+    test.setTimeout(120_000);
+    await start();
+    await signIn(page, 'demo-deputy', '/my/sites');
+    const sites = await siteUrls(page);
+    const before = (await (await page.request.get('/api/v1/observations')).json()).items.length;
+
+    await capture(page, `${sites[0]}/capture`, '重启测试：三张照片', [photo(4), photo(5), photo(6)]);
+
+    // Let the first photo through, then kill the server before the second arrives.
+    let uploads = 0;
+    await page.route('**/api/v1/photos/**', async (route) => {
+      uploads += 1;
+      if (uploads === 2) {
+        server?.kill('SIGKILL');
+        await new Promise((r) => server?.once('exit', r));
+      }
+      await route.continue().catch(() => route.abort('connectionrefused'));
+    });
+    await page.locator('#sync-now').click();
+    await expect.poll(() => uploads, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await expect(page.locator('#outbox-list li').first()).toHaveAttribute('data-state', 'waiting', { timeout: 20_000 });
+
+    await page.unroute('**/api/v1/photos/**');
+    await start();
+    await page.locator('#sync-now').click();
+    await expect(page.locator('#outbox-list li').first()).toHaveAttribute('data-state', 'sent', { timeout: 30_000 });
+    const after = (await (await page.request.get('/api/v1/observations')).json()).items.length;
+    expect(after).toBe(before + 1);
+  });
+});

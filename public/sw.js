@@ -1,0 +1,75 @@
+// Jiandu service worker. The server serves this file at /sw.js with `const BUILD = "…";` put in
+// front, a digest of the built wasm/js/css: a new build changes the worker, which installs the new
+// shell and drops the old caches.
+/* global BUILD */
+const SHELL_CACHE = `jiandu-shell-${BUILD}`;
+const PAGE_CACHE = `jiandu-pages-${BUILD}`;
+const SHELL = [
+  '/offline',
+  '/pkg/jiandu.js',
+  '/pkg/jiandu.wasm',
+  '/pkg/jiandu.css',
+  '/manifest.webmanifest',
+  '/icon.svg',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE)
+      .then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(
+        keys.filter((k) => k.startsWith('jiandu-') && k !== SHELL_CACHE && k !== PAGE_CACHE)
+          .map((k) => caches.delete(k)),
+      ))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// Pages a deputy will need in the field ("my sites", each site, its capture form, the outbox):
+// the page asks for them once it has loaded.
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type !== 'cache-pages' || !Array.isArray(data.urls)) return;
+  event.waitUntil(caches.open(PAGE_CACHE).then((c) => Promise.all(
+    data.urls.map((u) => fetch(u, { credentials: 'same-origin' })
+      .then((r) => (r.ok && !r.redirected ? c.put(u, r) : undefined))
+      .catch(() => undefined)),
+  )));
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin) return;
+  // Never answer the API or server functions from a cache: a cached answer could look like an
+  // acknowledgement.
+  if (url.pathname.startsWith('/api/') || url.pathname === '/sw.js') return;
+
+  if (url.pathname.startsWith('/pkg/') || SHELL.includes(url.pathname)) {
+    event.respondWith(caches.match(req, { ignoreSearch: true }).then((hit) => hit || fetch(req)));
+    return;
+  }
+
+  if (req.mode === 'navigate') {
+    // Network first, so a deputy online always sees fresh data; the cached copy when offline.
+    event.respondWith(
+      fetch(req)
+        .then((res) => {
+          if (res.ok && !res.redirected && res.type === 'basic') {
+            const copy = res.clone();
+            caches.open(PAGE_CACHE).then((c) => c.put(url.pathname + url.search, copy));
+          }
+          return res;
+        })
+        .catch(() => caches.match(url.pathname + url.search, { ignoreVary: true })
+          .then((hit) => hit || caches.match('/offline'))),
+    );
+  }
+});

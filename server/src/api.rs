@@ -1,0 +1,474 @@
+//! The versioned JSON API (`/api/v1/…`) that the phone's sync engine and scripts use, described
+//! by the OpenAPI document at `/api/v1/openapi.json`. Success is only ever our own JSON.
+
+use app::{
+    auth::ssr::{AuthSession, Credentials},
+    domain::{verdict::judge, Observation, ObservationInput, PhotoHash, Role},
+    error::{AppError, ErrorCode},
+    ssr::AppState,
+    store::{
+        field::{NewPhoto, ObservationReceipt, Stored},
+        media::Variant,
+        users::UserRecord,
+    },
+};
+use axum::{
+    body::{Body, Bytes},
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, put},
+    Json, Router,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use crate::media::{self, IngestError, MAX_UPLOAD_BYTES};
+
+/// Observations are small JSON; a megabyte-long note is refused before it is parsed.
+const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
+
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.error.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+fn err(
+    code: ErrorCode,
+    status_override: Option<StatusCode>,
+    message: impl Into<String>,
+) -> Response {
+    let e = AppError::new(code, message);
+    let status = status_override.unwrap_or(
+        StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    (status, Json(e)).into_response()
+}
+
+fn require(auth: &AuthSession, allowed: &[Role]) -> Result<UserRecord, ApiError> {
+    match &auth.user {
+        None => Err(AppError::unauthenticated().into()),
+        Some(u) if allowed.contains(&u.role) => Ok(u.clone()),
+        Some(_) => Err(AppError::forbidden().into()),
+    }
+}
+
+/// Reads a body up to `limit` bytes; larger ones are answered 413 without reading further.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || {
+        err(
+            ErrorCode::Invalid,
+            Some(StatusCode::PAYLOAD_TOO_LARGE),
+            format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: unauthenticated, forbidden, not_found, invalid, conflict, bad_credentials, internal.
+    pub error: String,
+    pub message: String,
+    /// More about the error: `field`, `fields` (each with `field` and `message`) or `missing_photos`.
+    #[schema(value_type = Object)]
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PhotoReceipt {
+    pub sha256: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignedIn {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Changes {
+    pub items: Vec<ObservationReceipt>,
+    /// Pass back as `after` to get the next changes; absent when there were none.
+    pub cursor: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The cursor from the previous answer; omit for everything.
+    pub after: Option<String>,
+    /// At most this many (default and maximum 500).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/session", request_body = SignIn,
+    responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody)))]
+async fn sign_in(
+    mut auth: AuthSession,
+    Json(body): Json<SignIn>,
+) -> Result<Json<SignedIn>, ApiError> {
+    let creds = Credentials {
+        username: body.username.trim().to_ascii_lowercase(),
+        password: body.password,
+    };
+    let user = auth
+        .authenticate(creds)
+        .await
+        .map_err(|_| AppError::internal())?
+        .ok_or_else(|| AppError::new(ErrorCode::BadCredentials, "wrong username or password"))?;
+    auth.login(&user).await.map_err(|_| AppError::internal())?;
+    Ok(Json(SignedIn {
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role.as_str().to_owned(),
+    }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/session", responses((status = 204)))]
+async fn sign_out(mut auth: AuthSession) -> Result<StatusCode, ApiError> {
+    auth.logout().await.map_err(|_| AppError::internal())?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/photos/{sha256}",
+    params(("sha256" = String, Path, description = "SHA-256 of the body, lower-case hex")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses(
+        (status = 201, description = "stored", body = PhotoReceipt),
+        (status = 200, description = "already stored", body = PhotoReceipt),
+        (status = 400, description = "the body's SHA-256 is not the one in the path", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, description = "larger than 12 MiB", body = ErrorBody),
+        (status = 415, description = "not a JPEG, PNG or WebP", body = ErrorBody),
+        (status = 422, description = "undecodable, or over the pixel limit", body = ErrorBody)))]
+async fn put_photo(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = match require(
+        &auth,
+        &[Role::Deputy, Role::Staff, Role::UnitOfficer, Role::Admin],
+    ) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let Some(hash) = PhotoHash::parse(&sha256) else {
+        return err(
+            ErrorCode::Invalid,
+            Some(StatusCode::BAD_REQUEST),
+            "the path must end in the photo's SHA-256, 64 lower-case hex digits",
+        );
+    };
+    let bytes = match read_body(&headers, body, MAX_UPLOAD_BYTES).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if PhotoHash::of(&bytes) != hash {
+        return err(
+            ErrorCode::Invalid,
+            Some(StatusCode::BAD_REQUEST),
+            "the body's SHA-256 differs from the path: the upload was damaged, send it again",
+        );
+    }
+    let db = &state.db;
+    match db.photo_exists(hash.as_str()).await {
+        Ok(true) => return photo_receipt(db, hash.as_str(), StatusCode::OK).await,
+        Ok(false) => {}
+        Err(e) => return ApiError(e).into_response(),
+    }
+    if media::sniff(&bytes).is_none() {
+        return err(
+            ErrorCode::Invalid,
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            "this is not a JPEG, PNG or WebP image",
+        );
+    }
+    let for_ingest = bytes.clone();
+    let ingested = match tokio::task::spawn_blocking(move || media::ingest(&for_ingest)).await {
+        Ok(Ok(i)) => i,
+        Ok(Err(IngestError::NotAnImage)) => {
+            return err(
+                ErrorCode::Invalid,
+                Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+                IngestError::NotAnImage.to_string(),
+            )
+        }
+        Ok(Err(e)) => {
+            return err(
+                ErrorCode::Invalid,
+                Some(StatusCode::UNPROCESSABLE_ENTITY),
+                e.to_string(),
+            )
+        }
+        Err(_) => return ApiError(AppError::internal()).into_response(),
+    };
+    let size = bytes.len();
+    if let Err(e) = state
+        .media
+        .put(
+            hash.as_str(),
+            bytes,
+            ingested.display_jpeg,
+            ingested.thumb_jpeg,
+        )
+        .await
+    {
+        state.media.delete(hash.as_str()).await;
+        return ApiError(e).into_response();
+    }
+    let row = NewPhoto {
+        sha256: hash.as_str(),
+        byte_size: size as i32,
+        width: ingested.width as i32,
+        height: ingested.height as i32,
+        exif_lat: ingested.exif.lat,
+        exif_lon: ingested.exif.lon,
+        exif_taken_at: ingested.exif.taken_at,
+        uploaded_by: user.id,
+    };
+    match db.insert_photo(&row).await {
+        Ok(true) => photo_receipt(db, hash.as_str(), StatusCode::CREATED).await,
+        // Another upload of the same bytes committed first; the files are the same bytes.
+        Ok(false) => photo_receipt(db, hash.as_str(), StatusCode::OK).await,
+        Err(e) => {
+            state.media.delete(hash.as_str()).await;
+            ApiError(e).into_response()
+        }
+    }
+}
+
+async fn photo_receipt(db: &app::store::Db, sha256: &str, status: StatusCode) -> Response {
+    let row: Result<(i32, i32), sqlx::Error> =
+        sqlx::query_as("select width, height from photos where sha256 = $1")
+            .bind(sha256)
+            .fetch_one(&db.pool)
+            .await;
+    match row {
+        Ok((width, height)) => (
+            status,
+            Json(PhotoReceipt {
+                sha256: sha256.to_owned(),
+                width,
+                height,
+            }),
+        )
+            .into_response(),
+        Err(e) => ApiError(e.into()).into_response(),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/observations/{id}",
+    params(("id" = Uuid, Path, description = "UUIDv7 made on the device")),
+    request_body = ObservationInput,
+    responses(
+        (status = 201, description = "stored", body = ObservationReceipt),
+        (status = 200, description = "identical resend: already stored", body = ObservationReceipt),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "this id was stored with different content", body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, description = "invalid fields (`details.fields`) or photos not uploaded yet (`details.missing_photos`)", body = ErrorBody)))]
+async fn put_observation(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = match require(&auth, &[Role::Deputy]) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return ApiError(AppError::invalid("id", "the id in the path is not a UUID"))
+            .into_response();
+    };
+    let bytes = match read_body(&headers, body, MAX_OBSERVATION_BYTES).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let input: ObservationInput = match serde_json::from_slice(&bytes) {
+        Ok(i) => i,
+        Err(e) => {
+            return ApiError(AppError::invalid(
+                "body",
+                format!("the body is not a valid observation: {e}"),
+            ))
+            .into_response()
+        }
+    };
+    let obs = match Observation::parse(id, &input, Utc::now()) {
+        Ok(o) => o,
+        Err(fields) => {
+            let mut e = AppError::new(ErrorCode::Invalid, "some fields were refused");
+            e.details = Some(serde_json::json!({ "fields": fields }));
+            return ApiError(e).into_response();
+        }
+    };
+    let db = &state.db;
+    let result = async {
+        let geometry = db
+            .site_geometry(obs.site_id)
+            .await?
+            .ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
+        let missing = db.missing_photos(&obs.photos).await?;
+        if !missing.is_empty() {
+            let mut e = AppError::new(
+                ErrorCode::Invalid,
+                "upload these photos first, then send the observation again",
+            );
+            e.details = Some(serde_json::json!({ "missing_photos": missing }));
+            return Err(e);
+        }
+        let (verdict, distance) = judge(&geometry, obs.position.as_ref());
+        db.store_observation(user.id, &obs, verdict, distance).await
+    }
+    .await;
+    match result {
+        Ok(Stored::Created(r)) => (StatusCode::CREATED, Json(r)).into_response(),
+        Ok(Stored::Replayed(r)) => (StatusCode::OK, Json(r)).into_response(),
+        Ok(Stored::Conflict) => err(
+            ErrorCode::Conflict,
+            None,
+            "this id was already used for a different observation; capture it again to get a new id",
+        ),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/observations", params(ChangesQuery),
+    responses((status = 200, body = Changes), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn observation_changes(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Json<Changes>, ApiError> {
+    let user = require(&auth, &[Role::Deputy])?;
+    let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            parse_cursor(c)
+                .ok_or_else(|| AppError::invalid("after", "not a cursor from this API"))?,
+        ),
+    };
+    let limit = q.limit.unwrap_or(500).clamp(1, 500);
+    let items = state.db.observation_changes(user.id, after, limit).await?;
+    let cursor = items
+        .last()
+        .map(|r| format!("{}_{}", r.updated_at.timestamp_micros(), r.id));
+    Ok(Json(Changes { items, cursor }))
+}
+
+fn parse_cursor(c: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let (ts, id) = c.split_once('_')?;
+    Some((
+        DateTime::<Utc>::from_timestamp_micros(ts.parse().ok()?)?,
+        Uuid::parse_str(id).ok()?,
+    ))
+}
+
+/// Serves the metadata-free copies to signed-in people. Originals are never served.
+async fn media_file(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Path((variant, file)): Path<(String, String)>,
+) -> Response {
+    if auth.user.is_none() {
+        return ApiError(AppError::unauthenticated()).into_response();
+    }
+    let (Some(variant), Some(hash)) = (
+        Variant::parse(&variant),
+        file.strip_suffix(".jpg").and_then(PhotoHash::parse),
+    ) else {
+        return ApiError(AppError::not_found("photo")).into_response();
+    };
+    match state.media.get(variant, hash.as_str()).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                // Content-addressed: the bytes behind a name never change.
+                (
+                    header::CACHE_CONTROL,
+                    "private, max-age=31536000, immutable",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => ApiError(AppError::not_found("photo")).into_response(),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Jiandu API",
+        version = "1",
+        description = "Field capture and sync for Jiandu (监督)."
+    ),
+    paths(sign_in, sign_out, put_photo, put_observation, observation_changes),
+    components(schemas(
+        ErrorBody,
+        PhotoReceipt,
+        SignIn,
+        SignedIn,
+        Changes,
+        ObservationReceipt,
+        ObservationInput,
+        app::domain::observation::PositionInput,
+        app::domain::observation::FieldError
+    ))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route(
+            "/api/v1/session",
+            axum::routing::post(sign_in).delete(sign_out),
+        )
+        .route("/api/v1/photos/{sha256}", put(put_photo))
+        .route("/api/v1/observations/{id}", put(put_observation))
+        .route("/api/v1/observations", get(observation_changes))
+        .route("/media/{variant}/{file}", get(media_file))
+}

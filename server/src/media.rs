@@ -1,0 +1,194 @@
+//! Photo ingest: refuse what is not a photo or is too big, read the EXIF, apply the orientation,
+//! and make a display copy and a thumbnail that carry no metadata. CPU-bound: call it from
+//! `spawn_blocking`.
+
+use std::io::Cursor;
+
+pub use app::domain::exif::{read_exif, ExifFacts};
+use image::{
+    codecs::jpeg::JpegEncoder, imageops::FilterType, metadata::Orientation, DynamicImage,
+    ImageFormat, ImageReader, Limits,
+};
+
+/// A phone photo after the phone's own downscale is well under 1 MB; an unprocessed 12 MP
+/// original is about 6 MB. Anything above this is refused before it is read.
+pub const MAX_UPLOAD_BYTES: usize = 12 * 1024 * 1024;
+/// Decompression bombs declare huge dimensions in a tiny file: refuse them from the header.
+pub const MAX_PIXELS: u64 = 50_000_000;
+pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+pub const DISPLAY_EDGE: u32 = 1600;
+pub const THUMB_EDGE: u32 = 320;
+pub const JPEG_QUALITY: u8 = 80;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum IngestError {
+    #[error("this is not a JPEG, PNG or WebP image")]
+    NotAnImage,
+    #[error("the image is {width}×{height} pixels, more than the {MAX_PIXELS} allowed")]
+    TooManyPixels { width: u32, height: u32 },
+    #[error("the image could not be decoded: {0}")]
+    Undecodable(String),
+}
+
+#[derive(Debug)]
+pub struct Ingested {
+    pub width: u32,
+    pub height: u32,
+    pub exif: ExifFacts,
+    pub display_jpeg: Vec<u8>,
+    pub thumb_jpeg: Vec<u8>,
+}
+
+/// Recognises the formats we take by their first bytes, whatever the file is called.
+pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageFormat::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageFormat::Png)
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(ImageFormat::WebP)
+    } else {
+        None
+    }
+}
+
+pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    let format = sniff(bytes).ok_or(IngestError::NotAnImage)?;
+    // The JPEG decoder fills a cut-off file with grey rather than failing; an upload that lost
+    // its end must be refused instead. The end-of-image marker closes every complete JPEG (some
+    // cameras append a few kilobytes of trailer after it).
+    if format == ImageFormat::Jpeg {
+        let tail = &bytes[bytes.len().saturating_sub(64 * 1024)..];
+        if !tail.windows(2).any(|w| w == [0xFF, 0xD9]) {
+            return Err(IngestError::Undecodable("the JPEG is cut off".into()));
+        }
+    }
+    let reader = || {
+        let mut r = ImageReader::with_format(Cursor::new(bytes), format);
+        let mut limits = Limits::default();
+        limits.max_alloc = Some(MAX_DECODE_ALLOC);
+        r.limits(limits);
+        r
+    };
+    let (width, height) = reader()
+        .into_dimensions()
+        .map_err(|e| IngestError::Undecodable(e.to_string()))?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(IngestError::TooManyPixels { width, height });
+    }
+    let mut img = reader()
+        .decode()
+        .map_err(|e| IngestError::Undecodable(e.to_string()))?;
+    let exif = read_exif(bytes);
+    if let Some(o) = exif.orientation.and_then(Orientation::from_exif) {
+        img.apply_orientation(o);
+    }
+    let display = if img.width().max(img.height()) > DISPLAY_EDGE {
+        img.resize(DISPLAY_EDGE, DISPLAY_EDGE, FilterType::Triangle)
+    } else {
+        img.clone()
+    };
+    let thumb = display.thumbnail(THUMB_EDGE, THUMB_EDGE);
+    Ok(Ingested {
+        width: img.width(),
+        height: img.height(),
+        exif,
+        display_jpeg: jpeg(&display)?,
+        thumb_jpeg: jpeg(&thumb)?,
+    })
+}
+
+/// Re-encoding from pixels is what strips EXIF, GPS and maker notes: nothing is copied over.
+fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, IngestError> {
+    let mut out = Vec::with_capacity(256 * 1024);
+    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .encode_image(&DynamicImage::ImageRgb8(img.to_rgb8()))
+        .map_err(|e| IngestError::Undecodable(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg_of(w: u32, h: u32) -> Vec<u8> {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        }));
+        jpeg(&img).unwrap()
+    }
+
+    #[test]
+    fn sniffs_by_content_not_name() {
+        assert_eq!(sniff(&jpeg_of(4, 4)), Some(ImageFormat::Jpeg));
+        assert_eq!(sniff(b"hello, this is text"), None);
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageFormat::WebP));
+    }
+
+    #[test]
+    fn makes_display_and_thumbnail_within_bounds() {
+        let out = ingest(&jpeg_of(2400, 1200)).unwrap();
+        assert_eq!((out.width, out.height), (2400, 1200));
+        let d = image::load_from_memory(&out.display_jpeg).unwrap();
+        assert_eq!((d.width(), d.height()), (1600, 800));
+        let t = image::load_from_memory(&out.thumb_jpeg).unwrap();
+        assert!(t.width() <= THUMB_EDGE && t.height() <= THUMB_EDGE);
+        assert!(read_exif(&out.display_jpeg) == ExifFacts::default());
+    }
+
+    #[test]
+    fn truncated_and_text_inputs_are_refused() {
+        let j = jpeg_of(64, 64);
+        assert!(matches!(
+            ingest(&j[..j.len() / 3]),
+            Err(IngestError::Undecodable(_))
+        ));
+        assert_eq!(
+            ingest(b"not an image at all").unwrap_err(),
+            IngestError::NotAnImage
+        );
+    }
+
+    #[test]
+    fn a_png_bomb_is_refused_from_its_header() {
+        let png = super::test_support::png_bomb(100_000);
+        assert!(
+            png.len() < 64 * 1024,
+            "the bomb is small: {} bytes",
+            png.len()
+        );
+        let t = std::time::Instant::now();
+        let r = ingest(&png);
+        assert!(matches!(r, Err(IngestError::TooManyPixels { .. })), "{r:?}");
+        assert!(t.elapsed().as_millis() < 100);
+    }
+}
+
+#[cfg(test)]
+mod test_support {
+    /// A real decompression bomb: a PNG declaring `side`×`side` RGB pixels whose IDAT holds a few
+    /// kilobytes of zlib that would inflate to gigabytes.
+    pub fn png_bomb(side: u32) -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let crc = crc32fast::hash(&out[start..]);
+            out.extend_from_slice(&crc.to_be_bytes());
+        }
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&side.to_be_bytes());
+        ihdr.extend_from_slice(&side.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        chunk(&mut png, b"IHDR", &ihdr);
+        chunk(
+            &mut png,
+            b"IDAT",
+            &miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 4 << 20], 10),
+        );
+        chunk(&mut png, b"IEND", &[]);
+        png
+    }
+}
