@@ -23,10 +23,8 @@ async function readyForOffline(page: Page) {
 
 async function capture(page: Page, captureUrl: string, note: string, photos: string[]) {
   await page.goto(captureUrl);
-  await page.waitForLoadState('load');
-  await page.waitForFunction(() => (document.querySelector('#capture-form') as HTMLElement | null) != null);
-  // Wait for the wasm to own the form (hydrated): the file input then prepares photos.
-  await page.waitForTimeout(300);
+  // The wasm owns the form once it is hydrated; only then are photos prepared.
+  await page.locator('#capture-form[data-ready="1"]').waitFor({ timeout: 20_000 });
   await page.locator('#photo-input').setInputFiles(photos);
   await expect(page.locator('#photo-list li')).toHaveCount(photos.length, { timeout: 20_000 });
   for (const li of await page.locator('#photo-list li').all()) {
@@ -107,6 +105,8 @@ test.describe('server restart during upload', () => {
   test.skip(!BIN, 'JIANDU_BIN is set by scripts/test');
   test.use({
     baseURL: 'http://127.0.0.1:3101',
+    // Requests must reach page.route below, not a service worker.
+    serviceWorkers: 'block',
     geolocation: { latitude: 30.2741, longitude: 120.1551, accuracy: 12 },
     permissions: ['geolocation'],
   });
@@ -134,9 +134,8 @@ test.describe('server restart during upload', () => {
     const sites = await siteUrls(page);
     const before = (await (await page.request.get('/api/v1/observations')).json()).items.length;
 
-    await capture(page, `${sites[0]}/capture`, '重启测试：三张照片', [photo(4), photo(5), photo(6)]);
-
-    // Let the first photo through, then kill the server before the second arrives.
+    // Let the first photo through, then kill the server before the second arrives. The sync
+    // starts as soon as the outbox page opens, so the trap is set before saving.
     let uploads = 0;
     await page.route('**/api/v1/photos/**', async (route) => {
       uploads += 1;
@@ -146,7 +145,7 @@ test.describe('server restart during upload', () => {
       }
       await route.continue().catch(() => route.abort('connectionrefused'));
     });
-    await page.locator('#sync-now').click();
+    await capture(page, `${sites[0]}/capture`, '重启测试：三张照片', [photo(4), photo(5), photo(6)]);
     await expect.poll(() => uploads, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     await expect(page.locator('#outbox-list li').first()).toHaveAttribute('data-state', 'waiting', { timeout: 20_000 });
 

@@ -152,11 +152,9 @@ pub async fn current_position() -> Result<PositionInput, String> {
             &opts,
         );
     });
-    let p: web_sys::Position = JsFuture::from(promise)
-        .await
-        .map_err(js)?
-        .dyn_into()
-        .map_err(js)?;
+    // Chromium's object is a `GeolocationPosition`, not an instance of the old `Position`
+    // interface the bindings are named after: no instanceof check.
+    let p: web_sys::Position = JsFuture::from(promise).await.map_err(js)?.unchecked_into();
     let c = p.coords();
     Ok(PositionInput {
         lat: c.latitude(),

@@ -74,6 +74,10 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
     let saving = RwSignal::new(false);
 
     let busy = move || saving.get() || preparing.get() > 0;
+    // Set once the wasm has taken over the form (effects run only in the browser): photos can be
+    // prepared from then on. Tests and styles key on it.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let judged = {
         let geometry = geometry.clone();
         Memo::new(move |_| position.get().map(|p| judge(&geometry, Some(&p))))
@@ -154,7 +158,12 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
         <noscript>
             <p class="notice error">{t!(i18n, capture.needs_js)}</p>
         </noscript>
-        <form class="stack" id="capture-form" on:submit=submit>
+        <form
+            class="stack"
+            id="capture-form"
+            data-ready=move || ready.get().then_some("1")
+            on:submit=submit
+        >
             <fieldset class="kinds">
                 <legend>{t!(i18n, capture.kind)}</legend>
                 {ObservationKind::ALL
