@@ -7,18 +7,18 @@ import { signIn } from './helpers';
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const photo = (n: number) => path.join(FIXTURES, `site-photo-${n}.jpg`);
 
-/** Waits until the service worker controls the page and has kept the deputy's pages. */
-async function readyForOffline(page: Page) {
+/** Waits until the service worker controls the page and has kept the pages of these sites. */
+async function readyForOffline(page: Page, sites: string[]) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
   // The first load registered the worker; this one asks it to keep the site pages.
   await page.reload();
-  await page.waitForFunction(async () => {
+  await page.waitForFunction(async (wanted) => {
     const names = await caches.keys();
     const pages = names.find((n) => n.startsWith('jiandu-pages-'));
     if (!pages) return false;
-    const keys = await (await caches.open(pages)).keys();
-    return keys.filter((r) => r.url.includes('/capture')).length >= 10;
-  }, null, { timeout: 30_000, polling: 500 });
+    const cached = new Set((await (await caches.open(pages)).keys()).map((r) => new URL(r.url).pathname));
+    return wanted.every((u) => cached.has(u));
+  }, ['/my/sites', '/outbox', ...sites.flatMap((s) => [s, `${s}/capture`])], { timeout: 30_000, polling: 500 });
 }
 
 async function capture(page: Page, captureUrl: string, note: string, photos: string[]) {
@@ -47,8 +47,8 @@ test.describe('field capture', () => {
   test('captures three observations offline, keeps them across a closed page, then syncs each once', async ({ page, context }) => {
     test.setTimeout(120_000);
     await signIn(page, 'demo-deputy', '/my/sites');
-    await readyForOffline(page);
     const sites = await siteUrls(page);
+    await readyForOffline(page, sites);
 
     await context.setOffline(true);
     // The app opens with the network cut.
