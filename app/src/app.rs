@@ -7,7 +7,7 @@ use leptos_router::{
 
 use crate::admin::UsersPage;
 use crate::auth::pages::LoginPage;
-use crate::capture::CapturePage;
+use crate::capture::{mine::MyObservationsPage, CapturePage};
 use crate::catalogue::pages::{
     MySitesPage, MyUnitPage, ProjectPage, ProjectsPage, SitePage, SubItemPage,
 };
@@ -113,6 +113,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/offline") view=OfflinePage ssr=ssr.clone() />
                     <Route path=path!("/my/sites") view=MySitesPage ssr=ssr.clone() />
                     <Route path=path!("/my/unit") view=MyUnitPage ssr=ssr.clone() />
+                    <Route path=path!("/my/observations") view=MyObservationsPage ssr=ssr.clone() />
                     <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />
                     <Route path=path!("/admin/users") view=UsersPage ssr=ssr />
                 </Routes>

@@ -54,6 +54,11 @@ test.describe('field capture', () => {
     // The app opens with the network cut.
     await page.reload();
     await expect(page.locator('h1')).toHaveText('我的点位');
+    // "Nearby" works offline too: distances come from the cached site geometry.
+    await page.locator('#nearby').click();
+    const distances = await page.locator('#nearby-list li').evaluateAll((lis) => lis.map((l) => Number(l.getAttribute('data-distance'))));
+    expect(distances.length).toBeGreaterThan(3);
+    expect([...distances].sort((a, b) => a - b)).toEqual(distances);
 
     await capture(page, `${sites[0]}/capture`, '施工围挡缺失，行人需绕行机动车道', [photo(1), photo(2)]);
     await capture(page, `${sites[1]}/capture`, '建议增加夜间照明', [photo(3)]);
@@ -90,6 +95,13 @@ test.describe('field capture', () => {
       return all.flatMap((o) => o.input.photos);
     });
     expect(shas).toHaveLength(3);
+    // "My records" shows them with their thumbnails and status.
+    await again.goto('/my/observations');
+    await expect(again.locator('#my-observations > li')).toHaveCount(3);
+    await expect(again.locator('#my-observations > li[data-status=submitted]')).toHaveCount(3);
+    const thumb = again.locator('#my-observations img').first();
+    await expect(thumb).toBeVisible();
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
     for (const sha of shas) {
       const res = await again.request.get(`/media/display/${sha}.jpg`);
       expect(res.status()).toBe(200);

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "hydrate")]
 pub mod device;
+pub mod mine;
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -23,6 +24,25 @@ pub fn verdict_label(i18n: leptos_i18n::I18nContext<Locale>, v: Verdict) -> &'st
         Verdict::OffSite => t_string!(i18n, capture.off_site),
         Verdict::Unknown => t_string!(i18n, capture.unknown),
     }
+}
+
+/// One of the deputy's observations as the server holds it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MyObservation {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub site_name_zh: String,
+    pub site_name_en: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub kind: ObservationKind,
+    pub note: String,
+    pub captured_at: chrono::DateTime<chrono::Utc>,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub status: String,
+    pub verdict: String,
+    pub distance_m: Option<f64>,
+    pub photos: Vec<String>,
 }
 
 /// A photo made ready on the phone: downscaled, re-encoded, hashed.

@@ -75,6 +75,9 @@ pub struct SiteSummary {
     pub sub_item_title_zh: String,
     pub sub_item_title_en: String,
     pub lead_unit_id: Uuid,
+    /// So that the phone can tell the distance to each site without a network.
+    #[cfg_attr(feature = "ssr", sqlx(json))]
+    pub geometry: SiteGeometry,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,6 +157,31 @@ pub fn site_matches(site: &SiteSummary, query: &str) -> bool {
         || site.district_zh.contains(&q)
 }
 
+/// Distances as a person reads them: metres up to a kilometre, then kilometres.
+pub fn format_distance(m: f64) -> String {
+    if m < 1000.0 {
+        format!("{:.0} m", m)
+    } else {
+        format!("{:.1} km", m / 1000.0)
+    }
+}
+
+/// The sites nearest to a position, nearest first, with their distances in metres.
+pub fn nearest(sites: &[SiteSummary], lat: f64, lon: f64, n: usize) -> Vec<(&SiteSummary, f64)> {
+    let mut with_d: Vec<_> = sites
+        .iter()
+        .map(|s| {
+            (
+                s,
+                crate::domain::verdict::distance_to_site_m(&s.geometry, lat, lon),
+            )
+        })
+        .collect();
+    with_d.sort_by(|a, b| a.1.total_cmp(&b.1));
+    with_d.truncate(n);
+    with_d
+}
+
 /// Budgets are published in 万元 (10,000 yuan).
 pub fn format_wan_yuan(yuan: i64) -> String {
     let wan = yuan as f64 / 10_000.0;
@@ -181,6 +209,7 @@ mod tests {
             sub_item_title_zh: String::new(),
             sub_item_title_en: String::new(),
             lead_unit_id: Uuid::nil(),
+            geometry: SiteGeometry::Point([120.16, 30.27]),
         }
     }
 
@@ -194,6 +223,21 @@ mod tests {
         assert!(site_matches(&s, "上城"));
         assert!(!site_matches(&s, "K7M2"));
         assert!(!site_matches(&s, "电梯"));
+    }
+
+    #[test]
+    fn nearest_sites_come_first_and_distances_read_well() {
+        let mut a = site("近", "AAAAAAA");
+        a.geometry = SiteGeometry::Point([120.16, 30.27]);
+        let mut b = site("远", "BBBBBBB");
+        b.geometry = SiteGeometry::Point([120.26, 30.27]);
+        let list = [b, a];
+        let got = nearest(&list, 30.2705, 120.16, 5);
+        assert_eq!(got[0].0.name_zh, "近");
+        assert!(got[0].1 < 100.0 && got[1].1 > 9000.0);
+        assert_eq!(nearest(&list, 30.27, 120.16, 1).len(), 1);
+        assert_eq!(format_distance(56.4), "56 m");
+        assert_eq!(format_distance(1234.0), "1.2 km");
     }
 
     #[test]

@@ -3,7 +3,10 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::api::{get_my_sites, get_my_unit, get_project, get_site, get_sub_item, list_projects};
-use super::{format_wan_yuan, site_matches, SiteDetail, SiteSummary, SubItemSummary};
+use super::{
+    format_distance, format_wan_yuan, nearest, site_matches, SiteDetail, SiteSummary,
+    SubItemSummary,
+};
 use crate::domain::SiteGeometry;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -266,6 +269,18 @@ pub fn MySitesPage() -> impl IntoView {
     let zh = use_zh();
     let data = Resource::new(|| (), |_| get_my_sites());
     let (query, set_query) = signal(String::new());
+    let here = RwSignal::new(None::<crate::domain::observation::PositionInput>);
+    let locating = RwSignal::new(false);
+    let find_nearby = move |_| {
+        locating.set(true);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = crate::capture::device::current_position().await {
+                here.set(Some(p));
+            }
+            locating.set(false);
+        });
+    };
     // Keep what the deputy needs in the field on the phone: every site page and capture form.
     Effect::new(move |_| {
         if let Some(Ok(d)) = data.get() {
@@ -300,6 +315,45 @@ pub fn MySitesPage() -> impl IntoView {
                         placeholder=move || t_string!(i18n, my_sites.search)
                         on:input=move |ev| set_query.set(event_target_value(&ev))
                     />
+                    <p class="actions">
+                        <button type="button" id="nearby" on:click=find_nearby>
+                            {t!(i18n, my_sites.nearby)}
+                        </button>
+                        <Show when=move || locating.get()>
+                            <span class="muted">{t!(i18n, my_sites.locating)}</span>
+                        </Show>
+                    </p>
+                    {
+                        let all = sites.clone();
+                        move || {
+                            here.get().map(|p| {
+                                let rows = nearest(&all, p.lat, p.lon, 10)
+                                    .into_iter()
+                                    .map(|(s, d)| {
+                                        view! {
+                                            <li data-distance=format!("{d:.0}")>
+                                                <a href=format!("/sites/{}", s.id) rel="external">
+                                                    {pick(zh, &s.name_zh, &s.name_en)}
+                                                </a>
+                                                <span class="tag">{kind_label(i18n, s.kind)}</span>
+                                                <b>{format_distance(d)}</b>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view();
+                                view! {
+                                    <section class="unit" id="nearby-list">
+                                        <h2>
+                                            {t!(i18n, my_sites.nearby)} " · "
+                                            {t!(i18n, my_sites.accuracy)} " ±"
+                                            {format!("{:.0} m", p.accuracy_m)}
+                                        </h2>
+                                        <ul class="rows">{rows}</ul>
+                                    </section>
+                                }
+                            })
+                        }
+                    }
                     {units
                         .into_iter()
                         .map(|u| {

@@ -26,7 +26,7 @@ const SITE_SELECT: &str = "
     select t.id, t.name_zh, t.name_en, t.kind, t.public_code,
            d.name_zh as district_zh, d.name_en as district_en,
            s.id as sub_item_id, s.title_zh as sub_item_title_zh, s.title_en as sub_item_title_en,
-           s.lead_unit_id
+           s.lead_unit_id, t.geometry
       from sites t
       join districts d on d.id = t.district_id
       join sub_items s on s.id = t.sub_item_id";

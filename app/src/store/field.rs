@@ -190,3 +190,26 @@ impl Db {
         .await?)
     }
 }
+
+impl Db {
+    /// What a deputy has sent, newest first, with the photos in their order.
+    pub async fn my_observations(
+        &self,
+        deputy_user_id: Uuid,
+    ) -> Result<Vec<crate::capture::MyObservation>, AppError> {
+        Ok(sqlx::query_as(
+            "select o.id, o.site_id, t.name_zh as site_name_zh, t.name_en as site_name_en,
+                    o.kind, o.note, o.captured_at, o.received_at, o.status, o.verdict,
+                    o.distance_m,
+                    coalesce((select array_agg(p.sha256 order by p.position)
+                                from observation_photos p where p.observation_id = o.id),
+                             '{}') as photos
+               from observations o join sites t on t.id = o.site_id
+              where o.deputy_user_id = $1
+              order by o.received_at desc, o.id desc limit 500",
+        )
+        .bind(deputy_user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

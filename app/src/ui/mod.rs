@@ -213,6 +213,8 @@ fn Nav() -> impl IntoView {
                     {(role == Role::Deputy)
                         .then(|| view! { <a href="/my/sites" rel="external">{t!(i18n, nav.my_sites)}</a> })}
                     {(role == Role::Deputy).then(|| view! { <OutboxLink /> })}
+                    {(role == Role::Deputy)
+                        .then(|| view! { <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a> })}
                     {(role == Role::UnitOfficer)
                         .then(|| view! { <a href="/my/unit">{t!(i18n, nav.my_unit)}</a> })}
                     <a href="/projects">{t!(i18n, nav.projects)}</a>

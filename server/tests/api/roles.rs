@@ -75,6 +75,7 @@ async fn every_server_function_checks_the_callers_role() {
         ("catalogue/site", vec![("id", &site)], everyone_signed_in),
         ("catalogue/my-sites", vec![], &[Deputy]),
         ("catalogue/my-unit", vec![], &[Officer]),
+        ("field/my-observations", vec![], &[Deputy]),
         ("staff/groups", vec![], &[Staff, Admin]),
         ("admin/accounts", vec![], &[Admin]),
         (

@@ -1,0 +1,90 @@
+//! "My observations": what the deputy has sent, with photos, verdict and where it stands.
+
+use leptos::prelude::*;
+
+use super::{verdict_label, MyObservation};
+use crate::domain::Verdict;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::outbox::page::kind_label;
+use crate::ui::{pick, use_zh, Loaded};
+
+#[server(endpoint = "field/my-observations")]
+pub async fn get_my_observations() -> Result<Vec<MyObservation>, AppError> {
+    use crate::domain::Role;
+    crate::ssr::run(async {
+        let user = crate::auth::ssr::require(|u| u.role == Role::Deputy).await?;
+        crate::ssr::db()?.my_observations(user.id).await
+    })
+    .await
+}
+
+fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> &'static str {
+    match status {
+        "triaged" => t_string!(i18n, mine.triaged),
+        "merged" => t_string!(i18n, mine.merged),
+        "dismissed" => t_string!(i18n, mine.dismissed),
+        _ => t_string!(i18n, mine.submitted),
+    }
+}
+
+#[component]
+pub fn MyObservationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let data = Resource::new(|| (), |_| get_my_observations());
+    view! {
+        <h1>{t!(i18n, mine.title)}</h1>
+        <Loaded
+            resource=data
+            view=move |list| {
+                if list.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, mine.empty)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="rows mine" id="my-observations">
+                        {list
+                            .into_iter()
+                            .map(|o| {
+                                let verdict = Verdict::parse(&o.verdict).unwrap_or(Verdict::Unknown);
+                                let distance = o.distance_m.map(|d| format!(" · {d:.0} m")).unwrap_or_default();
+                                view! {
+                                    <li data-id=o.id.to_string() data-status=o.status.clone()>
+                                        <a href=format!("/sites/{}", o.site_id) rel="external">
+                                            {pick(zh, &o.site_name_zh, &o.site_name_en)}
+                                        </a>
+                                        <span class="tag">{kind_label(i18n, o.kind)}</span>
+                                        <span class="status">{status_label(i18n, &o.status)}</span>
+                                        <span class="muted">
+                                            {verdict_label(i18n, verdict)} {distance} " · "
+                                            {o.captured_at.format("%Y-%m-%d %H:%M").to_string()}
+                                        </span>
+                                        <p class="note">{o.note.clone()}</p>
+                                        <span class="thumbs-row">
+                                            {o
+                                                .photos
+                                                .iter()
+                                                .map(|sha| {
+                                                    view! {
+                                                        <img
+                                                            src=format!("/media/thumb/{sha}.jpg")
+                                                            alt=""
+                                                            loading="lazy"
+                                                            width="96"
+                                                            height="96"
+                                                        />
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }
+        />
+    }
+}
