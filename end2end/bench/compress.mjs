@@ -20,7 +20,7 @@ const runs = [];
 let bytesOut = 0;
 for (let i = 0; i < 5; i++) {
   await page.goto(`${base}${site}/capture`);
-  await page.waitForLoadState('networkidle');
+  await page.locator('#capture-form[data-ready="1"]').waitFor();
   const t0 = Date.now();
   await page.locator('#photo-input').setInputFiles(file);
   await page.locator('#photo-list li').first().waitFor({ timeout: 30000 });
