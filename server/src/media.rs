@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 pub use app::domain::exif::{read_exif, ExifFacts};
 use image::{
-    codecs::jpeg::JpegEncoder, imageops::FilterType, metadata::Orientation, DynamicImage,
+    codecs::jpeg::JpegEncoder, metadata::Orientation, DynamicImage,
     ImageFormat, ImageReader, Limits,
 };
 
@@ -83,8 +83,10 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     if let Some(o) = exif.orientation.and_then(Orientation::from_exif) {
         img.apply_orientation(o);
     }
+    // `thumbnail` averages whole source pixels into each target pixel: for a downscale by less
+    // than 2× it looks the same as a triangle filter and takes a fraction of the time.
     let display = if img.width().max(img.height()) > DISPLAY_EDGE {
-        img.resize(DISPLAY_EDGE, DISPLAY_EDGE, FilterType::Triangle)
+        img.thumbnail(DISPLAY_EDGE, DISPLAY_EDGE)
     } else {
         img.clone()
     };
