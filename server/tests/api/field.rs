@@ -216,6 +216,13 @@ async fn photo_upload_answers_every_status_and_strips_metadata() {
     let (status, body) = put_photo(&app, Some(&deputy), &sha(&bomb), bomb).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(t.elapsed().as_millis() < 1000, "bomb refused quickly");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("pixels"),
+        "refused for its size: {body}"
+    );
     let huge = vec![0xFFu8; 13 * 1024 * 1024];
     let (status, _) = put_photo(&app, Some(&deputy), &sha(&huge), huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
