@@ -13,7 +13,7 @@ use web_sys::{
 use super::Prepared;
 use crate::domain::{
     exif::read_exif,
-    observation::{hex, FieldError, PositionInput},
+    observation::{hex, split_tags, FieldError, PositionInput},
     outbox::SendState,
     photo_prep::{next_quality, scaled_size, START_QUALITY},
     Observation, ObservationInput, ObservationKind, PositionSource,
@@ -191,13 +191,7 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
         site_id: d.site_id,
         kind: d.kind,
         note: d.note,
-        tags: d
-            .tags
-            .split([',', '，', ' ', '、'])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        tags: split_tags(&d.tags),
         captured_at,
         position: d.position,
         photos: d.photos.iter().map(|p| p.sha256.clone()).collect(),

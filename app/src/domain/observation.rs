@@ -81,6 +81,17 @@ impl TryFrom<String> for PositionSource {
     }
 }
 
+/// Splits what a deputy typed in the tags box: commas (either width), the Chinese enumeration
+/// comma and spaces all separate tags; empty pieces are dropped.
+pub fn split_tags(typed: &str) -> Vec<String> {
+    typed
+        .split([',', '，', '、', ' ', '\u{3000}'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A field that was refused, and why, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -308,6 +319,15 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         "2025-10-01T03:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn tags_split_on_any_comma_and_space() {
+        assert_eq!(
+            split_tags("安全，围挡、 夜间照明,lift　x"),
+            vec!["安全", "围挡", "夜间照明", "lift", "x"]
+        );
+        assert!(split_tags(" ,， ").is_empty());
     }
 
     #[test]

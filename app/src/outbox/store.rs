@@ -64,16 +64,20 @@ pub async fn add(item: &OutboxItem, photos: &[(String, Blob)]) -> Result<(), Str
 }
 
 pub async fn put(item: &OutboxItem) -> Result<(), String> {
+    let value = to_js(item)?;
+    write(ITEMS, |store| store.put(&value, None).map(|_| ())).await
+}
+
+/// Runs `op` on one object store in a read-write transaction and waits for it to commit.
+async fn write(
+    name: &str,
+    op: impl FnOnce(&idb::ObjectStore) -> Result<(), idb::Error>,
+) -> Result<(), String> {
     let db = open().await?;
     let tx = db
-        .transaction(&[ITEMS], TransactionMode::ReadWrite)
+        .transaction(&[name], TransactionMode::ReadWrite)
         .map_err(e)?;
-    tx.object_store(ITEMS)
-        .map_err(e)?
-        .put(&to_js(item)?, None)
-        .map_err(e)?
-        .await
-        .map_err(e)?;
+    op(&tx.object_store(name).map_err(e)?).map_err(e)?;
     tx.commit().map_err(e)?.await.map_err(e)?;
     db.close();
     Ok(())
@@ -118,19 +122,11 @@ pub async fn photo(sha256: &str) -> Result<Option<Blob>, String> {
 
 /// Drops the photos of an item the server has acknowledged (never before).
 pub async fn forget_photos(shas: &[String]) -> Result<(), String> {
-    let db = open().await?;
-    let tx = db
-        .transaction(&[PHOTOS], TransactionMode::ReadWrite)
-        .map_err(e)?;
-    let store = tx.object_store(PHOTOS).map_err(e)?;
-    for sha in shas {
-        store
-            .delete(JsValue::from_str(sha))
-            .map_err(e)?
-            .await
-            .map_err(e)?;
-    }
-    tx.commit().map_err(e)?.await.map_err(e)?;
-    db.close();
-    Ok(())
+    write(PHOTOS, |store| {
+        for sha in shas {
+            store.delete(JsValue::from_str(sha))?;
+        }
+        Ok(())
+    })
+    .await
 }
