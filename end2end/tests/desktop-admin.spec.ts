@@ -21,7 +21,7 @@ test('admin creates an officer account, which can then sign in to its unit', asy
   await form.locator('select[name=role]').selectOption('unit_officer');
   await form.locator('select[name=unit_id]').selectOption('');
   await form.locator('button[type=submit]').click();
-  await expect(form.locator('[data-error=Invalid]')).toContainText('unit');
+  await expect(form.locator('[data-error=Invalid]')).toContainText('必须选择所属单位');
 
   const other = await browser.newContext();
   const p2 = await other.newPage();

@@ -165,7 +165,12 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                 .get()
                 .into_iter()
                 .filter(|e| e.field.starts_with(field))
-                .map(|e| view! { <p class="notice error" data-field=field>{e.message}</p> })
+                .map(|e| {
+                    let text = crate::ui::field_hint(i18n, &e.field)
+                        .map(str::to_owned)
+                        .unwrap_or(e.message);
+                    view! { <p class="notice error" data-field=field>{text}</p> }
+                })
                 .collect_view()
         }
     };

@@ -74,6 +74,27 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, code: ErrorCode) -> &'stat
     }
 }
 
+/// What to do about a refused field, in the reader's language. The server's own message (English,
+/// for API clients) is the fallback for fields the UI does not know.
+pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option<&'static str> {
+    let field = field.split('.').next().unwrap_or(field);
+    Some(match field {
+        "username" => t_string!(i18n, fields.username),
+        "display_name" => t_string!(i18n, fields.display_name),
+        "password" => t_string!(i18n, fields.password),
+        "role" => t_string!(i18n, fields.role),
+        "unit_id" => t_string!(i18n, fields.unit_id),
+        "deputy_id" => t_string!(i18n, fields.deputy_id),
+        "note" => t_string!(i18n, fields.note),
+        "photos" => t_string!(i18n, fields.photos),
+        "tags" => t_string!(i18n, fields.tags),
+        "position" => t_string!(i18n, fields.position),
+        "captured_at" => t_string!(i18n, fields.captured_at),
+        "site_id" => t_string!(i18n, fields.site_id),
+        _ => return None,
+    })
+}
+
 /// Shows an error as a person can act on it; "not signed in" sends them to sign in and back.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
@@ -88,8 +109,13 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         let to = format!("/login?next={}", urlencode(&here));
         return view! { <Redirect path=to /> }.into_any();
     }
-    let detail = matches!(error.error, ErrorCode::Invalid | ErrorCode::Conflict)
-        .then(|| error.message.clone());
+    let detail = matches!(error.error, ErrorCode::Invalid | ErrorCode::Conflict).then(|| {
+        error
+            .field()
+            .and_then(|f| field_hint(i18n, f))
+            .map(str::to_owned)
+            .unwrap_or_else(|| error.message.clone())
+    });
     view! {
         <p class="notice error" role="alert" data-error=format!("{:?}", error.error)>
             {error_text(i18n, error.error)}
