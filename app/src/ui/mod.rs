@@ -152,17 +152,16 @@ where
     }
 }
 
+/// Everything but unreserved characters and `/` is escaped, so a path stays readable in `next=`.
+const NEXT_PARAM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, NEXT_PARAM).to_string()
 }
 
 #[component]
@@ -291,5 +290,17 @@ pub fn Layout(children: Children) -> impl IntoView {
             </Show>
         </Transition>
         <main id="main">{children()}</main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_parameter_keeps_the_path_readable_and_escapes_the_rest() {
+        assert_eq!(super::urlencode("/my/sites"), "/my/sites");
+        assert_eq!(
+            super::urlencode("/sites/1?x=中 &"),
+            "/sites/1%3Fx%3D%E4%B8%AD%20%26"
+        );
     }
 }
