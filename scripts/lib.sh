@@ -135,3 +135,16 @@ wait_http() {
   done
   return 1
 }
+
+# ensure_secret FILE: exports JIANDU_SECRET (unless already set) from FILE, creating FILE with 32
+# random bytes the first time. The same file keeps encrypted phone numbers readable across runs.
+ensure_secret() {
+  local file="$1"
+  if [ -n "${JIANDU_SECRET:-}" ]; then return; fi
+  if [ ! -s "$file" ]; then
+    mkdir -p "$(dirname "$file")"
+    (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$file")
+  fi
+  JIANDU_SECRET="$(cat "$file")"
+  export JIANDU_SECRET
+}

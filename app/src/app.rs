@@ -14,6 +14,8 @@ use crate::catalogue::pages::{
 use crate::home::HomePage;
 use crate::i18n::*;
 use crate::outbox::page::OutboxPage;
+use crate::public::pages::{PublicSitePage, ThanksPage};
+use crate::public::staff_pages::{ModerationPage, PostersPage, SatisfactionPage};
 use crate::staff::GroupsPage;
 use crate::ui::{provide_session, Layout};
 
@@ -21,14 +23,26 @@ use crate::ui::{provide_session, Layout};
 pub const LANG_COOKIE: &str = "i18n_pref_locale";
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The public's pages (QR code → site) ship no wasm: they must open fast on a weak network
+    // and work completely as HTML.
+    #[cfg(feature = "ssr")]
+    let public = use_context::<axum::http::request::Parts>()
+        .is_some_and(|p| crate::public::pages::is_public_path(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let public = false;
+    let scripts = (!public).then(|| {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {scripts}
                 <MetaTags />
             </head>
             <body>
@@ -115,6 +129,11 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/my/unit") view=MyUnitPage ssr=ssr.clone() />
                     <Route path=path!("/my/observations") view=MyObservationsPage ssr=ssr.clone() />
                     <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />
+                    <Route path=path!("/staff/comments") view=ModerationPage ssr=ssr.clone() />
+                    <Route path=path!("/staff/satisfaction") view=SatisfactionPage ssr=ssr.clone() />
+                    <Route path=path!("/staff/posters") view=PostersPage ssr=ssr.clone() />
+                    <Route path=path!("/s/:code") view=PublicSitePage ssr=ssr.clone() />
+                    <Route path=path!("/s/:code/thanks") view=ThanksPage ssr=ssr.clone() />
                     <Route path=path!("/admin/users") view=UsersPage ssr=ssr />
                 </Routes>
             </Layout>

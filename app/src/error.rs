@@ -19,6 +19,10 @@ pub enum ErrorCode {
     /// Input refused; `details` says which field (422).
     Invalid,
     Conflict,
+    /// Too many requests from this client or for this site; try again later (429).
+    TooManyRequests,
+    /// The upload is larger than allowed (413).
+    TooLarge,
     /// Wrong username or password (401).
     BadCredentials,
     /// Could not reach the server, or it answered with something that is not ours.
@@ -33,6 +37,8 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::TooLarge => 413,
             ErrorCode::Invalid => 422,
             ErrorCode::Network => 502,
             ErrorCode::Internal => 500,

@@ -21,6 +21,7 @@ mod home;
 #[cfg(feature = "hydrate")]
 pub mod offline;
 pub mod outbox;
+pub mod public;
 pub mod staff;
 pub mod ui;
 

@@ -14,6 +14,27 @@ pub struct AppState {
     pub db: Db,
     pub media: MediaStore,
     pub leptos_options: LeptosOptions,
+    pub public: PublicSettings,
+}
+
+/// What the public channel needs from configuration.
+#[derive(Clone, Debug)]
+pub struct PublicSettings {
+    /// The address QR codes point to (`JIANDU_PUBLIC_URL`), e.g. https://jiandu.example.cn.
+    pub base_url: String,
+    pub secret: crate::public::secret::Secret,
+}
+
+pub fn public_settings() -> Result<PublicSettings, AppError> {
+    use_context::<AppState>().map(|s| s.public).ok_or_else(|| {
+        tracing::error!("AppState missing from context: use leptos_routes_with_context");
+        AppError::internal()
+    })
+}
+
+/// Today in China (UTC+8): deadlines are calendar dates there, whatever the server's zone.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -34,6 +55,10 @@ pub fn db() -> Result<Db, AppError> {
 pub async fn run<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
     if let Err(e) = &result {
+        if let Some(back) = back_with_error(e) {
+            leptos_axum::redirect(&back);
+            return result;
+        }
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             let status = axum::http::StatusCode::from_u16(e.error.http_status())
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -56,4 +81,84 @@ pub async fn is_plain_form_post() -> bool {
                 .map(str::to_owned)
         })
         .is_some_and(|a| a.contains("text/html"))
+}
+
+/// For a plain HTML form post (no JavaScript) that failed: the page it came from, with the error
+/// in the query (`form_error`, `form_field`) so that the page can say what went wrong. Without
+/// this the browser would show the JSON error, or the same page with no word of the failure.
+fn back_with_error(e: &AppError) -> Option<String> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    if parts.method != axum::http::Method::POST || !parts.uri.path().starts_with("/api/") {
+        return None;
+    }
+    let h = &parts.headers;
+    let accepts_html = h
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if !accepts_html {
+        return None;
+    }
+    let referer = h.get(axum::http::header::REFERER)?.to_str().ok()?;
+    Some(with_error_query(referer, e))
+}
+
+/// Keeps only the path and query of `referer` (never another site) and sets the error params.
+pub fn with_error_query(referer: &str, e: &AppError) -> String {
+    let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
+    let path_q = match after_scheme.find('/') {
+        Some(i) if referer.contains("://") => &after_scheme[i..],
+        _ if referer.starts_with('/') => referer,
+        _ => "/",
+    };
+    let path_q = path_q.split('#').next().unwrap_or("/");
+    let (path, query) = path_q.split_once('?').unwrap_or((path_q, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("form_error=") && !p.starts_with("form_field="))
+        .collect();
+    let code = serde_json::to_value(e.error)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "internal".into());
+    let err = format!("form_error={code}");
+    params.push(&err);
+    let field = e
+        .field()
+        .filter(|f| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        })
+        .map(|f| format!("form_field={f}"));
+    if let Some(f) = &field {
+        params.push(f);
+    }
+    format!("{path}?{}", params.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn error_query_stays_on_this_site_and_replaces_old_errors() {
+        let e = AppError::new(ErrorCode::BadCredentials, "x");
+        assert_eq!(
+            with_error_query(
+                "http://127.0.0.1:3000/login?next=/my/sites&form_error=forbidden#top",
+                &e
+            ),
+            "/login?next=/my/sites&form_error=bad_credentials"
+        );
+        assert_eq!(
+            with_error_query("https://evil.example", &e),
+            "/?form_error=bad_credentials"
+        );
+        let f = AppError::invalid("reason", "say why");
+        assert_eq!(
+            with_error_query("/staff/comments", &f),
+            "/staff/comments?form_error=invalid&form_field=reason"
+        );
+    }
 }

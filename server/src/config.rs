@@ -14,6 +14,18 @@ pub struct Config {
     pub load_demo: bool,
     /// `JIANDU_MEDIA_DIR` (default `.data/media`): where photo files are kept.
     pub media_dir: std::path::PathBuf,
+    /// `JIANDU_PUBLIC_URL` (default `http://127.0.0.1:3000`): the address printed in QR codes.
+    pub public_url: String,
+    /// `JIANDU_SECRET`: 64 hex digits. Keys the hashes of phone numbers and client addresses and
+    /// encrypts phone numbers for call-backs. Required to serve; keep it stable and private.
+    pub secret: Option<String>,
+    /// `JIANDU_COMMENT_BURST` (default 5) and `JIANDU_COMMENT_INTERVAL_SECS` (default 60): a
+    /// client may post this many public comments at once, then one per interval.
+    pub comment_burst: u32,
+    pub comment_interval_secs: u64,
+    /// `JIANDU_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
+    /// `X-Forwarded-For` names the client. Empty: the peer address is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -30,7 +42,37 @@ impl Config {
             media_dir: env::var("JIANDU_MEDIA_DIR")
                 .unwrap_or_else(|_| ".data/media".into())
                 .into(),
+            public_url: env::var("JIANDU_PUBLIC_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:3000".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            secret: env::var("JIANDU_SECRET")
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+            comment_burst: number("JIANDU_COMMENT_BURST", 5)?,
+            comment_interval_secs: number("JIANDU_COMMENT_INTERVAL_SECS", 60)?,
+            trusted_proxies: env::var("JIANDU_TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        anyhow::anyhow!("JIANDU_TRUSTED_PROXIES: {s:?} is not an IP address")
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
         })
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be a whole number, not {v:?}")),
     }
 }
 

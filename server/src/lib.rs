@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod media;
+pub mod public;
 pub mod security;
 pub mod web;
 

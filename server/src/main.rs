@@ -52,7 +52,27 @@ async fn main() -> anyhow::Result<()> {
             config.media_dir.display()
         )
     })?;
-    let app = web::router(db, media, options, config.cookie_secure);
+    let secret = config
+        .secret
+        .as_deref()
+        .ok_or_else(|| {
+            anyhow::anyhow!("JIANDU_SECRET is not set: 64 hex digits, e.g. `openssl rand -hex 32`")
+        })
+        .and_then(|s| Ok(app::public::secret::Secret::from_hex(s)?))?;
+    let settings = web::Settings {
+        cookie_secure: config.cookie_secure,
+        public: app::ssr::PublicSettings {
+            base_url: config.public_url.clone(),
+            secret,
+        },
+        comment_limits: server::public::CommentLimits {
+            burst: config.comment_burst,
+            interval: std::time::Duration::from_secs(config.comment_interval_secs),
+            trusted_proxies: config.trusted_proxies.clone(),
+        },
+    };
+    let app = web::router(db, media, options, settings)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

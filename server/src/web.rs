@@ -4,7 +4,7 @@
 use app::{
     auth::ssr::Backend,
     shell,
-    ssr::AppState,
+    ssr::{AppState, PublicSettings},
     store::{media::MediaStore, Db},
     App, LANG_COOKIE,
 };
@@ -35,16 +35,26 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// What the HTTP application takes from configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub cookie_secure: bool,
+    pub public: PublicSettings,
+    pub comment_limits: crate::public::CommentLimits,
+}
+
 pub fn router(
     db: Db,
     media: MediaStore,
     leptos_options: LeptosOptions,
-    cookie_secure: bool,
+    settings: Settings,
 ) -> Router {
+    let cookie_secure = settings.cookie_secure;
     let state = AppState {
         db: db.clone(),
         media,
         leptos_options: leptos_options.clone(),
+        public: settings.public.clone(),
     };
     let routes = generate_route_list(App);
 
@@ -80,6 +90,7 @@ pub fn router(
             }),
         )
         .merge(crate::api::routes())
+        .merge(crate::public::routes(&settings.comment_limits))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -3,6 +3,7 @@
 pub mod catalogue;
 pub mod field;
 pub mod media;
+pub mod public;
 pub mod seed;
 pub mod users;
 

@@ -68,6 +68,8 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, code: ErrorCode) -> &'stat
         ErrorCode::NotFound => t_string!(i18n, errors.not_found),
         ErrorCode::Invalid => t_string!(i18n, errors.invalid),
         ErrorCode::Conflict => t_string!(i18n, errors.conflict),
+        ErrorCode::TooManyRequests => t_string!(i18n, errors.too_many_requests),
+        ErrorCode::TooLarge => t_string!(i18n, errors.too_large),
         ErrorCode::BadCredentials => t_string!(i18n, errors.bad_credentials),
         ErrorCode::Network => t_string!(i18n, errors.network),
         ErrorCode::Internal => t_string!(i18n, errors.internal),
@@ -91,6 +93,15 @@ pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option
         "position" => t_string!(i18n, fields.position),
         "captured_at" => t_string!(i18n, fields.captured_at),
         "site_id" => t_string!(i18n, fields.site_id),
+        "satisfaction" => t_string!(i18n, fields.satisfaction),
+        "support" => t_string!(i18n, fields.support),
+        "body" => t_string!(i18n, fields.body),
+        "phone" => t_string!(i18n, fields.phone),
+        "consent" => t_string!(i18n, fields.consent),
+        "photo" => t_string!(i18n, fields.photo),
+        "reason" => t_string!(i18n, fields.reason),
+        "code" => t_string!(i18n, fields.code),
+        "repeat" => t_string!(i18n, fields.repeat),
         _ => return None,
     })
 }
@@ -109,7 +120,11 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         let to = format!("/login?next={}", urlencode(&here));
         return view! { <Redirect path=to /> }.into_any();
     }
-    let detail = matches!(error.error, ErrorCode::Invalid | ErrorCode::Conflict).then(|| {
+    let detail = matches!(
+        error.error,
+        ErrorCode::Invalid | ErrorCode::Conflict | ErrorCode::TooLarge
+    )
+    .then(|| {
         error
             .field()
             .and_then(|f| field_hint(i18n, f))
@@ -245,7 +260,12 @@ fn Nav() -> impl IntoView {
                     <a href="/projects">{t!(i18n, nav.projects)}</a>
                     {role
                         .is_staff()
-                        .then(|| view! { <a href="/staff/groups">{t!(i18n, nav.groups)}</a> })}
+                        .then(|| view! {
+                            <a href="/staff/comments" id="comments-link">{t!(i18n, nav.comments)}</a>
+                            <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
+                            <a href="/staff/posters">{t!(i18n, nav.posters)}</a>
+                            <a href="/staff/groups">{t!(i18n, nav.groups)}</a>
+                        })}
                     {role
                         .can_manage_accounts()
                         .then(|| view! { <a href="/admin/users">{t!(i18n, nav.users)}</a> })}
@@ -272,6 +292,8 @@ fn Nav() -> impl IntoView {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
+    // A passer-by who scanned a QR code gets the page, not the staff's app: no menu.
+    let public = crate::public::pages::is_public_path(&use_location().pathname.get_untracked());
     let session = use_session();
     let demo = move || session.get().and_then(|r| r.ok()).is_some_and(|s| s.demo);
     view! {
@@ -283,13 +305,33 @@ pub fn Layout(children: Children) -> impl IntoView {
             </a>
             <LangSwitch />
         </header>
-        <Nav />
+        {(!public).then(|| view! { <Nav /> })}
         <Transition>
             <Show when=demo>
                 <p class="demo-banner" role="note">{t!(i18n, app.demo_banner)}</p>
             </Show>
         </Transition>
-        <main id="main">{children()}</main>
+        <main id="main">
+            <PlainFormError />
+            {children()}
+        </main>
+    }
+}
+
+/// A form posted without JavaScript comes back to its page with `form_error` (and maybe
+/// `form_field`) in the query: say what went wrong, as the enhanced form would have.
+#[component]
+fn PlainFormError() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        let q = query.read();
+        let code = q.get("form_error")?;
+        let code: ErrorCode = serde_json::from_value(serde_json::Value::String(code)).ok()?;
+        let mut e = AppError::new(code, "");
+        if let Some(f) = q.get("form_field") {
+            e.details = Some(serde_json::json!({ "field": f }));
+        }
+        Some(view! { <ErrorNotice error=e /> })
     }
 }
 

@@ -5,5 +5,6 @@ mod catalogue;
 mod common;
 mod demo_data;
 mod field;
+mod public;
 mod roles;
 mod security;

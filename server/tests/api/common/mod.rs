@@ -30,12 +30,30 @@ fn server_url() -> String {
     }
 }
 
+pub const TEST_SECRET: &str = "5f1e0c7a9b3d2e4f60718293a4b5c6d7e8f90112233445566778899aabbccdde";
+
+/// Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and reads the header itself.
+fn test_settings(limits: server::public::CommentLimits) -> server::web::Settings {
+    server::web::Settings {
+        cookie_secure: false,
+        public: app::ssr::PublicSettings {
+            base_url: "https://jiandu.test".into(),
+            secret: app::public::secret::Secret::from_hex(TEST_SECRET).expect("test secret"),
+        },
+        comment_limits: limits,
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(true).await
     }
 
     pub async fn spawn_with(demo: bool) -> Self {
+        Self::spawn_full(demo, server::public::CommentLimits::default()).await
+    }
+
+    pub async fn spawn_full(demo: bool, limits: server::public::CommentLimits) -> Self {
         let server = server_url();
         let admin_url = format!("{server}/postgres");
         let db_name = format!("jiandu_t_{}", uuid::Uuid::now_v7().simple());
@@ -60,7 +78,8 @@ impl TestApp {
         // Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and we read the header ourselves.
         let media_dir = std::env::temp_dir().join(&db_name);
         let media = app::store::media::MediaStore::local(&media_dir).expect("media dir");
-        let router = server::web::router(db, media, options, false);
+        let router = server::web::router(db, media, options, test_settings(limits))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -1,0 +1,413 @@
+//! SQL for the public channel: the public site page, comments, moderation, figures, posters.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Db;
+use crate::domain::comment::{CommentInput, CommentStatus, Moderation, Tally};
+use crate::error::{AppError, ErrorCode};
+use crate::public::{
+    CommentForStaff, FigureRow, PosterSite, PublicComment, COMMENTS_PER_PAGE, QUEUE_PAGE,
+};
+
+/// A comment ready to store: parsed input plus what the server derived from it.
+pub struct NewComment<'a> {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub input: &'a CommentInput,
+    pub photo_sha256: Option<&'a str>,
+    pub phone_hash: Option<Vec<u8>>,
+    pub phone_cipher: Option<Vec<u8>>,
+    pub client_hash: Vec<u8>,
+    pub form_token: Uuid,
+}
+
+pub enum CommentStored {
+    Created,
+    /// The same form was sent again (double tap, resend after a timeout): nothing new stored.
+    AlreadyHad,
+    /// The same words were posted at this site, or by this client, within the repeat window.
+    Repeated,
+}
+
+/// A repeat of the same words at the same site, or from the same client anywhere, in this
+/// window is refused as spam. After it, people may say the same thing again.
+const REPEAT_WINDOW_HOURS: i32 = 24;
+
+#[derive(sqlx::FromRow)]
+struct TallyRow {
+    satisfied: i64,
+    basic: i64,
+    dissatisfied: i64,
+    support_yes: i64,
+    support_no: i64,
+    support_not_sure: i64,
+}
+
+impl From<TallyRow> for Tally {
+    fn from(r: TallyRow) -> Self {
+        Tally {
+            satisfied: r.satisfied,
+            basic: r.basic,
+            dissatisfied: r.dissatisfied,
+            support_yes: r.support_yes,
+            support_no: r.support_no,
+            support_not_sure: r.support_not_sure,
+        }
+    }
+}
+
+/// The counting columns, over `public_comments c`, leaving out hidden comments.
+const TALLY_COLUMNS: &str = "
+    count(*) filter (where c.satisfaction = 'satisfied') as satisfied,
+    count(*) filter (where c.satisfaction = 'basic') as basic,
+    count(*) filter (where c.satisfaction = 'dissatisfied') as dissatisfied,
+    count(*) filter (where c.support = 'yes') as support_yes,
+    count(*) filter (where c.support = 'no') as support_no,
+    count(*) filter (where c.support = 'not_sure') as support_not_sure";
+
+impl Db {
+    pub async fn site_id_by_code(&self, code: &str) -> Result<Uuid, AppError> {
+        sqlx::query_scalar("select id from sites where public_code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| AppError::not_found("site"))
+    }
+
+    pub async fn site_tally(&self, site_id: Uuid) -> Result<Tally, AppError> {
+        let q = format!(
+            "select {TALLY_COLUMNS} from public_comments c
+              where c.site_id = $1 and c.status <> 'hidden'"
+        );
+        let row: TallyRow = sqlx::query_as(&q)
+            .bind(site_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.into())
+    }
+
+    /// Published comments of a site, newest first, one page (and whether there is another).
+    pub async fn published_comments(
+        &self,
+        site_id: Uuid,
+        page: u32,
+    ) -> Result<(Vec<PublicComment>, bool), AppError> {
+        let limit = COMMENTS_PER_PAGE as i64;
+        let mut rows: Vec<PublicComment> = sqlx::query_as(
+            "select c.id, c.created_at, c.satisfaction, c.support, c.body, c.photo_sha256
+               from public_comments c
+              where c.site_id = $1 and c.status = 'published'
+              order by c.created_at desc, c.id desc
+              limit $2 offset $3",
+        )
+        .bind(site_id)
+        .bind(limit + 1)
+        .bind(limit * i64::from(page))
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        Ok((rows, more))
+    }
+
+    /// Stores a comment unless it repeats one (same form, or same words) — all in one
+    /// transaction, serialised per site so two simultaneous repeats cannot both pass the check.
+    pub async fn insert_comment(&self, c: &NewComment<'_>) -> Result<CommentStored, AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 7))")
+            .bind(c.site_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let had: bool = sqlx::query_scalar(
+            "select exists (select 1 from public_comments where form_token = $1)",
+        )
+        .bind(c.form_token)
+        .fetch_one(&mut *tx)
+        .await?;
+        if had {
+            return Ok(CommentStored::AlreadyHad);
+        }
+        let fingerprint = c.input.body.as_ref().map(|b| b.fingerprint());
+        if let Some(fp) = &fingerprint {
+            let repeated: bool = sqlx::query_scalar(
+                "select exists (select 1 from public_comments
+                                 where fingerprint = $1
+                                   and (site_id = $2 or client_hash = $3)
+                                   and created_at > now() - make_interval(hours => $4))",
+            )
+            .bind(fp)
+            .bind(c.site_id)
+            .bind(&c.client_hash)
+            .bind(REPEAT_WINDOW_HOURS)
+            .fetch_one(&mut *tx)
+            .await?;
+            if repeated {
+                return Ok(CommentStored::Repeated);
+            }
+        }
+        sqlx::query(
+            "insert into public_comments
+                (id, site_id, satisfaction, support, body, photo_sha256, phone_hash, phone_cipher,
+                 phone_masked, fingerprint, client_hash, form_token)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(c.id)
+        .bind(c.site_id)
+        .bind(c.input.satisfaction.as_str())
+        .bind(c.input.support.as_str())
+        .bind(c.input.body.as_ref().map(|b| b.as_str()))
+        .bind(c.photo_sha256)
+        .bind(&c.phone_hash)
+        .bind(&c.phone_cipher)
+        .bind(c.input.phone.as_ref().map(|p| p.masked()))
+        .bind(&fingerprint)
+        .bind(&c.client_hash)
+        .bind(c.form_token)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(CommentStored::Created)
+    }
+
+    /// Records a photo sent with a public comment (no uploader, no location).
+    pub async fn insert_public_photo(
+        &self,
+        sha256: &str,
+        byte_size: i32,
+        width: i32,
+        height: i32,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into photos (sha256, byte_size, width, height, source)
+             values ($1, $2, $3, $4, 'public') on conflict (sha256) do nothing",
+        )
+        .bind(sha256)
+        .bind(byte_size)
+        .bind(width)
+        .bind(height)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// True when the photo belongs to a published comment of the site with this code: only then
+    /// may the public see it.
+    pub async fn photo_is_public(&self, code: &str, sha256: &str) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from public_comments c join sites s on s.id = c.site_id
+                             where s.public_code = $1 and c.photo_sha256 = $2
+                               and c.status = 'published')",
+        )
+        .bind(code)
+        .bind(sha256)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Comments for moderation in one status, oldest first (keyset after `after`), with the
+    /// site they were left at.
+    pub async fn comments_for_staff(
+        &self,
+        status: CommentStatus,
+        after: Option<(DateTime<Utc>, Uuid)>,
+    ) -> Result<Vec<CommentForStaff>, AppError> {
+        let (at, id) = after.unzip();
+        Ok(sqlx::query_as(
+            "select c.id, c.created_at, c.satisfaction, c.support, c.body, c.photo_sha256,
+                    c.phone_masked, c.status, c.hide_reason, u.display_name as moderated_by,
+                    c.moderated_at, s.id as site_id, s.name_zh as site_name_zh,
+                    s.name_en as site_name_en, s.public_code
+               from public_comments c
+               join sites s on s.id = c.site_id
+               left join users u on u.id = c.moderated_by
+              where c.status = $1
+                and ($2::timestamptz is null or (c.created_at, c.id) > ($2, $3))
+              order by c.created_at, c.id
+              limit $4",
+        )
+        .bind(status.as_str())
+        .bind(at)
+        .bind(id)
+        .bind(QUEUE_PAGE as i64)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn count_comments(&self, status: CommentStatus) -> Result<i64, AppError> {
+        Ok(
+            sqlx::query_scalar("select count(*) from public_comments where status = $1")
+                .bind(status.as_str())
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Applies a moderation decision through the domain's state machine and logs it, in one
+    /// transaction; the row is locked so two moderators cannot both act on the old state.
+    pub async fn moderate_comment(
+        &self,
+        id: Uuid,
+        action: &Moderation,
+        actor: Uuid,
+    ) -> Result<CommentStatus, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let from: Option<String> =
+            sqlx::query_scalar("select status from public_comments where id = $1 for update")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let from = from
+            .and_then(|s| CommentStatus::parse(&s))
+            .ok_or_else(|| AppError::not_found("comment"))?;
+        let to = action.apply(from).map_err(|e| match e {
+            crate::domain::comment::ModerationError::NeedsReason => {
+                AppError::invalid("reason", e.to_string())
+            }
+            other => AppError::new(ErrorCode::Conflict, other.to_string()),
+        })?;
+        let reason = match action {
+            Moderation::Hide { reason } => Some(reason.trim().to_owned()),
+            _ => None,
+        };
+        sqlx::query(
+            "update public_comments
+                set status = $2, hide_reason = $3, moderated_by = $4, moderated_at = now()
+              where id = $1",
+        )
+        .bind(id)
+        .bind(to.as_str())
+        .bind(&reason)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into public_comment_events (comment_id, action, reason, actor)
+             values ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(action.name())
+        .bind(&reason)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// The encrypted number of a comment, and a record that this person asked for it.
+    pub async fn phone_cipher_for_callback(
+        &self,
+        id: Uuid,
+        actor: Uuid,
+    ) -> Result<Vec<u8>, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let cipher: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("select phone_cipher from public_comments where id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let cipher = cipher
+            .ok_or_else(|| AppError::not_found("comment"))?
+            .ok_or_else(|| AppError::not_found("phone number"))?;
+        sqlx::query(
+            "insert into public_comment_events (comment_id, action, actor)
+             values ($1, 'reveal_phone', $2)",
+        )
+        .bind(id)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(cipher)
+    }
+
+    /// Satisfaction figures of a year's projects and sub-items (hidden comments left out).
+    pub async fn satisfaction_figures(&self, year: i32) -> Result<Vec<FigureRow>, AppError> {
+        let q = format!(
+            "select p.id as project_id, p.number as project_number, p.title_zh as project_zh,
+                    p.title_en as project_en, s.id as sub_item_id, s.number as sub_item_number,
+                    s.title_zh as sub_item_zh, s.title_en as sub_item_en, {TALLY_COLUMNS}
+               from projects p
+               join sub_items s on s.project_id = p.id
+               left join sites t on t.sub_item_id = s.id
+               left join public_comments c on c.site_id = t.id and c.status <> 'hidden'
+              where p.year = $1
+              group by p.id, s.id
+              order by p.number, s.number"
+        );
+        let rows: Vec<(FigureKeys, TallyRow)> = sqlx::query(&q)
+            .bind(year)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                use sqlx::FromRow;
+                Ok((FigureKeys::from_row(&r)?, TallyRow::from_row(&r)?))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(k, t)| FigureRow {
+                project_id: k.project_id,
+                project_number: k.project_number,
+                project_zh: k.project_zh,
+                project_en: k.project_en,
+                sub_item_id: k.sub_item_id,
+                sub_item_number: k.sub_item_number,
+                sub_item_zh: k.sub_item_zh,
+                sub_item_en: k.sub_item_en,
+                tally: t.into(),
+            })
+            .collect())
+    }
+
+    /// Sites for posters: one site by code, or all of a lead unit's or a district's sites.
+    pub async fn poster_sites(
+        &self,
+        code: Option<&str>,
+        unit: Option<Uuid>,
+        district: Option<Uuid>,
+    ) -> Result<Vec<PosterSite>, AppError> {
+        Ok(sqlx::query_as(
+            "select t.public_code, t.name_zh, t.name_en, t.kind, p.number as project_number,
+                    p.title_zh as project_zh, p.title_en as project_en,
+                    s.title_zh as sub_item_zh, s.title_en as sub_item_en,
+                    u.name_zh as lead_unit_zh, u.name_en as lead_unit_en
+               from sites t
+               join sub_items s on s.id = t.sub_item_id
+               join projects p on p.id = s.project_id
+               join lead_units u on u.id = s.lead_unit_id
+              where ($1::text is null or t.public_code = $1)
+                and ($2::uuid is null or u.id = $2)
+                and ($3::uuid is null or t.district_id = $3)
+              order by p.number, s.number, t.name_zh
+              limit 500",
+        )
+        .bind(code)
+        .bind(unit)
+        .bind(district)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn list_districts(&self) -> Result<Vec<crate::catalogue::UnitRef>, AppError> {
+        Ok(
+            sqlx::query_as("select id, name_zh, name_en from districts order by code")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct FigureKeys {
+    project_id: Uuid,
+    project_number: i32,
+    project_zh: String,
+    project_en: String,
+    sub_item_id: Uuid,
+    sub_item_number: i32,
+    sub_item_zh: String,
+    sub_item_en: String,
+}

@@ -1,0 +1,646 @@
+//! The public channel's HTTP side: the comment form post (no JavaScript needed), its rate
+//! limits, the QR codes, and photos of published comments.
+//!
+//! A refused post renders the site page again with what the person typed and why it was refused
+//! (the Leptos page reads a [`CommentDraft`] from context), with the matching HTTP status.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::{
+    domain::{
+        comment::{CommentError, CommentInput},
+        PhotoHash, PublicCode,
+    },
+    error::{AppError, ErrorCode},
+    public::CommentDraft,
+    ssr::AppState,
+    store::{media::Variant, public::CommentStored, public::NewComment},
+};
+use axum::{
+    body::Body,
+    extract::{
+        multipart::MultipartError, DefaultBodyLimit, Extension, FromRequest, Multipart, Path,
+        Request, State,
+    },
+    http::{header, HeaderValue, Response as HttpResponse, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, MethodRouter},
+    Router,
+};
+use leptos::prelude::provide_context;
+use tower_governor::{
+    governor::GovernorConfigBuilder, key_extractor::KeyExtractor, GovernorError, GovernorLayer,
+};
+
+use crate::media::{self, IngestError, MAX_UPLOAD_BYTES};
+
+/// How much the public may post. Per client: `burst` comments at once, then one more every
+/// `interval`. Per site: six times that, so a crowd at one poster is served but a flood is not.
+#[derive(Clone, Debug)]
+pub struct CommentLimits {
+    pub burst: u32,
+    pub interval: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (`JIANDU_TRUSTED_PROXIES`); from anyone else
+    /// the header is ignored, since a client can write whatever it likes there.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for CommentLimits {
+    fn default() -> Self {
+        Self {
+            burst: 5,
+            interval: Duration::from_secs(60),
+            trusted_proxies: vec![],
+        }
+    }
+}
+
+/// Text fields are short; only the photo may be large.
+const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// The client a request comes from, as far as it can be known without trusting the client:
+/// the peer address, or the address the trusted proxy saw. IPv6 clients are keyed by their /64,
+/// since one phone can take any address in it.
+#[derive(Clone, Debug)]
+pub struct ClientKey {
+    trusted: Arc<Vec<IpAddr>>,
+}
+
+impl ClientKey {
+    pub fn of<T>(&self, req: &axum::http::Request<T>) -> Option<IpAddr> {
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())?;
+        let ip = if self.trusted.contains(&peer) {
+            // The right-most address not added by one of our own proxies is the client.
+            req.headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+                .rev()
+                .find(|ip| !self.trusted.contains(ip))
+                .unwrap_or(peer)
+        } else {
+            peer
+        };
+        Some(match ip {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            v4 => v4,
+        })
+    }
+}
+
+impl KeyExtractor for ClientKey {
+    type Key = IpAddr;
+    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<IpAddr, GovernorError> {
+        self.of(req).ok_or(GovernorError::UnableToExtractKey)
+    }
+}
+
+/// Keys the per-site limit on the code in `/s/{code}/comment`.
+#[derive(Clone, Copy, Debug)]
+struct SiteKey;
+
+impl KeyExtractor for SiteKey {
+    type Key = String;
+    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<String, GovernorError> {
+        Ok(req
+            .uri()
+            .path()
+            .split('/')
+            .nth(2)
+            .unwrap_or_default()
+            .to_ascii_uppercase())
+    }
+}
+
+/// Said in both languages: the limiter answers before the request is read, so it does not know
+/// which one the person reads.
+fn too_many(e: GovernorError) -> HttpResponse<Body> {
+    let wait = match &e {
+        GovernorError::TooManyRequests { wait_time, .. } => *wait_time,
+        _ => 0,
+    };
+    if !matches!(e, GovernorError::TooManyRequests { .. }) {
+        tracing::error!(error = %e, "rate limiter could not key the request");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    }
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>请稍后再试</title>\
+         <main style=\"font:16px/1.6 sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem\">\
+         <h1 data-error=\"TooManyRequests\">提交太频繁了</h1>\
+         <p>为防止刷屏，同一网络的提交有次数限制。请 {wait} 秒后返回上一页再提交，您填写的内容请先复制保存。</p>\
+         <p lang=\"en\">Too many submissions from this network. Please go back and send again in {wait} seconds; copy what you wrote first.</p>\
+         </main></html>"
+    );
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(html)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.max(1).to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+pub fn routes(limits: &CommentLimits) -> Router<AppState> {
+    let client_key = ClientKey {
+        trusted: Arc::new(limits.trusted_proxies.clone()),
+    };
+    let per_client = GovernorConfigBuilder::default()
+        .key_extractor(client_key.clone())
+        .period(limits.interval)
+        .burst_size(limits.burst.max(1))
+        .finish();
+    let per_site = GovernorConfigBuilder::default()
+        .key_extractor(SiteKey)
+        .period(limits.interval / 6)
+        .burst_size(limits.burst.max(1) * 6)
+        .finish();
+    let mut post: MethodRouter<AppState> =
+        axum::routing::post(post_comment).get(|Path(code): Path<String>| async move {
+            Redirect::to(&format!("/s/{}", encode_code(&code)))
+        });
+    // A configuration the limiter refuses (a zero interval) means no limit rather than no site.
+    if let Some(c) = per_site {
+        post = post.layer(GovernorLayer::new(c).error_handler(too_many));
+    }
+    if let Some(c) = per_client {
+        post = post.layer(GovernorLayer::new(c).error_handler(too_many));
+    }
+    let post: MethodRouter<AppState> = post
+        .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
+        .layer(Extension(client_key));
+    Router::new()
+        .route("/s/{code}/comment", post)
+        .route("/s/{code}/qr.svg", get(qr_svg))
+        .route("/s/{code}/qr.png", get(qr_png))
+        .route("/s/{code}/photos/{sha256}/{variant}", get(public_photo))
+}
+
+fn encode_code(code: &str) -> String {
+    PublicCode::parse(code)
+        .map(|c| c.to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Default)]
+struct Fields {
+    satisfaction: Option<String>,
+    support: Option<String>,
+    body: Option<String>,
+    phone: Option<String>,
+    consent: bool,
+    website: Option<String>,
+    form_token: Option<String>,
+    photo: Option<bytes::Bytes>,
+}
+
+impl Fields {
+    fn draft(&self, error: AppError) -> CommentDraft {
+        CommentDraft {
+            satisfaction: self.satisfaction.clone(),
+            support: self.support.clone(),
+            body: self.body.clone().unwrap_or_default(),
+            phone: self.phone.clone().unwrap_or_default(),
+            consent: self.consent,
+            error: Some(error),
+        }
+    }
+}
+
+enum ReadError {
+    TooLarge,
+    Malformed(String),
+}
+
+impl From<MultipartError> for ReadError {
+    fn from(e: MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ReadError::TooLarge
+        } else {
+            ReadError::Malformed(e.body_text())
+        }
+    }
+}
+
+async fn read_fields(mut mp: Multipart) -> Result<Fields, ReadError> {
+    let mut f = Fields::default();
+    while let Some(field) = mp.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let has_name = field.file_name().is_some_and(|n| !n.is_empty());
+            let bytes = field.bytes().await?;
+            if bytes.len() > MAX_UPLOAD_BYTES {
+                return Err(ReadError::TooLarge);
+            }
+            // An empty file input still sends a part with no name and no bytes.
+            if has_name && !bytes.is_empty() {
+                f.photo = Some(bytes);
+            }
+            continue;
+        }
+        let bytes = field.bytes().await?;
+        if bytes.len() > MAX_FIELD_BYTES {
+            return Err(ReadError::Malformed(format!(
+                "the field {name} is too long"
+            )));
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "satisfaction" => f.satisfaction = Some(text),
+            "support" => f.support = Some(text),
+            "body" => f.body = Some(text),
+            "phone" => f.phone = Some(text),
+            "consent" => f.consent = !text.is_empty(),
+            "website" => f.website = Some(text),
+            "form_token" => f.form_token = Some(text),
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+fn comment_error(e: CommentError) -> AppError {
+    AppError::invalid(e.field(), e.to_string())
+}
+
+async fn post_comment(
+    State(state): State<AppState>,
+    Extension(client_key): Extension<ClientKey>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Response {
+    let Ok(code) = PublicCode::parse(&code) else {
+        return (StatusCode::NOT_FOUND, "no site has this code").into_response();
+    };
+    let client = client_key.of(&req);
+    let (parts, body) = req.into_parts();
+    let page_request = |draft: CommentDraft, status: StatusCode| {
+        rerender(state.clone(), parts.clone(), code.clone(), draft, status)
+    };
+    let mp =
+        match Multipart::from_request(axum::http::Request::from_parts(parts.clone(), body), &state)
+            .await
+        {
+            Ok(mp) => mp,
+            Err(e) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("send the form as multipart/form-data: {}", e.body_text()),
+                )
+                    .into_response()
+            }
+        };
+    let fields = match read_fields(mp).await {
+        Ok(f) => f,
+        Err(ReadError::TooLarge) => {
+            let e = AppError::invalid("photo", "the photo is larger than 12 MB");
+            let e = AppError {
+                error: ErrorCode::TooLarge,
+                ..e
+            };
+            return page_request(
+                CommentDraft {
+                    error: Some(e),
+                    ..Default::default()
+                },
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+            .await;
+        }
+        Err(ReadError::Malformed(m)) => return (StatusCode::BAD_REQUEST, m).into_response(),
+    };
+    let thanks = Redirect::to(&format!("/s/{code}/thanks")).into_response();
+    // A bot filled the field people never see: it gets the thank-you page and stores nothing.
+    if fields
+        .website
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
+        tracing::info!(site = %code, "honeypot filled; comment dropped");
+        return thanks;
+    }
+    let Some(form_token) = fields
+        .form_token
+        .as_deref()
+        .and_then(|t| uuid::Uuid::parse_str(t.trim()).ok())
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "the form_token field is missing: reload the page and send again",
+        )
+            .into_response();
+    };
+    let input = match CommentInput::parse(
+        fields.satisfaction.as_deref(),
+        fields.support.as_deref(),
+        fields.body.as_deref(),
+        fields.phone.as_deref(),
+        fields.consent,
+    ) {
+        Ok(i) => i,
+        Err(e) => {
+            return page_request(
+                fields.draft(comment_error(e)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let db = &state.db;
+    let site_id = match db.site_id_by_code(code.as_str()).await {
+        Ok(id) => id,
+        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+    };
+    let photo = match &fields.photo {
+        None => None,
+        Some(bytes) => match store_public_photo(&state, bytes.clone()).await {
+            Ok(sha) => Some(sha),
+            Err((status, e)) => return page_request(fields.draft(e), status).await,
+        },
+    };
+    let secret = &state.public.secret;
+    let client_hash = secret.keyed_hash(
+        "client",
+        client
+            .map(|ip| ip.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let new = NewComment {
+        id: uuid::Uuid::now_v7(),
+        site_id,
+        input: &input,
+        photo_sha256: photo.as_deref(),
+        phone_hash: input
+            .phone
+            .as_ref()
+            .map(|p| secret.keyed_hash("phone", p.digits().as_bytes())),
+        phone_cipher: input.phone.as_ref().map(|p| secret.encrypt(p.digits())),
+        client_hash,
+        form_token,
+    };
+    match db.insert_comment(&new).await {
+        Ok(CommentStored::Created) => {
+            tracing::info!(site = %code, comment = %new.id, "public comment received");
+            thanks
+        }
+        Ok(CommentStored::AlreadyHad) => thanks,
+        Ok(CommentStored::Repeated) => {
+            let e = AppError::invalid("repeat", "the same words were already sent");
+            let e = AppError {
+                error: ErrorCode::Conflict,
+                ..e
+            };
+            page_request(fields.draft(e), StatusCode::CONFLICT).await
+        }
+        Err(e) => {
+            let status = StatusCode::from_u16(e.error.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            page_request(fields.draft(e), status).await
+        }
+    }
+}
+
+/// Runs the photo through the same ingest as deputies' photos. Only the re-encoded copies are
+/// kept — even as the "original" — so nothing the file carried (GPS, device, time) is stored.
+async fn store_public_photo(
+    state: &AppState,
+    bytes: bytes::Bytes,
+) -> Result<String, (StatusCode, AppError)> {
+    let invalid = |status: StatusCode, msg: String| (status, AppError::invalid("photo", msg));
+    let ingested = match tokio::task::spawn_blocking(move || media::ingest(&bytes)).await {
+        Ok(Ok(i)) => i,
+        Ok(Err(IngestError::NotAnImage)) => {
+            return Err(invalid(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                IngestError::NotAnImage.to_string(),
+            ))
+        }
+        Ok(Err(e)) => return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
+        Err(_) => return Err((StatusCode::INTERNAL_SERVER_ERROR, AppError::internal())),
+    };
+    let display = bytes::Bytes::from(ingested.display_jpeg);
+    let hash = PhotoHash::of(&display);
+    let sha = hash.as_str().to_owned();
+    let (w, h) = image::ImageReader::new(std::io::Cursor::new(&display))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_dimensions().ok())
+        .unwrap_or((ingested.width, ingested.height));
+    let size = display.len() as i32;
+    let to_status = |e: AppError| {
+        (
+            StatusCode::from_u16(e.error.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e,
+        )
+    };
+    if !state.db.photo_exists(&sha).await.map_err(to_status)? {
+        state
+            .media
+            .put(&sha, display.clone(), display.to_vec(), ingested.thumb_jpeg)
+            .await
+            .map_err(to_status)?;
+        if let Err(e) = state
+            .db
+            .insert_public_photo(&sha, size, w as i32, h as i32)
+            .await
+        {
+            state.media.delete(&sha).await;
+            return Err(to_status(e));
+        }
+    }
+    Ok(sha)
+}
+
+/// The site page with the person's draft and the reason it was refused.
+async fn rerender(
+    state: AppState,
+    mut parts: axum::http::request::Parts,
+    code: PublicCode,
+    draft: CommentDraft,
+    status: StatusCode,
+) -> Response {
+    parts.method = axum::http::Method::GET;
+    parts.uri = match format!("/s/{code}").parse() {
+        Ok(u) => u,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    };
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(draft.clone());
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut res = handler(axum::http::Request::from_parts(parts, Body::empty())).await;
+    *res.status_mut() = status;
+    res
+}
+
+fn qr_code(code: &str, state: &AppState) -> Option<qrcode::QrCode> {
+    let code = PublicCode::parse(code).ok()?;
+    let url = app::public::public_url(&state.public.base_url, code.as_str());
+    // Level M survives a scuffed or partly covered poster and keeps the modules large.
+    qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).ok()
+}
+
+async fn site_exists(state: &AppState, code: &str) -> bool {
+    match PublicCode::parse(code) {
+        Ok(c) => state.db.site_id_by_code(c.as_str()).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn qr_svg(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    if !site_exists(&state, &code).await {
+        return (StatusCode::NOT_FOUND, "no site has this code").into_response();
+    }
+    let Some(qr) = qr_code(&code, &state) else {
+        return (StatusCode::NOT_FOUND, "no site has this code").into_response();
+    };
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(300, 300)
+        .quiet_zone(true)
+        .build();
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            // Codes never change: printed posters depend on it.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+async fn qr_png(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    if !site_exists(&state, &code).await {
+        return (StatusCode::NOT_FOUND, "no site has this code").into_response();
+    }
+    let Some(qr) = qr_code(&code, &state) else {
+        return (StatusCode::NOT_FOUND, "no site has this code").into_response();
+    };
+    let img = qr
+        .render::<image::Luma<u8>>()
+        .min_dimensions(1200, 1200)
+        .quiet_zone(true)
+        .build();
+    let mut png = Vec::new();
+    if image::DynamicImage::ImageLuma8(img)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .is_err()
+    {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    }
+    let disposition = format!("attachment; filename=\"jiandu-{}.png\"", encode_code(&code));
+    let mut res = (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        png,
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// A photo is public only while its comment is published at this site.
+async fn public_photo(
+    State(state): State<AppState>,
+    Path((code, sha256, variant)): Path<(String, String, String)>,
+) -> Response {
+    let (Ok(code), Some(hash), Some(variant)) = (
+        PublicCode::parse(&code),
+        PhotoHash::parse(&sha256),
+        Variant::parse(&variant),
+    ) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    match state.db.photo_is_public(code.as_str(), hash.as_str()).await {
+        Ok(true) => {}
+        Ok(false) => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+    match state.media.get(variant, hash.as_str()).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(peer: &str, xff: Option<&str>) -> axum::http::Request<()> {
+        let mut r = axum::http::Request::builder().uri("/s/ABCDEFG/comment");
+        if let Some(x) = xff {
+            r = r.header("x-forwarded-for", x);
+        }
+        let mut r = r.body(()).unwrap();
+        let addr: SocketAddr = format!("{peer}:1234").parse().unwrap();
+        r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        r
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let key = ClientKey {
+            trusted: Arc::new(vec!["10.0.0.1".parse().unwrap()]),
+        };
+        // From a client directly: its own header is ignored.
+        assert_eq!(
+            key.of(&req("203.0.113.9", Some("1.2.3.4"))),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        // Through the proxy: the right-most address the proxy did not add itself.
+        assert_eq!(
+            key.of(&req("10.0.0.1", Some("1.2.3.4, 198.51.100.7"))),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        assert_eq!(
+            key.of(&req("10.0.0.1", None)),
+            Some("10.0.0.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let key = ClientKey {
+            trusted: Arc::new(vec![]),
+        };
+        let a = key.of(&req("[2001:db8:1:2::5]", None));
+        let b = key.of(&req("[2001:db8:1:2:ffff::9]", None));
+        assert_eq!(a, b);
+        assert_ne!(a, key.of(&req("[2001:db8:1:3::5]", None)));
+    }
+
+    #[test]
+    fn site_key_is_the_code_in_the_path() {
+        assert_eq!(SiteKey.extract(&req("127.0.0.1", None)).unwrap(), "ABCDEFG");
+    }
+}
