@@ -685,3 +685,70 @@ async fn posters_list_a_units_sites_for_staff_only() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn script_in_a_comment_is_inert_and_the_phone_never_public() {
+    let app = TestApp::spawn().await;
+    let (code, _) = a_site(&app).await;
+    let payload = r#"<script>alert("x")</script><img src=x onerror=alert(1)> 好"#;
+    let t = token();
+    let (s, location, _) = post(
+        &app,
+        &code,
+        form(&[
+            ("form_token", &t),
+            ("satisfaction", "satisfied"),
+            ("support", "yes"),
+            ("body", payload),
+            ("phone", "13987654321"),
+            ("consent", "yes"),
+        ]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let staff = app.login_demo("demo-staff").await;
+    let id: uuid::Uuid = sqlx::query_scalar("select id from public_comments")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (s, _, _) = app
+        .call(
+            "staff/moderate",
+            Some(&staff),
+            &[("id", &id.to_string()), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let page = app
+        .get(&format!("/s/{code}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("&lt;script&gt;alert"),
+        "the text is shown as text"
+    );
+    assert!(!page.contains("<script>alert"), "never as markup");
+    assert!(!page.contains("<img src=x"), "never as markup");
+    // Neither the number nor its mask reaches the public, on any page they can open.
+    let mut public = vec![page];
+    public.push(app.get(&location, None).await.text().await.unwrap());
+    public.push(
+        app.get(&format!("/s/{code}?page=1"), None)
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let (_, json, _) = app
+        .call("public/site", None, &[("code", &code), ("page", "0")])
+        .await;
+    public.push(json.to_string());
+    for body in &public {
+        assert!(!body.contains("13987654321") && !body.contains("139****4321"));
+        assert!(!body.contains("phone_masked"));
+    }
+    app.cleanup().await;
+}
