@@ -15,6 +15,8 @@ pub struct AppState {
     pub media: MediaStore,
     pub leptos_options: LeptosOptions,
     pub public: PublicSettings,
+    /// Rendered public site pages; emptied by every write to comments.
+    pub pages: crate::public::cache::PageCache,
 }
 
 /// What the public channel needs from configuration.
@@ -23,6 +25,13 @@ pub struct PublicSettings {
     /// The address QR codes point to (`JIANDU_PUBLIC_URL`), e.g. https://jiandu.example.cn.
     pub base_url: String,
     pub secret: crate::public::secret::Secret,
+}
+
+pub fn page_cache() -> Result<crate::public::cache::PageCache, AppError> {
+    use_context::<AppState>().map(|s| s.pages).ok_or_else(|| {
+        tracing::error!("AppState missing from context: use leptos_routes_with_context");
+        AppError::internal()
+    })
 }
 
 pub fn public_settings() -> Result<PublicSettings, AppError> {

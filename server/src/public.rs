@@ -390,6 +390,7 @@ async fn post_comment(
     };
     match db.insert_comment(&new).await {
         Ok(CommentStored::Created) => {
+            state.pages.clear();
             tracing::info!(site = %code, comment = %new.id, "public comment received");
             thanks
         }
@@ -460,6 +461,54 @@ async fn store_public_photo(
         }
     }
     Ok(sha)
+}
+
+/// Serves `/s/{code}` (and its comment pages) from the page cache when a fresh copy is there,
+/// and keeps what was rendered otherwise. The key holds the reader's language.
+pub async fn cache_site_pages(
+    State(state): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    let is_site_page = req.method() == axum::http::Method::GET
+        && path.starts_with("/s/")
+        && path.len() <= 3 + 16
+        && !path[3..].contains('/');
+    if !is_site_page {
+        return next.run(req).await;
+    }
+    let lang = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(app::LANG_COOKIE)?.strip_prefix('='))
+        .next()
+        .unwrap_or("zh-CN")
+        .to_owned();
+    let key = format!(
+        "{}|{lang}",
+        req.uri().path_and_query().map_or(path, |p| p.as_str())
+    );
+    let html =
+        |body: Body| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    if let Some(page) = state.pages.get(&key) {
+        return html(Body::from(page));
+    }
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    match axum::body::to_bytes(body, 1024 * 1024).await {
+        Ok(bytes) => {
+            state.pages.put(key, &bytes);
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
 }
 
 /// The site page with the person's draft and the reason it was refused.

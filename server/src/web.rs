@@ -55,6 +55,7 @@ pub fn router(
         media,
         leptos_options: leptos_options.clone(),
         public: settings.public.clone(),
+        pages: app::public::cache::PageCache::new(std::time::Duration::from_secs(30)),
     };
     let routes = generate_route_list(App);
 
@@ -96,6 +97,10 @@ pub fn router(
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::public::cache_site_pages,
+        ))
         .layer(axum::middleware::from_fn(status_from_error_body))
         .layer(auth)
         .layer(axum::middleware::from_fn(crate::security::same_origin_only))

@@ -4,6 +4,8 @@
 //! The public page ships no wasm: a passer-by on a weak network in WeChat's browser reads and
 //! comments through plain server-rendered HTML and a form post (handled in the server crate).
 
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod secret;

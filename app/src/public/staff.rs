@@ -71,6 +71,7 @@ pub async fn moderate(
         let to = crate::ssr::db()?
             .moderate_comment(id, &action, user.id)
             .await?;
+        crate::ssr::page_cache()?.clear();
         tracing::info!(comment = %id, action = action.name(), by = %user.username, "moderated");
         Ok(to)
     })

@@ -71,6 +71,39 @@ async fn the_public_page_is_complete_html_without_wasm() {
         "no app script on the public page"
     );
     assert!(!html.contains("id=\"sign-out\""), "no staff menu");
+    // Served again (from the page cache): a new form token for each reader.
+    let token_of = |html: &str| {
+        let i = html.find("name=\"form_token\" value=\"").expect("token") + 26;
+        html[i..i + 36].to_owned()
+    };
+    let again = app
+        .get(&format!("/s/{code}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(token_of(&html), token_of(&again));
+    assert!(again.contains("id=\"response-count\">0<"));
+    // A new comment shows in the figures at once, cache or not.
+    let t = token();
+    let (s, _, _) = post(
+        &app,
+        &code,
+        form(&[
+            ("form_token", &t),
+            ("satisfaction", "basic"),
+            ("support", "no"),
+        ]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let after = app
+        .get(&format!("/s/{code}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains("id=\"response-count\">1<"));
     // Lower-case codes from a hand-typed URL still find the site; unknown ones are 404.
     let lower = app.get(&format!("/s/{}", code.to_lowercase()), None).await;
     assert_eq!(lower.status(), StatusCode::OK);
