@@ -2,6 +2,7 @@
 //! Both are complete HTML without JavaScript; the shell leaves the wasm out on `/s/…`.
 
 use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{get_public_site, CommentDraft, PublicComment, PublicSite};
@@ -66,6 +67,13 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
     };
     let n = d.tally.responses();
     let comments = d.comments.clone();
+    let name = pick(zh, &s.name_zh, &s.name_en);
+    let description = format!(
+        "{} · {} · {}",
+        pick(zh, &s.project_title_zh, &s.project_title_en),
+        pick(zh, &s.sub_item_title_zh, &s.sub_item_title_en),
+        pick(zh, &s.lead_unit_zh, &s.lead_unit_en)
+    );
     let pager = {
         let code = code.clone();
         let prev = (d.page > 0).then(|| format!("/s/{code}?page={}#comments", d.page - 1));
@@ -80,13 +88,15 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
         }
     };
     view! {
+        <Title text=name.clone() />
+        <Meta name="description" content=description />
         <article class="public-site">
             <p class="kicker">
                 <span class="tag">{kind_label(i18n, s.kind)}</span>
                 " "
                 <span class="code">{code.clone()}</span>
             </p>
-            <h1 id="site-name">{pick(zh, &s.name_zh, &s.name_en)}</h1>
+            <h1 id="site-name">{name}</h1>
             <dl class="facts">
                 <dt>{t!(i18n, public.project)}</dt>
                 <dd>{pick(zh, &s.project_title_zh, &s.project_title_en)}</dd>
