@@ -13,6 +13,7 @@ use crate::catalogue::pages::{
 };
 use crate::home::HomePage;
 use crate::i18n::*;
+use crate::items::pages::{ItemPage, ItemsPage, ReviewQueuePage};
 use crate::outbox::page::OutboxPage;
 use crate::public::pages::{PublicSitePage, ThanksPage};
 use crate::public::staff_pages::{ModerationPage, PostersPage, SatisfactionPage};
@@ -129,6 +130,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/my/unit") view=MyUnitPage ssr=ssr.clone() />
                     <Route path=path!("/my/observations") view=MyObservationsPage ssr=ssr.clone() />
                     <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />
+                    <Route path=path!("/staff/review") view=ReviewQueuePage ssr=ssr.clone() />
+                    <Route path=path!("/items") view=ItemsPage ssr=ssr.clone() />
+                    <Route path=path!("/items/:id") view=ItemPage ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=ModerationPage ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=SatisfactionPage ssr=ssr.clone() />
                     <Route path=path!("/staff/posters") view=PostersPage ssr=ssr.clone() />

@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod domain;
 pub mod error;
 mod home;
+pub mod items;
 #[cfg(feature = "hydrate")]
 pub mod offline;
 pub mod outbox;

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod field;
+pub mod items;
 pub mod media;
 pub mod public;
 pub mod seed;

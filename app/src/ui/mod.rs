@@ -102,6 +102,11 @@ pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option
         "reason" => t_string!(i18n, fields.reason),
         "code" => t_string!(i18n, fields.code),
         "repeat" => t_string!(i18n, fields.repeat),
+        "observations" => t_string!(i18n, fields.observations),
+        "description" => t_string!(i18n, fields.description),
+        "deadline" => t_string!(i18n, fields.deadline),
+        "action" => t_string!(i18n, fields.action),
+        "rating" => t_string!(i18n, fields.rating),
         _ => return None,
     })
 }
@@ -257,10 +262,14 @@ fn Nav() -> impl IntoView {
                         .then(|| view! { <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a> })}
                     {(role == Role::UnitOfficer)
                         .then(|| view! { <a href="/my/unit">{t!(i18n, nav.my_unit)}</a> })}
+                    {matches!(role, Role::UnitOfficer | Role::Deputy)
+                        .then(|| view! { <a href="/items" id="items-link">{t!(i18n, nav.items)}</a> })}
                     <a href="/projects">{t!(i18n, nav.projects)}</a>
                     {role
                         .is_staff()
                         .then(|| view! {
+                            <a href="/staff/review" id="review-link">{t!(i18n, nav.review)}</a>
+                            <a href="/items" id="items-link">{t!(i18n, nav.items)}</a>
                             <a href="/staff/comments" id="comments-link">{t!(i18n, nav.comments)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>

@@ -103,7 +103,7 @@ async fn put_photo(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn put_observation(
+pub async fn put_observation(
     app: &TestApp,
     cookie: Option<&str>,
     id: &str,
@@ -242,7 +242,7 @@ async fn photo_upload_answers_every_status_and_strips_metadata() {
     app.cleanup().await;
 }
 
-async fn site_and_anchor(app: &TestApp) -> (String, f64, f64) {
+pub async fn site_and_anchor(app: &TestApp) -> (String, f64, f64) {
     let (id, lon, lat): (Uuid, f64, f64) = sqlx::query_as(
         "select t.id, t.anchor[0], t.anchor[1] from sites t
            join sub_items s on s.id = t.sub_item_id

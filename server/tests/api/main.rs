@@ -5,6 +5,7 @@ mod catalogue;
 mod common;
 mod demo_data;
 mod field;
+mod items;
 mod public;
 mod roles;
 mod security;

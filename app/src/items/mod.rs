@@ -1,0 +1,410 @@
+//! The review queue and the problem and suggestion list (the closed loop): DTOs and server
+//! functions. Every function checks the caller's role first; the domain decides each step.
+
+pub mod pages;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use crate::domain::list_item::{Action, AnswerRating};
+use crate::domain::list_item::{Channel, ItemKind, ItemStatus};
+use crate::error::AppError;
+
+pub const REVIEW_PAGE: u32 = 30;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewFilter {
+    pub status: String,
+    pub project: Option<Uuid>,
+    pub unit: Option<Uuid>,
+    pub kind: Option<String>,
+    pub before: Option<(DateTime<Utc>, Uuid)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ReviewRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub note: String,
+    pub verdict: String,
+    pub distance_m: Option<f64>,
+    pub status: String,
+    pub captured_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub site_id: Uuid,
+    pub site_name_zh: String,
+    pub site_name_en: String,
+    pub deputy_name: String,
+    pub unit_id: Uuid,
+    pub photos: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ItemRow {
+    pub id: Uuid,
+    pub year: i32,
+    pub number: i32,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub kind: ItemKind,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub channel: Channel,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub status: ItemStatus,
+    pub description: String,
+    pub deadline: Option<NaiveDate>,
+    pub answer: Option<String>,
+    pub answer_rating: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub site_id: Uuid,
+    pub site_name_zh: String,
+    pub site_name_en: String,
+    pub public_code: String,
+    pub unit_id: Option<Uuid>,
+    pub unit_name_zh: Option<String>,
+    pub unit_name_en: Option<String>,
+    /// Derived by the domain on the server (today in China), never stored.
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub overdue: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn with_overdue(mut rows: Vec<ItemRow>) -> Vec<ItemRow> {
+    let today = crate::ssr::today();
+    for r in &mut rows {
+        r.overdue = crate::domain::list_item::is_overdue(r.status, r.deadline, today);
+    }
+    rows
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ItemEvent {
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub deadline: Option<NaiveDate>,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    pub actor_role: String,
+    pub unit_name_zh: Option<String>,
+    pub unit_name_en: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    pub item: ItemRow,
+    pub observations: Vec<ReviewRow>,
+    pub events: Vec<ItemEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub detail: ItemDetail,
+    pub today: NaiveDate,
+    pub overdue: bool,
+    /// What the viewer may do now, by action name (the server decides; the page only shows).
+    pub can: Vec<String>,
+    pub units: Vec<crate::catalogue::UnitRef>,
+    pub default_unit: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewPage {
+    pub rows: Vec<ReviewRow>,
+    pub next: Option<(DateTime<Utc>, Uuid)>,
+}
+
+#[cfg(feature = "ssr")]
+fn parse_opt_uuid(s: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => Uuid::parse_str(v)
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "not a valid id")),
+    }
+}
+
+#[server(endpoint = "review/queue")]
+pub async fn review_queue(
+    status: Option<String>,
+    project: Option<String>,
+    unit: Option<String>,
+    kind: Option<String>,
+    before_at: Option<DateTime<Utc>>,
+    before_id: Option<Uuid>,
+) -> Result<ReviewPage, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let status = status
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "submitted".into());
+        if !["submitted", "triaged", "merged", "dismissed"].contains(&status.as_str()) {
+            return Err(AppError::invalid("status", "unknown observation status"));
+        }
+        let filter = ReviewFilter {
+            status,
+            project: parse_opt_uuid(&project, "project")?,
+            unit: parse_opt_uuid(&unit, "unit")?,
+            kind: kind.filter(|k| !k.is_empty()),
+            before: before_at.zip(before_id),
+        };
+        let rows = crate::ssr::db()?.review_queue(&filter).await?;
+        let next = (rows.len() as u32 == REVIEW_PAGE)
+            .then(|| rows.last().map(|r| (r.received_at, r.id)))
+            .flatten();
+        Ok(ReviewPage { rows, next })
+    })
+    .await
+}
+
+/// `observations`: one or more observation ids of one site, separated by commas.
+#[server(endpoint = "review/create-item")]
+pub async fn create_item(
+    observations: String,
+    kind: String,
+    description: String,
+) -> Result<Uuid, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let ids = observations
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Uuid::parse_str)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| AppError::invalid("observations", "not a list of observation ids"))?;
+        let kind = ItemKind::parse(&kind)
+            .ok_or_else(|| AppError::invalid("kind", "choose problem or suggestion"))?;
+        let description = description.trim();
+        let n = description.chars().count();
+        if n == 0 || n > crate::domain::list_item::MAX_TEXT_CHARS {
+            return Err(AppError::invalid(
+                "description",
+                "describe the item in 1 to 2000 characters",
+            ));
+        }
+        let year = chrono::Datelike::year(&crate::ssr::today());
+        crate::ssr::db()?
+            .create_item(&ids, kind, description, user.id, year)
+            .await
+    })
+    .await
+}
+
+#[server(endpoint = "review/attach")]
+pub async fn attach_observation(item: Uuid, observation: Uuid) -> Result<(), AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        crate::ssr::db()?
+            .attach_observation(item, observation, user.id)
+            .await
+    })
+    .await
+}
+
+#[server(endpoint = "review/dismiss")]
+pub async fn dismiss_observation(observation: Uuid, reason: String) -> Result<(), AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let reason = reason.trim();
+        let n = reason.chars().count();
+        if n == 0 || n > crate::domain::list_item::MAX_REASON_CHARS {
+            return Err(AppError::invalid(
+                "reason",
+                "say why it is dismissed (at most 500 characters)",
+            ));
+        }
+        crate::ssr::db()?
+            .dismiss_observation(observation, reason)
+            .await
+    })
+    .await
+}
+
+/// Open items at the same site or within 200 m: offered before a new item is made.
+#[server(endpoint = "review/nearby")]
+pub async fn nearby_items(site: Uuid) -> Result<Vec<ItemRow>, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        Ok(with_overdue(
+            crate::ssr::db()?.nearby_open_items(site).await?,
+        ))
+    })
+    .await
+}
+
+/// One step of the closed loop. `action`: forward (unit, deadline; the unit defaults to the
+/// site's lead unit), acknowledge, answer (text), verify, reopen (text), reassign (unit),
+/// rate (rating).
+#[server(endpoint = "items/act")]
+pub async fn act_on_item(
+    id: Uuid,
+    action: String,
+    unit: Option<String>,
+    deadline: Option<String>,
+    text: Option<String>,
+    rating: Option<String>,
+) -> Result<ItemStatus, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|_| true).await?;
+        let db = crate::ssr::db()?;
+        if !db.may_read_item(id, &user).await? {
+            return Err(AppError::forbidden());
+        }
+        let unit = parse_opt_uuid(&unit, "unit")?;
+        let text = text.unwrap_or_default();
+        let action = match action.as_str() {
+            "forward" => Action::Forward {
+                unit: match unit {
+                    Some(u) => u,
+                    None => db.default_unit(id).await?,
+                },
+                deadline: deadline
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+                    .ok_or_else(|| {
+                        AppError::invalid("deadline", "give a deadline as YYYY-MM-DD")
+                    })?,
+            },
+            "acknowledge" => Action::Acknowledge,
+            "answer" => Action::Answer { text },
+            "verify" => Action::Verify,
+            "reopen" => Action::Reopen { reason: text },
+            "reassign" => Action::Reassign {
+                unit: unit.ok_or_else(|| AppError::invalid("unit", "choose the new unit"))?,
+            },
+            "rate" => Action::Rate {
+                rating: rating
+                    .as_deref()
+                    .and_then(AnswerRating::parse)
+                    .ok_or_else(|| AppError::invalid("rating", "choose a rating"))?,
+            },
+            _ => return Err(AppError::invalid("action", "unknown action")),
+        };
+        let to = db
+            .transition_item(id, &user, &action, crate::ssr::today())
+            .await?;
+        tracing::info!(item = %id, action = action.name(), by = %user.username, "item step");
+        Ok(to)
+    })
+    .await
+}
+
+#[server(endpoint = "items/get")]
+pub async fn get_item(id: Uuid) -> Result<ItemView, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|_| true).await?;
+        let db = crate::ssr::db()?;
+        if !db.may_read_item(id, &user).await? {
+            // Not found rather than forbidden: whether an item exists is itself not public.
+            return Err(AppError::not_found("item"));
+        }
+        let detail = db.item_detail(id).await?;
+        let today = crate::ssr::today();
+        let i = &detail.item;
+        let overdue = crate::domain::list_item::is_overdue(i.status, i.deadline, today);
+        let can = allowed_actions(&db, &user, &detail, today).await?;
+        let staff = user.role.is_staff();
+        Ok(ItemView {
+            units: if staff {
+                db.list_units().await?
+            } else {
+                vec![]
+            },
+            default_unit: if staff {
+                Some(db.default_unit(id).await?)
+            } else {
+                None
+            },
+            detail,
+            today,
+            overdue,
+            can,
+        })
+    })
+    .await
+}
+
+/// Asks the domain which steps this user could take now (with plausible arguments), so the page
+/// shows exactly the buttons the server would accept.
+#[cfg(feature = "ssr")]
+async fn allowed_actions(
+    db: &crate::store::Db,
+    user: &crate::store::users::UserRecord,
+    d: &ItemDetail,
+    today: NaiveDate,
+) -> Result<Vec<String>, AppError> {
+    use crate::domain::list_item::{apply, Actor, ItemFacts};
+    use crate::domain::Role;
+    let actor = match user.role {
+        Role::Staff | Role::Admin => Actor::Staff,
+        Role::UnitOfficer => match user.unit_id {
+            Some(u) => Actor::Officer(u),
+            None => return Ok(vec![]),
+        },
+        Role::Deputy => Actor::Deputy {
+            reporter: db.may_read_item(d.item.id, user).await?,
+        },
+    };
+    let facts = ItemFacts {
+        status: d.item.status,
+        unit: d.item.unit_id,
+        rated: d.item.answer_rating.is_some(),
+    };
+    let other_unit = Uuid::from_u128(u128::MAX);
+    let probes = [
+        Action::Forward {
+            unit: other_unit,
+            deadline: today,
+        },
+        Action::Acknowledge,
+        Action::Answer { text: "x".into() },
+        Action::Verify,
+        Action::Reopen { reason: "x".into() },
+        Action::Reassign { unit: other_unit },
+        Action::Rate {
+            rating: AnswerRating::Satisfied,
+        },
+    ];
+    Ok(probes
+        .iter()
+        .filter(|a| apply(facts, actor, a, today).is_ok())
+        .map(|a| a.name().to_owned())
+        .collect())
+}
+
+/// Staff: the whole list (optionally one status). Officer: their unit's. Deputy: their own.
+#[server(endpoint = "items/list")]
+pub async fn list_items(status: Option<String>) -> Result<Vec<ItemRow>, AppError> {
+    crate::ssr::run(async move {
+        use crate::domain::Role;
+        let user = crate::auth::ssr::require(|_| true).await?;
+        let status = match status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                ItemStatus::parse(s)
+                    .ok_or_else(|| AppError::invalid("status", "unknown status"))?,
+            ),
+        };
+        let db = crate::ssr::db()?;
+        let rows = match user.role {
+            Role::Staff | Role::Admin => db.list_items(status, None, None).await?,
+            Role::UnitOfficer => {
+                let unit = user.unit_id.ok_or_else(AppError::forbidden)?;
+                db.list_items(status, Some(unit), None).await?
+            }
+            Role::Deputy => db.list_items(status, None, Some(user.id)).await?,
+        };
+        Ok(with_overdue(rows))
+    })
+    .await
+}

@@ -1,0 +1,286 @@
+//! The closed loop over real HTTP: review queue → item → forward → acknowledge → answer → rate →
+//! verify, the event log, overdue, and who may do what.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::common::TestApp;
+use crate::field::{put_observation, site_and_anchor};
+
+async fn observe(app: &TestApp, deputy: &str, note: &str) -> Uuid {
+    let (site, lat, lon) = site_and_anchor(app).await;
+    let id = Uuid::now_v7();
+    let body = json!({
+        "site_id": site, "kind": "problem", "note": note, "tags": [],
+        "captured_at": "2026-10-01T02:03:04Z",
+        "position": {"lat": lat, "lon": lon, "accuracy_m": 8.0, "source": "gps"},
+        "photos": [],
+    });
+    let (s, r) = put_observation(app, Some(deputy), &id.to_string(), body.to_string()).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    id
+}
+
+async fn officer_of(app: &TestApp, admin: &str, unit: Uuid, name: &str) -> String {
+    let unit = unit.to_string();
+    let (s, body, _) = app
+        .call(
+            "admin/create-account",
+            Some(admin),
+            &[
+                ("username", name),
+                ("display_name", "测试联络员"),
+                ("password", "a-long-password"),
+                ("role", "unit_officer"),
+                ("unit_id", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    app.login(name, "a-long-password")
+        .await
+        .expect("officer signs in")
+}
+
+fn act<'a>(id: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("id", id), ("action", action)]
+}
+
+#[tokio::test]
+async fn the_closed_loop_runs_from_observation_to_closed_item() {
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let staff = app.login_demo("demo-staff").await;
+    let admin = app.login_demo("demo-admin").await;
+    let obs = observe(&app, &deputy, "无障碍坡道坡度过大").await;
+
+    // Only staff see the queue and make items.
+    for (who, expect) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some(&deputy), StatusCode::FORBIDDEN),
+    ] {
+        let (s, _, _) = app.call("review/queue", who.map(String::as_str), &[]).await;
+        assert_eq!(s, expect);
+    }
+    let (s, queue, _) = app.call("review/queue", Some(&staff), &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(queue["rows"][0]["id"], obs.to_string());
+    let obs_s = obs.to_string();
+    let make = [
+        ("observations", obs_s.as_str()),
+        ("kind", "problem"),
+        ("description", "坡道坡度超标，轮椅无法通行"),
+    ];
+    let (s, _, _) = app.call("review/create-item", Some(&deputy), &make).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, item, _) = app.call("review/create-item", Some(&staff), &make).await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    let item = item.as_str().unwrap().to_owned();
+    // Triaged: out of the queue; a second item from it is a conflict.
+    let (_, queue, _) = app.call("review/queue", Some(&staff), &[]).await;
+    assert_eq!(queue["rows"].as_array().unwrap().len(), 0);
+    let (s, _, _) = app.call("review/create-item", Some(&staff), &make).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // Forward to the site's lead unit (the default) with a deadline; the past is refused.
+    let unit: Uuid = sqlx::query_scalar(
+        "select s.lead_unit_id from list_items i join sites t on t.id = i.site_id
+           join sub_items s on s.id = t.sub_item_id where i.id = $1::uuid",
+    )
+    .bind(&item)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let officer = officer_of(&app, &admin, unit, "officer-loop").await;
+    let other_unit: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
+        .bind(unit)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let stranger = officer_of(&app, &admin, other_unit, "officer-other").await;
+    let (s, _, _) = app
+        .call("items/get", Some(&officer), &[("id", &item)])
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a draft is not the unit's yet");
+    let mut past = act(&item, "forward");
+    past.push(("deadline", "2020-01-01"));
+    let (s, _, _) = app.call("items/act", Some(&staff), &past).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fwd = act(&item, "forward");
+    fwd.push(("deadline", "2099-12-31"));
+    let (s, to, _) = app.call("items/act", Some(&officer), &fwd).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{to}");
+    let (s, to, _) = app.call("items/act", Some(&staff), &fwd).await;
+    assert_eq!((s, to), (StatusCode::OK, Value::from("forwarded")));
+
+    // The officer of another unit cannot see or act; this unit's officer acknowledges, answers.
+    let (s, _, _) = app
+        .call("items/get", Some(&stranger), &[("id", &item)])
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = app
+        .call("items/act", Some(&stranger), &act(&item, "acknowledge"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, view, _) = app
+        .call("items/get", Some(&officer), &[("id", &item)])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(view["can"], json!(["acknowledge", "answer"]));
+    let (s, _, _) = app
+        .call("items/act", Some(&officer), &act(&item, "acknowledge"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = app
+        .call("items/act", Some(&staff), &act(&item, "verify"))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "nothing to verify before an answer"
+    );
+    let mut answer = act(&item, "answer");
+    answer.push(("text", "已重新浇筑坡道，坡度降至1:12"));
+    let (s, to, _) = app.call("items/act", Some(&officer), &answer).await;
+    assert_eq!((s, to), (StatusCode::OK, Value::from("answered")));
+
+    // The reporting deputy rates it once; staff verify and close.
+    let (s, view, _) = app.call("items/get", Some(&deputy), &[("id", &item)]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(view["can"], json!(["rate"]));
+    let mut rate = act(&item, "rate");
+    rate.push(("rating", "basic"));
+    let (s, _, _) = app.call("items/act", Some(&deputy), &rate).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = app.call("items/act", Some(&deputy), &rate).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "rated once");
+    let (s, to, _) = app
+        .call("items/act", Some(&staff), &act(&item, "verify"))
+        .await;
+    assert_eq!((s, to), (StatusCode::OK, Value::from("closed")));
+
+    let (_, view, _) = app.call("items/get", Some(&staff), &[("id", &item)]).await;
+    let log: Vec<&str> = view["detail"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        log,
+        [
+            "create",
+            "forward",
+            "acknowledge",
+            "answer",
+            "rate",
+            "verify"
+        ]
+    );
+    assert_eq!(view["detail"]["item"]["answer_rating"], "basic");
+    assert_eq!(view["detail"]["events"][1]["deadline"], "2099-12-31");
+
+    // Each sees their own list.
+    for (who, n) in [(&officer, 1), (&stranger, 0), (&deputy, 1), (&staff, 1)] {
+        let (s, list, _) = app.call("items/list", Some(who), &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list.as_array().unwrap().len(), n);
+    }
+    let (s, _, _) = app.call("items/list", None, &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn overdue_items_merges_and_dismissals() {
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let staff = app.login_demo("demo-staff").await;
+    let a = observe(&app, &deputy, "路灯不亮").await;
+    let b = observe(&app, &deputy, "路灯晚上不亮，同一处").await;
+    let c = observe(&app, &deputy, "误报").await;
+    let a_s = a.to_string();
+    let (s, item, _) = app
+        .call(
+            "review/create-item",
+            Some(&staff),
+            &[
+                ("observations", &a_s),
+                ("kind", "problem"),
+                ("description", "路灯不亮"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let item = item.as_str().unwrap().to_owned();
+
+    // Before a new item: the open one at the same site is offered; b is merged into it.
+    let site: Uuid = sqlx::query_scalar("select site_id from observations where id = $1")
+        .bind(b)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (s, near, _) = app
+        .call(
+            "review/nearby",
+            Some(&staff),
+            &[("site", &site.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(near[0]["id"], item.as_str());
+    let (s, _, _) = app
+        .call(
+            "review/attach",
+            Some(&staff),
+            &[("item", &item), ("observation", &b.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = app
+        .call(
+            "review/dismiss",
+            Some(&staff),
+            &[("observation", &c.to_string()), ("reason", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = app
+        .call(
+            "review/dismiss",
+            Some(&staff),
+            &[("observation", &c.to_string()), ("reason", "与项目无关")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let statuses: Vec<(String,)> =
+        sqlx::query_as("select status from observations order by received_at")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            ("triaged".into(),),
+            ("merged".into(),),
+            ("dismissed".into(),)
+        ]
+    );
+
+    // Forwarded with a deadline that then passes: overdue is derived, not stored.
+    let mut fwd = act(&item, "forward");
+    fwd.push(("deadline", "2099-01-01"));
+    let (s, _, _) = app.call("items/act", Some(&staff), &fwd).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, view, _) = app.call("items/get", Some(&staff), &[("id", &item)]).await;
+    assert_eq!(view["overdue"], false);
+    sqlx::query("update list_items set deadline = date '2020-01-01'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, view, _) = app.call("items/get", Some(&staff), &[("id", &item)]).await;
+    assert_eq!(view["overdue"], true);
+    assert_eq!(view["detail"]["observations"].as_array().unwrap().len(), 2);
+    app.cleanup().await;
+}
