@@ -31,6 +31,14 @@ fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, k: ItemKind) -> &'static s
     }
 }
 
+fn rating_label(i18n: leptos_i18n::I18nContext<Locale>, r: AnswerRating) -> &'static str {
+    match r {
+        AnswerRating::Satisfied => t_string!(i18n, public.satisfied),
+        AnswerRating::Basic => t_string!(i18n, public.basic),
+        AnswerRating::Dissatisfied => t_string!(i18n, public.dissatisfied),
+    }
+}
+
 fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: &str) -> &'static str {
     match a {
         "create" => t_string!(i18n, items.ev_create),
@@ -255,7 +263,13 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
             <dt>{t!(i18n, items.answer)}</dt>
             <dd class="body" id="item-answer">{i.answer.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>{t!(i18n, items.rating)}</dt>
-            <dd id="item-rating">{i.answer_rating.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd id="item-rating">
+                {i.answer_rating
+                    .as_deref()
+                    .and_then(AnswerRating::parse)
+                    .map(|r| rating_label(i18n, r))
+                    .unwrap_or("—")}
+            </dd>
         </dl>
         <section class="steps">
             {can("forward").then(|| {
@@ -308,11 +322,7 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                             {AnswerRating::ALL
                                 .iter()
                                 .map(|r| {
-                                    let label = match r {
-                                        AnswerRating::Satisfied => t_string!(i18n, public.satisfied),
-                                        AnswerRating::Basic => t_string!(i18n, public.basic),
-                                        AnswerRating::Dissatisfied => t_string!(i18n, public.dissatisfied),
-                                    };
+                                    let label = rating_label(i18n, *r);
                                     view! {
                                         <label class="choice">
                                             <input type="radio" name="rating" value=r.as_str() required />

@@ -1,0 +1,77 @@
+import { expect, test, type Browser } from '@playwright/test';
+import { signIn } from './helpers';
+
+// Four roles in one scenario: a deputy's observation → staff make an item → forward it to the
+// Civil Affairs Bureau → its officer acknowledges and answers → the deputy rates the answer →
+// staff verify and close it; the item's log shows every step.
+
+/** A UUIDv7, as the phone makes them: 48 bits of milliseconds, version 7, variant, random. */
+function uuidv7(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) { b[i] = ms % 256; ms = Math.floor(ms / 256); }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+async function as(browser: Browser, username: string, next: string) {
+  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await ctx.newPage();
+  await signIn(page, username, next);
+  return { ctx, page };
+}
+
+test('an observation goes round the closed loop to a closed item', async ({ browser }) => {
+  const deputy = await as(browser, 'demo-deputy', '/my/sites');
+  const href = await deputy.page.locator('.site-list li a').first().getAttribute('href');
+  const siteId = href!.split('/').pop()!;
+  const note = `无障碍坡道太陡 ${Date.now()}`;
+  const obsId = uuidv7();
+  // The phone's sync engine sends exactly this (its offline path is tested in capture-offline).
+  const put = await deputy.page.request.put(`/api/v1/observations/${obsId}`, {
+    data: { site_id: siteId, kind: 'problem', note, tags: [], captured_at: new Date().toISOString(), position: null, photos: [] },
+  });
+  expect(put.status()).toBe(201);
+
+  const staff = await as(browser, 'demo-staff', '/staff/review');
+  const card = staff.page.locator('#review-list > li', { hasText: note });
+  await expect(card).toBeVisible();
+  await card.locator('.make-item textarea[name=description]').fill(`${note}：坡度超标，轮椅无法通行`);
+  await card.locator('.make-item button[type=submit]').click();
+  await staff.page.locator('#item-created a').click();
+  await expect(staff.page.locator('#item-status')).toHaveText('待交办');
+  const itemUrl = staff.page.url();
+
+  await staff.page.locator('.step-forward select[name=unit]').selectOption({ label: '市民政局' });
+  await staff.page.locator('#do-forward').click();
+  await expect(staff.page.locator('#item-status')).toHaveText('已交办');
+  await expect(staff.page.locator('#item-unit')).toHaveText('市民政局');
+
+  const officer = await as(browser, 'demo-officer', '/items');
+  await expect(officer.page.locator('#item-table')).toContainText('已交办');
+  await officer.page.goto(itemUrl);
+  await officer.page.locator('#do-acknowledge').click();
+  await expect(officer.page.locator('#item-status')).toHaveText('已签收');
+  await officer.page.locator('.step-answer textarea[name=text]').fill('已重新浇筑坡道，坡度降至1:12');
+  await officer.page.locator('#do-answer').click();
+  await expect(officer.page.locator('#item-status')).toHaveText('已答复');
+
+  await deputy.page.goto('/items');
+  await deputy.page.locator('#item-table a').first().click();
+  await expect(deputy.page.locator('#item-answer')).toHaveText('已重新浇筑坡道，坡度降至1:12');
+  await deputy.page.locator('.step-rate').getByLabel('基本满意').check();
+  await deputy.page.locator('#do-rate').click();
+  await expect(deputy.page.locator('#item-rating')).toHaveText('基本满意');
+  await expect(deputy.page.locator('#do-rate')).toHaveCount(0);
+
+  await staff.page.reload();
+  await staff.page.locator('#do-verify').click();
+  await expect(staff.page.locator('#item-status')).toHaveText('已办结');
+  await expect(staff.page.locator('#item-log > li')).toHaveCount(6);
+  const actions = await staff.page.locator('#item-log > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+  expect(actions).toEqual(['create', 'forward', 'acknowledge', 'answer', 'rate', 'verify']);
+
+  for (const s of [deputy, staff, officer]) await s.ctx.close();
+});
