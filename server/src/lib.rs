@@ -3,6 +3,7 @@
 pub mod api;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod media;
 pub mod public;
 pub mod security;

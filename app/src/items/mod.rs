@@ -117,6 +117,27 @@ pub struct ItemView {
     pub default_unit: Option<Uuid>,
 }
 
+/// One line of the formal list, as exported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ExportRow {
+    pub year: i32,
+    pub number: i32,
+    pub project: String,
+    pub sub_item: String,
+    pub site: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub kind: ItemKind,
+    pub description: String,
+    /// The reporting deputies' names, joined with 、.
+    pub deputies: Option<String>,
+    pub unit: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub status: ItemStatus,
+    pub answer: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPage {
     pub rows: Vec<ReviewRow>,

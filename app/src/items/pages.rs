@@ -161,8 +161,24 @@ pub fn ItemsPage() -> impl IntoView {
     let query = use_query_map();
     let status = move || query.read().get("status").unwrap_or_default();
     let items = Resource::new(status, |s| list_items(Some(s)));
+    let session = crate::ui::use_session();
+    let may_export = move || {
+        session
+            .get()
+            .and_then(|s| s.ok())
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.role != crate::domain::Role::Deputy)
+    };
     view! {
         <h1>{t!(i18n, items.list_title)}</h1>
+        <Transition>
+            <Show when=may_export>
+                <p class="actions">
+                    <a class="button" href="/items/export.xlsx" rel="external" id="export-xlsx">{t!(i18n, items.export_xlsx)}</a>
+                    <a class="button" href="/items/export.csv" rel="external" id="export-csv">{t!(i18n, items.export_csv)}</a>
+                </p>
+            </Show>
+        </Transition>
         <Loaded resource=items view=move |rows| view! { <ItemTable rows=rows /> } />
     }
 }

@@ -9,7 +9,9 @@ use crate::domain::list_item::{
 };
 use crate::domain::Role;
 use crate::error::{AppError, ErrorCode};
-use crate::items::{ItemDetail, ItemEvent, ItemRow, ReviewFilter, ReviewRow, REVIEW_PAGE};
+use crate::items::{
+    ExportRow, ItemDetail, ItemEvent, ItemRow, ReviewFilter, ReviewRow, REVIEW_PAGE,
+};
 use crate::store::users::UserRecord;
 
 fn transition_error(e: TransitionError) -> AppError {
@@ -430,6 +432,40 @@ impl Db {
             .bind(deputy_user)
             .fetch_all(&self.pool)
             .await?)
+    }
+}
+
+impl Db {
+    /// The formal list: items that left the draft stage, by number, for one unit or project.
+    pub async fn export_items(
+        &self,
+        unit: Option<Uuid>,
+        project: Option<Uuid>,
+    ) -> Result<Vec<ExportRow>, AppError> {
+        Ok(sqlx::query_as(
+            "select i.year, i.number, p.number || '. ' || p.title_zh as project,
+                    s.number || '. ' || s.title_zh as sub_item, t.name_zh as site, i.kind,
+                    i.description,
+                    (select string_agg(distinct us.display_name, '、')
+                       from list_item_observations lo
+                       join observations o on o.id = lo.observation_id
+                       join users us on us.id = o.deputy_user_id
+                      where lo.item_id = i.id) as deputies,
+                    u.name_zh as unit, i.deadline, i.status, i.answer
+               from list_items i
+               join sites t on t.id = i.site_id
+               join sub_items s on s.id = t.sub_item_id
+               join projects p on p.id = s.project_id
+               left join lead_units u on u.id = i.unit_id
+              where i.status <> 'draft'
+                and ($1::uuid is null or i.unit_id = $1)
+                and ($2::uuid is null or p.id = $2)
+              order by i.year, i.number",
+        )
+        .bind(unit)
+        .bind(project)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 

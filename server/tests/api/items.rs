@@ -284,3 +284,111 @@ async fn overdue_items_merges_and_dismissals() {
     assert_eq!(view["detail"]["observations"].as_array().unwrap().len(), 2);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_list_exports_as_xlsx_and_csv_for_staff_and_the_unit() {
+    use calamine::{open_workbook_from_rs, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let staff = app.login_demo("demo-staff").await;
+    let admin = app.login_demo("demo-admin").await;
+    let a = observe(&app, &deputy, "公厕无障碍扶手松动").await;
+    let b = observe(&app, &deputy, "建议增加休息座椅").await;
+    let mut items = vec![];
+    for (o, kind) in [(a, "problem"), (b, "suggestion")] {
+        let o = o.to_string();
+        let (s, id, _) = app
+            .call(
+                "review/create-item",
+                Some(&staff),
+                &[
+                    ("observations", &o),
+                    ("kind", kind),
+                    ("description", "内容"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        items.push(id.as_str().unwrap().to_owned());
+    }
+    // Only the first is forwarded; a draft is not on the formal list yet.
+    let mut fwd = act(&items[0], "forward");
+    fwd.push(("deadline", "2099-06-30"));
+    let (s, _, _) = app.call("items/act", Some(&staff), &fwd).await;
+    assert_eq!(s, StatusCode::OK);
+    let (unit, unit_name, deputy_name): (Uuid, String, String) = sqlx::query_as(
+        "select u.id, u.name_zh, (select display_name from users where username = 'demo-deputy')
+           from list_items i join lead_units u on u.id = i.unit_id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let officer = officer_of(&app, &admin, unit, "officer-export").await;
+    let other: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
+        .bind(unit)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let stranger = officer_of(&app, &admin, other, "officer-export-other").await;
+
+    let fetch = |path: &'static str, cookie: Option<String>| {
+        let app = &app;
+        async move {
+            let mut req = app.http.get(format!("{}{path}", app.base));
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            let res = req.send().await.unwrap();
+            (
+                res.status(),
+                res.headers().clone(),
+                res.bytes().await.unwrap(),
+            )
+        }
+    };
+    let (s, headers, bytes) = fetch("/items/export.xlsx", Some(staff.clone())).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".xlsx"));
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("opens");
+    let range = book.worksheet_range("问题和建议清单").expect("the sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "header and the one forwarded item");
+    assert_eq!(rows[0][0], "编号");
+    assert_eq!(rows[0][10], "整改情况");
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(rows[1][0], format!("{year}-001"));
+    assert_eq!(rows[1][4], "问题");
+    assert_eq!(rows[1][6], deputy_name);
+    assert_eq!(rows[1][7], unit_name);
+    assert_eq!(rows[1][8], "2099-06-30");
+    assert_eq!(rows[1][9], "已交办");
+
+    // The unit's officer gets their unit's; another unit's officer an empty list; no deputies.
+    let csv_rows = |bytes: &[u8]| -> Vec<Vec<String>> {
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "BOM for Excel");
+        csv::Reader::from_reader(&bytes[3..])
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let (s, _, bytes) = fetch("/items/export.csv", Some(officer.clone())).await;
+    assert_eq!(s, StatusCode::OK);
+    let lines = csv_rows(&bytes);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0][7], unit_name);
+    let (s, _, bytes) = fetch("/items/export.csv", Some(stranger.clone())).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(csv_rows(&bytes).len(), 0);
+    let (s, _, _) = fetch("/items/export.xlsx", Some(deputy.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = fetch("/items/export.csv", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    app.cleanup().await;
+}

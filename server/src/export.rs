@@ -1,0 +1,210 @@
+//! The problem and suggestion list as files: XLSX (`rust_xlsxwriter`) and CSV, with the columns a
+//! formal list carries. Staff export any unit's or project's items; a unit officer exports their
+//! own unit's; deputies and the public cannot.
+
+use app::{
+    auth::ssr::AuthSession,
+    domain::{
+        list_item::{ItemKind, ItemStatus},
+        Role,
+    },
+    error::AppError,
+    items::ExportRow,
+    ssr::AppState,
+};
+use axum::{
+    extract::{Query, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/items/export.xlsx", get(xlsx))
+        .route("/items/export.csv", get(csv))
+}
+
+/// The formal list's columns, in its order and words.
+pub const COLUMNS: [&str; 11] = [
+    "编号",
+    "项目",
+    "子项目",
+    "点位",
+    "类别",
+    "问题或建议内容",
+    "提出代表",
+    "责任单位",
+    "办理时限",
+    "办理状态",
+    "整改情况",
+];
+
+#[derive(Deserialize)]
+struct Filter {
+    unit: Option<String>,
+    project: Option<String>,
+}
+
+fn error(e: AppError) -> Response {
+    let status =
+        StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(e)).into_response()
+}
+
+fn uuid_param(v: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Uuid::parse_str(s)
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "not a valid id")),
+    }
+}
+
+async fn rows(
+    auth: &AuthSession,
+    state: &AppState,
+    f: &Filter,
+) -> Result<Vec<ExportRow>, AppError> {
+    let user = auth.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    let mut unit = uuid_param(&f.unit, "unit")?;
+    let project = uuid_param(&f.project, "project")?;
+    match user.role {
+        Role::Staff | Role::Admin => {}
+        // An officer's export is their unit's, whatever the query asks.
+        Role::UnitOfficer => unit = Some(user.unit_id.ok_or_else(AppError::forbidden)?),
+        Role::Deputy => return Err(AppError::forbidden()),
+    }
+    state.db.export_items(unit, project).await
+}
+
+fn kind_zh(k: ItemKind) -> &'static str {
+    match k {
+        ItemKind::Problem => "问题",
+        ItemKind::Suggestion => "建议",
+    }
+}
+
+fn status_zh(s: ItemStatus, overdue: bool) -> String {
+    let base = match s {
+        ItemStatus::Draft => "待交办",
+        ItemStatus::Forwarded => "已交办",
+        ItemStatus::Acknowledged => "已签收",
+        ItemStatus::Answered => "已答复",
+        ItemStatus::Closed => "已办结",
+    };
+    if overdue {
+        format!("{base}（已超期）")
+    } else {
+        base.to_owned()
+    }
+}
+
+fn cells(r: &ExportRow, today: chrono::NaiveDate) -> [String; 11] {
+    let overdue = app::domain::list_item::is_overdue(r.status, r.deadline, today);
+    [
+        format!("{}-{:03}", r.year, r.number),
+        r.project.clone(),
+        r.sub_item.clone(),
+        r.site.clone(),
+        kind_zh(r.kind).to_owned(),
+        r.description.clone(),
+        r.deputies.clone().unwrap_or_default(),
+        r.unit.clone().unwrap_or_default(),
+        r.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        status_zh(r.status, overdue),
+        r.answer.clone().unwrap_or_default(),
+    ]
+}
+
+fn attachment(body: Vec<u8>, mime: &'static str, name: &str) -> Response {
+    let mut res = ([(header::CONTENT_TYPE, mime)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+pub fn build_xlsx(
+    rows: &[ExportRow],
+    today: chrono::NaiveDate,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("问题和建议清单")?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    for (c, title) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        for (c, v) in cells(r, today).iter().enumerate() {
+            sheet.write_string_with_format(i as u32 + 1, c as u16, v, &wrap)?;
+        }
+    }
+    for (c, w) in [10, 24, 24, 24, 6, 48, 16, 20, 12, 14, 48]
+        .iter()
+        .enumerate()
+    {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
+}
+
+async fn xlsx(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(f): Query<Filter>,
+) -> Response {
+    let rows = match rows(&auth, &state, &f).await {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let today = app::ssr::today();
+    match tokio::task::spawn_blocking(move || build_xlsx(&rows, today)).await {
+        Ok(Ok(bytes)) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("jiandu-list-{today}.xlsx"),
+        ),
+        _ => error(AppError::internal()),
+    }
+}
+
+async fn csv(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(f): Query<Filter>,
+) -> Response {
+    let rows = match rows(&auth, &state, &f).await {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let today = app::ssr::today();
+    // A byte-order mark first: Excel on Chinese Windows reads UTF-8 CSV correctly only with it.
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut w = ::csv::Writer::from_writer(&mut out);
+        let mut write = || -> Result<(), ::csv::Error> {
+            w.write_record(COLUMNS)?;
+            for r in &rows {
+                w.write_record(cells(r, today))?;
+            }
+            w.flush()?;
+            Ok(())
+        };
+        if write().is_err() {
+            return error(AppError::internal());
+        }
+    }
+    attachment(
+        out,
+        "text/csv; charset=utf-8",
+        &format!("jiandu-list-{today}.csv"),
+    )
+}
