@@ -13,6 +13,7 @@ use crate::catalogue::pages::{
 };
 use crate::home::HomePage;
 use crate::i18n::*;
+use crate::items::dashboard::DashboardPage;
 use crate::items::pages::{ItemPage, ItemsPage, ReviewQueuePage};
 use crate::outbox::page::OutboxPage;
 use crate::public::pages::{PublicSitePage, ThanksPage};
@@ -131,6 +132,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/my/observations") view=MyObservationsPage ssr=ssr.clone() />
                     <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />
                     <Route path=path!("/staff/review") view=ReviewQueuePage ssr=ssr.clone() />
+                    <Route path=path!("/staff/dashboard") view=DashboardPage ssr=ssr.clone() />
                     <Route path=path!("/items") view=ItemsPage ssr=ssr.clone() />
                     <Route path=path!("/items/:id") view=ItemPage ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=ModerationPage ssr=ssr.clone() />

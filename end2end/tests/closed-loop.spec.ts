@@ -73,5 +73,10 @@ test('an observation goes round the closed loop to a closed item', async ({ brow
   const actions = await staff.page.locator('#item-log > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
   expect(actions).toEqual(['create', 'forward', 'acknowledge', 'answer', 'rate', 'verify']);
 
+  // The dashboard counts it for the bureau: one problem, answered and closed.
+  await staff.page.locator('#dashboard-link').click();
+  const row = staff.page.locator('#dash-units tr', { hasText: '市民政局' });
+  await expect(row.locator('td').nth(5)).toHaveText('1');
+
   for (const s of [deputy, staff, officer]) await s.ctx.close();
 });

@@ -1,6 +1,7 @@
 //! The review queue and the problem and suggestion list (the closed loop): DTOs and server
 //! functions. Every function checks the caller's role first; the domain decides each step.
 
+pub mod dashboard;
 pub mod pages;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -469,5 +469,94 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Figures per unit, group or project. Overdue mirrors `list_item::is_overdue` (with the
+    /// unit, after the deadline day) for counting in SQL; a database test checks they agree.
+    pub async fn dashboard_rows(
+        &self,
+        by: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<crate::items::dashboard::DashRow>, AppError> {
+        // (key columns, the join from a site `t` and its sub-item `s` to the key)
+        let (key, from) = match by {
+            "unit" => ("k.id, k.name_zh, k.name_en, k.name_zh as sort", "lead_units k"),
+            "group" => (
+                "k.id, k.name_zh, k.name_en, lpad(k.number::text, 3, '0') as sort",
+                "supervision_groups k",
+            ),
+            _ => (
+                "k.id, k.title_zh as name_zh, k.title_en as name_en, lpad(k.number::text, 3, '0') as sort",
+                "projects k",
+            ),
+        };
+        let site_key = match by {
+            "unit" => "s.lead_unit_id",
+            "group" => "(select group_id from group_units where unit_id = s.lead_unit_id)",
+            _ => "s.project_id",
+        };
+        let q = format!(
+            "with item_keys as (
+                 select {site_key} as key, i.*,
+                        exists (select 1 from list_item_events e
+                                 where e.item_id = i.id and e.action = 'answer'
+                                   and (e.at at time zone 'Asia/Shanghai')::date <= i.deadline)
+                          as answered_on_time
+                   from list_items i join sites t on t.id = i.site_id
+                   join sub_items s on s.id = t.sub_item_id),
+             obs_keys as (
+                 select {site_key} as key, o.deputy_user_id
+                   from observations o join sites t on t.id = o.site_id
+                   join sub_items s on s.id = t.sub_item_id)
+             select id, name_zh, name_en, problems, suggestions, forwarded, answered, closed,
+                    overdue, on_time, observations, deputies from (
+               select {key},
+                      (select count(*) from item_keys x where x.key = k.id and x.kind = 'problem') as problems,
+                      (select count(*) from item_keys x where x.key = k.id and x.kind = 'suggestion') as suggestions,
+                      (select count(*) from item_keys x where x.key = k.id and x.status <> 'draft') as forwarded,
+                      (select count(*) from item_keys x where x.key = k.id and x.status in ('answered', 'closed')) as answered,
+                      (select count(*) from item_keys x where x.key = k.id and x.status = 'closed') as closed,
+                      (select count(*) from item_keys x where x.key = k.id
+                          and x.status in ('forwarded', 'acknowledged') and x.deadline < $1) as overdue,
+                      (select count(*) from item_keys x where x.key = k.id
+                          and x.status in ('answered', 'closed') and x.answered_on_time) as on_time,
+                      (select count(*) from obs_keys b where b.key = k.id) as observations,
+                      (select count(distinct b.deputy_user_id) from obs_keys b where b.key = k.id) as deputies
+                 from {from}) r
+              order by sort"
+        );
+        Ok(sqlx::query_as(&q).bind(today).fetch_all(&self.pool).await?)
+    }
+
+    /// The public's answers over every site (hidden comments left out).
+    pub async fn public_tally(&self) -> Result<crate::domain::comment::Tally, AppError> {
+        let (satisfied, basic, dissatisfied, support_yes, support_no, support_not_sure): (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        ) = sqlx::query_as(
+            "select count(*) filter (where satisfaction = 'satisfied'),
+                    count(*) filter (where satisfaction = 'basic'),
+                    count(*) filter (where satisfaction = 'dissatisfied'),
+                    count(*) filter (where support = 'yes'),
+                    count(*) filter (where support = 'no'),
+                    count(*) filter (where support = 'not_sure')
+               from public_comments where status <> 'hidden'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(crate::domain::comment::Tally {
+            satisfied,
+            basic,
+            dissatisfied,
+            support_yes,
+            support_no,
+            support_not_sure,
+        })
+    }
+}
+
 /// Keyset cursor of the review queue.
 pub type ReviewCursor = (DateTime<Utc>, Uuid);

@@ -270,6 +270,7 @@ fn Nav() -> impl IntoView {
                         .then(|| view! {
                             <a href="/staff/review" id="review-link">{t!(i18n, nav.review)}</a>
                             <a href="/items" id="items-link">{t!(i18n, nav.items)}</a>
+                            <a href="/staff/dashboard" id="dashboard-link">{t!(i18n, nav.dashboard)}</a>
                             <a href="/staff/comments" id="comments-link">{t!(i18n, nav.comments)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>

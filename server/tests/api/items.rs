@@ -282,6 +282,42 @@ async fn overdue_items_merges_and_dismissals() {
     let (_, view, _) = app.call("items/get", Some(&staff), &[("id", &item)]).await;
     assert_eq!(view["overdue"], true);
     assert_eq!(view["detail"]["observations"].as_array().unwrap().len(), 2);
+
+    // The dashboard counts it as overdue for its unit, its group and its project, the same as
+    // the domain's rule says for the item itself.
+    let (s, _, _) = app.call("items/dashboard", Some(&deputy), &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, dash, _) = app.call("items/dashboard", Some(&staff), &[]).await;
+    assert_eq!(s, StatusCode::OK, "{dash}");
+    let unit = view["detail"]["item"]["unit_id"].clone();
+    let row = dash["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == unit)
+        .expect("the unit's row");
+    assert_eq!(
+        (
+            row["problems"].as_i64(),
+            row["forwarded"].as_i64(),
+            row["overdue"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(
+        row["observations"], 3,
+        "all three observations were at this unit's site"
+    );
+    assert_eq!(row["deputies"], 1);
+    for table in ["by_unit", "by_group", "by_project"] {
+        let total: i64 = dash[table]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["overdue"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 1, "{table}");
+    }
     app.cleanup().await;
 }
 
