@@ -407,15 +407,21 @@ async fn media_file(
     State(state): State<AppState>,
     Path((variant, file)): Path<(String, String)>,
 ) -> Response {
-    if auth.user.is_none() {
+    let Some(user) = auth.user.as_ref() else {
         return ApiError(AppError::unauthenticated()).into_response();
-    }
+    };
     let (Some(variant), Some(hash)) = (
         Variant::parse(&variant),
         file.strip_suffix(".jpg").and_then(PhotoHash::parse),
     ) else {
         return ApiError(AppError::not_found("photo")).into_response();
     };
+    // Not found rather than forbidden: whether a photo exists is itself not for everyone.
+    match state.db.may_see_photo(hash.as_str(), user).await {
+        Ok(true) => {}
+        Ok(false) => return ApiError(AppError::not_found("photo")).into_response(),
+        Err(e) => return ApiError(e).into_response(),
+    }
     match state.media.get(variant, hash.as_str()).await {
         Ok(Some(bytes)) => (
             [

@@ -128,7 +128,7 @@ fn ReviewItem(
             <div class="thumbs-row">
                 {r.photos
                     .iter()
-                    .map(|sha| view! { <img src=format!("/media/thumb/{sha}") alt="" width="96" height="96" loading="lazy" /> })
+                    .map(|sha| view! { <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" /> })
                     .collect_view()}
             </div>
             <ActionForm action=create attr:class="stack make-item">

@@ -107,8 +107,8 @@ fn ModerationItem(c: CommentForStaff, moderate: ServerAction<Moderate>) -> impl 
             {c.body.clone().map(|b| view! { <p class="body">{b}</p> })}
             {c.photo_sha256.clone().map(|sha| {
                 view! {
-                    <a href=format!("/media/display/{sha}") rel="external">
-                        <img src=format!("/media/thumb/{sha}") alt="" width="160" loading="lazy" />
+                    <a href=format!("/media/display/{sha}.jpg") rel="external">
+                        <img src=format!("/media/thumb/{sha}.jpg") alt="" width="160" loading="lazy" />
                     </a>
                 }
             })}

@@ -527,6 +527,31 @@ impl Db {
         Ok(sqlx::query_as(&q).bind(today).fetch_all(&self.pool).await?)
     }
 
+    /// Photos in the working app: staff see all; a deputy the photos they sent; an officer
+    /// those of observations behind items forwarded to their unit.
+    pub async fn may_see_photo(&self, sha256: &str, user: &UserRecord) -> Result<bool, AppError> {
+        Ok(match user.role {
+            Role::Staff | Role::Admin => true,
+            Role::Deputy => sqlx::query_scalar(
+                "select exists (select 1 from photos where sha256 = $1 and uploaded_by = $2)",
+            )
+            .bind(sha256)
+            .bind(user.id)
+            .fetch_one(&self.pool)
+            .await?,
+            Role::UnitOfficer => sqlx::query_scalar(
+                "select exists (select 1 from observation_photos op
+                                  join list_item_observations lo on lo.observation_id = op.observation_id
+                                  join list_items i on i.id = lo.item_id
+                                 where op.sha256 = $1 and i.unit_id = $2)",
+            )
+            .bind(sha256)
+            .bind(user.unit_id)
+            .fetch_one(&self.pool)
+            .await?,
+        })
+    }
+
     /// The public's answers over every site (hidden comments left out).
     pub async fn public_tally(&self) -> Result<crate::domain::comment::Tally, AppError> {
         let (satisfied, basic, dissatisfied, support_yes, support_no, support_not_sure): (

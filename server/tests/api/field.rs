@@ -194,6 +194,15 @@ async fn photo_upload_answers_every_status_and_strips_metadata() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
+    // Staff see every photo; an officer only those behind items forwarded to their unit.
+    let staff = app.login_demo("demo-staff").await;
+    let officer = app.login_demo("demo-officer").await;
+    let url = format!("/media/display/{h}.jpg");
+    assert_eq!(app.get(&url, Some(&staff)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&url, Some(&officer)).await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         app.get(&format!("/media/original/{h}.jpg"), Some(&deputy))
             .await
