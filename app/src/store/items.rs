@@ -489,14 +489,19 @@ impl Db {
                 "projects k",
             ),
         };
-        let site_key = match by {
-            "unit" => "s.lead_unit_id",
-            "group" => "(select group_id from group_units where unit_id = s.lead_unit_id)",
-            _ => "s.project_id",
+        // An item counts for the unit it is with (after a forward or reassignment), a draft for
+        // the site's lead unit; observations count for the site's lead unit.
+        let (item_key, site_key) = match by {
+            "unit" => ("coalesce(i.unit_id, s.lead_unit_id)", "s.lead_unit_id"),
+            "group" => (
+                "(select group_id from group_units where unit_id = coalesce(i.unit_id, s.lead_unit_id))",
+                "(select group_id from group_units where unit_id = s.lead_unit_id)",
+            ),
+            _ => ("s.project_id", "s.project_id"),
         };
         let q = format!(
             "with item_keys as (
-                 select {site_key} as key, i.*,
+                 select {item_key} as key, i.*,
                         exists (select 1 from list_item_events e
                                  where e.item_id = i.id and e.action = 'answer'
                                    and (e.at at time zone 'Asia/Shanghai')::date <= i.deadline)

@@ -309,6 +309,30 @@ async fn overdue_items_merges_and_dismissals() {
         "all three observations were at this unit's site"
     );
     assert_eq!(row["deputies"], 1);
+    // Reassigned to another unit, the item counts there.
+    let other: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1::uuid limit 1")
+        .bind(unit.as_str().unwrap())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let other_s = other.to_string();
+    let mut reassign = act(&item, "reassign");
+    reassign.push(("unit", &other_s));
+    let (s, _, _) = app.call("items/act", Some(&staff), &reassign).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, dash, _) = app.call("items/dashboard", Some(&staff), &[]).await;
+    let forwarded_of = |id: &Value| {
+        dash["by_unit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| &r["id"] == id)
+            .unwrap()["overdue"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(forwarded_of(&Value::from(other_s.clone())), 1);
+    assert_eq!(forwarded_of(&unit), 0);
     for table in ["by_unit", "by_group", "by_project"] {
         let total: i64 = dash[table]
             .as_array()
