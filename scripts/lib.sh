@@ -115,6 +115,8 @@ base_url_of() {
 
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
+  # Chinese pages must render with real glyphs: layout, screenshots and Lighthouse depend on it.
+  fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
 }
 
 ensure_e2e_deps() {

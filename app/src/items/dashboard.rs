@@ -68,6 +68,7 @@ fn table(
     rows: Vec<DashRow>,
 ) -> impl IntoView {
     view! {
+        <div class="scroll">
         <table class="grid" id=id>
             <thead>
                 <tr>
@@ -103,6 +104,7 @@ fn table(
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
