@@ -22,6 +22,11 @@ fn transition_error(e: TransitionError) -> AppError {
     }
 }
 
+/// Whether deputy `$2` sent one of the observations item `$1` was made from.
+const IS_REPORTER: &str = "select exists (select 1 from list_item_observations lo
+                                   join observations o on o.id = lo.observation_id
+                                  where lo.item_id = $1 and o.deputy_user_id = $2)";
+
 const ITEM_COLUMNS: &str = "
     i.id, i.year, i.number, i.kind, i.channel, i.status, i.description, i.deadline, i.answer,
     i.answer_rating, i.created_at, i.updated_at, i.site_id, t.name_zh as site_name_zh,
@@ -271,15 +276,11 @@ impl Db {
                 None => return Err(AppError::forbidden()),
             },
             Role::Deputy => {
-                let reporter: bool = sqlx::query_scalar(
-                    "select exists (select 1 from list_item_observations lo
-                                      join observations o on o.id = lo.observation_id
-                                     where lo.item_id = $1 and o.deputy_user_id = $2)",
-                )
-                .bind(id)
-                .bind(user.id)
-                .fetch_one(&mut *tx)
-                .await?;
+                let reporter: bool = sqlx::query_scalar(IS_REPORTER)
+                    .bind(id)
+                    .bind(user.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 Actor::Deputy { reporter }
             }
         };
@@ -347,15 +348,11 @@ impl Db {
                 .await?
             }
             Role::Deputy => {
-                sqlx::query_scalar(
-                    "select exists (select 1 from list_item_observations lo
-                                  join observations o on o.id = lo.observation_id
-                                 where lo.item_id = $1 and o.deputy_user_id = $2)",
-                )
-                .bind(id)
-                .bind(user.id)
-                .fetch_one(&self.pool)
-                .await?
+                sqlx::query_scalar(IS_REPORTER)
+                    .bind(id)
+                    .bind(user.id)
+                    .fetch_one(&self.pool)
+                    .await?
             }
         })
     }

@@ -47,6 +47,25 @@ async fn post(app: &TestApp, code: &str, form: multipart::Form) -> (StatusCode, 
     (status, location, res.text().await.unwrap_or_default())
 }
 
+/// The id of the one comment a test has stored.
+async fn only_comment(app: &TestApp) -> uuid::Uuid {
+    sqlx::query_scalar("select id from public_comments")
+        .fetch_one(&app.pool)
+        .await
+        .expect("one comment")
+}
+
+async fn publish(app: &TestApp, staff: &str, id: uuid::Uuid) {
+    let (s, body, _) = app
+        .call(
+            "staff/moderate",
+            Some(staff),
+            &[("id", &id.to_string()), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&app.pool)
@@ -155,10 +174,7 @@ async fn a_comment_waits_for_moderation_then_appears() {
     assert!(page.contains("id=\"response-count\">1<"));
 
     // Only staff moderate.
-    let id: uuid::Uuid = sqlx::query_scalar("select id from public_comments")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let id = only_comment(&app).await;
     let id = id.to_string();
     let publish = [("id", id.as_str()), ("action", "publish")];
     let (anon, _, _) = app.call("staff/moderate", None, &publish).await;
@@ -389,10 +405,7 @@ async fn phone_numbers_are_kept_hashed_encrypted_and_masked() {
             .unwrap();
     assert!(!whole_row.contains("13812345678"));
 
-    let id: uuid::Uuid = sqlx::query_scalar("select id from public_comments")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let id = only_comment(&app).await;
     let id = id.to_string();
     let deputy = app.login_demo("demo-deputy").await;
     let (s, _, _) = app
@@ -465,18 +478,8 @@ async fn photos_are_stripped_and_public_only_once_published() {
     let url = format!("/s/{code}/photos/{sha}/display");
     assert_eq!(app.get(&url, None).await.status(), StatusCode::NOT_FOUND);
     let staff = app.login_demo("demo-staff").await;
-    let id: uuid::Uuid = sqlx::query_scalar("select id from public_comments")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (s, _, _) = app
-        .call(
-            "staff/moderate",
-            Some(&staff),
-            &[("id", &id.to_string()), ("action", "publish")],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    let id = only_comment(&app).await;
+    publish(&app, &staff, id).await;
     let res = app.get(&url, None).await;
     assert_eq!(res.status(), StatusCode::OK);
     let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
@@ -740,18 +743,8 @@ async fn script_in_a_comment_is_inert_and_the_phone_never_public() {
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let staff = app.login_demo("demo-staff").await;
-    let id: uuid::Uuid = sqlx::query_scalar("select id from public_comments")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (s, _, _) = app
-        .call(
-            "staff/moderate",
-            Some(&staff),
-            &[("id", &id.to_string()), ("action", "publish")],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    let id = only_comment(&app).await;
+    publish(&app, &staff, id).await;
 
     let page = app
         .get(&format!("/s/{code}"), None)
