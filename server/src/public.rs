@@ -147,6 +147,11 @@ fn too_many(e: GovernorError) -> HttpResponse<Body> {
     if let Ok(v) = HeaderValue::from_str(&wait.max(1).to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    // The limiter answers before the request body is read. Closing the connection keeps a client
+    // that goes on sending (or reuses the connection) from having its next request read as the
+    // rest of this body — which left the next request hanging.
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
     res
 }
 

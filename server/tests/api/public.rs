@@ -558,6 +558,7 @@ async fn each_client_is_rate_limited_with_a_polite_answer() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().get("retry-after").is_some());
+    assert_eq!(res.headers()["connection"], "close");
     let html = res.text().await.unwrap();
     assert!(html.contains("提交太频繁了") && html.contains("Too many submissions"));
     assert_eq!(count(&app, "select count(*) from public_comments").await, 2);
