@@ -275,6 +275,47 @@ pub fn is_overdue(status: ItemStatus, deadline: Option<NaiveDate>, today: NaiveD
     status.with_unit() && deadline.is_some_and(|d| today > d)
 }
 
+/// Who hears about a step, in the app. The actor never notifies themselves (the store leaves
+/// them out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Audience {
+    /// The officers of the unit the item is with after the step.
+    pub unit_officers: bool,
+    /// Staff: they wait for answers and for the reporters' ratings.
+    pub staff: bool,
+    /// The deputies whose observations the item came from: every change of state.
+    pub reporters: bool,
+}
+
+pub fn audience(action: &Action, from: ItemStatus, to: ItemStatus) -> Audience {
+    let state_changed = from != to || matches!(action, Action::Reassign { .. });
+    match action {
+        Action::Forward { .. } | Action::Reassign { .. } | Action::Reopen { .. } => Audience {
+            unit_officers: true,
+            staff: false,
+            reporters: state_changed,
+        },
+        Action::Answer { .. } => Audience {
+            unit_officers: false,
+            staff: true,
+            reporters: true,
+        },
+        Action::Rate { .. } => Audience {
+            unit_officers: true,
+            staff: true,
+            reporters: false,
+        },
+        Action::Acknowledge | Action::Verify => Audience {
+            unit_officers: matches!(action, Action::Verify),
+            staff: false,
+            reporters: state_changed,
+        },
+    }
+}
+
+/// An answer carries at most this many evidence photos.
+pub const MAX_EVIDENCE_PHOTOS: usize = 6;
+
 /// Items within this distance of a new one at another site are offered as possible duplicates.
 pub const NEARBY_M: f64 = 200.0;
 
@@ -428,6 +469,26 @@ mod tests {
         assert!(is_overdue(ItemStatus::Acknowledged, dl, d("2026-07-01")));
         assert!(!is_overdue(ItemStatus::Answered, dl, d("2026-07-01")));
         assert!(!is_overdue(ItemStatus::Draft, None, d("2026-07-01")));
+    }
+
+    #[test]
+    fn the_people_concerned_hear_of_each_step() {
+        use ItemStatus::*;
+        let fwd = Action::Forward {
+            unit: unit(1),
+            deadline: d(TODAY),
+        };
+        let a = audience(&fwd, Draft, Forwarded);
+        assert!(a.unit_officers && a.reporters && !a.staff);
+        let a = audience(&Action::Answer { text: "x".into() }, Acknowledged, Answered);
+        assert!(a.staff && a.reporters && !a.unit_officers);
+        let rate = Action::Rate {
+            rating: AnswerRating::Dissatisfied,
+        };
+        let a = audience(&rate, Answered, Answered);
+        assert!(a.staff && a.unit_officers && !a.reporters);
+        let a = audience(&Action::Verify, Answered, Closed);
+        assert!(a.reporters && a.unit_officers);
     }
 
     fn any_status() -> impl Strategy<Value = ItemStatus> {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod comment;
 pub mod exif;
 pub mod geometry;
+pub mod import;
 pub mod list_item;
 pub mod observation;
 pub mod outbox;

@@ -28,6 +28,12 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: [Verdict; 4] = [
+        Verdict::OnSite,
+        Verdict::Near,
+        Verdict::OffSite,
+        Verdict::Unknown,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::OnSite => "on_site",
