@@ -14,6 +14,8 @@ use crate::catalogue::pages::{
 use crate::home::HomePage;
 use crate::i18n::*;
 use crate::items::dashboard::DashboardPage;
+use crate::items::imports::ImportPage;
+use crate::items::notifications::NotificationsPage;
 use crate::items::pages::{ItemPage, ItemsPage, ReviewQueuePage};
 use crate::outbox::page::OutboxPage;
 use crate::public::pages::{PublicSitePage, ThanksPage};
@@ -135,6 +137,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/dashboard") view=DashboardPage ssr=ssr.clone() />
                     <Route path=path!("/items") view=ItemsPage ssr=ssr.clone() />
                     <Route path=path!("/items/:id") view=ItemPage ssr=ssr.clone() />
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=ssr.clone() />
+                    <Route path=path!("/staff/import") view=ImportPage ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=ModerationPage ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=SatisfactionPage ssr=ssr.clone() />
                     <Route path=path!("/staff/posters") view=PostersPage ssr=ssr.clone() />

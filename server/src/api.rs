@@ -7,7 +7,7 @@ use app::{
     error::{AppError, ErrorCode},
     ssr::AppState,
     store::{
-        field::{NewPhoto, ObservationReceipt, Stored},
+        field::{ObservationReceipt, Stored},
         media::Variant,
         users::UserRecord,
     },
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::media::{self, IngestError, MAX_UPLOAD_BYTES};
+use crate::media::{self, MAX_UPLOAD_BYTES};
 
 /// Observations are small JSON; a megabyte-long note is refused before it is parsed.
 const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
@@ -205,70 +205,11 @@ async fn put_photo(
             "the body's SHA-256 differs from the path: the upload was damaged, send it again",
         );
     }
-    let db = &state.db;
-    match db.photo_exists(hash.as_str()).await {
-        Ok(true) => return photo_receipt(db, hash.as_str(), StatusCode::OK).await,
-        Ok(false) => {}
-        Err(e) => return ApiError(e).into_response(),
-    }
-    if media::sniff(&bytes).is_none() {
-        return err(
-            ErrorCode::Invalid,
-            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            "this is not a JPEG, PNG or WebP image",
-        );
-    }
-    let for_ingest = bytes.clone();
-    let ingested = match tokio::task::spawn_blocking(move || media::ingest(&for_ingest)).await {
-        Ok(Ok(i)) => i,
-        Ok(Err(IngestError::NotAnImage)) => {
-            return err(
-                ErrorCode::Invalid,
-                Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-                IngestError::NotAnImage.to_string(),
-            )
-        }
-        Ok(Err(e)) => {
-            return err(
-                ErrorCode::Invalid,
-                Some(StatusCode::UNPROCESSABLE_ENTITY),
-                e.to_string(),
-            )
-        }
-        Err(_) => return ApiError(AppError::internal()).into_response(),
-    };
-    let size = bytes.len();
-    if let Err(e) = state
-        .media
-        .put(
-            hash.as_str(),
-            bytes,
-            ingested.display_jpeg,
-            ingested.thumb_jpeg,
-        )
-        .await
-    {
-        state.media.delete(hash.as_str()).await;
-        return ApiError(e).into_response();
-    }
-    let row = NewPhoto {
-        sha256: hash.as_str(),
-        byte_size: size as i32,
-        width: ingested.width as i32,
-        height: ingested.height as i32,
-        exif_lat: ingested.exif.lat,
-        exif_lon: ingested.exif.lon,
-        exif_taken_at: ingested.exif.taken_at,
-        uploaded_by: user.id,
-    };
-    match db.insert_photo(&row).await {
-        Ok(true) => photo_receipt(db, hash.as_str(), StatusCode::CREATED).await,
-        // Another upload of the same bytes committed first; the files are the same bytes.
-        Ok(false) => photo_receipt(db, hash.as_str(), StatusCode::OK).await,
-        Err(e) => {
-            state.media.delete(hash.as_str()).await;
-            ApiError(e).into_response()
-        }
+    match media::store_account_photo(&state, &hash, bytes, user.id).await {
+        Ok(true) => photo_receipt(&state.db, hash.as_str(), StatusCode::CREATED).await,
+        // Stored before, or another upload of the same bytes committed first.
+        Ok(false) => photo_receipt(&state.db, hash.as_str(), StatusCode::OK).await,
+        Err(r) => (r.status, Json(r.error)).into_response(),
     }
 }
 

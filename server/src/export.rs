@@ -9,7 +9,7 @@ use app::{
         Role,
     },
     error::AppError,
-    items::ExportRow,
+    items::{ExportFilter, ExportRow},
     ssr::AppState,
 };
 use axum::{
@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/items/export.xlsx", get(xlsx))
         .route("/items/export.csv", get(csv))
+        .route("/items/export.geojson", get(geojson))
+        .route("/sites/export.geojson", get(sites_geojson))
 }
 
 /// The formal list's columns, in its order and words.
@@ -43,10 +45,15 @@ pub const COLUMNS: [&str; 11] = [
     "整改情况",
 ];
 
+/// Query parameters: `unit`, `group`, `project` (ids) and `from`, `to` (YYYY-MM-DD, the days
+/// items were made).
 #[derive(Deserialize)]
 struct Filter {
     unit: Option<String>,
+    group: Option<String>,
     project: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 fn error(e: AppError) -> Response {
@@ -64,21 +71,114 @@ fn uuid_param(v: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError>
     }
 }
 
+fn date_param(v: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "give a day as YYYY-MM-DD")),
+    }
+}
+
+/// Checks the caller and turns the query into the filter they may have: staff any, an officer
+/// only their own unit's items whatever the query asks, deputies and the public nothing.
+fn export_filter(auth: &AuthSession, f: &Filter) -> Result<ExportFilter, AppError> {
+    let user = auth.user.as_ref().ok_or_else(AppError::unauthenticated)?;
+    let mut filter = ExportFilter {
+        unit: uuid_param(&f.unit, "unit")?,
+        group: uuid_param(&f.group, "group")?,
+        project: uuid_param(&f.project, "project")?,
+        from: date_param(&f.from, "from")?,
+        to: date_param(&f.to, "to")?,
+    };
+    match user.role {
+        Role::Staff | Role::Admin => {}
+        Role::UnitOfficer => filter.unit = Some(user.unit_id.ok_or_else(AppError::forbidden)?),
+        Role::Deputy => return Err(AppError::forbidden()),
+    }
+    Ok(filter)
+}
+
 async fn rows(
     auth: &AuthSession,
     state: &AppState,
     f: &Filter,
 ) -> Result<Vec<ExportRow>, AppError> {
-    let user = auth.user.as_ref().ok_or_else(AppError::unauthenticated)?;
-    let mut unit = uuid_param(&f.unit, "unit")?;
-    let project = uuid_param(&f.project, "project")?;
-    match user.role {
-        Role::Staff | Role::Admin => {}
-        // An officer's export is their unit's, whatever the query asks.
-        Role::UnitOfficer => unit = Some(user.unit_id.ok_or_else(AppError::forbidden)?),
-        Role::Deputy => return Err(AppError::forbidden()),
+    let filter = export_filter(auth, f)?;
+    state.db.export_items(&filter).await
+}
+
+/// Sites as a GeoJSON FeatureCollection: staff get every site, an officer their unit's.
+async fn sites_geojson(auth: AuthSession, State(state): State<AppState>) -> Response {
+    let filter = match export_filter(
+        &auth,
+        &Filter {
+            unit: None,
+            group: None,
+            project: None,
+            from: None,
+            to: None,
+        },
+    ) {
+        Ok(f) => f,
+        Err(e) => return error(e),
+    };
+    match state.db.export_geo_sites(filter.unit).await {
+        Ok(features) => attachment(
+            serde_json::json!({ "type": "FeatureCollection", "features": features })
+                .to_string()
+                .into_bytes(),
+            "application/geo+json",
+            "jiandu-sites.geojson",
+        ),
+        Err(e) => error(e),
     }
-    state.db.export_items(unit, project).await
+}
+
+/// Items as a GeoJSON FeatureCollection (RFC 7946, WGS-84), each feature its site's geometry.
+async fn geojson(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(f): Query<Filter>,
+) -> Response {
+    let filter = match export_filter(&auth, &f) {
+        Ok(f) => f,
+        Err(e) => return error(e),
+    };
+    let items = match state.db.export_geo_items(&filter).await {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let today = app::ssr::today();
+    let features: Vec<serde_json::Value> = items
+        .into_iter()
+        .map(|i| {
+            let overdue = app::domain::list_item::is_overdue(i.status, i.deadline, today);
+            serde_json::json!({
+                "type": "Feature",
+                "id": i.id,
+                "geometry": i.geometry,
+                "properties": {
+                    "number": format!("{}-{:03}", i.year, i.number),
+                    "kind": i.kind.as_str(),
+                    "status": i.status.as_str(),
+                    "overdue": overdue,
+                    "channel": i.channel.as_str(),
+                    "description": i.description,
+                    "deadline": i.deadline,
+                    "unit": i.unit,
+                    "site": i.site,
+                    "site_code": i.public_code,
+                }
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "type": "FeatureCollection", "features": features });
+    attachment(
+        body.to_string().into_bytes(),
+        "application/geo+json",
+        &format!("jiandu-items-{today}.geojson"),
+    )
 }
 
 fn kind_zh(k: ItemKind) -> &'static str {

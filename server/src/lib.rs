@@ -1,5 +1,6 @@
 //! The Jiandu server: configuration, database, and the HTTP application around the Leptos app.
 
+pub mod answer;
 pub mod api;
 pub mod config;
 pub mod demo;

@@ -109,6 +109,91 @@ fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, IngestError> {
     Ok(out)
 }
 
+/// Why an account's photo was not stored, with the status to answer.
+pub struct StoreRefused {
+    pub status: axum::http::StatusCode,
+    pub error: app::error::AppError,
+}
+
+/// Ingests a photo sent by a signed-in person (a deputy's observation photo, an officer's
+/// evidence) and stores the original and its copies under the SHA-256 of the bytes. Returns
+/// whether it was new; the same bytes sent twice are stored once.
+pub async fn store_account_photo(
+    state: &app::ssr::AppState,
+    hash: &app::domain::PhotoHash,
+    bytes: bytes::Bytes,
+    uploaded_by: uuid::Uuid,
+) -> Result<bool, StoreRefused> {
+    use app::error::AppError;
+    use axum::http::StatusCode;
+    let refuse = |status: StatusCode, msg: String| StoreRefused {
+        status,
+        error: AppError::invalid("photo", msg),
+    };
+    let internal = |error: AppError| StoreRefused {
+        status: StatusCode::from_u16(error.error.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        error,
+    };
+    if state
+        .db
+        .photo_exists(hash.as_str())
+        .await
+        .map_err(internal)?
+    {
+        return Ok(false);
+    }
+    if sniff(&bytes).is_none() {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            IngestError::NotAnImage.to_string(),
+        ));
+    }
+    let for_ingest = bytes.clone();
+    let ingested = match tokio::task::spawn_blocking(move || ingest(&for_ingest)).await {
+        Ok(Ok(i)) => i,
+        Ok(Err(IngestError::NotAnImage)) => {
+            return Err(refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                IngestError::NotAnImage.to_string(),
+            ))
+        }
+        Ok(Err(e)) => return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
+        Err(_) => return Err(internal(AppError::internal())),
+    };
+    let size = bytes.len();
+    if let Err(e) = state
+        .media
+        .put(
+            hash.as_str(),
+            bytes,
+            ingested.display_jpeg,
+            ingested.thumb_jpeg,
+        )
+        .await
+    {
+        state.media.delete(hash.as_str()).await;
+        return Err(internal(e));
+    }
+    let row = app::store::field::NewPhoto {
+        sha256: hash.as_str(),
+        byte_size: size as i32,
+        width: ingested.width as i32,
+        height: ingested.height as i32,
+        exif_lat: ingested.exif.lat,
+        exif_lon: ingested.exif.lon,
+        exif_taken_at: ingested.exif.taken_at,
+        uploaded_by,
+    };
+    match state.db.insert_photo(&row).await {
+        Ok(created) => Ok(created),
+        Err(e) => {
+            state.media.delete(hash.as_str()).await;
+            Err(internal(e))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

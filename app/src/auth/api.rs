@@ -23,9 +23,14 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
     crate::ssr::run(async {
         let db = crate::ssr::db()?;
         let user = super::ssr::current_user().await?;
+        let unread = match &user {
+            Some(u) => db.unread_notifications(u.id).await?,
+            None => 0,
+        };
         Ok(SessionInfo {
             user: user.as_ref().map(CurrentUser::from),
             demo: db.is_demo().await?,
+            unread,
         })
     })
     .await

@@ -25,6 +25,8 @@ pub struct CurrentUser {
 pub struct SessionInfo {
     pub user: Option<CurrentUser>,
     pub demo: bool,
+    /// Notifications the signed-in person has not read (0 when signed out).
+    pub unread: i64,
 }
 
 /// Only a path on this site may follow a sign-in, so a crafted link cannot bounce a deputy's

@@ -1,4 +1,5 @@
-//! Where things stand: the list's figures per lead unit, supervision group and project.
+//! Where things stand: the list's figures per lead unit, supervision group, project and
+//! district, the public's rates, and the weekly trend as server-rendered SVG that prints.
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -41,8 +42,23 @@ pub struct Dashboard {
     pub by_unit: Vec<DashRow>,
     pub by_group: Vec<DashRow>,
     pub by_project: Vec<DashRow>,
+    pub by_district: Vec<DashRow>,
+    pub trend: Vec<WeekRow>,
     pub public: Tally,
 }
+
+/// One week of the trend (the week starts on Monday, China time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct WeekRow {
+    pub week: NaiveDate,
+    pub observations: i64,
+    pub created: i64,
+    pub answered: i64,
+    pub closed: i64,
+}
+
+pub const TREND_WEEKS: i32 = 12;
 
 #[server(endpoint = "items/dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
@@ -50,13 +66,29 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let db = crate::ssr::db()?;
         let today = crate::ssr::today();
-        Ok(Dashboard {
-            by_unit: db.dashboard_rows("unit", today).await?,
-            by_group: db.dashboard_rows("group", today).await?,
-            by_project: db.dashboard_rows("project", today).await?,
-            public: db.public_tally().await?,
+        let (rows, trend, public) = tokio::try_join!(
+            db.dashboard_rows(today),
+            db.dashboard_trend(today, TREND_WEEKS),
+            db.public_tally()
+        )?;
+        let mut d = Dashboard {
             today,
-        })
+            by_unit: vec![],
+            by_group: vec![],
+            by_project: vec![],
+            by_district: vec![],
+            trend,
+            public,
+        };
+        for (dim, row) in rows {
+            match dim.as_str() {
+                "unit" => d.by_unit.push(row),
+                "group" => d.by_group.push(row),
+                "project" => d.by_project.push(row),
+                _ => d.by_district.push(row),
+            }
+        }
+        Ok(d)
     })
     .await
 }
@@ -108,6 +140,79 @@ fn table(
     }
 }
 
+/// Reads one figure of a week.
+type Figure = fn(&WeekRow) -> i64;
+
+/// Bars of one week's figures, scaled to the largest value of the period. Plain SVG with
+/// titles, so it prints and reads without JavaScript.
+fn trend_chart(i18n: leptos_i18n::I18nContext<Locale>, weeks: Vec<WeekRow>) -> impl IntoView {
+    const W: f64 = 640.0;
+    const H: f64 = 180.0;
+    const TOP: f64 = 10.0;
+    const BOTTOM: f64 = 24.0;
+    let series: [(&str, Figure); 4] = [
+        ("obs", |w| w.observations),
+        ("created", |w| w.created),
+        ("answered", |w| w.answered),
+        ("closed", |w| w.closed),
+    ];
+    let n = weeks.len().max(1) as f64;
+    let slot = W / n;
+    let bar = (slot - 8.0) / 4.0;
+    // Observations outnumber items many times: each series is scaled to its own largest week,
+    // and the numbers are in the titles.
+    let max: Vec<f64> = series
+        .iter()
+        .map(|(_, f)| weeks.iter().map(f).max().unwrap_or(0).max(1) as f64)
+        .collect();
+    let bars = weeks
+        .iter()
+        .enumerate()
+        .flat_map(|(i, w)| {
+            let max = &max;
+            series.iter().enumerate().map(move |(k, (class, f))| {
+                let v = f(w);
+                let h = (H - TOP - BOTTOM) * v as f64 / max[k];
+                let x = i as f64 * slot + 4.0 + k as f64 * bar;
+                view! {
+                    <rect class=format!("bar {class}") x=format!("{x:.1}")
+                        y=format!("{:.1}", H - BOTTOM - h) width=format!("{:.1}", bar - 1.0)
+                        height=format!("{h:.1}")>
+                        <title>{format!("{} {}: {v}", w.week.format("%m-%d"), class)}</title>
+                    </rect>
+                }
+            })
+        })
+        .collect_view();
+    let labels = weeks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(i, w)| {
+            view! {
+                <text x=format!("{:.1}", i as f64 * slot + 4.0) y=format!("{:.1}", H - 6.0)>
+                    {w.week.format("%m-%d").to_string()}
+                </text>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg id="dash-trend" viewBox=format!("0 0 {W} {H}") role="img"
+                aria-label=move || t_string!(i18n, dashboard.trend).to_string()>
+                {bars}
+                {labels}
+            </svg>
+            <figcaption class="legend">
+                <span class="key obs">{t!(i18n, dashboard.observations)}</span>
+                <span class="key created">{t!(i18n, dashboard.created)}</span>
+                <span class="key answered">{t!(i18n, items.answered)}</span>
+                <span class="key closed">{t!(i18n, items.closed)}</span>
+            </figcaption>
+        </figure>
+    }
+}
+
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -130,12 +235,16 @@ pub fn DashboardPage() -> impl IntoView {
                             {t!(i18n, public.support_rate)}
                         </li>
                     </ul>
+                    <h2>{t!(i18n, dashboard.trend)}</h2>
+                    {trend_chart(i18n, d.trend)}
                     <h2>{t!(i18n, dashboard.by_unit)}</h2>
                     {table(i18n, zh, "dash-units", d.by_unit)}
                     <h2>{t!(i18n, dashboard.by_group)}</h2>
                     {table(i18n, zh, "dash-groups", d.by_group)}
                     <h2>{t!(i18n, dashboard.by_project)}</h2>
                     {table(i18n, zh, "dash-projects", d.by_project)}
+                    <h2>{t!(i18n, dashboard.by_district)}</h2>
+                    {table(i18n, zh, "dash-districts", d.by_district)}
                 }
             }
         />

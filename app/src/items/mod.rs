@@ -1,7 +1,12 @@
 //! The review queue and the problem and suggestion list (the closed loop): DTOs and server
 //! functions. Every function checks the caller's role first; the domain decides each step.
 
+// A server function's arguments are its form fields; the review queue has a dozen filters.
+#![allow(clippy::too_many_arguments)]
+
 pub mod dashboard;
+pub mod imports;
+pub mod notifications;
 pub mod pages;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,9 +25,33 @@ pub const REVIEW_PAGE: u32 = 30;
 pub struct ReviewFilter {
     pub status: String,
     pub project: Option<Uuid>,
+    pub sub_item: Option<Uuid>,
     pub unit: Option<Uuid>,
+    pub group: Option<Uuid>,
+    pub district: Option<Uuid>,
     pub kind: Option<String>,
+    pub verdict: Option<String>,
+    /// Received on or after this day (China time).
+    pub since: Option<NaiveDate>,
+    /// Received on or before this day (China time).
+    pub until: Option<NaiveDate>,
     pub before: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// A public comment staff marked as a problem, waiting to become (part of) a list item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ReviewComment {
+    pub id: Uuid,
+    pub satisfaction: String,
+    pub support: String,
+    pub body: Option<String>,
+    pub photo_sha256: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub site_id: Uuid,
+    pub site_name_zh: String,
+    pub site_name_en: String,
+    pub public_code: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -98,12 +127,15 @@ pub struct ItemEvent {
     pub actor_role: String,
     pub unit_name_zh: Option<String>,
     pub unit_name_en: Option<String>,
+    /// Evidence sent with an answer (SHA-256 of each photo).
+    pub photos: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemDetail {
     pub item: ItemRow,
     pub observations: Vec<ReviewRow>,
+    pub comments: Vec<ReviewComment>,
     pub events: Vec<ItemEvent>,
 }
 
@@ -139,10 +171,44 @@ pub struct ExportRow {
     pub answer: Option<String>,
 }
 
+/// Which items an export holds: one unit's, group's or project's, and those made within a
+/// period (China time days, both ends included). Empty means all.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportFilter {
+    pub unit: Option<Uuid>,
+    pub group: Option<Uuid>,
+    pub project: Option<Uuid>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// An item with its site's geometry, for GeoJSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct GeoItem {
+    pub id: Uuid,
+    pub year: i32,
+    pub number: i32,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub kind: ItemKind,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub status: ItemStatus,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub channel: Channel,
+    pub description: String,
+    pub deadline: Option<NaiveDate>,
+    pub unit: Option<String>,
+    pub site: String,
+    pub public_code: String,
+    pub geometry: serde_json::Value,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPage {
     pub rows: Vec<ReviewRow>,
     pub next: Option<(DateTime<Utc>, Uuid)>,
+    /// Public comments marked as problems and not yet in an item (first page only).
+    pub comments: Vec<ReviewComment>,
 }
 
 #[cfg(feature = "ssr")]
@@ -155,12 +221,40 @@ fn parse_opt_uuid(s: &Option<String>, field: &str) -> Result<Option<Uuid>, AppEr
     }
 }
 
+#[cfg(feature = "ssr")]
+fn parse_opt_date(s: &Option<String>, field: &str) -> Result<Option<NaiveDate>, AppError> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "give a day as YYYY-MM-DD")),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn parse_ids(s: &str, field: &str) -> Result<Vec<Uuid>, AppError> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(Uuid::parse_str)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::invalid(field, "not a list of ids"))
+}
+
+/// The queue, newest first. Every filter is optional; `before_at` + `before_id` continue after
+/// the last row of the previous page.
 #[server(endpoint = "review/queue")]
 pub async fn review_queue(
     status: Option<String>,
     project: Option<String>,
+    sub_item: Option<String>,
     unit: Option<String>,
+    group: Option<String>,
+    district: Option<String>,
     kind: Option<String>,
+    verdict: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
     before_at: Option<DateTime<Utc>>,
     before_id: Option<Uuid>,
 ) -> Result<ReviewPage, AppError> {
@@ -172,38 +266,90 @@ pub async fn review_queue(
         if !["submitted", "triaged", "merged", "dismissed"].contains(&status.as_str()) {
             return Err(AppError::invalid("status", "unknown observation status"));
         }
+        let kind = kind.filter(|k| !k.is_empty());
+        if kind
+            .as_deref()
+            .is_some_and(|k| crate::domain::ObservationKind::parse(k).is_none())
+        {
+            return Err(AppError::invalid("kind", "unknown observation kind"));
+        }
+        let verdict = verdict.filter(|k| !k.is_empty());
+        if verdict
+            .as_deref()
+            .is_some_and(|v| !["on_site", "near", "off_site", "unknown"].contains(&v))
+        {
+            return Err(AppError::invalid("verdict", "unknown on-site verdict"));
+        }
         let filter = ReviewFilter {
-            status,
             project: parse_opt_uuid(&project, "project")?,
+            sub_item: parse_opt_uuid(&sub_item, "sub_item")?,
             unit: parse_opt_uuid(&unit, "unit")?,
-            kind: kind.filter(|k| !k.is_empty()),
+            group: parse_opt_uuid(&group, "group")?,
+            district: parse_opt_uuid(&district, "district")?,
+            kind,
+            verdict,
+            since: parse_opt_date(&since, "since")?,
+            until: parse_opt_date(&until, "until")?,
             before: before_at.zip(before_id),
+            status,
         };
-        let rows = crate::ssr::db()?.review_queue(&filter).await?;
+        let db = crate::ssr::db()?;
+        let rows = db.review_queue(&filter).await?;
         let next = (rows.len() as u32 == REVIEW_PAGE)
             .then(|| rows.last().map(|r| (r.received_at, r.id)))
             .flatten();
-        Ok(ReviewPage { rows, next })
+        let comments = if filter.before.is_none() && filter.status == "submitted" {
+            db.review_comments(&filter).await?
+        } else {
+            vec![]
+        };
+        Ok(ReviewPage {
+            rows,
+            next,
+            comments,
+        })
     })
     .await
 }
 
-/// `observations`: one or more observation ids of one site, separated by commas.
+/// What the review queue can be filtered by, with names in both languages.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    pub projects: Vec<crate::catalogue::UnitRef>,
+    pub sub_items: Vec<crate::catalogue::UnitRef>,
+    pub units: Vec<crate::catalogue::UnitRef>,
+    pub groups: Vec<crate::catalogue::UnitRef>,
+    pub districts: Vec<crate::catalogue::UnitRef>,
+}
+
+#[server(endpoint = "review/options")]
+pub async fn review_options() -> Result<FilterOptions, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        crate::ssr::db()?.review_options().await
+    })
+    .await
+}
+
+/// `observations` and `comments`: ids of one site, separated by commas (either may be empty,
+/// not both). An item made only from public comments comes from the public survey channel.
 #[server(endpoint = "review/create-item")]
 pub async fn create_item(
-    observations: String,
+    observations: Option<String>,
+    comments: Option<String>,
     kind: String,
     description: String,
 ) -> Result<Uuid, AppError> {
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
-        let ids = observations
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(Uuid::parse_str)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| AppError::invalid("observations", "not a list of observation ids"))?;
+        let obs = parse_ids(observations.as_deref().unwrap_or_default(), "observations")?;
+        let comments = parse_ids(comments.as_deref().unwrap_or_default(), "comments")?;
+        if obs.is_empty() && comments.is_empty() {
+            return Err(AppError::invalid(
+                "observations",
+                "choose at least one observation or comment",
+            ));
+        }
         let kind = ItemKind::parse(&kind)
             .ok_or_else(|| AppError::invalid("kind", "choose problem or suggestion"))?;
         let description = description.trim();
@@ -216,19 +362,30 @@ pub async fn create_item(
         }
         let year = chrono::Datelike::year(&crate::ssr::today());
         crate::ssr::db()?
-            .create_item(&ids, kind, description, user.id, year)
+            .create_item(&obs, &comments, kind, description, user.id, year)
             .await
     })
     .await
 }
 
+/// Merges a duplicate into an existing item: an observation or a public comment.
 #[server(endpoint = "review/attach")]
-pub async fn attach_observation(item: Uuid, observation: Uuid) -> Result<(), AppError> {
+pub async fn attach_observation(
+    item: Uuid,
+    observation: Option<Uuid>,
+    comment: Option<Uuid>,
+) -> Result<(), AppError> {
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
-        crate::ssr::db()?
-            .attach_observation(item, observation, user.id)
-            .await
+        let db = crate::ssr::db()?;
+        match (observation, comment) {
+            (Some(o), None) => db.attach_observation(item, o, user.id).await,
+            (None, Some(c)) => db.attach_comment(item, c, user.id).await,
+            _ => Err(AppError::invalid(
+                "observation",
+                "choose one observation or one comment to attach",
+            )),
+        }
     })
     .await
 }
@@ -265,8 +422,8 @@ pub async fn nearby_items(site: Uuid) -> Result<Vec<ItemRow>, AppError> {
 }
 
 /// One step of the closed loop. `action`: forward (unit, deadline; the unit defaults to the
-/// site's lead unit), acknowledge, answer (text), verify, reopen (text), reassign (unit),
-/// rate (rating).
+/// site's lead unit), acknowledge, answer (text; `photos`: SHA-256 of evidence photos the
+/// officer uploaded, comma-separated), verify, reopen (text), reassign (unit), rate (rating).
 #[server(endpoint = "items/act")]
 pub async fn act_on_item(
     id: Uuid,
@@ -275,6 +432,7 @@ pub async fn act_on_item(
     deadline: Option<String>,
     text: Option<String>,
     rating: Option<String>,
+    photos: Option<String>,
 ) -> Result<ItemStatus, AppError> {
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|_| true).await?;
@@ -312,8 +470,19 @@ pub async fn act_on_item(
             },
             _ => return Err(AppError::invalid("action", "unknown action")),
         };
+        let photos = photos
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                crate::domain::PhotoHash::parse(s)
+                    .map(|h| h.as_str().to_owned())
+                    .ok_or_else(|| AppError::invalid("photos", "not a list of photo SHA-256s"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let to = db
-            .transition_item(id, &user, &action, crate::ssr::today())
+            .transition_item(id, &user, &action, &photos, crate::ssr::today())
             .await?;
         tracing::info!(item = %id, action = action.name(), by = %user.username, "item step");
         Ok(to)

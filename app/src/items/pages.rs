@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    get_item, list_items, review_queue, ActOnItem, CreateItem, DismissObservation, ItemRow,
-    ItemView, ReviewRow,
+    get_item, list_items, review_options, review_queue, ActOnItem, CreateItem, DismissObservation,
+    ItemRow, ItemView, ReviewComment, ReviewRow,
 };
+use crate::capture::verdict_label;
 use crate::catalogue::pages::id_param;
 use crate::domain::list_item::{AnswerRating, ItemKind, ItemStatus};
 use crate::i18n::*;
@@ -24,7 +25,7 @@ pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: ItemStatus) -> &'
     }
 }
 
-fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, k: ItemKind) -> &'static str {
+pub fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, k: ItemKind) -> &'static str {
     match k {
         ItemKind::Problem => t_string!(i18n, items.problem),
         ItemKind::Suggestion => t_string!(i18n, items.suggestion),
@@ -39,7 +40,7 @@ fn rating_label(i18n: leptos_i18n::I18nContext<Locale>, r: AnswerRating) -> &'st
     }
 }
 
-fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: &str) -> &'static str {
+pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: &str) -> &'static str {
     match a {
         "create" => t_string!(i18n, items.ev_create),
         "attach" => t_string!(i18n, items.ev_attach),
@@ -54,18 +55,164 @@ fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: &str) -> &'static str
     }
 }
 
+/// A `<select>` of the filter form; the empty option means "any".
+fn filter_select(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    current: Option<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            <span>{label}</span>
+            <select name=name id=format!("filter-{name}")>
+                <option value="">{t!(i18n, review.any)}</option>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let selected = current.as_deref() == Some(value.as_str());
+                        view! { <option value=value selected=selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Staff narrow the queue by where and what; a plain GET form, so a filtered queue is a link.
+#[component]
+fn ReviewFilterForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let query = use_query_map();
+    let options = Resource::new(|| (), |_| review_options());
+    let cur = move |k: &str| query.read_untracked().get(k).filter(|v| !v.is_empty());
+    let named = move |v: Vec<crate::catalogue::UnitRef>| {
+        v.into_iter()
+            .map(|u| {
+                (
+                    u.id.to_string(),
+                    pick(zh, &u.name_zh, &u.name_en).to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Loaded
+            resource=options
+            view=move |o| {
+                let statuses = ["submitted", "triaged", "merged", "dismissed"]
+                    .iter()
+                    .map(|s| (s.to_string(), obs_status_label(i18n, s).to_owned()))
+                    .collect::<Vec<_>>();
+                let kinds = crate::domain::ObservationKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str().to_owned(), crate::outbox::page::kind_label(i18n, *k).to_owned()))
+                    .collect::<Vec<_>>();
+                let verdicts = crate::domain::Verdict::ALL
+                    .iter()
+                    .map(|v| (v.as_str().to_owned(), verdict_label(i18n, *v).to_owned()))
+                    .collect::<Vec<_>>();
+                view! {
+                    <form method="get" action="/staff/review" class="filters" id="review-filter">
+                        {filter_select(i18n, "status", t_string!(i18n, items.status), statuses, cur("status"))}
+                        {filter_select(i18n, "project", t_string!(i18n, review.project), named(o.projects), cur("project"))}
+                        {filter_select(i18n, "sub_item", t_string!(i18n, review.sub_item), named(o.sub_items), cur("sub_item"))}
+                        {filter_select(i18n, "unit", t_string!(i18n, items.unit), named(o.units), cur("unit"))}
+                        {filter_select(i18n, "group", t_string!(i18n, review.group), named(o.groups), cur("group"))}
+                        {filter_select(i18n, "district", t_string!(i18n, review.district), named(o.districts), cur("district"))}
+                        {filter_select(i18n, "kind", t_string!(i18n, items.kind), kinds, cur("kind"))}
+                        {filter_select(i18n, "verdict", t_string!(i18n, review.verdict), verdicts, cur("verdict"))}
+                        <label>
+                            <span>{t!(i18n, review.since)}</span>
+                            <input type="date" name="since" value=cur("since").unwrap_or_default() />
+                        </label>
+                        <label>
+                            <span>{t!(i18n, review.until)}</span>
+                            <input type="date" name="until" value=cur("until").unwrap_or_default() />
+                        </label>
+                        <div class="actions">
+                            <button type="submit" class="primary" id="apply-filter">{t!(i18n, review.apply)}</button>
+                            <a href="/staff/review">{t!(i18n, review.clear)}</a>
+                        </div>
+                    </form>
+                }
+            }
+        />
+    }
+}
+
+fn obs_status_label(i18n: leptos_i18n::I18nContext<Locale>, s: &str) -> &'static str {
+    match s {
+        "submitted" => t_string!(i18n, review.submitted),
+        "triaged" => t_string!(i18n, review.triaged),
+        "merged" => t_string!(i18n, review.merged),
+        _ => t_string!(i18n, review.dismissed),
+    }
+}
+
+/// The current query without the page cursor, plus the next page's cursor.
+fn next_page_href(
+    query: &leptos_router::params::ParamsMap,
+    at: chrono::DateTime<chrono::Utc>,
+    id: uuid::Uuid,
+) -> String {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    let mut parts: Vec<String> = [
+        "status", "project", "sub_item", "unit", "group", "district", "kind", "verdict", "since",
+        "until",
+    ]
+    .iter()
+    .filter_map(|k| {
+        query
+            .get(k)
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{k}={}", utf8_percent_encode(&v, NON_ALPHANUMERIC)))
+    })
+    .collect();
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    parts.push(format!(
+        "before_at={}",
+        utf8_percent_encode(&at, NON_ALPHANUMERIC)
+    ));
+    parts.push(format!("before_id={id}"));
+    format!("/staff/review?{}", parts.join("&"))
+}
+
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
     let i18n = use_i18n();
+    let query = use_query_map();
     let create = ServerAction::<CreateItem>::new();
     let dismiss = ServerAction::<DismissObservation>::new();
     let queue = Resource::new(
-        move || (create.version().get(), dismiss.version().get()),
-        |_| review_queue(None, None, None, None, None, None),
+        move || (create.version().get(), dismiss.version().get(), query.get()),
+        |(_, _, q)| {
+            let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
+            let before_at =
+                g("before_at").and_then(|s| s.parse::<chrono::DateTime<chrono::Utc>>().ok());
+            let before_id = g("before_id").and_then(|s| uuid::Uuid::parse_str(&s).ok());
+            review_queue(
+                g("status"),
+                g("project"),
+                g("sub_item"),
+                g("unit"),
+                g("group"),
+                g("district"),
+                g("kind"),
+                g("verdict"),
+                g("since"),
+                g("until"),
+                before_at,
+                before_id,
+            )
+        },
     );
     view! {
         <h1>{t!(i18n, items.review_title)}</h1>
         <p class="muted">{t!(i18n, items.review_intro)}</p>
+        <ReviewFilterForm />
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || {
@@ -86,7 +233,21 @@ pub fn ReviewQueuePage() -> impl IntoView {
             resource=queue
             view=move |page| {
                 let empty = page.rows.is_empty();
+                let next = page
+                    .next
+                    .map(|(at, id)| next_page_href(&query.read_untracked(), at, id));
+                let comments = page.comments;
                 view! {
+                    {(!comments.is_empty()).then(|| view! {
+                        <h2>{t!(i18n, review.comments_title)}</h2>
+                        <ol class="moderation" id="review-comments">
+                            {comments
+                                .into_iter()
+                                .map(|c| view! { <ReviewCommentItem c=c create=create /> })
+                                .collect_view()}
+                        </ol>
+                        <h2>{t!(i18n, review.observations_title)}</h2>
+                    })}
                     {empty.then(|| view! { <p class="muted">{t!(i18n, items.queue_empty)}</p> })}
                     <ol class="moderation" id="review-list">
                         {page
@@ -95,9 +256,52 @@ pub fn ReviewQueuePage() -> impl IntoView {
                             .map(|r| view! { <ReviewItem r=r create=create dismiss=dismiss /> })
                             .collect_view()}
                     </ol>
+                    {next.map(|href| view! {
+                        <p><a class="button" href=href id="review-next">{t!(i18n, review.next_page)}</a></p>
+                    })}
                 }
             }
         />
+    }
+}
+
+/// A public comment marked as a problem: becomes an item of the public survey channel.
+#[component]
+fn ReviewCommentItem(c: ReviewComment, create: ServerAction<CreateItem>) -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let id = c.id.to_string();
+    let li_id = id.clone();
+    let body = c.body.clone().unwrap_or_default();
+    view! {
+        <li class="card" data-comment=li_id>
+            <p class="meta">
+                <a href=format!("/s/{}", c.public_code)>{pick(zh, &c.site_name_zh, &c.site_name_en)}</a>
+                " · " {t!(i18n, review.public_comment)} " · "
+                {(c.created_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
+            </p>
+            <p class="body">{body.clone()}</p>
+            {c.photo_sha256.clone().map(|sha| view! {
+                <div class="thumbs-row">
+                    <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" />
+                </div>
+            })}
+            <ActionForm action=create attr:class="stack make-item">
+                <input type="hidden" name="comments" value=id />
+                <label>
+                    <span>{t!(i18n, items.kind)}</span>
+                    <select name="kind">
+                        <option value="problem" selected=true>{t!(i18n, items.problem)}</option>
+                        <option value="suggestion">{t!(i18n, items.suggestion)}</option>
+                    </select>
+                </label>
+                <label>
+                    <span>{t!(i18n, items.description)}</span>
+                    <textarea name="description" rows="3" maxlength="2000" required>{body}</textarea>
+                </label>
+                <button type="submit" class="primary">{t!(i18n, items.make_item)}</button>
+            </ActionForm>
+        </li>
     }
 }
 
@@ -122,7 +326,9 @@ fn ReviewItem(
                 <a href=format!("/sites/{}", r.site_id)>{pick(zh, &r.site_name_zh, &r.site_name_en)}</a>
                 " · " {r.deputy_name.clone()} " · "
                 {(r.received_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
-                " · " <span class="tag">{r.verdict.clone()}</span>
+                " · " <span class="tag">
+                    {crate::domain::Verdict::parse(&r.verdict).map(|v| verdict_label(i18n, v)).unwrap_or("")}
+                </span>
             </p>
             <p class="body">{r.note.clone()}</p>
             <div class="thumbs-row">
@@ -169,6 +375,13 @@ pub fn ItemsPage() -> impl IntoView {
             .and_then(|s| s.user)
             .is_some_and(|u| u.role != crate::domain::Role::Deputy)
     };
+    let is_staff = move || {
+        session
+            .get()
+            .and_then(|s| s.ok())
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.role.is_staff())
+    };
     view! {
         <h1>{t!(i18n, items.list_title)}</h1>
         <Transition>
@@ -176,6 +389,12 @@ pub fn ItemsPage() -> impl IntoView {
                 <p class="actions">
                     <a class="button" href="/items/export.xlsx" rel="external" id="export-xlsx">{t!(i18n, items.export_xlsx)}</a>
                     <a class="button" href="/items/export.csv" rel="external" id="export-csv">{t!(i18n, items.export_csv)}</a>
+                    <a class="button" href="/items/export.geojson" rel="external" id="export-geojson">{t!(i18n, items.export_geojson)}</a>
+                </p>
+            </Show>
+            <Show when=is_staff>
+                <p class="actions">
+                    <a class="button" href="/staff/import" id="import-link">{t!(i18n, import.title)}</a>
                 </p>
             </Show>
         </Transition>
@@ -236,6 +455,24 @@ pub fn ItemPage() -> impl IntoView {
         {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         <Loaded resource=view_data view=move |v| view! { <ItemDetailView v=v act=act /> } />
     }
+}
+
+/// Thumbnails linking to the display copy; nothing when there are none.
+fn thumbs(photos: Vec<String>) -> impl IntoView {
+    (!photos.is_empty()).then(|| {
+        view! {
+            <div class="thumbs-row">
+                {photos
+                    .into_iter()
+                    .map(|sha| view! {
+                        <a href=format!("/media/display/{sha}.jpg") rel="external" target="_blank">
+                            <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" />
+                        </a>
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
 }
 
 #[component]
@@ -317,17 +554,23 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
             })}
             {can("acknowledge").then(|| form("acknowledge", ().into_any(), t_string!(i18n, items.acknowledge)))}
             {can("answer").then(|| {
-                form(
-                    "answer",
-                    view! {
+                // A plain multipart form to the answer endpoint: text and evidence photos in one
+                // post, with or without JavaScript.
+                let action = format!("/items/{id}/answer");
+                view! {
+                    <form method="post" action=action enctype="multipart/form-data" class="stack step step-answer" id="answer-form">
                         <label>
                             <span>{t!(i18n, items.answer)}</span>
                             <textarea name="text" rows="4" maxlength="2000" required></textarea>
                         </label>
-                    }
-                    .into_any(),
-                    t_string!(i18n, items.answer),
-                )
+                        <label>
+                            <span>{t!(i18n, items.evidence)}</span>
+                            <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="evidence-photos" />
+                        </label>
+                        <p class="muted">{t!(i18n, items.evidence_hint)}</p>
+                        <button type="submit" class="primary" id="do-answer">{t!(i18n, items.answer)}</button>
+                    </form>
+                }
             })}
             {can("rate").then(|| {
                 form(
@@ -377,6 +620,18 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                     <li>
                         <p class="meta">{o.deputy_name.clone()} " · " {(o.received_at + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()}</p>
                         <p class="body">{o.note.clone()}</p>
+                        {thumbs(o.photos.clone())}
+                    </li>
+                })
+                .collect_view()}
+            {v.detail
+                .comments
+                .iter()
+                .map(|c| view! {
+                    <li data-comment=c.id.to_string()>
+                        <p class="meta">{t!(i18n, review.public_comment)} " · " {(c.created_at + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()}</p>
+                        <p class="body">{c.body.clone().unwrap_or_default()}</p>
+                        {thumbs(c.photo_sha256.iter().cloned().collect())}
                     </li>
                 })
                 .collect_view()}
@@ -389,11 +644,16 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                 .map(|e| view! {
                     <li data-action=e.action.clone()>
                         <b>{action_label(i18n, &e.action)}</b>
-                        " · " {e.actor_name.clone()} " · "
+                        " · " {e.actor_name.clone()}
+                        {e.actor_role.parse::<crate::domain::Role>().ok().map(|r| view! {
+                            " (" {crate::ui::role_label(i18n, r)} ")"
+                        })}
+                        " · "
                         {(e.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
                         {e.unit_name_zh.clone().map(|zh_name| view! { " → " {pick(zh, &zh_name, e.unit_name_en.as_deref().unwrap_or(""))} })}
                         {e.deadline.map(|d| view! { " · " {d.to_string()} })}
                         {e.comment.clone().map(|c| view! { <p class="body">{c}</p> })}
+                        {thumbs(e.photos.clone())}
                     </li>
                 })
                 .collect_view()}

@@ -5,12 +5,14 @@ use uuid::Uuid;
 
 use super::Db;
 use crate::domain::list_item::{
-    apply, Action, Actor, ItemFacts, ItemKind, ItemStatus, TransitionError, NEARBY_M,
+    apply, audience, Action, Actor, Channel, ItemFacts, ItemKind, ItemStatus, TransitionError,
+    MAX_EVIDENCE_PHOTOS, NEARBY_M,
 };
 use crate::domain::Role;
 use crate::error::{AppError, ErrorCode};
 use crate::items::{
-    ExportRow, ItemDetail, ItemEvent, ItemRow, ReviewFilter, ReviewRow, REVIEW_PAGE,
+    ExportFilter, ExportRow, GeoItem, ItemDetail, ItemEvent, ItemRow, ReviewComment, ReviewFilter,
+    ReviewRow, REVIEW_PAGE,
 };
 use crate::store::users::UserRecord;
 
@@ -38,8 +40,85 @@ const ITEM_FROM: &str = "
     join sites t on t.id = i.site_id
     left join lead_units u on u.id = i.unit_id";
 
+/// The next number on the year's list. Numbers run per year without gaps from concurrent
+/// creation: the year's advisory lock is held until the transaction ends.
+pub(crate) async fn next_item_number(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    year: i32,
+) -> Result<i32, AppError> {
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended('list_items', $1))")
+        .bind(i64::from(year))
+        .execute(&mut **tx)
+        .await?;
+    Ok(
+        sqlx::query_scalar("select coalesce(max(number), 0) + 1 from list_items where year = $1")
+            .bind(year)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Locks the item's row and asks the domain whether `user` may take this step now.
+async fn decide(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: Uuid,
+    user: &UserRecord,
+    action: &Action,
+    today: NaiveDate,
+) -> Result<(ItemStatus, crate::domain::list_item::Outcome), AppError> {
+    let row: Option<(String, Option<Uuid>, Option<String>)> = sqlx::query_as(
+        "select status, unit_id, answer_rating from list_items where id = $1 for update",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (status, unit, rating) = row.ok_or_else(|| AppError::not_found("item"))?;
+    let status = ItemStatus::parse(&status).ok_or_else(AppError::internal)?;
+    let actor = match user.role {
+        Role::Staff | Role::Admin => Actor::Staff,
+        Role::UnitOfficer => match user.unit_id {
+            Some(u) => Actor::Officer(u),
+            None => return Err(AppError::forbidden()),
+        },
+        Role::Deputy => {
+            let reporter: bool = sqlx::query_scalar(IS_REPORTER)
+                .bind(id)
+                .bind(user.id)
+                .fetch_one(&mut **tx)
+                .await?;
+            Actor::Deputy { reporter }
+        }
+    };
+    let facts = ItemFacts {
+        status,
+        unit,
+        rated: rating.is_some(),
+    };
+    let out = apply(facts, actor, action, today).map_err(transition_error)?;
+    Ok((status, out))
+}
+
 impl Db {
-    /// Observations for staff to triage, newest first, one page after `before` (keyset).
+    /// Whether the step would be accepted now, changing nothing: checked before evidence photos
+    /// are stored, so a refused answer leaves no files behind.
+    pub async fn check_transition(
+        &self,
+        id: Uuid,
+        user: &UserRecord,
+        action: &Action,
+        today: NaiveDate,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        decide(&mut tx, id, user, action, today).await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Observations for staff to triage, newest first, one page after `before` (keyset). The
+    /// photos come from a correlated subquery so that the plan can walk the queue index in order
+    /// and stop after one page.
     pub async fn review_queue(&self, f: &ReviewFilter) -> Result<Vec<ReviewRow>, AppError> {
         let (at, id) = f.before.unzip();
         Ok(sqlx::query_as(
@@ -47,19 +126,24 @@ impl Db {
                     o.received_at, o.lat, o.lon, o.site_id, t.name_zh as site_name_zh,
                     t.name_en as site_name_en, us.display_name as deputy_name,
                     s.lead_unit_id as unit_id,
-                    coalesce(array_agg(op.sha256 order by op.position)
-                             filter (where op.sha256 is not null), '{}') as photos
+                    array(select op.sha256 from observation_photos op
+                           where op.observation_id = o.id order by op.position) as photos
                from observations o
                join sites t on t.id = o.site_id
                join sub_items s on s.id = t.sub_item_id
                join users us on us.id = o.deputy_user_id
-               left join observation_photos op on op.observation_id = o.id
               where o.status = $1
                 and ($2::uuid is null or s.project_id = $2)
                 and ($3::uuid is null or s.lead_unit_id = $3)
                 and ($4::text is null or o.kind = $4)
                 and ($5::timestamptz is null or (o.received_at, o.id) < ($5, $6))
-              group by o.id, t.id, s.id, us.id
+                and ($8::uuid is null or s.id = $8)
+                and ($9::uuid is null or s.lead_unit_id in
+                        (select unit_id from group_units where group_id = $9))
+                and ($10::uuid is null or t.district_id = $10)
+                and ($11::text is null or o.verdict = $11)
+                and ($12::date is null or o.received_at >= ($12::date::timestamp at time zone 'Asia/Shanghai'))
+                and ($13::date is null or o.received_at < (($13::date + 1)::timestamp at time zone 'Asia/Shanghai'))
               order by o.received_at desc, o.id desc
               limit $7",
         )
@@ -70,14 +154,50 @@ impl Db {
         .bind(at)
         .bind(id)
         .bind(REVIEW_PAGE as i64)
+        .bind(f.sub_item)
+        .bind(f.group)
+        .bind(f.district)
+        .bind(&f.verdict)
+        .bind(f.since)
+        .bind(f.until)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// Makes a draft item from observations of one site; they leave the queue as triaged.
+    /// Public comments marked as problems that are in no item yet, with the queue's site filters.
+    pub async fn review_comments(&self, f: &ReviewFilter) -> Result<Vec<ReviewComment>, AppError> {
+        Ok(sqlx::query_as(
+            "select c.id, c.satisfaction, c.support, c.body, c.photo_sha256, c.created_at,
+                    c.site_id, t.name_zh as site_name_zh, t.name_en as site_name_en, t.public_code
+               from public_comments c
+               join sites t on t.id = c.site_id
+               join sub_items s on s.id = t.sub_item_id
+              where c.status = 'problem'
+                and not exists (select 1 from list_item_comments lc where lc.comment_id = c.id)
+                and ($1::uuid is null or s.project_id = $1)
+                and ($2::uuid is null or s.lead_unit_id = $2)
+                and ($3::uuid is null or s.id = $3)
+                and ($4::uuid is null or s.lead_unit_id in
+                        (select unit_id from group_units where group_id = $4))
+                and ($5::uuid is null or t.district_id = $5)
+              order by c.created_at desc, c.id desc
+              limit 50",
+        )
+        .bind(f.project)
+        .bind(f.unit)
+        .bind(f.sub_item)
+        .bind(f.group)
+        .bind(f.district)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Makes a draft item from observations and public comments of one site; they leave the
+    /// queue together, or nothing changes.
     pub async fn create_item(
         &self,
         observations: &[Uuid],
+        comments: &[Uuid],
         kind: ItemKind,
         description: &str,
         actor: Uuid,
@@ -90,7 +210,7 @@ impl Db {
         .bind(observations)
         .fetch_all(&mut *tx)
         .await?;
-        if rows.len() != observations.len() || rows.is_empty() {
+        if rows.len() != observations.len() {
             return Err(AppError::not_found("observation"));
         }
         if rows.iter().any(|r| r.2 != "submitted") {
@@ -99,33 +219,49 @@ impl Db {
                 "an observation was triaged already",
             ));
         }
-        let site = rows[0].1;
-        if rows.iter().any(|r| r.1 != site) {
+        let crows: Vec<(Uuid, Uuid, String, bool)> = sqlx::query_as(
+            "select c.id, c.site_id, c.status,
+                    exists (select 1 from list_item_comments lc where lc.comment_id = c.id)
+               from public_comments c where c.id = any($1) for update",
+        )
+        .bind(comments)
+        .fetch_all(&mut *tx)
+        .await?;
+        if crows.len() != comments.len() {
+            return Err(AppError::not_found("comment"));
+        }
+        if crows.iter().any(|c| c.2 != "problem" || c.3) {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "a comment is not marked as a problem, or is in an item already",
+            ));
+        }
+        let mut sites = rows.iter().map(|r| r.1).chain(crows.iter().map(|c| c.1));
+        let site = sites
+            .next()
+            .ok_or_else(|| AppError::not_found("observation"))?;
+        if sites.any(|s| s != site) {
             return Err(AppError::invalid(
                 "observations",
                 "an item is about one site: choose observations of the same site",
             ));
         }
-        // Numbers run per year without gaps from concurrent creation.
-        sqlx::query("select pg_advisory_xact_lock(hashtextextended('list_items', $1))")
-            .bind(i64::from(year))
-            .execute(&mut *tx)
-            .await?;
-        let number: i32 = sqlx::query_scalar(
-            "select coalesce(max(number), 0) + 1 from list_items where year = $1",
-        )
-        .bind(year)
-        .fetch_one(&mut *tx)
-        .await?;
+        let channel = if observations.is_empty() {
+            Channel::PublicSurvey
+        } else {
+            Channel::DeputyInspection
+        };
+        let number = next_item_number(&mut tx, year).await?;
         let id = Uuid::now_v7();
         sqlx::query(
-            "insert into list_items (id, year, number, kind, site_id, description, created_by)
-             values ($1, $2, $3, $4, $5, $6, $7)",
+            "insert into list_items (id, year, number, kind, channel, site_id, description, created_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(year)
         .bind(number)
         .bind(kind.as_str())
+        .bind(channel.as_str())
         .bind(site)
         .bind(description)
         .bind(actor)
@@ -137,6 +273,13 @@ impl Db {
         )
         .bind(id)
         .bind(observations)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into list_item_comments (item_id, comment_id) select $1, unnest($2::uuid[])",
+        )
+        .bind(id)
+        .bind(comments)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -155,6 +298,48 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Merges a public comment marked as a problem into an existing item.
+    pub async fn attach_comment(
+        &self,
+        item: Uuid,
+        comment: Uuid,
+        actor: Uuid,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("select status from list_items where id = $1 for update")
+                .bind(item)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let status = status.ok_or_else(|| AppError::not_found("item"))?;
+        let done = sqlx::query(
+            "insert into list_item_comments (item_id, comment_id)
+             select $1, c.id from public_comments c where c.id = $2 and c.status = 'problem'
+             on conflict (comment_id) do nothing",
+        )
+        .bind(item)
+        .bind(comment)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "the comment is not marked as a problem, or is in an item already",
+            ));
+        }
+        sqlx::query(
+            "insert into list_item_events (item_id, action, from_status, to_status, actor)
+             values ($1, 'attach', $2, $2, $3)",
+        )
+        .bind(item)
+        .bind(&status)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Merges an observation into an existing item (a duplicate of what it already says).
@@ -239,10 +424,12 @@ impl Db {
             .await?)
     }
 
-    /// The lead unit of the site's sub-item: where an item goes unless staff choose otherwise.
+    /// The unit an imported finding named, else the lead unit of the site's sub-item: where an
+    /// item goes unless staff choose otherwise.
     pub async fn default_unit(&self, item: Uuid) -> Result<Uuid, AppError> {
         sqlx::query_scalar(
-            "select s.lead_unit_id from list_items i join sites t on t.id = i.site_id
+            "select coalesce(i.proposed_unit_id, s.lead_unit_id) from list_items i
+               join sites t on t.id = i.site_id
                join sub_items s on s.id = t.sub_item_id where i.id = $1",
         )
         .bind(item)
@@ -251,45 +438,43 @@ impl Db {
         .ok_or_else(|| AppError::not_found("item"))
     }
 
-    /// One step of the closed loop: the row is locked, the domain decides, the row and the log
-    /// change together.
+    /// One step of the closed loop: the row is locked, the domain decides, and the row, the
+    /// log, the evidence photos and the notifications change together.
     pub async fn transition_item(
         &self,
         id: Uuid,
         user: &UserRecord,
         action: &Action,
+        photos: &[String],
         today: NaiveDate,
     ) -> Result<ItemStatus, AppError> {
+        if !photos.is_empty() && !matches!(action, Action::Answer { .. }) {
+            return Err(AppError::invalid("photos", "only an answer carries photos"));
+        }
+        if photos.len() > MAX_EVIDENCE_PHOTOS {
+            return Err(AppError::invalid(
+                "photos",
+                format!("send at most {MAX_EVIDENCE_PHOTOS} photos with an answer"),
+            ));
+        }
         let mut tx = self.pool.begin().await?;
-        let row: Option<(String, Option<Uuid>, Option<String>)> = sqlx::query_as(
-            "select status, unit_id, answer_rating from list_items where id = $1 for update",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (status, unit, rating) = row.ok_or_else(|| AppError::not_found("item"))?;
-        let status = ItemStatus::parse(&status).ok_or_else(AppError::internal)?;
-        let actor = match user.role {
-            Role::Staff | Role::Admin => Actor::Staff,
-            Role::UnitOfficer => match user.unit_id {
-                Some(u) => Actor::Officer(u),
-                None => return Err(AppError::forbidden()),
-            },
-            Role::Deputy => {
-                let reporter: bool = sqlx::query_scalar(IS_REPORTER)
-                    .bind(id)
-                    .bind(user.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                Actor::Deputy { reporter }
+        let (status, out) = decide(&mut tx, id, user, action, today).await?;
+        if !photos.is_empty() {
+            // Evidence is the officer's own upload; someone else's photo hash is not theirs to cite.
+            let mine: i64 = sqlx::query_scalar(
+                "select count(*) from photos where sha256 = any($1) and uploaded_by = $2",
+            )
+            .bind(photos)
+            .bind(user.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if mine as usize != photos.len() {
+                return Err(AppError::invalid(
+                    "photos",
+                    "upload each photo first (PUT /api/v1/photos/{sha256}); some were not found",
+                ));
             }
-        };
-        let facts = ItemFacts {
-            status,
-            unit,
-            rated: rating.is_some(),
-        };
-        let out = apply(facts, actor, action, today).map_err(transition_error)?;
+        }
         let (deadline, comment, answer, rate) = match action {
             Action::Forward { deadline, .. } => (Some(*deadline), None, None, None),
             Action::Answer { text } => {
@@ -299,10 +484,17 @@ impl Db {
             Action::Rate { rating } => (None, None, None, Some(rating.as_str())),
             _ => (None, None, None, None),
         };
+        let reopen = matches!(action, Action::Reopen { .. });
         sqlx::query(
             "update list_items
                 set status = $2, unit_id = $3, deadline = coalesce($4, deadline),
-                    answer = coalesce($5, answer), answer_rating = coalesce($6, answer_rating),
+                    answer = coalesce($5, answer),
+                    -- A reopened item waits for a new answer, to be rated afresh.
+                    answer_rating = case when $7 then null else coalesce($6, answer_rating) end,
+                    answered_at = case when $2 in ('answered', 'closed')
+                                       then case when $5::text is not null then now()
+                                                 else answered_at end end,
+                    closed_at = case when $2 = 'closed' then coalesce(closed_at, now()) end,
                     updated_at = now()
               where id = $1",
         )
@@ -312,12 +504,13 @@ impl Db {
         .bind(deadline)
         .bind(answer)
         .bind(rate)
+        .bind(reopen)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+        let event: i64 = sqlx::query_scalar(
             "insert into list_item_events
                 (item_id, action, from_status, to_status, unit_id, deadline, comment, actor)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         )
         .bind(id)
         .bind(action.name())
@@ -327,6 +520,35 @@ impl Db {
         .bind(deadline)
         .bind(comment.or(rate.map(str::to_owned)))
         .bind(user.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into list_item_photos (event_id, item_id, position, sha256)
+             select $1, $2, (n - 1)::smallint, sha from unnest($3::text[]) with ordinality as p(sha, n)",
+        )
+        .bind(event)
+        .bind(id)
+        .bind(photos)
+        .execute(&mut *tx)
+        .await?;
+        let who = audience(action, status, out.status);
+        sqlx::query(
+            "insert into notifications (user_id, item_id, event_id)
+             select distinct u.id, $1, $2 from users u
+              where u.is_active and u.id <> $3
+                and (($4 and u.role = 'unit_officer' and u.unit_id = $5)
+                  or ($6 and u.role in ('staff', 'admin'))
+                  or ($7 and u.id in (select o.deputy_user_id from list_item_observations lo
+                                        join observations o on o.id = lo.observation_id
+                                       where lo.item_id = $1)))",
+        )
+        .bind(id)
+        .bind(event)
+        .bind(user.id)
+        .bind(who.unit_officers)
+        .bind(out.unit)
+        .bind(who.staff)
+        .bind(who.reporters)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -387,7 +609,9 @@ impl Db {
         let events: Vec<ItemEvent> = sqlx::query_as(
             "select e.action, e.from_status, e.to_status, e.deadline, e.comment, e.at,
                     us.display_name as actor_name, us.role as actor_role,
-                    u.name_zh as unit_name_zh, u.name_en as unit_name_en
+                    u.name_zh as unit_name_zh, u.name_en as unit_name_en,
+                    array(select p.sha256 from list_item_photos p
+                           where p.event_id = e.id order by p.position) as photos
                from list_item_events e
                join users us on us.id = e.actor
                left join lead_units u on u.id = e.unit_id
@@ -397,9 +621,22 @@ impl Db {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
+        let comments: Vec<ReviewComment> = sqlx::query_as(
+            "select c.id, c.satisfaction, c.support, c.body, c.photo_sha256, c.created_at,
+                    c.site_id, t.name_zh as site_name_zh, t.name_en as site_name_en, t.public_code
+               from list_item_comments lc
+               join public_comments c on c.id = lc.comment_id
+               join sites t on t.id = c.site_id
+              where lc.item_id = $1
+              order by c.created_at",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(ItemDetail {
             item,
             observations,
+            comments,
             events,
         })
     }
@@ -433,13 +670,9 @@ impl Db {
 }
 
 impl Db {
-    /// The formal list: items that left the draft stage, by number, for one unit or project.
-    pub async fn export_items(
-        &self,
-        unit: Option<Uuid>,
-        project: Option<Uuid>,
-    ) -> Result<Vec<ExportRow>, AppError> {
-        Ok(sqlx::query_as(
+    /// The formal list: items that left the draft stage, by number.
+    pub async fn export_items(&self, f: &ExportFilter) -> Result<Vec<ExportRow>, AppError> {
+        let q = format!(
             "select i.year, i.number, p.number || '. ' || p.title_zh as project,
                     s.number || '. ' || s.title_zh as sub_item, t.name_zh as site, i.kind,
                     i.description,
@@ -454,101 +687,258 @@ impl Db {
                join sub_items s on s.id = t.sub_item_id
                join projects p on p.id = s.project_id
                left join lead_units u on u.id = i.unit_id
-              where i.status <> 'draft'
-                and ($1::uuid is null or i.unit_id = $1)
-                and ($2::uuid is null or p.id = $2)
-              order by i.year, i.number",
-        )
-        .bind(unit)
-        .bind(project)
-        .fetch_all(&self.pool)
-        .await?)
+              where i.status <> 'draft' and {EXPORT_WHERE}
+              order by i.year, i.number"
+        );
+        Ok(bind_export(sqlx::query_as(&q), f)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The same items as [`Db::export_items`] (drafts included: a map shows what is pending),
+    /// each with its site's geometry.
+    pub async fn export_geo_items(&self, f: &ExportFilter) -> Result<Vec<GeoItem>, AppError> {
+        let q = format!(
+            "select i.id, i.year, i.number, i.kind, i.status, i.channel, i.description, i.deadline,
+                    u.name_zh as unit, t.name_zh as site, t.public_code, t.geometry
+               from list_items i
+               join sites t on t.id = i.site_id
+               join sub_items s on s.id = t.sub_item_id
+               join projects p on p.id = s.project_id
+               left join lead_units u on u.id = i.unit_id
+              where {EXPORT_WHERE}
+              order by i.year, i.number"
+        );
+        Ok(bind_export(sqlx::query_as(&q), f)
+            .fetch_all(&self.pool)
+            .await?)
     }
 }
 
 impl Db {
-    /// Figures per unit, group or project. Overdue mirrors `list_item::is_overdue` (with the
-    /// unit, after the deadline day) for counting in SQL; a database test checks they agree.
+    /// Sites (all, or of one lead unit) with their geometry and item counts, as GeoJSON
+    /// features.
+    pub async fn export_geo_sites(
+        &self,
+        unit: Option<Uuid>,
+    ) -> Result<Vec<serde_json::Value>, AppError> {
+        let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+            "select json_build_object(
+                 'type', 'Feature', 'id', t.id, 'geometry', t.geometry,
+                 'properties', json_build_object(
+                     'code', t.public_code, 'name', t.name_zh, 'name_en', t.name_en,
+                     'kind', t.kind, 'project', p.title_zh, 'sub_item', s.title_zh,
+                     'lead_unit', u.name_zh, 'district', d.name_zh,
+                     'items', (select count(*) from list_items i where i.site_id = t.id),
+                     'open_items', (select count(*) from list_items i
+                                     where i.site_id = t.id and i.status <> 'closed')))
+               from sites t
+               join sub_items s on s.id = t.sub_item_id
+               join projects p on p.id = s.project_id
+               join lead_units u on u.id = s.lead_unit_id
+               join districts d on d.id = t.district_id
+              where $1::uuid is null or s.lead_unit_id = $1
+              order by t.public_code",
+        )
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+impl Db {
+    pub async fn review_options(&self) -> Result<crate::items::FilterOptions, AppError> {
+        let named = |q: &'static str| async move {
+            sqlx::query_as::<_, crate::catalogue::UnitRef>(q)
+                .fetch_all(&self.pool)
+                .await
+        };
+        Ok(crate::items::FilterOptions {
+            projects: named(
+                "select id, number || '. ' || title_zh as name_zh, number || '. ' || title_en as name_en
+                   from projects order by year desc, number",
+            )
+            .await?,
+            sub_items: named(
+                "select s.id, p.number || '.' || s.number || ' ' || s.title_zh as name_zh,
+                        p.number || '.' || s.number || ' ' || s.title_en as name_en
+                   from sub_items s join projects p on p.id = s.project_id
+                  order by p.year desc, p.number, s.number",
+            )
+            .await?,
+            units: named("select id, name_zh, name_en from lead_units order by name_zh").await?,
+            groups: named("select id, name_zh, name_en from supervision_groups order by number")
+                .await?,
+            districts: named("select id, name_zh, name_en from districts order by code").await?,
+        })
+    }
+}
+
+/// The export filter over `i` (item), `s` (sub-item) and `p` (project), binding $1..$5.
+const EXPORT_WHERE: &str = "($1::uuid is null or i.unit_id = $1)
+                and ($2::uuid is null or i.unit_id in (select unit_id from group_units where group_id = $2))
+                and ($3::uuid is null or p.id = $3)
+                and ($4::date is null or i.created_at >= ($4::date::timestamp at time zone 'Asia/Shanghai'))
+                and ($5::date is null or i.created_at < (($5::date + 1)::timestamp at time zone 'Asia/Shanghai'))";
+
+fn bind_export<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    f: &ExportFilter,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    q.bind(f.unit)
+        .bind(f.group)
+        .bind(f.project)
+        .bind(f.from)
+        .bind(f.to)
+}
+
+impl Db {
+    /// Figures per lead unit, supervision group, project and district in one pass over the
+    /// items (grouping sets) and one over the observation counters the trigger keeps. Overdue
+    /// mirrors `list_item::is_overdue` (with the unit, after the deadline day); a database test
+    /// checks they agree. An item counts for the unit it is with (after a forward or a
+    /// reassignment), a draft for the site's lead unit; observations for the site's lead unit.
     pub async fn dashboard_rows(
         &self,
-        by: &str,
         today: NaiveDate,
-    ) -> Result<Vec<crate::items::dashboard::DashRow>, AppError> {
-        // (key columns, the join from a site `t` and its sub-item `s` to the key)
-        let (key, from) = match by {
-            "unit" => ("k.id, k.name_zh, k.name_en, k.name_zh as sort", "lead_units k"),
-            "group" => (
-                "k.id, k.name_zh, k.name_en, lpad(k.number::text, 3, '0') as sort",
-                "supervision_groups k",
-            ),
-            _ => (
-                "k.id, k.title_zh as name_zh, k.title_en as name_en, lpad(k.number::text, 3, '0') as sort",
-                "projects k",
-            ),
-        };
-        // An item counts for the unit it is with (after a forward or reassignment), a draft for
-        // the site's lead unit; observations count for the site's lead unit.
-        let (item_key, site_key) = match by {
-            "unit" => ("coalesce(i.unit_id, s.lead_unit_id)", "s.lead_unit_id"),
-            "group" => (
-                "(select group_id from group_units where unit_id = coalesce(i.unit_id, s.lead_unit_id))",
-                "(select group_id from group_units where unit_id = s.lead_unit_id)",
-            ),
-            _ => ("s.project_id", "s.project_id"),
-        };
-        let q = format!(
-            "with item_keys as (
-                 select {item_key} as key, i.*,
-                        exists (select 1 from list_item_events e
-                                 where e.item_id = i.id and e.action = 'answer'
-                                   and (e.at at time zone 'Asia/Shanghai')::date <= i.deadline)
-                          as answered_on_time
-                   from list_items i join sites t on t.id = i.site_id
-                   join sub_items s on s.id = t.sub_item_id),
-             obs_keys as (
-                 select {site_key} as key, o.deputy_user_id
-                   from observations o join sites t on t.id = o.site_id
-                   join sub_items s on s.id = t.sub_item_id)
-             select id, name_zh, name_en, problems, suggestions, forwarded, answered, closed,
-                    overdue, on_time, observations, deputies from (
-               select {key},
-                      (select count(*) from item_keys x where x.key = k.id and x.kind = 'problem') as problems,
-                      (select count(*) from item_keys x where x.key = k.id and x.kind = 'suggestion') as suggestions,
-                      (select count(*) from item_keys x where x.key = k.id and x.status <> 'draft') as forwarded,
-                      (select count(*) from item_keys x where x.key = k.id and x.status in ('answered', 'closed')) as answered,
-                      (select count(*) from item_keys x where x.key = k.id and x.status = 'closed') as closed,
-                      (select count(*) from item_keys x where x.key = k.id
-                          and x.status in ('forwarded', 'acknowledged') and x.deadline < $1) as overdue,
-                      (select count(*) from item_keys x where x.key = k.id
-                          and x.status in ('answered', 'closed') and x.answered_on_time) as on_time,
-                      (select count(*) from obs_keys b where b.key = k.id) as observations,
-                      (select count(distinct b.deputy_user_id) from obs_keys b where b.key = k.id) as deputies
-                 from {from}) r
-              order by sort"
-        );
-        Ok(sqlx::query_as(&q).bind(today).fetch_all(&self.pool).await?)
+    ) -> Result<Vec<(String, crate::items::dashboard::DashRow)>, AppError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            dim: String,
+            #[sqlx(flatten)]
+            row: crate::items::dashboard::DashRow,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "with it as (
+                 select coalesce(i.unit_id, s.lead_unit_id) as unit, gu.group_id as grp,
+                        s.project_id as project, t.district_id as district,
+                        i.kind, i.status, i.deadline, i.answered_at
+                   from list_items i
+                   join sites t on t.id = i.site_id
+                   join sub_items s on s.id = t.sub_item_id
+                   left join group_units gu on gu.unit_id = coalesce(i.unit_id, s.lead_unit_id)),
+             ia as (
+                 select case when grouping(unit) = 0 then 'unit' when grouping(grp) = 0 then 'group'
+                             when grouping(project) = 0 then 'project' else 'district' end as dim,
+                        coalesce(unit, grp, project, district) as key,
+                        count(*) filter (where kind = 'problem') as problems,
+                        count(*) filter (where kind = 'suggestion') as suggestions,
+                        count(*) filter (where status <> 'draft') as forwarded,
+                        count(*) filter (where status in ('answered', 'closed')) as answered,
+                        count(*) filter (where status = 'closed') as closed,
+                        count(*) filter (where status in ('forwarded', 'acknowledged')
+                                           and deadline < $1) as overdue,
+                        count(*) filter (where status in ('answered', 'closed')
+                                           and (answered_at at time zone 'Asia/Shanghai')::date
+                                               <= deadline) as on_time
+                   from it group by grouping sets ((unit), (grp), (project), (district))),
+             oc as (
+                 select s.lead_unit_id as unit, gu.group_id as grp, s.project_id as project,
+                        c.district_id as district, c.deputy_user_id, c.n
+                   from observation_counts c
+                   join sub_items s on s.id = c.sub_item_id
+                   left join group_units gu on gu.unit_id = s.lead_unit_id),
+             oa as (
+                 select case when grouping(unit) = 0 then 'unit' when grouping(grp) = 0 then 'group'
+                             when grouping(project) = 0 then 'project' else 'district' end as dim,
+                        coalesce(unit, grp, project, district) as key,
+                        sum(n)::bigint as observations,
+                        count(distinct deputy_user_id) as deputies
+                   from oc group by grouping sets ((unit), (grp), (project), (district))),
+             dims as (
+                 select 'unit' as dim, id, name_zh, name_en, name_zh as sort from lead_units
+                 union all
+                 select 'group', id, name_zh, name_en, lpad(number::text, 3, '0') from supervision_groups
+                 union all
+                 select 'project', id, title_zh, title_en, lpad(number::text, 3, '0') from projects
+                 union all
+                 select 'district', id, name_zh, name_en, code from districts)
+             select d.dim, d.id, d.name_zh, d.name_en,
+                    coalesce(ia.problems, 0) as problems, coalesce(ia.suggestions, 0) as suggestions,
+                    coalesce(ia.forwarded, 0) as forwarded, coalesce(ia.answered, 0) as answered,
+                    coalesce(ia.closed, 0) as closed, coalesce(ia.overdue, 0) as overdue,
+                    coalesce(ia.on_time, 0) as on_time,
+                    coalesce(oa.observations, 0) as observations,
+                    coalesce(oa.deputies, 0) as deputies
+               from dims d
+               left join ia on ia.dim = d.dim and ia.key = d.id
+               left join oa on oa.dim = d.dim and oa.key = d.id
+              order by d.dim, d.sort",
+        )
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.dim, r.row)).collect())
     }
 
-    /// Photos in the working app: staff see all; a deputy the photos they sent; an officer
-    /// those of observations behind items forwarded to their unit.
+    /// Weekly figures for the last `weeks` weeks (Mondays, China time), oldest first:
+    /// observations received, items made, answered and closed in each week.
+    pub async fn dashboard_trend(
+        &self,
+        today: NaiveDate,
+        weeks: i32,
+    ) -> Result<Vec<crate::items::dashboard::WeekRow>, AppError> {
+        Ok(sqlx::query_as(
+            "with w as (
+                 select (date_trunc('week', $1::date)::date - 7 * g)::date as week
+                   from generate_series(0, $2 - 1) g),
+             first_week as (select min(week) as week from w),
+             items as (
+                 select date_trunc('week', created_at at time zone 'Asia/Shanghai')::date as made,
+                        date_trunc('week', answered_at at time zone 'Asia/Shanghai')::date as answered,
+                        date_trunc('week', closed_at at time zone 'Asia/Shanghai')::date as closed
+                   from list_items, first_week f
+                  where created_at >= f.week::timestamp at time zone 'Asia/Shanghai'
+                     or answered_at >= f.week::timestamp at time zone 'Asia/Shanghai'
+                     or closed_at >= f.week::timestamp at time zone 'Asia/Shanghai')
+             select w.week,
+                    coalesce((select n from observation_weeks ow where ow.week = w.week), 0)
+                      as observations,
+                    (select count(*) from items where made = w.week) as created,
+                    (select count(*) from items where answered = w.week) as answered,
+                    (select count(*) from items where closed = w.week) as closed
+               from w order by w.week",
+        )
+        .bind(today)
+        .bind(weeks)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Photos in the working app: staff see all; anyone the photos they sent; a deputy the
+    /// evidence answering items made from their observations; an officer every photo of the
+    /// items with their unit (observations, public comments, evidence).
     pub async fn may_see_photo(&self, sha256: &str, user: &UserRecord) -> Result<bool, AppError> {
         Ok(match user.role {
             Role::Staff | Role::Admin => true,
             Role::Deputy => sqlx::query_scalar(
-                "select exists (select 1 from photos where sha256 = $1 and uploaded_by = $2)",
+                "select exists (select 1 from photos where sha256 = $1 and uploaded_by = $2)
+                     or exists (select 1 from list_item_photos p
+                                  join list_item_observations lo on lo.item_id = p.item_id
+                                  join observations o on o.id = lo.observation_id
+                                 where p.sha256 = $1 and o.deputy_user_id = $2)",
             )
             .bind(sha256)
             .bind(user.id)
             .fetch_one(&self.pool)
             .await?,
             Role::UnitOfficer => sqlx::query_scalar(
-                "select exists (select 1 from observation_photos op
+                "select exists (select 1 from photos where sha256 = $1 and uploaded_by = $3)
+                     or exists (select 1 from observation_photos op
                                   join list_item_observations lo on lo.observation_id = op.observation_id
                                   join list_items i on i.id = lo.item_id
-                                 where op.sha256 = $1 and i.unit_id = $2)",
+                                 where op.sha256 = $1 and i.unit_id = $2)
+                     or exists (select 1 from list_item_photos p join list_items i on i.id = p.item_id
+                                 where p.sha256 = $1 and i.unit_id = $2)
+                     or exists (select 1 from public_comments c
+                                  join list_item_comments lc on lc.comment_id = c.id
+                                  join list_items i on i.id = lc.item_id
+                                 where c.photo_sha256 = $1 and i.unit_id = $2)",
             )
             .bind(sha256)
             .bind(user.unit_id)
+            .bind(user.id)
             .fetch_one(&self.pool)
             .await?,
         })

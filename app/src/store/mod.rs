@@ -2,8 +2,10 @@
 
 pub mod catalogue;
 pub mod field;
+pub mod imports;
 pub mod items;
 pub mod media;
+pub mod notifications;
 pub mod public;
 pub mod seed;
 pub mod users;

@@ -246,6 +246,7 @@ fn Nav() -> impl IntoView {
     });
     let links = move || {
         let info = session.get().and_then(|r| r.ok());
+        let unread = info.as_ref().map(|i| i.unread).unwrap_or(0);
         let user = info.and_then(|i| i.user);
         match user {
             None => view! {
@@ -279,6 +280,12 @@ fn Nav() -> impl IntoView {
                     {role
                         .can_manage_accounts()
                         .then(|| view! { <a href="/admin/users">{t!(i18n, nav.users)}</a> })}
+                    <a href="/notifications" id="notifications-link">
+                        {t!(i18n, nav.notifications)}
+                        {(unread > 0).then(|| view! {
+                            " " <span class="badge" id="unread-count">{unread}</span>
+                        })}
+                    </a>
                     <span class="who" title=role_label(i18n, role)>
                         {u.display_name.clone()}
                     </span>

@@ -1,0 +1,107 @@
+//! Notifications in the app: officers hear of items forwarded to their unit, staff of answers
+//! and ratings, deputies of every change to the items made from what they reported. Who hears
+//! of what is `domain::list_item::audience`; the rows are written with each step.
+
+use chrono::{DateTime, Utc};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::list_item::{ItemKind, ItemStatus};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{pick, use_zh, Loaded};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Notification {
+    pub id: i64,
+    pub item_id: Uuid,
+    pub read: bool,
+    pub action: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub to_status: ItemStatus,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    pub year: i32,
+    pub number: i32,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub kind: ItemKind,
+    pub description: String,
+    pub site_name_zh: String,
+    pub site_name_en: String,
+}
+
+/// The newest 100 notifications of the signed-in person.
+#[server(endpoint = "notifications/list")]
+pub async fn list_notifications() -> Result<Vec<Notification>, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|_| true).await?;
+        crate::ssr::db()?.notifications(user.id, 100).await
+    })
+    .await
+}
+
+/// Marks one notification read, or all of them when `id` is absent. Returns how many changed.
+#[server(endpoint = "notifications/read")]
+pub async fn mark_read(id: Option<i64>) -> Result<u64, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|_| true).await?;
+        crate::ssr::db()?.mark_notifications_read(user.id, id).await
+    })
+    .await
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let read = ServerAction::<MarkRead>::new();
+    let data = Resource::new(move || read.version().get(), |_| list_notifications());
+    let session = crate::ui::use_session();
+    // The count in the menu follows what was just marked read.
+    Effect::new(move |_| {
+        if read.version().get() > 0 {
+            session.refetch();
+        }
+    });
+    view! {
+        <h1>{t!(i18n, notifications.title)}</h1>
+        <ActionForm action=read attr:class="inline">
+            <button type="submit" id="mark-all-read">{t!(i18n, notifications.mark_all)}</button>
+        </ActionForm>
+        <Loaded
+            resource=data
+            view=move |rows| {
+                let empty = rows.is_empty();
+                view! {
+                    {empty.then(|| view! { <p class="muted">{t!(i18n, notifications.empty)}</p> })}
+                    <ol class="rows" id="notification-list">
+                        {rows
+                            .into_iter()
+                            .map(|n| {
+                                let label = super::pages::action_label(i18n, &n.action);
+                                let status = super::pages::status_label(i18n, n.to_status);
+                                view! {
+                                    <li class:unread=!n.read data-action=n.action.clone()>
+                                        <a href=format!("/items/{}", n.item_id)>
+                                            {format!("{}-{:03}", n.year, n.number)}
+                                        </a>
+                                        " · " {pick(zh, &n.site_name_zh, &n.site_name_en)}
+                                        <p>
+                                            <b>{label}</b> " · " {n.actor_name.clone()} " → "
+                                            <span class="tag status">{status}</span> " · "
+                                            {(n.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
+                                        </p>
+                                        <p class="muted body">{n.description.chars().take(80).collect::<String>()}</p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+            }
+        />
+    }
+}

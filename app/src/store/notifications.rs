@@ -1,0 +1,61 @@
+//! SQL for in-app notifications (written by `items::transition_item`, read here).
+
+use uuid::Uuid;
+
+use super::Db;
+use crate::error::AppError;
+use crate::items::notifications::Notification;
+
+impl Db {
+    pub async fn unread_notifications(&self, user: Uuid) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from notifications where user_id = $1 and read_at is null",
+        )
+        .bind(user)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The newest notifications first, with what happened and to which item.
+    pub async fn notifications(
+        &self,
+        user: Uuid,
+        limit: i64,
+    ) -> Result<Vec<Notification>, AppError> {
+        Ok(sqlx::query_as(
+            "select n.id, n.item_id, n.read_at is not null as read, e.action, e.to_status, e.at,
+                    us.display_name as actor_name, i.year, i.number, i.kind, i.description,
+                    t.name_zh as site_name_zh, t.name_en as site_name_en
+               from notifications n
+               join list_item_events e on e.id = n.event_id
+               join users us on us.id = e.actor
+               join list_items i on i.id = n.item_id
+               join sites t on t.id = i.site_id
+              where n.user_id = $1
+              order by n.id desc
+              limit $2",
+        )
+        .bind(user)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Marks one notification (or, with `None`, all of them) read; someone else's id changes
+    /// nothing.
+    pub async fn mark_notifications_read(
+        &self,
+        user: Uuid,
+        id: Option<i64>,
+    ) -> Result<u64, AppError> {
+        Ok(sqlx::query(
+            "update notifications set read_at = now()
+              where user_id = $1 and read_at is null and ($2::bigint is null or id = $2)",
+        )
+        .bind(user)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+}
