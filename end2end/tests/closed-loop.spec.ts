@@ -1,20 +1,12 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { signIn } from './helpers';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { signIn, uuidv7 } from './helpers';
 
 // Four roles in one scenario: a deputy's observation → staff make an item → forward it to the
-// Civil Affairs Bureau → its officer acknowledges and answers → the deputy rates the answer →
-// staff verify and close it; the item's log shows every step.
-
-/** A UUIDv7, as the phone makes them: 48 bits of milliseconds, version 7, variant, random. */
-function uuidv7(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  let ms = Date.now();
-  for (let i = 5; i >= 0; i--) { b[i] = ms % 256; ms = Math.floor(ms / 256); }
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+// Civil Affairs Bureau → its officer acknowledges and answers with a photo → the deputy, told by
+// a notification, rates the answer → staff verify and close it; the item's log shows every step.
+// A second item runs past its deadline and the dashboard shows it overdue.
 
 async function as(browser: Browser, username: string, next: string) {
   const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true });
@@ -55,11 +47,20 @@ test('an observation goes round the closed loop to a closed item', async ({ brow
   await officer.page.locator('#do-acknowledge').click();
   await expect(officer.page.locator('#item-status')).toHaveText('已签收');
   await officer.page.locator('.step-answer textarea[name=text]').fill('已重新浇筑坡道，坡度降至1:12');
+  await officer.page.locator('#evidence-photos').setInputFiles(path.join(__dirname, '../fixtures/site-photo-1.jpg'));
   await officer.page.locator('#do-answer').click();
   await expect(officer.page.locator('#item-status')).toHaveText('已答复');
+  const evidence = officer.page.locator('#item-log > li[data-action=answer] img');
+  await expect(evidence).toHaveCount(1);
+  expect(await evidence.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
 
-  await deputy.page.goto('/items');
-  await deputy.page.locator('#item-table a').first().click();
+  // The deputy hears of it in the menu and follows the notification to the item.
+  await deputy.page.goto('/my/sites');
+  await expect(deputy.page.locator('#unread-count')).toHaveText('3');
+  await deputy.page.locator('#notifications-link').click();
+  await expect(deputy.page.locator('#notification-list > li').first()).toHaveAttribute('data-action', 'answer');
+  await deputy.page.locator('#notification-list > li').first().locator('a').click();
+  await expect(deputy.page.locator('#item-log > li[data-action=answer] img')).toHaveCount(1);
   await expect(deputy.page.locator('#item-answer')).toHaveText('已重新浇筑坡道，坡度降至1:12');
   await deputy.page.locator('.step-rate').getByLabel('基本满意').check();
   await deputy.page.locator('#do-rate').click();
@@ -77,6 +78,30 @@ test('an observation goes round the closed loop to a closed item', async ({ brow
   await staff.page.locator('#dashboard-link').click();
   const row = staff.page.locator('#dash-units tr', { hasText: '市民政局' });
   await expect(row.locator('td').nth(5)).toHaveText('1');
+  await expect(staff.page.locator('#dash-trend rect.created')).toHaveCount(12);
+
+  // A second item, forwarded with a deadline that then passes. The clock cannot be moved, so
+  // the deadline is: the database says it was due three days ago.
+  const late = `扶手松动未修 ${Date.now()}`;
+  const put2 = await deputy.page.request.put(`/api/v1/observations/${uuidv7()}`, {
+    data: { site_id: siteId, kind: 'problem', note: late, tags: [], captured_at: new Date().toISOString(), position: null, photos: [] },
+  });
+  expect(put2.status()).toBe(201);
+  await staff.page.goto('/staff/review');
+  const card2 = staff.page.locator('#review-list > li', { hasText: late });
+  await card2.locator('.make-item button[type=submit]').click();
+  await staff.page.locator('#item-created a').click();
+  await staff.page.locator('.step-forward select[name=unit]').selectOption({ label: '市民政局' });
+  await staff.page.locator('#do-forward').click();
+  await expect(staff.page.locator('#item-status')).toHaveText('已交办');
+  await expect(staff.page.locator('#item-overdue')).toHaveCount(0);
+  execFileSync('psql', [process.env.DATABASE_URL!, '-qc',
+    `update list_items set deadline = current_date - 3 where description = '${late}'`]);
+  await staff.page.reload();
+  await expect(staff.page.locator('#item-overdue')).toBeVisible();
+  await staff.page.goto('/staff/dashboard');
+  const bureau = staff.page.locator('#dash-units tr', { hasText: '市民政局' });
+  await expect(bureau.locator('td.overdue-count')).toHaveText('1');
 
   for (const s of [deputy, staff, officer]) await s.ctx.close();
 });

@@ -23,3 +23,14 @@ export async function waitForHydration(page: Page) {
 export async function expectChinese(page: Page) {
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
 }
+
+/** A UUIDv7, as the phone makes them: 48 bits of milliseconds, version 7, variant, random. */
+export function uuidv7(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) { b[i] = ms % 256; ms = Math.floor(ms / 256); }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::common::TestApp;
 use crate::field::{put_observation, site_and_anchor};
 
-async fn observe(app: &TestApp, deputy: &str, note: &str) -> Uuid {
+pub async fn observe(app: &TestApp, deputy: &str, note: &str) -> Uuid {
     let (site, lat, lon) = site_and_anchor(app).await;
     let id = Uuid::now_v7();
     let body = json!({
@@ -22,7 +22,7 @@ async fn observe(app: &TestApp, deputy: &str, note: &str) -> Uuid {
     id
 }
 
-async fn officer_of(app: &TestApp, admin: &str, unit: Uuid, name: &str) -> String {
+pub async fn officer_of(app: &TestApp, admin: &str, unit: Uuid, name: &str) -> String {
     let unit = unit.to_string();
     let (s, body, _) = app
         .call(
@@ -43,7 +43,7 @@ async fn officer_of(app: &TestApp, admin: &str, unit: Uuid, name: &str) -> Strin
         .expect("officer signs in")
 }
 
-fn act<'a>(id: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn act<'a>(id: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("id", id), ("action", action)]
 }
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod catalogue;
+mod closed_loop;
 mod common;
 mod demo_data;
 mod field;

@@ -78,6 +78,13 @@ async fn every_server_function_checks_the_callers_role() {
         ("field/my-observations", vec![], &[Deputy]),
         ("staff/groups", vec![], &[Staff, Admin]),
         ("admin/accounts", vec![], &[Admin]),
+        ("review/queue", vec![], &[Staff, Admin]),
+        ("review/options", vec![], &[Staff, Admin]),
+        ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
+        ("items/dashboard", vec![], &[Staff, Admin]),
+        ("items/list", vec![], everyone_signed_in),
+        ("notifications/list", vec![], everyone_signed_in),
+        ("notifications/read", vec![], everyone_signed_in),
         (
             "admin/reset-password",
             vec![("user_id", &staff_user), ("password", "jiandu-demo")],
