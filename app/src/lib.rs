@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 mod home;
 pub mod items;
+pub mod map;
 #[cfg(feature = "hydrate")]
 pub mod offline;
 pub mod outbox;

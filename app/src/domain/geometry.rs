@@ -127,6 +127,15 @@ impl SiteGeometry {
 
     /// A point that lies on the site: the point itself, the middle vertex of a line, a point
     /// inside a polygon. It is what a nearest-site index is built on and where a pin is drawn.
+    /// Every vertex, `[lon, lat]` (a map frames a site by them).
+    pub fn points(&self) -> Vec<[f64; 2]> {
+        match self {
+            SiteGeometry::Point(p) => vec![*p],
+            SiteGeometry::LineString(ps) => ps.clone(),
+            SiteGeometry::Polygon(rings) => rings.iter().flatten().copied().collect(),
+        }
+    }
+
     pub fn anchor(&self) -> LonLat {
         let p: Option<Point<f64>> = match self {
             SiteGeometry::Point([lon, lat]) => Some(Point::new(*lon, *lat)),

@@ -7,6 +7,7 @@ pub mod exif;
 pub mod geometry;
 pub mod import;
 pub mod list_item;
+pub mod mapping;
 pub mod observation;
 pub mod outbox;
 pub mod photo_prep;

@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod field;
 pub mod imports;
 pub mod items;
+pub mod map;
 pub mod media;
 pub mod notifications;
 pub mod public;

@@ -1,0 +1,114 @@
+//! The staff map's points: observations or list items in view, counted into grid clusters on
+//! the server so that a million observations cost the browser a few dozen circles. Every point
+//! in view is in exactly one cluster, so cluster counts add up to the list's count for the same
+//! filter.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Map, MapItem, Shape, Viewport};
+use crate::domain::LonLat;
+use crate::error::AppError;
+
+/// Cluster cells are this many pixels wide on screen.
+pub const CELL_PX: f64 = 64.0;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PointCluster {
+    pub lon: f64,
+    pub lat: f64,
+    pub n: i64,
+    pub status: String,
+}
+
+/// `layer`: observations (at their captured position, else their site's) or items (at their
+/// site); `status` narrows to one status; the box is WGS-84 degrees.
+#[server(endpoint = "map/points")]
+pub async fn map_points(
+    layer: String,
+    west: f64,
+    south: f64,
+    east: f64,
+    north: f64,
+    zoom: f64,
+    status: Option<String>,
+) -> Result<Vec<PointCluster>, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let finite = [west, south, east, north, zoom]
+            .iter()
+            .all(|v| v.is_finite());
+        if !finite || west >= east || south >= north || !(0.0..=22.0).contains(&zoom) {
+            return Err(AppError::invalid(
+                "west",
+                "give a box west < east, south < north and a zoom 0–22",
+            ));
+        }
+        let layer = match layer.as_str() {
+            "observations" | "items" => layer,
+            _ => return Err(AppError::invalid("layer", "observations or items")),
+        };
+        let status = status.filter(|s| !s.is_empty());
+        crate::ssr::db()?
+            .map_clusters(
+                &layer,
+                (west, south, east, north),
+                zoom,
+                CELL_PX,
+                status.as_deref(),
+            )
+            .await
+    })
+    .await
+}
+
+/// A map of one layer, reloaded for each view the staff member settles on.
+#[component]
+pub fn PointsMap(
+    layer: &'static str,
+    id: &'static str,
+    #[prop(into)] status: Signal<Option<String>>,
+) -> impl IntoView {
+    let view_at = RwSignal::new(None::<Viewport>);
+    let clusters = Resource::new(
+        move || (view_at.get(), status.get()),
+        move |(vp, status)| async move {
+            let Some(vp) = vp else { return Ok(vec![]) };
+            // Clusters are computed in WGS-84; a GCJ-02 basemap only moves where they are drawn.
+            let (sw, ne) = vp.bounds(crate::domain::mapping::Datum::Wgs84);
+            map_points(
+                layer.to_owned(),
+                sw.lon,
+                sw.lat,
+                ne.lon,
+                ne.lat,
+                vp.zoom,
+                status,
+            )
+            .await
+        },
+    );
+    let items = Signal::derive(move || {
+        clusters
+            .get()
+            .and_then(|r| r.ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| MapItem {
+                shape: Shape::Cluster {
+                    at: LonLat {
+                        lon: c.lon,
+                        lat: c.lat,
+                    },
+                    n: c.n as u64,
+                },
+                class: format!("cluster status-{}", c.status),
+                href: None,
+                title: format!("{} · {}", c.status, c.n),
+            })
+            .collect::<Vec<_>>()
+    });
+    let on_view = Callback::new(move |vp: Viewport| view_at.set(Some(vp)));
+    view! { <Map items=items id=id on_view=on_view fixed=true /> }
+}
