@@ -4,6 +4,10 @@
 /* global BUILD */
 const SHELL_CACHE = `jiandu-shell-${BUILD}`;
 const PAGE_CACHE = `jiandu-pages-${BUILD}`;
+// Basemap tiles outlive builds: they belong to the map provider, not to this code.
+const TILE_CACHE = 'jiandu-tiles';
+// About 80 MB of typical tiles; the oldest go first.
+const MAX_TILES = 4000;
 const SHELL = [
   '/offline',
   '/pkg/jiandu.js',
@@ -25,7 +29,7 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(
-        keys.filter((k) => k.startsWith('jiandu-') && k !== SHELL_CACHE && k !== PAGE_CACHE)
+        keys.filter((k) => k.startsWith('jiandu-') && ![SHELL_CACHE, PAGE_CACHE, TILE_CACHE].includes(k))
           .map((k) => caches.delete(k)),
       ))
       .then(() => self.clients.claim()),
@@ -44,9 +48,32 @@ self.addEventListener('message', (event) => {
   )));
 });
 
+// Keeps the tile cache under its cap; keys come back oldest first.
+async function trimTiles(cache) {
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_TILES)).map((k) => cache.delete(k)));
+}
+
+// The only images this app loads from another origin are basemap tiles: cache first, so a map
+// the deputy has looked at (or saved) draws without a network.
+function tile(event) {
+  event.respondWith(caches.open(TILE_CACHE).then((cache) => cache.match(event.request.url)
+    .then((hit) => hit || fetch(event.request).then((res) => {
+      if (res.ok || res.type === 'opaque') {
+        const copy = res.clone();
+        event.waitUntil(cache.put(event.request.url, copy).then(() => trimTiles(cache)));
+      }
+      return res;
+    }))));
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   const url = new URL(req.url);
+  if (req.method === 'GET' && url.origin !== self.location.origin && req.destination === 'image') {
+    tile(event);
+    return;
+  }
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
   // Never answer the API or server functions from a cache: a cached answer could look like an
   // acknowledgement.

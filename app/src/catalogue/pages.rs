@@ -203,6 +203,12 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
             .and_then(|s| s.user)
             .is_some_and(|u| u.role == crate::domain::Role::Deputy)
     };
+    let site_map = vec![crate::map::MapItem {
+        shape: crate::map::Shape::Geometry(d.geometry.clone()),
+        class: format!("site kind-{}", d.kind.as_str()),
+        href: None,
+        title: pick(zh, &d.name_zh, &d.name_en).to_owned(),
+    }];
     let group = match (&d.group_name_zh, &d.group_name_en) {
         (Some(name_zh), Some(name_en)) => Some(pick(zh, name_zh, name_en)),
         _ => d.group_number.map(|n| format!("#{n}")),
@@ -252,6 +258,7 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
             <dt>{t!(i18n, site.location)}</dt>
             <dd>{format!("{:.5}, {:.5}", anchor.lat, anchor.lon)}</dd>
         </dl>
+        <crate::map::Map items=site_map id="site-map" />
     }
 }
 
@@ -323,6 +330,64 @@ pub fn MySitesPage() -> impl IntoView {
                             <span class="muted">{t!(i18n, my_sites.locating)}</span>
                         </Show>
                     </p>
+                    {
+                        let all = sites.clone();
+                        let items = Signal::derive(move || {
+                            let mut items: Vec<crate::map::MapItem> = all
+                                .iter()
+                                .map(|s| crate::map::MapItem {
+                                    shape: crate::map::Shape::Geometry(s.geometry.clone()),
+                                    class: format!("site kind-{}", s.kind.as_str()),
+                                    href: Some(format!("/sites/{}", s.id)),
+                                    title: pick(zh, &s.name_zh, &s.name_en).to_owned(),
+                                })
+                                .collect();
+                            if let Some(p) = here.get() {
+                                // Found: the nearest sites around the deputy, not the whole city.
+                                let near: Vec<_> = nearest(&all, p.lat, p.lon, 10)
+                                    .into_iter()
+                                    .map(|(s, _)| s.id)
+                                    .collect();
+                                items.retain(|i| {
+                                    i.href.as_ref().is_some_and(|h| near.iter().any(|id| h.ends_with(&id.to_string())))
+                                });
+                                items.push(crate::map::MapItem {
+                                    shape: crate::map::Shape::Position {
+                                        at: crate::domain::LonLat { lon: p.lon, lat: p.lat },
+                                        accuracy_m: p.accuracy_m,
+                                    },
+                                    class: "position".into(),
+                                    href: None,
+                                    title: t_string!(i18n, map.here).to_owned(),
+                                });
+                            }
+                            items
+                        });
+                        view! { <crate::map::Map items=items id="my-sites-map" /> }
+                    }
+                    {
+                        // The tiles around all of the deputy's sites, for the field.
+                        let pts: Vec<[f64; 2]> = sites.iter().flat_map(|s| s.geometry.points()).collect();
+                        let provider = Resource::new(|| (), |_| crate::map::get_provider());
+                        let bbox = pts.first().map(|f| {
+                            pts.iter().fold((*f, *f), |(lo, hi), p| {
+                                ([lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])])
+                            })
+                        });
+                        view! {
+                            <Suspense>
+                                {move || {
+                                    let p = provider.get().and_then(|p| p.ok().flatten())?;
+                                    let (lo, hi) = bbox?;
+                                    Some(view! {
+                                        <crate::map::offline::SaveArea provider=p
+                                            sw=crate::domain::LonLat { lon: lo[0], lat: lo[1] }
+                                            ne=crate::domain::LonLat { lon: hi[0], lat: hi[1] } />
+                                    })
+                                }}
+                            </Suspense>
+                        }
+                    }
                     {
                         let all = sites.clone();
                         move || {

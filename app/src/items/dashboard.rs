@@ -235,6 +235,8 @@ pub fn DashboardPage() -> impl IntoView {
                             {t!(i18n, public.support_rate)}
                         </li>
                     </ul>
+                    <h2>{t!(i18n, map.items_title)}</h2>
+                    <crate::map::points::PointsMap layer="items" id="dash-map" status=Signal::stored(None::<String>) />
                     <h2>{t!(i18n, dashboard.trend)}</h2>
                     {trend_chart(i18n, d.trend)}
                     <h2>{t!(i18n, dashboard.by_unit)}</h2>

@@ -213,6 +213,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
         <h1>{t!(i18n, items.review_title)}</h1>
         <p class="muted">{t!(i18n, items.review_intro)}</p>
         <ReviewFilterForm />
+        <crate::map::points::PointsMap layer="observations" id="review-map"
+            status=Signal::derive(move || Some(query.read().get("status").unwrap_or_else(|| "submitted".into()))) />
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || {
