@@ -786,7 +786,10 @@ async fn the_queue_filters_and_pages_and_exports_geojson() {
     assert_eq!(none["features"], json!([]));
 
     // The map's clusters add up to the list's count for the same filter, at every zoom.
-    let points = |layer: &'static str, zoom: &'static str, status: Option<&'static str>, who: Option<String>| {
+    let points = |layer: &'static str,
+                  zoom: &'static str,
+                  status: Option<&'static str>,
+                  who: Option<String>| {
         let app = &app;
         async move {
             let mut form = vec![
@@ -804,23 +807,52 @@ async fn the_queue_filters_and_pages_and_exports_geojson() {
         }
     };
     for zoom in ["5", "11", "16"] {
-        let (s, clusters, _) = points("observations", zoom, Some("submitted"), Some(staff.clone())).await;
+        let (s, clusters, _) =
+            points("observations", zoom, Some("submitted"), Some(staff.clone())).await;
         assert_eq!(s, StatusCode::OK, "{clusters}");
-        let total: i64 = clusters.as_array().unwrap().iter().map(|c| c["n"].as_i64().unwrap()).sum();
+        let total: i64 = clusters
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["n"].as_i64().unwrap())
+            .sum();
         let listed = app.count("observations where status = 'submitted'").await;
         assert_eq!(total, listed, "zoom {zoom}");
         let (_, clusters, _) = points("items", zoom, None, Some(staff.clone())).await;
-        let total: i64 = clusters.as_array().unwrap().iter().map(|c| c["n"].as_i64().unwrap()).sum();
+        let total: i64 = clusters
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["n"].as_i64().unwrap())
+            .sum();
         let (_, list, _) = app.call("items/list", Some(&staff), &[]).await;
-        assert_eq!(total as usize, list.as_array().unwrap().len(), "zoom {zoom}");
+        assert_eq!(
+            total as usize,
+            list.as_array().unwrap().len(),
+            "zoom {zoom}"
+        );
     }
     let (_, fine, _) = points("observations", "16", None, Some(staff.clone())).await;
     let (_, coarse, _) = points("observations", "5", None, Some(staff.clone())).await;
     assert!(fine.as_array().unwrap().len() >= coarse.as_array().unwrap().len());
-    assert_eq!(points("observations", "5", None, None).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(points("observations", "5", None, Some(deputy.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(points("roads", "5", None, Some(staff.clone())).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(points("items", "30", None, Some(staff.clone())).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        points("observations", "5", None, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        points("observations", "5", None, Some(deputy.clone()))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        points("roads", "5", None, Some(staff.clone())).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        points("items", "30", None, Some(staff.clone())).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 
     // The dashboard's trend and districts count the same things as the tables.
     let (s, dash, _) = app.call("items/dashboard", Some(&staff), &[]).await;
