@@ -22,8 +22,8 @@ pub struct PointCluster {
     pub status: String,
 }
 
-/// `layer`: observations (at their captured position, else their site's) or items (at their
-/// site); `status` narrows to one status; the box is WGS-84 degrees.
+/// `layer`: observations or items, each drawn at its site; `status` narrows to one status; the
+/// box is WGS-84 degrees.
 #[server(endpoint = "map/points")]
 pub async fn map_points(
     layer: String,

@@ -15,30 +15,31 @@ impl Db {
         cell_px: f64,
         status: Option<&str>,
     ) -> Result<Vec<PointCluster>, AppError> {
+        // (lon, lat, status, n): items one by one at their site; observations from the counters
+        // per site and status (migration 000006).
         let points = match layer {
             "items" => {
-                "select t.anchor[0] as lon, t.anchor[1] as lat, i.status
+                "select t.anchor[0] as lon, t.anchor[1] as lat, i.status, 1::bigint as n
                    from list_items i join sites t on t.id = i.site_id
                   where ($6::text is null or i.status = $6)
                     and t.anchor <@ box(point($1, $2), point($3, $4))"
             }
             _ => {
-                "select coalesce(o.lon, t.anchor[0]) as lon, coalesce(o.lat, t.anchor[1]) as lat,
-                        o.status
-                   from observations o join sites t on t.id = o.site_id
-                  where ($6::text is null or o.status = $6)
-                    and coalesce(o.lon, t.anchor[0]) between $1 and $3
-                    and coalesce(o.lat, t.anchor[1]) between $2 and $4"
+                "select t.anchor[0] as lon, t.anchor[1] as lat, c.status, c.n
+                   from observation_site_status c join sites t on t.id = c.site_id
+                  where c.n > 0 and ($6::text is null or c.status = $6)
+                    and t.anchor <@ box(point($1, $2), point($3, $4))"
             }
         };
         let q = format!(
             "with p as ({points}),
-                  g as (select lon, lat, status,
+                  g as (select lon, lat, status, n,
                                floor((lon + 180) / 360 * $5 / $7) as cx,
                                floor((1 - ln(tan(radians(lat)) + 1 / cos(radians(lat))) / pi())
                                      / 2 * $5 / $7) as cy
                           from p)
-             select avg(lon) as lon, avg(lat) as lat, count(*) as n, status
+             select sum(lon * n) / sum(n) as lon, sum(lat * n) / sum(n) as lat,
+                    sum(n)::bigint as n, status
                from g group by cx, cy, status
               order by n desc"
         );

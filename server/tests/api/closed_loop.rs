@@ -832,6 +832,17 @@ async fn the_queue_filters_and_pages_and_exports_geojson() {
             "zoom {zoom}"
         );
     }
+    // All statuses together: every observation once, the triaged one moved out of "submitted".
+    let (_, all, _) = points("observations", "11", None, Some(staff.clone())).await;
+    let by_status = |status: &str| -> i64 {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == status)
+            .map(|c| c["n"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!((by_status("submitted"), by_status("triaged")), (31, 1));
     let (_, fine, _) = points("observations", "16", None, Some(staff.clone())).await;
     let (_, coarse, _) = points("observations", "5", None, Some(staff.clone())).await;
     assert!(fine.as_array().unwrap().len() >= coarse.as_array().unwrap().len());
