@@ -168,3 +168,26 @@ test('a GCJ-02 basemap draws a site where a WGS-84 basemap draws its corrected p
   }
   await ctx.close();
 });
+
+test('with no GPS fix the deputy drops a pin on the map and the verdict follows it', async ({ page }) => {
+  await signIn(page, 'demo-deputy', '/my/sites');
+  const site = await page.locator('.site-list li a').first().getAttribute('href');
+  await page.goto(`${site}/capture`);
+  await page.locator('#capture-form[data-ready="1"]').waitFor({ timeout: 20_000 });
+  const map = page.locator('#capture-map');
+  const feature = map.locator('.feature.site').first();
+  await expect(feature).toBeVisible();
+  // Tap the site itself (the middle of its drawn shape), then somewhere far from it.
+  await map.scrollIntoViewIfNeeded();
+  const box = (await feature.boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.locator('#position p').first()).toContainText('手动标注');
+  await expect(page.locator('#verdict b')).toHaveAttribute('data-verdict', /on_site|near/);
+  await expect(map.locator('.position .here')).toHaveCount(1);
+  const mapBox = (await map.boundingBox())!;
+  await map.locator('.zoom-out').click();
+  await map.locator('.zoom-out').click();
+  await map.locator('.zoom-out').click();
+  await page.mouse.click(mapBox.x + 8, mapBox.y + mapBox.height - 40);
+  await expect(page.locator('#verdict b')).toHaveAttribute('data-verdict', 'off_site');
+});

@@ -65,3 +65,38 @@ test('the review queue narrows by kind and on-site check', async ({ browser }) =
   await expect(card).toHaveCount(0);
   await staffCtx.close();
 });
+
+test('a second report of the same problem is merged into the open item', async ({ browser }) => {
+  const deputyCtx = await browser.newContext();
+  const deputy = await deputyCtx.newPage();
+  await signIn(deputy, 'demo-deputy', '/my/sites');
+  const href = await deputy.locator('.site-list li a').nth(1).getAttribute('href');
+  const siteId = href!.split('/').pop()!;
+  const stamp = Date.now();
+  const notes = [`台阶破损 ${stamp}`, `台阶破损（再次） ${stamp}`];
+  for (const note of notes) {
+    const put = await deputy.request.put(`/api/v1/observations/${uuidv7()}`, {
+      data: { site_id: siteId, kind: 'problem', note, tags: [], captured_at: new Date().toISOString(), position: null, photos: [] },
+    });
+    expect(put.status()).toBe(201);
+  }
+  await deputyCtx.close();
+
+  const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await staffCtx.newPage();
+  await signIn(page, 'demo-staff', '/staff/review');
+  const first = page.locator('#review-list > li', { hasText: notes[0] });
+  await first.locator('.make-item button[type=submit]').click();
+  await expect(page.locator('#item-created')).toBeVisible();
+  const itemHref = await page.locator('#item-created a').getAttribute('href');
+  const second = page.locator('#review-list > li', { hasText: notes[1] });
+  await second.locator('.find-merge').click();
+  const candidate = second.locator(`.merge-candidates li[data-item="${itemHref!.split('/').pop()}"]`);
+  await expect(candidate).toBeVisible();
+  await candidate.locator('button[type=submit]').click();
+  await expect(second).toHaveCount(0);
+  await page.goto(itemHref!);
+  await expect(page.locator('#item-observations > li')).toHaveCount(2);
+  await expect(page.locator('#item-log > li[data-action=attach]')).toHaveCount(1);
+  await staffCtx.close();
+});

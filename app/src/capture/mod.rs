@@ -125,6 +125,44 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
         }));
         gps.set(Gps::Idle);
     };
+    // No GPS fix (indoors, a tunnel, a denied permission): the deputy taps where they are.
+    let drop_pin = Callback::new(move |(at, zoom): (crate::domain::LonLat, f64)| {
+        position.set(Some(PositionInput {
+            lat: at.lat,
+            lon: at.lon,
+            accuracy_m: crate::domain::mapping::pin_accuracy_m(at.lat, zoom),
+            source: crate::domain::PositionSource::ManualPin,
+        }));
+        gps.set(Gps::Idle);
+    });
+    let pin_items = {
+        let geometry = geometry.clone();
+        let site_name = site_name.to_owned();
+        Signal::derive(move || {
+            let mut items = vec![crate::map::MapItem {
+                shape: crate::map::Shape::Geometry(geometry.clone()),
+                class: "site".into(),
+                href: None,
+                title: site_name.clone(),
+            }];
+            // Shown where it is without re-framing the map on every tap.
+            if let Some(p) = position.get() {
+                items.push(crate::map::MapItem {
+                    shape: crate::map::Shape::Position {
+                        at: crate::domain::LonLat {
+                            lon: p.lon,
+                            lat: p.lat,
+                        },
+                        accuracy_m: p.accuracy_m,
+                    },
+                    class: "position".into(),
+                    href: None,
+                    title: String::new(),
+                });
+            }
+            items
+        })
+    };
     let on_files = move |ev: leptos::ev::Event| {
         let _ = &ev;
         #[cfg(feature = "hydrate")]
@@ -297,6 +335,8 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                     <button type="button" id="locate" on:click=locate>{t!(i18n, capture.locate)}</button>
                     <button type="button" id="use-site" on:click=use_site_location>{t!(i18n, capture.use_site)}</button>
                 </p>
+                <p class="muted">{t!(i18n, capture.pin_hint)}</p>
+                <crate::map::Map items=pin_items id="capture-map" fixed=true on_pick=drop_pin />
             </section>
             {field_error("position")}
             {field_error("captured_at")}

@@ -131,6 +131,12 @@ pub fn metres_per_px(lat: f64, zoom: f64) -> f64 {
     40_075_016.686 * lat.to_radians().cos() / (TILE * 2f64.powf(zoom))
 }
 
+/// How far off a pin dropped with a finger may be: a fingertip covers about 8 of the map's
+/// drawing pixels.
+pub fn pin_accuracy_m(lat: f64, zoom: f64) -> f64 {
+    (metres_per_px(lat, zoom) * 8.0).max(1.0)
+}
+
 /// A scale bar: the longest round distance (1, 2 or 5 × 10ⁿ metres) that fits in `max_px`,
 /// and its length in pixels.
 pub fn scale_bar(lat: f64, zoom: f64, max_px: f64) -> (f64, f64) {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    get_item, list_items, review_options, review_queue, ActOnItem, CreateItem, DismissObservation,
-    ItemRow, ItemView, ReviewComment, ReviewRow,
+    get_item, list_items, nearby_items, review_options, review_queue, ActOnItem, AttachObservation,
+    CreateItem, DismissObservation, ItemRow, ItemView, ReviewComment, ReviewRow,
 };
 use crate::capture::verdict_label;
 use crate::catalogue::pages::id_param;
@@ -186,9 +186,17 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateItem>::new();
     let dismiss = ServerAction::<DismissObservation>::new();
+    let attach = ServerAction::<AttachObservation>::new();
     let queue = Resource::new(
-        move || (create.version().get(), dismiss.version().get(), query.get()),
-        |(_, _, q)| {
+        move || {
+            (
+                create.version().get(),
+                dismiss.version().get(),
+                attach.version().get(),
+                query.get(),
+            )
+        },
+        |(_, _, _, q)| {
             let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
             let before_at =
                 g("before_at").and_then(|s| s.parse::<chrono::DateTime<chrono::Utc>>().ok());
@@ -217,6 +225,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
             status=Signal::derive(move || Some(query.read().get("status").unwrap_or_else(|| "submitted".into()))) />
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
+        {move || attach.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || {
             create
                 .value()
@@ -255,7 +264,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                         {page
                             .rows
                             .into_iter()
-                            .map(|r| view! { <ReviewItem r=r create=create dismiss=dismiss /> })
+                            .map(|r| view! { <ReviewItem r=r create=create dismiss=dismiss attach=attach /> })
                             .collect_view()}
                     </ol>
                     {next.map(|href| view! {
@@ -312,10 +321,25 @@ fn ReviewItem(
     r: ReviewRow,
     create: ServerAction<CreateItem>,
     dismiss: ServerAction<DismissObservation>,
+    attach: ServerAction<AttachObservation>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let id = r.id.to_string();
+    // Open items at the same site or within 200 m, looked up when staff ask (not for every card).
+    let looking = RwSignal::new(false);
+    let site = r.site_id;
+    let candidates = Resource::new(
+        move || looking.get(),
+        move |on| async move {
+            if on {
+                nearby_items(site).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    let id_attach = id.clone();
     let (id_create, id_dismiss) = (id.clone(), id.clone());
     let kind = if r.kind == "suggestion" {
         "suggestion"
@@ -359,6 +383,45 @@ fn ReviewItem(
                 <input name="reason" required maxlength="500" placeholder=move || t_string!(i18n, items.dismiss_reason) />
                 <button type="submit">{t!(i18n, items.dismiss)}</button>
             </ActionForm>
+            <p>
+                <button type="button" class="link find-merge" on:click=move |_| looking.set(true)>
+                    {t!(i18n, review.find_merge)}
+                </button>
+            </p>
+            <Transition>
+                {move || {
+                    let id_attach = id_attach.clone();
+                    candidates.get().and_then(|r| r.ok()).flatten().map(move |items| {
+                        if items.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, review.no_merge)}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="rows merge-candidates">
+                                {items
+                                    .into_iter()
+                                    .map(|it| {
+                                        let obs = id_attach.clone();
+                                        view! {
+                                            <li data-item=it.id.to_string()>
+                                                <a href=format!("/items/{}", it.id)>{format!("{}-{:03}", it.year, it.number)}</a>
+                                                " · " {pick(zh, &it.site_name_zh, &it.site_name_en)} " · "
+                                                <span class="tag status">{status_label(i18n, it.status)}</span>
+                                                <p class="body">{it.description.chars().take(80).collect::<String>()}</p>
+                                                <ActionForm action=attach attr:class="inline">
+                                                    <input type="hidden" name="item" value=it.id.to_string() />
+                                                    <input type="hidden" name="observation" value=obs />
+                                                    <button type="submit">{t!(i18n, review.merge_here)}</button>
+                                                </ActionForm>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    })
+                }}
+            </Transition>
         </li>
     }
 }
@@ -614,7 +677,7 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
             })}
         </section>
         <h2>{t!(i18n, items.observations)}</h2>
-        <ul class="rows">
+        <ul class="rows" id="item-observations">
             {v.detail
                 .observations
                 .iter()

@@ -271,6 +271,9 @@ pub fn MapView(
     /// Keep the view when the items change (a map that loads what is in view).
     #[prop(optional)]
     fixed: bool,
+    /// A tap (not a drag) on the map: the WGS-84 position under the finger and the zoom.
+    #[prop(optional)]
+    on_pick: Option<Callback<(LonLat, f64)>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let datum = provider.as_ref().map(|p| p.datum).unwrap_or(Datum::Wgs84);
@@ -300,8 +303,10 @@ pub fn MapView(
         settled.set(view_rw.get_untracked());
     };
     let drag = StoredValue::new(None::<(f64, f64, f64)>);
+    let moved = StoredValue::new(false);
     let on_down = move |ev: leptos::ev::PointerEvent| {
-        let w = event_width(&ev);
+        let (_, _, w) = event_rect(&ev);
+        moved.set_value(false);
         drag.set_value(Some((
             f64::from(ev.client_x()),
             f64::from(ev.client_y()),
@@ -319,6 +324,7 @@ pub fn MapView(
             if dx.abs() + dy.abs() < 2.0 {
                 return;
             }
+            moved.set_value(true);
             drag.set_value(Some((
                 f64::from(ev.client_x()),
                 f64::from(ev.client_y()),
@@ -330,12 +336,29 @@ pub fn MapView(
             });
         }
     };
-    let on_up = move |_| {
-        if drag.get_value().is_some() {
-            drag.set_value(None);
+    let on_up = move |ev: leptos::ev::PointerEvent| {
+        if drag.get_value().is_none() {
+            return;
+        }
+        drag.set_value(None);
+        if moved.get_value() {
             settled.set(view_rw.get_untracked());
+        } else if let Some(pick) = on_pick {
+            let (left, top, w) = event_rect(&ev);
+            let k = W / w.max(1.0);
+            let (x, y) = (
+                (f64::from(ev.client_x()) - left) * k,
+                (f64::from(ev.client_y()) - top) * k,
+            );
+            let vp = view_rw.get_untracked();
+            let (ox, oy) = vp.origin(datum);
+            pick.run((
+                datum.to_wgs84(from_world_px(ox + x, oy + y, vp.zoom)),
+                vp.zoom,
+            ));
         }
     };
+    let on_leave = move |_| drag.set_value(None);
     let provider_for_tiles = provider.clone();
     let attribution = provider
         .as_ref()
@@ -343,7 +366,7 @@ pub fn MapView(
         .unwrap_or_default();
     view! {
         <div class="map" id=id data-zoom=move || format!("{:.0}", view_rw.get().zoom)
-            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointerleave=on_up>
+            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointerleave=on_leave>
             <div class="tiles">
                 {move || provider_for_tiles.as_ref().map(|p| tiles_view(p, view_rw.get()))}
             </div>
@@ -365,7 +388,8 @@ pub fn MapView(
                     }
                 }}
             </svg>
-            <div class="zoom">
+            // A tap on a button is not a tap on the map.
+            <div class="zoom" on:pointerdown=|ev| ev.stop_propagation()>
                 <button type="button" class="zoom-in" aria-label=move || t_string!(i18n, map.zoom_in).to_string()
                     on:click=move |_| zoom_by(1.0)>"+"</button>
                 <button type="button" class="zoom-out" aria-label=move || t_string!(i18n, map.zoom_out).to_string()
@@ -376,18 +400,22 @@ pub fn MapView(
     }
 }
 
+/// The map element's left, top and width on screen.
 #[cfg(feature = "hydrate")]
-fn event_width(ev: &leptos::ev::PointerEvent) -> f64 {
+fn event_rect(ev: &leptos::ev::PointerEvent) -> (f64, f64, f64) {
     use wasm_bindgen::JsCast;
     ev.current_target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|e| e.get_bounding_client_rect().width())
-        .unwrap_or(W)
+        .map(|e| {
+            let r = e.get_bounding_client_rect();
+            (r.left(), r.top(), r.width())
+        })
+        .unwrap_or((0.0, 0.0, W))
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn event_width(_: &leptos::ev::PointerEvent) -> f64 {
-    W
+fn event_rect(_: &leptos::ev::PointerEvent) -> (f64, f64, f64) {
+    (0.0, 0.0, W)
 }
 
 /// The map with the configured basemap; the provider is read once per page.
@@ -397,6 +425,7 @@ pub fn Map(
     id: &'static str,
     #[prop(optional)] on_view: Option<Callback<Viewport>>,
     #[prop(optional)] fixed: bool,
+    #[prop(optional)] on_pick: Option<Callback<(LonLat, f64)>>,
 ) -> impl IntoView {
     let provider = Resource::new(|| (), |_| get_provider());
     view! {
@@ -405,9 +434,11 @@ pub fn Map(
                 provider.get().map(|p| {
                     let provider = p.ok().flatten();
                     let on_view = on_view.unwrap_or_else(|| Callback::new(|_| {}));
-                    match provider {
-                        Some(p) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed /> }.into_any(),
-                        None => view! { <MapView items=items id=id on_view=on_view fixed=fixed /> }.into_any(),
+                    match (provider, on_pick) {
+                        (Some(p), Some(pick)) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed on_pick=pick /> }.into_any(),
+                        (Some(p), None) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed /> }.into_any(),
+                        (None, Some(pick)) => view! { <MapView items=items id=id on_view=on_view fixed=fixed on_pick=pick /> }.into_any(),
+                        (None, None) => view! { <MapView items=items id=id on_view=on_view fixed=fixed /> }.into_any(),
                     }
                 })
             }}
