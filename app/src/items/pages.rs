@@ -222,7 +222,12 @@ pub fn ReviewQueuePage() -> impl IntoView {
         <p class="muted">{t!(i18n, items.review_intro)}</p>
         <ReviewFilterForm />
         <crate::map::points::PointsMap layer="observations" id="review-map"
-            status=Signal::derive(move || Some(query.read().get("status").unwrap_or_else(|| "submitted".into()))) />
+            status=Signal::derive(move || {
+                // ?map=all: every observation on the map, whatever the list shows.
+                let q = query.read();
+                (q.get("map").as_deref() != Some("all"))
+                    .then(|| q.get("status").unwrap_or_else(|| "submitted".into()))
+            }) />
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || attach.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
