@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod media;
 pub mod public;
 pub mod security;

@@ -94,6 +94,7 @@ pub fn router(
         .merge(crate::public::routes(&settings.comment_limits))
         .merge(crate::export::routes())
         .merge(crate::answer::routes())
+        .merge(crate::import::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = leptos_options.clone();
             move || shell(options.clone())

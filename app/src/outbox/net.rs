@@ -21,6 +21,7 @@ fn js_err(v: JsValue) -> String {
 }
 
 /// Sends `body` with `method` to `url`. An `Err` means no answer at all (offline, timeout).
+/// An empty `content_type` lets the browser set it (a `FormData` body needs its boundary).
 pub async fn send(
     method: &str,
     url: &str,
@@ -35,9 +36,11 @@ pub async fn send(
     init.set_credentials(RequestCredentials::SameOrigin);
     init.set_signal(Some(&abort.signal()));
     let req = Request::new_with_str_and_init(url, &init).map_err(js_err)?;
-    req.headers()
-        .set("Content-Type", content_type)
-        .map_err(js_err)?;
+    if !content_type.is_empty() {
+        req.headers()
+            .set("Content-Type", content_type)
+            .map_err(js_err)?;
+    }
     req.headers()
         .set("Accept", "application/json")
         .map_err(js_err)?;

@@ -473,7 +473,7 @@ async fn import(
         );
     let mut req = app
         .http
-        .post(format!("{}/api/items/import", app.base))
+        .post(format!("{}/items/import", app.base))
         .header("accept", "application/json")
         .header("sec-fetch-site", "same-origin")
         .multipart(form);
