@@ -55,7 +55,18 @@ export async function save_tiles(urls, progress) {
 #[component]
 pub fn SaveArea(provider: TileProvider, sw: LonLat, ne: LonLat) -> impl IntoView {
     let i18n = use_i18n();
-    let zooms = RwSignal::new(vec![12u8, 13, 14, 15]);
+    // Street zooms from 12 up, as many as fit under the cap: a city-wide set of sites at zoom 15
+    // is more than a phone should hold.
+    let mut initial: Vec<u8> = Vec::new();
+    for z in 12u8..=15 {
+        let mut more = initial.clone();
+        more.push(z);
+        if area_tiles(&provider, sw, ne, &more).len() > MAX_TILES {
+            break;
+        }
+        initial = more;
+    }
+    let zooms = RwSignal::new(initial);
     let done = RwSignal::new(None::<u32>);
     let total = RwSignal::new(0u32);
     let urls = {
@@ -119,6 +130,9 @@ pub fn SaveArea(provider: TileProvider, sw: LonLat, ne: LonLat) -> impl IntoView
                     t!(i18n, map.save_estimate, count = n, size = mb)
                 }}
             </p>
+            <Show when=too_many>
+                <p class="notice error">{t!(i18n, map.too_many, max = MAX_TILES)}</p>
+            </Show>
             <button type="button" id="save-area-button" on:click=save
                 disabled=move || too_many() || count() == 0 || done.get().is_some_and(|d| d < total.get())>
                 {t!(i18n, map.save_area)}
