@@ -253,24 +253,25 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     .next
                     .map(|(at, id)| next_page_href(&query.read_untracked(), at, id));
                 let comments = page.comments;
+                let rows = page.rows;
                 view! {
-                    {(!comments.is_empty()).then(|| view! {
+                    {(!comments.is_empty()).then(move || view! {
                         <h2>{t!(i18n, review.comments_title)}</h2>
                         <ol class="moderation" id="review-comments">
-                            {comments
-                                .into_iter()
-                                .map(|c| view! { <ReviewCommentItem c=c create=create /> })
-                                .collect_view()}
+                            // Keyed: a card's form must stay with its comment when the list changes.
+                            <For each=move || comments.clone() key=|c| c.id let:c>
+                                <ReviewCommentItem c=c create=create />
+                            </For>
                         </ol>
                         <h2>{t!(i18n, review.observations_title)}</h2>
                     })}
                     {empty.then(|| view! { <p class="muted">{t!(i18n, items.queue_empty)}</p> })}
                     <ol class="moderation" id="review-list">
-                        {page
-                            .rows
-                            .into_iter()
-                            .map(|r| view! { <ReviewItem r=r create=create dismiss=dismiss attach=attach /> })
-                            .collect_view()}
+                        // Keyed: after a card is triaged the others move up, and each card's
+                        // form (its description, its merge candidates) must move with it.
+                        <For each=move || rows.clone() key=|r| r.id let:r>
+                            <ReviewItem r=r create=create dismiss=dismiss attach=attach />
+                        </For>
                     </ol>
                     {next.map(|href| view! {
                         <p><a class="button" href=href id="review-next">{t!(i18n, review.next_page)}</a></p>

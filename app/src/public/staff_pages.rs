@@ -60,15 +60,16 @@ pub fn ModerationPage() -> impl IntoView {
             resource=queue
             view=move |q| {
                 let empty = q.comments.is_empty();
+                let comments = q.comments;
                 view! {
                     <p id="pending-count">{t!(i18n, moderation.pending_count, n = q.pending)}</p>
                     {empty.then(|| view! { <p class="muted">{t!(i18n, moderation.empty)}</p> })}
                     <ol class="moderation" id="moderation-list">
-                        {q
-                            .comments
-                            .into_iter()
-                            .map(|c| view! { <ModerationItem c=c moderate=moderate /> })
-                            .collect_view()}
+                        // Keyed: a reason typed for one comment must stay with it when another
+                        // leaves the list.
+                        <For each=move || comments.clone() key=|c| c.id let:c>
+                            <ModerationItem c=c moderate=moderate />
+                        </For>
                     </ol>
                 }
             }
