@@ -15,7 +15,7 @@ await page.goto(`${base}/login?next=${encodeURIComponent(path)}`);
 await page.waitForLoadState('networkidle');
 await page.fill('input[name=username]', 'demo-staff');
 await page.fill('input[name=password]', 'jiandu-demo');
-await Promise.all([page.waitForURL((u) => u.pathname === path), page.click('#login-form button[type=submit]')]);
+await Promise.all([page.waitForURL((u) => u.pathname === path.split('?')[0]), page.click('#login-form button[type=submit]')]);
 
 const clusters = () => page.locator(`#${map} g.cluster`).evaluateAll((gs) => gs.map((g) => g.getAttribute('data-n')).join(','));
 const firstPaint = [];
