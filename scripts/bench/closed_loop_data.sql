@@ -7,9 +7,10 @@
 -- Sizes can be changed with -v sites=… -v observations=… -v items=… -v submitted=…
 -- -v dismissed=… -v deputies=…
 --
--- Set-based (generate_series, insert … select); every "random" choice is a hash of the row
--- number, so two runs make the same data (ids excepted where they come from demo-data). Every check
--- constraint and foreign key stays on, so the rows are ones the application could have made:
+-- Set-based (generate_series, insert … select); every "random" choice is a hash of a row number
+-- (no random()), so every run makes the same counts, shares and spreads; which site gets which
+-- rows follows the generated ids and differs between runs. Every check constraint and foreign
+-- key stays on, so the rows are ones the application could have made:
 --  * new sites copy a demo site (sub-item, district, kind, shape) moved by up to ~3 km, with the
 --    geometry moved with the anchor and a unique 7-character public code in the poster alphabet;
 --  * each deputy on the roster gets a deputy account (users.deputy_id is unique), and the roster
