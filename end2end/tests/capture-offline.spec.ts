@@ -2,23 +2,14 @@ import { expect, test, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { signIn } from './helpers';
+import { signIn, waitForCachedPages } from './helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const photo = (n: number) => path.join(FIXTURES, `site-photo-${n}.jpg`);
 
-/** Waits until the service worker controls the page and has kept the pages of these sites. */
+/** Waits until the worker has kept "my sites", the outbox and each site's page and capture form. */
 async function readyForOffline(page: Page, sites: string[]) {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
-  // The first load registered the worker; this one asks it to keep the site pages.
-  await page.reload();
-  await page.waitForFunction(async (wanted) => {
-    const names = await caches.keys();
-    const pages = names.find((n) => n.startsWith('jiandu-pages-'));
-    if (!pages) return false;
-    const cached = new Set((await (await caches.open(pages)).keys()).map((r) => new URL(r.url).pathname));
-    return wanted.every((u) => cached.has(u));
-  }, ['/my/sites', '/outbox', ...sites.flatMap((s) => [s, `${s}/capture`])], { timeout: 30_000, polling: 500 });
+  await waitForCachedPages(page, ['/my/sites', '/outbox', ...sites.flatMap((s) => [s, `${s}/capture`])]);
 }
 
 async function capture(page: Page, captureUrl: string, note: string, photos: string[]) {
@@ -54,8 +45,10 @@ test.describe('field capture', () => {
     // The app opens with the network cut.
     await page.reload();
     await expect(page.locator('h1')).toHaveText('我的点位');
-    // "Nearby" works offline too: distances come from the cached site geometry.
-    await page.locator('#nearby').click();
+    // "Nearby" works offline too: distances come from the cached site geometry. The button
+    // does nothing until the wasm has hydrated the page.
+    await page.locator('#nearby[data-ready="1"]').click({ timeout: 20_000 });
+    await expect(page.locator('#nearby-list li').nth(3)).toBeAttached();
     const distances = await page.locator('#nearby-list li').evaluateAll((lis) => lis.map((l) => Number(l.getAttribute('data-distance'))));
     expect(distances.length).toBeGreaterThan(3);
     expect([...distances].sort((a, b) => a - b)).toEqual(distances);

@@ -34,3 +34,17 @@ export function uuidv7(): string {
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** Waits until the service worker controls the page, reloads (so the page asks it to keep what
+ * it lists for offline use) and waits until the worker's page cache holds every one of `paths`. */
+export async function waitForCachedPages(page: Page, paths: string[]) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  await page.reload();
+  await page.waitForFunction(async (wanted) => {
+    const names = await caches.keys();
+    const pages = names.find((n) => n.startsWith('jiandu-pages-'));
+    if (!pages) return false;
+    const cached = new Set((await (await caches.open(pages)).keys()).map((r) => new URL(r.url).pathname));
+    return wanted.every((u) => cached.has(u));
+  }, paths, { timeout: 30_000, polling: 500 });
+}

@@ -76,7 +76,7 @@ test.describe('the deputy map', () => {
     await expect.poll(() => drawnTiles(page, 'my-sites-map').then((t) => t.length)).toBeGreaterThan(0);
     await expect(map.locator('.attribution')).toHaveText('test tiles');
 
-    await page.locator('#nearby').click();
+    await page.locator('#nearby[data-ready="1"]').click({ timeout: 20_000 });
     await expect(map.locator('.position .here')).toHaveCount(1);
     await expect(map.locator('.feature.site')).toHaveCount(10);
 

@@ -278,6 +278,9 @@ pub fn MySitesPage() -> impl IntoView {
     let (query, set_query) = signal(String::new());
     let here = RwSignal::new(None::<crate::domain::observation::PositionInput>);
     let locating = RwSignal::new(false);
+    // Effects run only in the browser: the mark says the wasm owns the page.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let find_nearby = move |_| {
         locating.set(true);
         #[cfg(feature = "hydrate")]
@@ -323,7 +326,7 @@ pub fn MySitesPage() -> impl IntoView {
                         on:input=move |ev| set_query.set(event_target_value(&ev))
                     />
                     <p class="actions">
-                        <button type="button" id="nearby" on:click=find_nearby>
+                        <button type="button" id="nearby" on:click=find_nearby data-ready=move || ready.get().then_some("1")>
                             {t!(i18n, my_sites.nearby)}
                         </button>
                         <Show when=move || locating.get()>
