@@ -350,6 +350,12 @@ select encode(sha256(convert_to(o.j || '/' || p, 'UTF8')), 'hex'), 250000 + (o.j
        2048, 1536, null, null, o.captured_at, o.deputy_user_id, 'deputy', o.received_at
   from obs_final o cross join generate_series(0, 1) p
  where p < o.j % 3;
+-- Their uploaders hold them (migration 000008, when the binary has it).
+select to_regclass('photo_holders') is not null as has_holders \gset
+\if :has_holders
+insert into photo_holders (sha256, user_id)
+select sha256, uploaded_by from photos where uploaded_by is not null on conflict do nothing;
+\endif
 
 insert into observation_photos (observation_id, position, sha256)
 select o.id, p, encode(sha256(convert_to(o.j || '/' || p, 'UTF8')), 'hex')

@@ -3,11 +3,16 @@
 
 use app::{
     auth::ssr::{AuthSession, Credentials},
-    domain::{verdict::judge, Observation, ObservationInput, PhotoHash, Role},
+    domain::{
+        answer::{AnswerInput, DeviceAnswer},
+        verdict::judge,
+        Observation, ObservationInput, PhotoHash, Role,
+    },
     error::{AppError, ErrorCode},
     ssr::AppState,
     store::{
         field::{ObservationReceipt, Stored},
+        items::DeviceStep,
         media::Variant,
         users::UserRecord,
     },
@@ -26,6 +31,9 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::media::{self, MAX_UPLOAD_BYTES};
+
+/// An answer is at most 2,000 characters and six hashes.
+const MAX_ANSWER_BYTES: usize = 32 * 1024;
 
 /// Observations are small JSON; a megabyte-long note is refused before it is parsed.
 const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
@@ -87,6 +95,48 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
         .map_err(|_| too_large())
 }
 
+/// Reads a JSON body of at most `limit` bytes into `T`; `what` names it in the refusal.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    what: &str,
+) -> Result<T, Response> {
+    let bytes = read_body(headers, body, limit).await?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError(AppError::invalid(
+            "body",
+            format!("the body is not a valid {what}: {e}"),
+        ))
+        .into_response()
+    })
+}
+
+/// 422 with the photos the server does not have yet: the phone uploads them and sends again.
+async fn require_photos(
+    db: &app::store::Db,
+    hashes: &[PhotoHash],
+    what: &str,
+) -> Result<(), AppError> {
+    let missing = db.missing_photos(hashes).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut e = AppError::new(
+        ErrorCode::Invalid,
+        format!("upload these photos first, then send the {what} again"),
+    );
+    e.details = Some(serde_json::json!({ "missing_photos": missing }));
+    Err(e)
+}
+
+/// 422 with every refused field, so that the sender fixes them all at once.
+fn fields_refused(fields: Vec<app::domain::observation::FieldError>) -> Response {
+    let mut e = AppError::new(ErrorCode::Invalid, "some fields were refused");
+    e.details = Some(serde_json::json!({ "fields": fields }));
+    ApiError(e).into_response()
+}
+
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// A stable code: unauthenticated, forbidden, not_found, invalid, conflict, bad_credentials, internal.
@@ -102,6 +152,14 @@ pub struct PhotoReceipt {
     pub sha256: String,
     pub width: i32,
     pub height: i32,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AnswerReceipt {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    /// The item's status now: `answered`, or later if the loop moved on since.
+    pub status: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -258,27 +316,14 @@ async fn put_observation(
         return ApiError(AppError::invalid("id", "the id in the path is not a UUID"))
             .into_response();
     };
-    let bytes = match read_body(&headers, body, MAX_OBSERVATION_BYTES).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let input: ObservationInput = match serde_json::from_slice(&bytes) {
-        Ok(i) => i,
-        Err(e) => {
-            return ApiError(AppError::invalid(
-                "body",
-                format!("the body is not a valid observation: {e}"),
-            ))
-            .into_response()
-        }
-    };
+    let input: ObservationInput =
+        match read_json(&headers, body, MAX_OBSERVATION_BYTES, "observation").await {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
     let obs = match Observation::parse(id, &input, Utc::now()) {
         Ok(o) => o,
-        Err(fields) => {
-            let mut e = AppError::new(ErrorCode::Invalid, "some fields were refused");
-            e.details = Some(serde_json::json!({ "fields": fields }));
-            return ApiError(e).into_response();
-        }
+        Err(fields) => return fields_refused(fields),
     };
     let db = &state.db;
     let result = async {
@@ -286,15 +331,7 @@ async fn put_observation(
             .site_geometry(obs.site_id)
             .await?
             .ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
-        let missing = db.missing_photos(&obs.photos).await?;
-        if !missing.is_empty() {
-            let mut e = AppError::new(
-                ErrorCode::Invalid,
-                "upload these photos first, then send the observation again",
-            );
-            e.details = Some(serde_json::json!({ "missing_photos": missing }));
-            return Err(e);
-        }
+        require_photos(db, &obs.photos, "observation").await?;
         let (verdict, distance) = judge(&geometry, obs.position.as_ref());
         db.store_observation(user.id, &obs, verdict, distance).await
     }
@@ -306,6 +343,78 @@ async fn put_observation(
             ErrorCode::Conflict,
             None,
             "this id was already used for a different observation; capture it again to get a new id",
+        ),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/items/{item}/answers/{id}",
+    params(("item" = Uuid, Path, description = "the list item"),
+           ("id" = Uuid, Path, description = "UUIDv7 made on the device for this answer")),
+    request_body = AnswerInput,
+    responses(
+        (status = 201, description = "the item is answered", body = AnswerReceipt),
+        (status = 200, description = "identical resend: the answer was taken before", body = AnswerReceipt),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an officer of the item's unit (it may have been reassigned)", body = ErrorBody),
+        (status = 404, description = "no such item, or not one this officer may see", body = ErrorBody),
+        (status = 409, description = "this id was used for another answer, or the item can no longer be answered", body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, description = "invalid fields (`details.fields`) or photos not uploaded yet (`details.missing_photos`)", body = ErrorBody)))]
+async fn put_answer(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Path((item, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = match require(&auth, &[Role::UnitOfficer]) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let (Ok(item), Ok(id)) = (Uuid::parse_str(&item), Uuid::parse_str(&id)) else {
+        return ApiError(AppError::invalid(
+            "id",
+            "the item and the answer id must be UUIDs",
+        ))
+        .into_response();
+    };
+    let input: AnswerInput = match read_json(&headers, body, MAX_ANSWER_BYTES, "answer").await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let answer = match DeviceAnswer::parse(id, item, &input) {
+        Ok(a) => a,
+        Err(fields) => return fields_refused(fields),
+    };
+    let db = &state.db;
+    let result = async {
+        // Whether an item exists is not for every officer to learn.
+        if !db.may_read_item(item, &user).await? {
+            return Err(AppError::not_found("item"));
+        }
+        require_photos(db, &answer.photos, "answer").await?;
+        db.answer_from_device(&answer, &user, app::ssr::today())
+            .await
+    }
+    .await;
+    let receipt = |status: app::domain::list_item::ItemStatus| {
+        Json(AnswerReceipt {
+            id,
+            item_id: item,
+            status: status.as_str().to_owned(),
+        })
+    };
+    match result {
+        Ok(DeviceStep::Created(s)) => {
+            tracing::info!(item = %item, answer = %id, by = %user.username, "item answered from a device");
+            (StatusCode::CREATED, receipt(s)).into_response()
+        }
+        Ok(DeviceStep::Replayed(s)) => (StatusCode::OK, receipt(s)).into_response(),
+        Ok(DeviceStep::Conflict) => err(
+            ErrorCode::Conflict,
+            None,
+            "this id was already used for a different answer; write the answer again to get a new id",
         ),
         Err(e) => ApiError(e).into_response(),
     }
@@ -386,9 +495,16 @@ async fn media_file(
     info(
         title = "Jiandu API",
         version = "1",
-        description = "Field capture and sync for Jiandu (监督)."
+        description = "Field capture, officers' answers and sync for Jiandu (监督)."
     ),
-    paths(sign_in, sign_out, put_photo, put_observation, observation_changes),
+    paths(
+        sign_in,
+        sign_out,
+        put_photo,
+        put_observation,
+        observation_changes,
+        put_answer
+    ),
     components(schemas(
         ErrorBody,
         PhotoReceipt,
@@ -397,6 +513,8 @@ async fn media_file(
         Changes,
         ObservationReceipt,
         ObservationInput,
+        AnswerInput,
+        AnswerReceipt,
         app::domain::observation::PositionInput,
         app::domain::observation::FieldError
     ))
@@ -417,5 +535,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/photos/{sha256}", put(put_photo))
         .route("/api/v1/observations/{id}", put(put_observation))
         .route("/api/v1/observations", get(observation_changes))
+        .route("/api/v1/items/{item}/answers/{id}", put(put_answer))
         .route("/media/{variant}/{file}", get(media_file))
 }

@@ -141,6 +141,11 @@ pub async fn store_account_photo(
         .await
         .map_err(internal)?
     {
+        state
+            .db
+            .add_photo_holder(hash.as_str(), uploaded_by)
+            .await
+            .map_err(internal)?;
         return Ok(false);
     }
     if sniff(&bytes).is_none() {

@@ -2,6 +2,7 @@
 //! Everything here is unit-tested without a database.
 
 pub mod account;
+pub mod answer;
 pub mod comment;
 pub mod exif;
 pub mod geometry;

@@ -46,12 +46,20 @@ impl Db {
         )
     }
 
-    /// Records a stored photo. Returns false when another upload of the same bytes won the race.
+    /// Records a stored photo and its uploader as a holder. Returns false when another upload
+    /// of the same bytes won the race.
     pub async fn insert_photo(&self, p: &NewPhoto<'_>) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "insert into photos (sha256, byte_size, width, height, exif_lat, exif_lon,
-                                 exif_taken_at, uploaded_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (sha256) do nothing",
+        let created: i64 = sqlx::query_scalar(
+            "with p as (insert into photos (sha256, byte_size, width, height, exif_lat, exif_lon,
+                                            exif_taken_at, uploaded_by)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (sha256) do nothing
+                        returning sha256),
+                  h as (insert into photo_holders (sha256, user_id)
+                        select $1, $8
+                         where exists (select 1 from p)
+                            or exists (select 1 from photos where sha256 = $1)
+                        on conflict do nothing)
+             select count(*) from p",
         )
         .bind(p.sha256)
         .bind(p.byte_size)
@@ -61,9 +69,21 @@ impl Db {
         .bind(p.exif_lon)
         .bind(p.exif_taken_at)
         .bind(p.uploaded_by)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(created == 1)
+    }
+
+    /// Someone uploaded bytes the server already had: they hold the photo too.
+    pub async fn add_photo_holder(&self, sha256: &str, user: Uuid) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into photo_holders (sha256, user_id) values ($1, $2) on conflict do nothing",
+        )
+        .bind(sha256)
+        .bind(user)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(())
     }
 
     /// The photos among `hashes` that the server does not have yet.

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::Db;
+use crate::domain::answer::DeviceAnswer;
 use crate::domain::list_item::{
     apply, audience, Action, Actor, Channel, ItemFacts, ItemKind, ItemStatus, TransitionError,
     MAX_EVIDENCE_PHOTOS, NEARBY_M,
@@ -448,45 +449,119 @@ impl Db {
         photos: &[String],
         today: NaiveDate,
     ) -> Result<ItemStatus, AppError> {
-        if !photos.is_empty() && !matches!(action, Action::Answer { .. }) {
-            return Err(AppError::invalid("photos", "only an answer carries photos"));
+        let mut tx = self.pool.begin().await?;
+        let status = take_step(&mut tx, id, user, action, photos, today, None).await?;
+        tx.commit().await?;
+        Ok(status)
+    }
+
+    /// An officer's answer from the phone's outbox, exactly once: the item's row is locked
+    /// first, so two resends of one answer queue up and the second finds the first's step.
+    pub async fn answer_from_device(
+        &self,
+        answer: &DeviceAnswer,
+        user: &UserRecord,
+        today: NaiveDate,
+    ) -> Result<DeviceStep, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("select status from list_items where id = $1 for update")
+                .bind(answer.item_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let status = status.ok_or_else(|| AppError::not_found("item"))?;
+        let fingerprint = answer.fingerprint();
+        let prior: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+            "select item_id, actor, fingerprint from list_item_events where client_id = $1",
+        )
+        .bind(answer.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((item, actor, fp)) = prior {
+            tx.rollback().await?;
+            let same = item == answer.item_id && actor == user.id && fp == fingerprint;
+            return Ok(match (same, ItemStatus::parse(&status)) {
+                (true, Some(s)) => DeviceStep::Replayed(s),
+                (true, None) => return Err(AppError::internal()),
+                (false, _) => DeviceStep::Conflict,
+            });
         }
-        if photos.len() > MAX_EVIDENCE_PHOTOS {
+        let action = Action::Answer {
+            text: answer.text.clone(),
+        };
+        let status = take_step(
+            &mut tx,
+            answer.item_id,
+            user,
+            &action,
+            &answer.photo_hashes(),
+            today,
+            Some((answer.id, &fingerprint)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(DeviceStep::Created(status))
+    }
+}
+
+/// What became of an answer sent from a phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceStep {
+    Created(ItemStatus),
+    /// The same answer arrived before: nothing changed.
+    Replayed(ItemStatus),
+    /// The id was used for a different answer.
+    Conflict,
+}
+
+/// One step inside the caller's transaction: the row is locked, the domain decides, and the
+/// row, the log, the evidence photos and the notifications change together. `client` is the
+/// phone's id for the step and its fingerprint, when it came from an outbox.
+async fn take_step(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: Uuid,
+    user: &UserRecord,
+    action: &Action,
+    photos: &[String],
+    today: NaiveDate,
+    client: Option<(Uuid, &str)>,
+) -> Result<ItemStatus, AppError> {
+    if !photos.is_empty() && !matches!(action, Action::Answer { .. }) {
+        return Err(AppError::invalid("photos", "only an answer carries photos"));
+    }
+    if photos.len() > MAX_EVIDENCE_PHOTOS {
+        return Err(AppError::invalid(
+            "photos",
+            format!("send at most {MAX_EVIDENCE_PHOTOS} photos with an answer"),
+        ));
+    }
+    let (status, out) = decide(tx, id, user, action, today).await?;
+    if !photos.is_empty() {
+        // Evidence is a photo the officer uploaded; a hash seen elsewhere is not theirs to cite.
+        let mine: i64 = sqlx::query_scalar(
+            "select count(*) from photo_holders where sha256 = any($1) and user_id = $2",
+        )
+        .bind(photos)
+        .bind(user.id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if mine as usize != photos.len() {
             return Err(AppError::invalid(
                 "photos",
-                format!("send at most {MAX_EVIDENCE_PHOTOS} photos with an answer"),
+                "upload each photo first (PUT /api/v1/photos/{sha256}); some were not found",
             ));
         }
-        let mut tx = self.pool.begin().await?;
-        let (status, out) = decide(&mut tx, id, user, action, today).await?;
-        if !photos.is_empty() {
-            // Evidence is the officer's own upload; someone else's photo hash is not theirs to cite.
-            let mine: i64 = sqlx::query_scalar(
-                "select count(*) from photos where sha256 = any($1) and uploaded_by = $2",
-            )
-            .bind(photos)
-            .bind(user.id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if mine as usize != photos.len() {
-                return Err(AppError::invalid(
-                    "photos",
-                    "upload each photo first (PUT /api/v1/photos/{sha256}); some were not found",
-                ));
-            }
-        }
-        let (deadline, comment, answer, rate) = match action {
-            Action::Forward { deadline, .. } => (Some(*deadline), None, None, None),
-            Action::Answer { text } => {
-                (None, Some(text.trim().to_owned()), Some(text.trim()), None)
-            }
-            Action::Reopen { reason } => (None, Some(reason.trim().to_owned()), None, None),
-            Action::Rate { rating } => (None, None, None, Some(rating.as_str())),
-            _ => (None, None, None, None),
-        };
-        let reopen = matches!(action, Action::Reopen { .. });
-        sqlx::query(
-            "update list_items
+    }
+    let (deadline, comment, answer, rate) = match action {
+        Action::Forward { deadline, .. } => (Some(*deadline), None, None, None),
+        Action::Answer { text } => (None, Some(text.trim().to_owned()), Some(text.trim()), None),
+        Action::Reopen { reason } => (None, Some(reason.trim().to_owned()), None, None),
+        Action::Rate { rating } => (None, None, None, Some(rating.as_str())),
+        _ => (None, None, None, None),
+    };
+    let reopen = matches!(action, Action::Reopen { .. });
+    sqlx::query(
+        "update list_items
                 set status = $2, unit_id = $3, deadline = coalesce($4, deadline),
                     answer = coalesce($5, answer),
                     -- A reopened item waits for a new answer, to be rated afresh.
@@ -497,43 +572,46 @@ impl Db {
                     closed_at = case when $2 = 'closed' then coalesce(closed_at, now()) end,
                     updated_at = now()
               where id = $1",
-        )
-        .bind(id)
-        .bind(out.status.as_str())
-        .bind(out.unit)
-        .bind(deadline)
-        .bind(answer)
-        .bind(rate)
-        .bind(reopen)
-        .execute(&mut *tx)
-        .await?;
-        let event: i64 = sqlx::query_scalar(
-            "insert into list_item_events
-                (item_id, action, from_status, to_status, unit_id, deadline, comment, actor)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
-        )
-        .bind(id)
-        .bind(action.name())
-        .bind(status.as_str())
-        .bind(out.status.as_str())
-        .bind(out.unit)
-        .bind(deadline)
-        .bind(comment.or(rate.map(str::to_owned)))
-        .bind(user.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
+    )
+    .bind(id)
+    .bind(out.status.as_str())
+    .bind(out.unit)
+    .bind(deadline)
+    .bind(answer)
+    .bind(rate)
+    .bind(reopen)
+    .execute(&mut **tx)
+    .await?;
+    let event: i64 = sqlx::query_scalar(
+        "insert into list_item_events
+                (item_id, action, from_status, to_status, unit_id, deadline, comment, actor,
+                 client_id, fingerprint)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+    )
+    .bind(id)
+    .bind(action.name())
+    .bind(status.as_str())
+    .bind(out.status.as_str())
+    .bind(out.unit)
+    .bind(deadline)
+    .bind(comment.or(rate.map(str::to_owned)))
+    .bind(user.id)
+    .bind(client.map(|c| c.0))
+    .bind(client.map(|c| c.1))
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
             "insert into list_item_photos (event_id, item_id, position, sha256)
              select $1, $2, (n - 1)::smallint, sha from unnest($3::text[]) with ordinality as p(sha, n)",
         )
         .bind(event)
         .bind(id)
         .bind(photos)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        let who = audience(action, status, out.status);
-        sqlx::query(
-            "insert into notifications (user_id, item_id, event_id)
+    let who = audience(action, status, out.status);
+    sqlx::query(
+        "insert into notifications (user_id, item_id, event_id)
              select distinct u.id, $1, $2 from users u
               where u.is_active and u.id <> $3
                 and (($4 and u.role = 'unit_officer' and u.unit_id = $5)
@@ -541,20 +619,20 @@ impl Db {
                   or ($7 and u.id in (select o.deputy_user_id from list_item_observations lo
                                         join observations o on o.id = lo.observation_id
                                        where lo.item_id = $1)))",
-        )
-        .bind(id)
-        .bind(event)
-        .bind(user.id)
-        .bind(who.unit_officers)
-        .bind(out.unit)
-        .bind(who.staff)
-        .bind(who.reporters)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(out.status)
-    }
+    )
+    .bind(id)
+    .bind(event)
+    .bind(user.id)
+    .bind(who.unit_officers)
+    .bind(out.unit)
+    .bind(who.staff)
+    .bind(who.reporters)
+    .execute(&mut **tx)
+    .await?;
+    Ok(out.status)
+}
 
+impl Db {
     /// Whether this user may read this item: staff, the officer of its unit, or a deputy whose
     /// observation it came from.
     pub async fn may_read_item(&self, id: Uuid, user: &UserRecord) -> Result<bool, AppError> {
@@ -913,7 +991,7 @@ impl Db {
         Ok(match user.role {
             Role::Staff | Role::Admin => true,
             Role::Deputy => sqlx::query_scalar(
-                "select exists (select 1 from photos where sha256 = $1 and uploaded_by = $2)
+                "select exists (select 1 from photo_holders where sha256 = $1 and user_id = $2)
                      or exists (select 1 from list_item_photos p
                                   join list_item_observations lo on lo.item_id = p.item_id
                                   join observations o on o.id = lo.observation_id
@@ -924,7 +1002,7 @@ impl Db {
             .fetch_one(&self.pool)
             .await?,
             Role::UnitOfficer => sqlx::query_scalar(
-                "select exists (select 1 from photos where sha256 = $1 and uploaded_by = $3)
+                "select exists (select 1 from photo_holders where sha256 = $1 and user_id = $3)
                      or exists (select 1 from observation_photos op
                                   join list_item_observations lo on lo.observation_id = op.observation_id
                                   join list_items i on i.id = lo.item_id

@@ -10,7 +10,7 @@ use crate::common::TestApp;
 use crate::field::phone_jpeg;
 use crate::items::{act, observe, officer_of};
 
-async fn make_item(app: &TestApp, staff: &str, obs: Uuid) -> String {
+pub async fn make_item(app: &TestApp, staff: &str, obs: Uuid) -> String {
     let o = obs.to_string();
     let (s, id, _) = app
         .call(
@@ -27,7 +27,7 @@ async fn make_item(app: &TestApp, staff: &str, obs: Uuid) -> String {
     id.as_str().unwrap().to_owned()
 }
 
-async fn forward(app: &TestApp, staff: &str, item: &str) -> Uuid {
+pub async fn forward(app: &TestApp, staff: &str, item: &str) -> Uuid {
     let mut fwd = act(item, "forward");
     fwd.push(("deadline", "2099-12-31"));
     let (s, body, _) = app.call("items/act", Some(staff), &fwd).await;

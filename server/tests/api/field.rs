@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::common::TestApp;
 
-fn sha(bytes: &[u8]) -> String {
+pub fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -85,7 +85,7 @@ pub fn phone_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
     out
 }
 
-async fn put_photo(
+pub async fn put_photo(
     app: &TestApp,
     cookie: Option<&str>,
     path_sha: &str,

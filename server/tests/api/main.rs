@@ -3,6 +3,7 @@
 mod accounts;
 mod catalogue;
 mod closed_loop;
+mod device_answers;
 mod common;
 mod demo_data;
 mod field;

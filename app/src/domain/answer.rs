@@ -1,0 +1,191 @@
+//! A unit officer's answer as it travels from the phone's outbox (the body of
+//! `PUT /api/v1/items/{item}/answers/{id}`): parsed the same way on the phone, before it is
+//! queued, and on the server, before the step is taken. The id is made on the phone, so a resend
+//! after a lost acknowledgement is recognised and answered, never applied twice.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::list_item::{MAX_EVIDENCE_PHOTOS, MAX_TEXT_CHARS};
+use super::observation::{hex, FieldError, PhotoHash};
+
+/// The wire form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AnswerInput {
+    /// The rectification plan or result.
+    pub text: String,
+    /// SHA-256 (hex) of each evidence photo, uploaded first with `PUT /api/v1/photos/{sha256}`.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// An answer that passed every rule. Only [`DeviceAnswer::parse`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAnswer {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    pub text: String,
+    pub photos: Vec<PhotoHash>,
+}
+
+fn field(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl DeviceAnswer {
+    /// Checks everything at once, so the officer fixes every mistake in one go.
+    pub fn parse(id: Uuid, item_id: Uuid, input: &AnswerInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if id.get_version_num() != 7 {
+            errors.push(field("id", "the id must be a UUIDv7 made on the device"));
+        }
+        let text = input.text.trim().to_owned();
+        let n = text.chars().count();
+        if n == 0 {
+            errors.push(field("text", "write the rectification plan or result"));
+        } else if n > MAX_TEXT_CHARS {
+            errors.push(field(
+                "text",
+                format!("the answer is longer than {MAX_TEXT_CHARS} characters"),
+            ));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            errors.push(field("text", "the answer contains control characters"));
+        }
+        let mut photos: Vec<PhotoHash> = Vec::new();
+        for raw in &input.photos {
+            match PhotoHash::parse(raw) {
+                Some(h) if photos.contains(&h) => {
+                    errors.push(field("photos", "the same photo is listed twice"))
+                }
+                Some(h) => photos.push(h),
+                None => errors.push(field("photos", "a photo hash is not 64 hex digits")),
+            }
+        }
+        if photos.len() > MAX_EVIDENCE_PHOTOS {
+            errors.push(field(
+                "photos",
+                format!("at most {MAX_EVIDENCE_PHOTOS} evidence photos"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(Self {
+                id,
+                item_id,
+                text,
+                photos,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Everything the officer said, for telling a resend (same fingerprint: 200) from another
+    /// answer under a used id (409).
+    pub fn fingerprint(&self) -> String {
+        let canonical = serde_json::json!({
+            "item": self.item_id,
+            "text": self.text,
+            "photos": self.photos.iter().map(PhotoHash::as_str).collect::<Vec<_>>(),
+        });
+        hex(&Sha256::digest(canonical.to_string().as_bytes()))
+    }
+
+    pub fn photo_hashes(&self) -> Vec<String> {
+        self.photos.iter().map(|h| h.as_str().to_owned()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v7() -> Uuid {
+        Uuid::now_v7()
+    }
+
+    fn sha(c: char) -> String {
+        c.to_string().repeat(64)
+    }
+
+    #[test]
+    fn a_good_answer_parses_trimmed() {
+        let input = AnswerInput {
+            text: "  已整改，扶手重新固定  ".into(),
+            photos: vec![sha('a')],
+        };
+        let a = DeviceAnswer::parse(v7(), Uuid::nil(), &input).unwrap();
+        assert_eq!(a.text, "已整改，扶手重新固定");
+        assert_eq!(a.photo_hashes(), vec![sha('a')]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let input = AnswerInput {
+            text: "  ".into(),
+            photos: vec![sha('a'), sha('a'), "nope".into()],
+        };
+        let errs = DeviceAnswer::parse(Uuid::new_v4(), Uuid::nil(), &input).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id", "text", "photos", "photos"]);
+    }
+
+    #[test]
+    fn limits_on_text_and_photos() {
+        let long = AnswerInput {
+            text: "长".repeat(MAX_TEXT_CHARS + 1),
+            photos: vec![],
+        };
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &long).is_err());
+        let exact = AnswerInput {
+            text: "长".repeat(MAX_TEXT_CHARS),
+            photos: vec![],
+        };
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &exact).is_ok());
+        let many = AnswerInput {
+            text: "ok".into(),
+            photos: "0123456"
+                .chars()
+                .take(MAX_EVIDENCE_PHOTOS + 1)
+                .map(sha)
+                .collect(),
+        };
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &many).is_err());
+        let control = AnswerInput {
+            text: "ok\u{7}".into(),
+            photos: vec![],
+        };
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &control).is_err());
+    }
+
+    #[test]
+    fn fingerprint_ignores_spacing_but_not_content_or_item() {
+        let id = v7();
+        let item = Uuid::now_v7();
+        let parse = |text: &str, photos: Vec<String>, item: Uuid| {
+            DeviceAnswer::parse(
+                id,
+                item,
+                &AnswerInput {
+                    text: text.into(),
+                    photos,
+                },
+            )
+            .unwrap()
+            .fingerprint()
+        };
+        let base = parse("已整改", vec![sha('a')], item);
+        assert_eq!(base, parse(" 已整改\n", vec![sha('a')], item));
+        assert_ne!(base, parse("已整改。", vec![sha('a')], item));
+        assert_ne!(base, parse("已整改", vec![sha('b')], item));
+        assert_ne!(base, parse("已整改", vec![sha('a')], Uuid::nil()));
+    }
+}
