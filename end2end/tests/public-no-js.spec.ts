@@ -42,6 +42,11 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#site-name')).not.toBeEmpty();
     await expect(page.locator('#site-lead-unit')).not.toBeEmpty();
     await expect(page.locator('#figures')).toContainText('满意率');
+    // Where the site is: drawn on the server, so it is there without JavaScript, and without
+    // buttons that would need it.
+    await expect(page.locator('#public-map .feature.site')).toHaveCount(1);
+    await expect(page.locator('#public-map .zoom')).toHaveCount(0);
+    await expect(page.locator('#public-map-scale')).toBeAttached();
 
     // A refused post (bad phone number) comes back with the reason and keeps what was typed.
     const text = `无脚本留言 ${info.project.name} ${Date.now()}：台阶边缘没有防滑条`;

@@ -2,7 +2,9 @@
 
 Against a running server on the generated data set: the review queue (first page, a project
 filter, a page about 10 000 rows deep), the dashboard and the XLSX export of one project's list
-(about 10 000 items), each beside a baseline from the same run:
+(about 10 000 items), each beside a baseline from the same run; then a check that the staff map's
+cluster totals equal the rows the review queue lists for the same filters (it stops with an error
+if they differ):
 
 * the same SQL, sent by psql on one connection as prepared statements (PREPARE/EXECUTE, like
   sqlx, so PostgreSQL's custom-or-generic plan choice is the same), timed by psql's \\timing;
@@ -318,6 +320,57 @@ print(f'| `GET /items/export.xlsx?project=…` (project {proj_x_no}) | {int(proj
       f'{statistics.median(xs):.2f} | {max(xs):.2f} | ≤ 5 s |')
 print(f'| baseline: `psql \\copy` of the same query to CSV | {csv_rows:,} | {csv_size:,} | '
       f'{statistics.median(cs):.2f} | {max(cs):.2f} | |')
+
+# --- the map's clusters against the list --------------------------------------------------------
+
+FORM = {'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/json'}
+
+
+def list_total(filt):
+    """Every row the review queue lists for the filter, following "next page" to the end."""
+    total, nxt = 0, None
+    while True:
+        f = dict(filt)
+        if nxt:
+            f['before_at'], f['before_id'] = nxt
+        r, data = request('POST', '/api/review/queue', urllib.parse.urlencode(f), FORM)
+        if r.status != 200:
+            die(f'review queue {f}: {r.status} {data[:200]!r}')
+        page = json.loads(data)
+        total += len(page['rows'])
+        if not page['next']:
+            return total
+        nxt = page['next']
+
+
+def map_total(filt, zoom):
+    f = dict(filt, layer='observations', west=73, south=3, east=136, north=54, zoom=zoom)
+    r, data = request('POST', '/api/map/points', urllib.parse.urlencode(f), FORM)
+    if r.status != 200:
+        die(f'map points {f}: {r.status} {data[:200]!r}')
+    return sum(c['n'] for c in json.loads(data))
+
+
+district = scalar("select district_id from sites group by 1 order by count(*) desc limit 1")
+week_ago = (datetime.date.fromisoformat(today) - datetime.timedelta(days=7)).isoformat()
+month_ago = (datetime.date.fromisoformat(today) - datetime.timedelta(days=30)).isoformat()
+checks = [
+    (f'project {proj_q_no}', {'status': 'submitted', 'project': proj_q}),
+    (f'project {proj_q_no}, problems', {'status': 'submitted', 'project': proj_q, 'kind': 'problem'}),
+    ('the largest district, on site, received in the month before last week',
+     {'status': 'submitted', 'district': district, 'verdict': 'on_site', 'since': month_ago, 'until': week_ago}),
+]
+print()
+print('### The staff map\'s clusters against the review queue\'s list (all of China in view)')
+print()
+print('| filter | rows the list pages through | cluster total, zoom 5 | cluster total, zoom 12 |')
+print('| --- | ---: | ---: | ---: |')
+for label, filt in checks:
+    listed = list_total(filt)
+    coarse, fine = map_total(filt, 5), map_total(filt, 12)
+    if not listed or coarse != listed or fine != listed:
+        die(f'{label}: the list has {listed} rows, the map {coarse} (zoom 5) and {fine} (zoom 12)')
+    print(f'| {label} | {listed:,} | {coarse:,} | {fine:,} |')
 
 # --- plans, for a figure that misses its goal -------------------------------------------------
 

@@ -18,7 +18,7 @@ use crate::domain::{
     photo_prep::{next_quality, scaled_size, START_QUALITY},
     Observation, ObservationInput, ObservationKind, PositionSource,
 };
-use crate::outbox::{store, OutboxItem, OutboxVersion};
+use crate::outbox::{store, OutboxItem, OutboxVersion, Payload};
 
 fn js(e: JsValue) -> String {
     e.as_string()
@@ -200,7 +200,7 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
     let item = OutboxItem {
         id,
         site_name: d.site_name,
-        input,
+        payload: Payload::Observation(input),
         send: SendState::Waiting,
         attempts: 0,
         next_attempt_ms: 0.0,
@@ -217,12 +217,7 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
             message: format!("could not save on this phone: {e}"),
         }]
     })?;
-    // Ask the browser not to evict the outbox under storage pressure.
-    if let Some(w) = web_sys::window() {
-        if let Ok(p) = w.navigator().storage().persist() {
-            let _ = JsFuture::from(p).await;
-        }
-    }
+    store::ask_to_persist().await;
     version.bump();
     if let Some(w) = web_sys::window() {
         let _ = w.location().assign("/outbox");

@@ -236,7 +236,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </li>
                     </ul>
                     <h2>{t!(i18n, map.items_title)}</h2>
-                    <crate::map::points::PointsMap layer="items" id="dash-map" status=Signal::stored(None::<String>) />
+                    <crate::map::points::PointsMap layer="items" id="dash-map" filter=Signal::stored(crate::items::QueueFilter::default()) />
                     <h2>{t!(i18n, dashboard.trend)}</h2>
                     {trend_chart(i18n, d.trend)}
                     <h2>{t!(i18n, dashboard.by_unit)}</h2>

@@ -5,6 +5,8 @@
 #![allow(clippy::too_many_arguments)]
 
 pub mod dashboard;
+#[cfg(feature = "hydrate")]
+pub mod device_answer;
 pub mod imports;
 pub mod notifications;
 pub mod pages;
@@ -241,6 +243,63 @@ fn parse_ids(s: &str, field: &str) -> Result<Vec<Uuid>, AppError> {
         .map_err(|_| AppError::invalid(field, "not a list of ids"))
 }
 
+/// The review queue's filter as typed in its form (and in the staff map's request): every field
+/// optional, the status "submitted" when absent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub status: Option<String>,
+    pub project: Option<String>,
+    pub sub_item: Option<String>,
+    pub unit: Option<String>,
+    pub group: Option<String>,
+    pub district: Option<String>,
+    pub kind: Option<String>,
+    pub verdict: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl QueueFilter {
+    /// One parser for the list and the map, so that both count the same rows.
+    pub fn parse(self) -> Result<ReviewFilter, AppError> {
+        let status = self
+            .status
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "submitted".into());
+        if !["submitted", "triaged", "merged", "dismissed"].contains(&status.as_str()) {
+            return Err(AppError::invalid("status", "unknown observation status"));
+        }
+        let kind = self.kind.filter(|k| !k.is_empty());
+        if kind
+            .as_deref()
+            .is_some_and(|k| crate::domain::ObservationKind::parse(k).is_none())
+        {
+            return Err(AppError::invalid("kind", "unknown observation kind"));
+        }
+        let verdict = self.verdict.filter(|k| !k.is_empty());
+        if verdict
+            .as_deref()
+            .is_some_and(|v| !["on_site", "near", "off_site", "unknown"].contains(&v))
+        {
+            return Err(AppError::invalid("verdict", "unknown on-site verdict"));
+        }
+        Ok(ReviewFilter {
+            project: parse_opt_uuid(&self.project, "project")?,
+            sub_item: parse_opt_uuid(&self.sub_item, "sub_item")?,
+            unit: parse_opt_uuid(&self.unit, "unit")?,
+            group: parse_opt_uuid(&self.group, "group")?,
+            district: parse_opt_uuid(&self.district, "district")?,
+            kind,
+            verdict,
+            since: parse_opt_date(&self.since, "since")?,
+            until: parse_opt_date(&self.until, "until")?,
+            before: None,
+            status,
+        })
+    }
+}
+
 /// The queue, newest first. Every filter is optional; `before_at` + `before_id` continue after
 /// the last row of the previous page.
 #[server(endpoint = "review/queue")]
@@ -260,39 +319,20 @@ pub async fn review_queue(
 ) -> Result<ReviewPage, AppError> {
     crate::ssr::run(async move {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
-        let status = status
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "submitted".into());
-        if !["submitted", "triaged", "merged", "dismissed"].contains(&status.as_str()) {
-            return Err(AppError::invalid("status", "unknown observation status"));
-        }
-        let kind = kind.filter(|k| !k.is_empty());
-        if kind
-            .as_deref()
-            .is_some_and(|k| crate::domain::ObservationKind::parse(k).is_none())
-        {
-            return Err(AppError::invalid("kind", "unknown observation kind"));
-        }
-        let verdict = verdict.filter(|k| !k.is_empty());
-        if verdict
-            .as_deref()
-            .is_some_and(|v| !["on_site", "near", "off_site", "unknown"].contains(&v))
-        {
-            return Err(AppError::invalid("verdict", "unknown on-site verdict"));
-        }
-        let filter = ReviewFilter {
-            project: parse_opt_uuid(&project, "project")?,
-            sub_item: parse_opt_uuid(&sub_item, "sub_item")?,
-            unit: parse_opt_uuid(&unit, "unit")?,
-            group: parse_opt_uuid(&group, "group")?,
-            district: parse_opt_uuid(&district, "district")?,
+        let mut filter = QueueFilter {
+            status,
+            project,
+            sub_item,
+            unit,
+            group,
+            district,
             kind,
             verdict,
-            since: parse_opt_date(&since, "since")?,
-            until: parse_opt_date(&until, "until")?,
-            before: before_at.zip(before_id),
-            status,
-        };
+            since,
+            until,
+        }
+        .parse()?;
+        filter.before = before_at.zip(before_id);
         let db = crate::ssr::db()?;
         let rows = db.review_queue(&filter).await?;
         let next = (rows.len() as u32 == REVIEW_PAGE)

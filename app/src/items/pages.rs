@@ -4,10 +4,11 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
 
 use super::{
     get_item, list_items, nearby_items, review_options, review_queue, ActOnItem, AttachObservation,
-    CreateItem, DismissObservation, ItemRow, ItemView, ReviewComment, ReviewRow,
+    CreateItem, DismissObservation, ItemRow, ItemView, QueueFilter, ReviewComment, ReviewRow,
 };
 use crate::capture::verdict_label;
 use crate::catalogue::pages::id_param;
@@ -222,11 +223,24 @@ pub fn ReviewQueuePage() -> impl IntoView {
         <p class="muted">{t!(i18n, items.review_intro)}</p>
         <ReviewFilterForm />
         <crate::map::points::PointsMap layer="observations" id="review-map"
-            status=Signal::derive(move || {
-                // ?map=all: every observation on the map, whatever the list shows.
+            filter=Signal::derive(move || {
+                // The list's filter, so that the clusters count the rows the list pages
+                // through; ?map=all shows every status.
                 let q = query.read();
-                (q.get("map").as_deref() != Some("all"))
-                    .then(|| q.get("status").unwrap_or_else(|| "submitted".into()))
+                let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
+                QueueFilter {
+                    status: (q.get("map").as_deref() != Some("all"))
+                        .then(|| g("status").unwrap_or_else(|| "submitted".into())),
+                    project: g("project"),
+                    sub_item: g("sub_item"),
+                    unit: g("unit"),
+                    group: g("group"),
+                    district: g("district"),
+                    kind: g("kind"),
+                    verdict: g("verdict"),
+                    since: g("since"),
+                    until: g("until"),
+                }
             }) />
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
@@ -439,6 +453,16 @@ pub fn ItemsPage() -> impl IntoView {
     let status = move || query.read().get("status").unwrap_or_default();
     let items = Resource::new(status, |s| list_items(Some(s)));
     let session = crate::ui::use_session();
+    Effect::new(move |_| {
+        let officer = session
+            .get()
+            .and_then(|s| s.ok())
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.role == crate::domain::Role::UnitOfficer);
+        if let (true, Some(Ok(rows))) = (officer, items.get()) {
+            keep_open_items(&rows);
+        }
+    });
     let may_export = move || {
         session
             .get()
@@ -473,6 +497,20 @@ pub fn ItemsPage() -> impl IntoView {
     }
 }
 
+/// An officer answers at the site, often with no signal: keep the unit's list, the outbox and
+/// each item still waiting for an answer on the phone.
+fn keep_open_items(rows: &[ItemRow]) {
+    let mut urls = vec!["/items".to_owned(), "/outbox".to_owned()];
+    urls.extend(
+        rows.iter()
+            .filter(|r| matches!(r.status, ItemStatus::Forwarded | ItemStatus::Acknowledged))
+            .map(|r| format!("/items/{}", r.id)),
+    );
+    #[cfg(feature = "hydrate")]
+    crate::offline::keep_for_offline(&urls);
+    let _ = urls;
+}
+
 #[component]
 fn ItemTable(rows: Vec<ItemRow>) -> impl IntoView {
     let i18n = use_i18n();
@@ -496,7 +534,7 @@ fn ItemTable(rows: Vec<ItemRow>) -> impl IntoView {
                         let overdue = r.overdue;
                         view! {
                             <tr data-item=r.id.to_string()>
-                                <td><a href=format!("/items/{}", r.id)>{format!("{}-{:03}", r.year, r.number)}</a></td>
+                                <td><a href=format!("/items/{}", r.id) rel="external">{format!("{}-{:03}", r.year, r.number)}</a></td>
                                 <td>{kind_label(i18n, r.kind)}</td>
                                 <td>{pick(zh, &r.site_name_zh, &r.site_name_en)}</td>
                                 <td>{pick(zh, r.unit_name_zh.as_deref().unwrap_or("—"), r.unit_name_en.as_deref().unwrap_or(""))}</td>
@@ -544,6 +582,93 @@ fn thumbs(photos: Vec<String>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// Where an answer sent from this page stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnswerProgress {
+    Idle,
+    Preparing,
+    Sending,
+    /// Kept on this phone; the sync engine sends it when there is a network.
+    Queued,
+    Failed(String),
+}
+
+/// The officer's answer: a plain multipart form to the answer endpoint (text and evidence photos
+/// in one post) without JavaScript; with it, the answer goes through the outbox, so it can be
+/// written at the site with no signal and still arrives exactly once.
+#[component]
+fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let progress = RwSignal::new(AnswerProgress::Idle);
+    let text_ref = NodeRef::<leptos::html::Textarea>::new();
+    let files_ref = NodeRef::<leptos::html::Input>::new();
+    let version = crate::outbox::use_outbox();
+    // Effects run only in the browser: the mark says the wasm owns the form.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            if matches!(
+                progress.get_untracked(),
+                AnswerProgress::Preparing | AnswerProgress::Sending
+            ) {
+                return;
+            }
+            let text = text_ref.get().map(|t| t.value()).unwrap_or_default();
+            let files: Vec<web_sys::File> = files_ref
+                .get()
+                .and_then(|input| input.files())
+                .map(|list| (0..list.length()).filter_map(|k| list.get(k)).collect())
+                .unwrap_or_default();
+            leptos::task::spawn_local(super::device_answer::submit(
+                item,
+                title.clone(),
+                text,
+                files,
+                version,
+                progress,
+            ));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, &title, version);
+    };
+    let busy = move || {
+        matches!(
+            progress.get(),
+            AnswerProgress::Preparing | AnswerProgress::Sending | AnswerProgress::Queued
+        )
+    };
+    let action = format!("/items/{item}/answer");
+    view! {
+        <form method="post" action=action enctype="multipart/form-data" class="stack step step-answer" id="answer-form" data-ready=move || ready.get().then_some("1") on:submit=on_submit>
+            <label>
+                <span>{t!(i18n, items.answer)}</span>
+                <textarea name="text" rows="4" maxlength="2000" required node_ref=text_ref></textarea>
+            </label>
+            <label>
+                <span>{t!(i18n, items.evidence)}</span>
+                <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="evidence-photos" node_ref=files_ref />
+            </label>
+            <p class="muted">{t!(i18n, items.evidence_hint)}</p>
+            {move || match progress.get() {
+                AnswerProgress::Idle => ().into_any(),
+                AnswerProgress::Preparing => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_preparing)}</p> }.into_any(),
+                AnswerProgress::Sending => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_sending)}</p> }.into_any(),
+                AnswerProgress::Queued => view! {
+                    <p class="notice" id="answer-queued">
+                        {t!(i18n, items.answer_queued)} " "
+                        <a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a>
+                    </p>
+                }.into_any(),
+                AnswerProgress::Failed(m) => view! { <p class="notice error" id="answer-error">{m}</p> }.into_any(),
+            }}
+            <button type="submit" class="primary" id="do-answer" disabled=busy>{t!(i18n, items.answer)}</button>
+        </form>
+    }
 }
 
 #[component]
@@ -625,23 +750,7 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
             })}
             {can("acknowledge").then(|| form("acknowledge", ().into_any(), t_string!(i18n, items.acknowledge)))}
             {can("answer").then(|| {
-                // A plain multipart form to the answer endpoint: text and evidence photos in one
-                // post, with or without JavaScript.
-                let action = format!("/items/{id}/answer");
-                view! {
-                    <form method="post" action=action enctype="multipart/form-data" class="stack step step-answer" id="answer-form">
-                        <label>
-                            <span>{t!(i18n, items.answer)}</span>
-                            <textarea name="text" rows="4" maxlength="2000" required></textarea>
-                        </label>
-                        <label>
-                            <span>{t!(i18n, items.evidence)}</span>
-                            <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="evidence-photos" />
-                        </label>
-                        <p class="muted">{t!(i18n, items.evidence_hint)}</p>
-                        <button type="submit" class="primary" id="do-answer">{t!(i18n, items.answer)}</button>
-                    </form>
-                }
+                view! { <AnswerForm item=i.id title=format!("{}-{:03} {}", i.year, i.number, pick(zh, &i.site_name_zh, &i.site_name_en)) /> }
             })}
             {can("rate").then(|| {
                 form(

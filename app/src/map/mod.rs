@@ -175,7 +175,7 @@ fn pct(v: f64, of: f64) -> String {
     format!("{:.4}%", v / of * 100.0)
 }
 
-fn tiles_view(provider: &TileProvider, vp: Viewport) -> impl IntoView {
+fn tiles_view(provider: &TileProvider, vp: Viewport, lazy: bool) -> impl IntoView {
     let z = vp.zoom.round().clamp(0.0, f64::from(provider.max_zoom)) as u8;
     let (ox, oy) = vp.origin(provider.datum);
     let scale = 2f64.powf(vp.zoom - f64::from(z));
@@ -188,7 +188,7 @@ fn tiles_view(provider: &TileProvider, vp: Viewport) -> impl IntoView {
             let x = f64::from(t.x) * size - ox;
             let y = f64::from(t.y) * size - oy;
             view! {
-                <img class="tile" src=t.url(&provider.url) alt="" draggable="false"
+                <img class="tile" src=t.url(&provider.url) alt="" draggable="false" loading=lazy.then_some("lazy")
                     data-tile=format!("{}/{}/{}", t.z, t.x, t.y)
                     style=format!("left:{};top:{};width:{};height:{}", pct(x, W), pct(y, H), pct(size + 0.5, W), pct(size + 0.5, H)) />
             }
@@ -274,6 +274,10 @@ pub fn MapView(
     /// A tap (not a drag) on the map: the WGS-84 position under the finger and the zoom.
     #[prop(optional)]
     on_pick: Option<Callback<(LonLat, f64)>>,
+    /// A picture, not a tool: no zoom buttons, tiles loaded when scrolled to (the public page,
+    /// which has no JavaScript to work them).
+    #[prop(optional)]
+    still: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let datum = provider.as_ref().map(|p| p.datum).unwrap_or(Datum::Wgs84);
@@ -368,7 +372,7 @@ pub fn MapView(
         <div class="map" id=id data-zoom=move || format!("{:.0}", view_rw.get().zoom)
             on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointerleave=on_leave>
             <div class="tiles">
-                {move || provider_for_tiles.as_ref().map(|p| tiles_view(p, view_rw.get()))}
+                {move || provider_for_tiles.as_ref().map(|p| tiles_view(p, view_rw.get(), still))}
             </div>
             <svg viewBox=format!("0 0 {W} {H}") class="overlay" role="img"
                 aria-label=move || t_string!(i18n, map.label).to_string()>
@@ -389,12 +393,14 @@ pub fn MapView(
                 }}
             </svg>
             // A tap on a button is not a tap on the map.
-            <div class="zoom" on:pointerdown=|ev| ev.stop_propagation()>
-                <button type="button" class="zoom-in" aria-label=move || t_string!(i18n, map.zoom_in).to_string()
-                    on:click=move |_| zoom_by(1.0)>"+"</button>
-                <button type="button" class="zoom-out" aria-label=move || t_string!(i18n, map.zoom_out).to_string()
-                    on:click=move |_| zoom_by(-1.0)>"−"</button>
-            </div>
+            {(!still).then(|| view! {
+                <div class="zoom" on:pointerdown=|ev| ev.stop_propagation()>
+                    <button type="button" class="zoom-in" aria-label=move || t_string!(i18n, map.zoom_in).to_string()
+                        on:click=move |_| zoom_by(1.0)>"+"</button>
+                    <button type="button" class="zoom-out" aria-label=move || t_string!(i18n, map.zoom_out).to_string()
+                        on:click=move |_| zoom_by(-1.0)>"−"</button>
+                </div>
+            })}
             <p class="attribution">{attribution}</p>
         </div>
     }
@@ -426,6 +432,7 @@ pub fn Map(
     #[prop(optional)] on_view: Option<Callback<Viewport>>,
     #[prop(optional)] fixed: bool,
     #[prop(optional)] on_pick: Option<Callback<(LonLat, f64)>>,
+    #[prop(optional)] still: bool,
 ) -> impl IntoView {
     let provider = Resource::new(|| (), |_| get_provider());
     view! {
@@ -435,10 +442,10 @@ pub fn Map(
                     let provider = p.ok().flatten();
                     let on_view = on_view.unwrap_or_else(|| Callback::new(|_| {}));
                     match (provider, on_pick) {
-                        (Some(p), Some(pick)) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed on_pick=pick /> }.into_any(),
-                        (Some(p), None) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed /> }.into_any(),
-                        (None, Some(pick)) => view! { <MapView items=items id=id on_view=on_view fixed=fixed on_pick=pick /> }.into_any(),
-                        (None, None) => view! { <MapView items=items id=id on_view=on_view fixed=fixed /> }.into_any(),
+                        (Some(p), Some(pick)) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any(),
+                        (Some(p), None) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed still=still /> }.into_any(),
+                        (None, Some(pick)) => view! { <MapView items=items id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any(),
+                        (None, None) => view! { <MapView items=items id=id on_view=on_view fixed=fixed still=still /> }.into_any(),
                     }
                 })
             }}

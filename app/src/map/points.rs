@@ -3,6 +3,9 @@
 //! in view is in exactly one cluster, so cluster counts add up to the list's count for the same
 //! filter.
 
+// A server function's arguments are its form fields; the map takes the review queue's filters.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +25,9 @@ pub struct PointCluster {
     pub status: String,
 }
 
-/// `layer`: observations or items, each drawn at its site; `status` narrows to one status; the
-/// box is WGS-84 degrees.
+/// `layer`: observations or items, each drawn at its site; the box is WGS-84 degrees. The
+/// filter is the review queue's, parsed by the same code, except that no `status` means every
+/// status; items follow only `status`.
 #[server(endpoint = "map/points")]
 pub async fn map_points(
     layer: String,
@@ -33,6 +37,15 @@ pub async fn map_points(
     north: f64,
     zoom: f64,
     status: Option<String>,
+    project: Option<String>,
+    sub_item: Option<String>,
+    unit: Option<String>,
+    group: Option<String>,
+    district: Option<String>,
+    kind: Option<String>,
+    verdict: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
 ) -> Result<Vec<PointCluster>, AppError> {
     crate::ssr::run(async move {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
@@ -50,6 +63,25 @@ pub async fn map_points(
             _ => return Err(AppError::invalid("layer", "observations or items")),
         };
         let status = status.filter(|s| !s.is_empty());
+        let filter = if layer == "observations" {
+            Some(
+                crate::items::QueueFilter {
+                    status: status.clone(),
+                    project,
+                    sub_item,
+                    unit,
+                    group,
+                    district,
+                    kind,
+                    verdict,
+                    since,
+                    until,
+                }
+                .parse()?,
+            )
+        } else {
+            None
+        };
         crate::ssr::db()?
             .map_clusters(
                 &layer,
@@ -57,23 +89,24 @@ pub async fn map_points(
                 zoom,
                 CELL_PX,
                 status.as_deref(),
+                filter.as_ref(),
             )
             .await
     })
     .await
 }
 
-/// A map of one layer, reloaded for each view the staff member settles on.
+/// A map of one layer, reloaded for each view the staff member settles on and each filter.
 #[component]
 pub fn PointsMap(
     layer: &'static str,
     id: &'static str,
-    #[prop(into)] status: Signal<Option<String>>,
+    #[prop(into)] filter: Signal<crate::items::QueueFilter>,
 ) -> impl IntoView {
     let view_at = RwSignal::new(None::<Viewport>);
     let clusters = Resource::new(
-        move || (view_at.get(), status.get()),
-        move |(vp, status)| async move {
+        move || (view_at.get(), filter.get()),
+        move |(vp, f)| async move {
             let Some(vp) = vp else { return Ok(vec![]) };
             // Clusters are computed in WGS-84; a GCJ-02 basemap only moves where they are drawn.
             let (sw, ne) = vp.bounds(crate::domain::mapping::Datum::Wgs84);
@@ -84,7 +117,16 @@ pub fn PointsMap(
                 ne.lon,
                 ne.lat,
                 vp.zoom,
-                status,
+                f.status,
+                f.project,
+                f.sub_item,
+                f.unit,
+                f.group,
+                f.district,
+                f.kind,
+                f.verdict,
+                f.since,
+                f.until,
             )
             .await
         },

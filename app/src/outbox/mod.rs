@@ -1,5 +1,6 @@
-//! The phone's outbox: observations and their photos wait in IndexedDB until the server has
-//! acknowledged them, and the sync engine (Rust in wasm) sends them when it can.
+//! The phone's outbox: deputies' observations and officers' answers, with their photos, wait in
+//! IndexedDB until the server has acknowledged them, and the sync engine (Rust in wasm) sends
+//! them when it can.
 
 #[cfg(feature = "hydrate")]
 pub mod net;
@@ -13,17 +14,69 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{outbox::SendState, ObservationInput};
+use crate::domain::{answer::AnswerInput, outbox::SendState, ObservationInput};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxItem {
     pub id: Uuid,
+    /// What the row is called in the list: the site, or the number and site of the item answered.
     pub site_name: String,
-    pub input: ObservationInput,
+    #[serde(flatten)]
+    pub payload: Payload,
     pub send: SendState,
     pub attempts: u32,
     pub next_attempt_ms: f64,
     pub created_ms: f64,
+}
+
+/// What waits to be sent. Observations are stored under `input`, as they always were, so an
+/// outbox written by an older build still reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Payload {
+    #[serde(rename = "input")]
+    Observation(ObservationInput),
+    #[serde(rename = "answer")]
+    Answer(QueuedAnswer),
+}
+
+/// An officer's answer to a list item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueuedAnswer {
+    pub item_id: Uuid,
+    pub input: AnswerInput,
+}
+
+impl Payload {
+    pub fn photos(&self) -> &[String] {
+        match self {
+            Payload::Observation(o) => &o.photos,
+            Payload::Answer(a) => &a.input.photos,
+        }
+    }
+
+    /// Where the record itself goes once its photos are up.
+    pub fn url(&self, id: Uuid) -> String {
+        match self {
+            Payload::Observation(_) => format!("/api/v1/observations/{id}"),
+            Payload::Answer(a) => format!("/api/v1/items/{}/answers/{id}", a.item_id),
+        }
+    }
+
+    pub fn body(&self) -> Result<String, serde_json::Error> {
+        match self {
+            Payload::Observation(o) => serde_json::to_string(o),
+            Payload::Answer(a) => serde_json::to_string(&a.input),
+        }
+    }
+
+    /// What the server's acknowledgement says of it: the on-site verdict of an observation,
+    /// the item's status after an answer.
+    pub fn receipt_field(&self) -> &'static str {
+        match self {
+            Payload::Observation(_) => "verdict",
+            Payload::Answer(_) => "status",
+        }
+    }
 }
 
 /// Bumped on every change to the outbox, so that the outbox page and the header badge re-read.

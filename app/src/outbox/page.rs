@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{use_outbox, OutboxItem};
+use super::{use_outbox, OutboxItem, Payload};
 use crate::domain::outbox::{FailReason, SendState};
 use crate::domain::ObservationKind;
 use crate::i18n::*;
@@ -82,11 +82,23 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
             .into_any(),
         ),
         SendState::Sent { verdict } => {
-            let v =
-                crate::domain::Verdict::parse(verdict).unwrap_or(crate::domain::Verdict::Unknown);
-            ("sent", view! {
-                <span>{t!(i18n, outbox.sent)} " · " {crate::capture::verdict_label(i18n, v)}</span>
-            }.into_any())
+            let what = match &item.payload {
+                Payload::Observation(_) => crate::capture::verdict_label(
+                    i18n,
+                    crate::domain::Verdict::parse(verdict)
+                        .unwrap_or(crate::domain::Verdict::Unknown),
+                ),
+                Payload::Answer(_) => crate::domain::list_item::ItemStatus::parse(verdict)
+                    .map(|s| crate::items::pages::status_label(i18n, s))
+                    .unwrap_or_default(),
+            };
+            (
+                "sent",
+                view! {
+                    <span>{t!(i18n, outbox.sent)} " · " {what}</span>
+                }
+                .into_any(),
+            )
         }
         SendState::Failed { reason, detail } => {
             let hint = match reason {
@@ -99,13 +111,17 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
             }.into_any())
         }
     };
-    let note: String = item.input.note.chars().take(60).collect();
+    let (kind, text, record) = match &item.payload {
+        Payload::Observation(o) => (kind_label(i18n, o.kind), &o.note, "observation"),
+        Payload::Answer(a) => (t_string!(i18n, items.answer), &a.input.text, "answer"),
+    };
+    let text: String = text.chars().take(60).collect();
     view! {
-        <li data-state=state_key data-id=item.id.to_string()>
+        <li data-state=state_key data-id=item.id.to_string() data-record=record>
             <b>{item.site_name.clone()}</b>
-            <span class="tag">{kind_label(i18n, item.input.kind)}</span>
-            <span class="muted">{note}</span>
-            <span class="muted">{item.input.photos.len()} " " {t!(i18n, outbox.photos)}</span>
+            <span class="tag">{kind}</span>
+            <span class="muted">{text}</span>
+            <span class="muted">{item.payload.photos().len()} " " {t!(i18n, outbox.photos)}</span>
             {detail}
         </li>
     }
@@ -125,13 +141,18 @@ async fn export_pending() {
         .filter(|i| !matches!(i.send, SendState::Sent { .. }))
     {
         let mut photos = Vec::new();
-        for sha in &it.input.photos {
+        for sha in it.payload.photos() {
             if let Ok(Some(blob)) = super::store::photo(sha).await {
                 photos
                     .push(serde_json::json!({ "sha256": sha, "data_url": data_url(&blob).await }));
             }
         }
-        out.push(serde_json::json!({ "id": it.id, "site": it.site_name, "observation": it.input, "photos": photos }));
+        out.push(match &it.payload {
+            Payload::Observation(o) => serde_json::json!(
+                { "id": it.id, "site": it.site_name, "observation": o, "photos": photos }),
+            Payload::Answer(a) => serde_json::json!(
+                { "id": it.id, "item": a.item_id, "title": it.site_name, "answer": a.input, "photos": photos }),
+        });
     }
     let text = serde_json::to_string_pretty(&out).unwrap_or_default();
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));

@@ -28,16 +28,19 @@ pub async fn open() -> Result<Database, String> {
         .map_err(e)
 }
 
+/// Through JSON rather than serde-wasm-bindgen: the record's payload is a flattened enum,
+/// which round-trips through serde_json exactly.
 fn to_js(item: &OutboxItem) -> Result<JsValue, String> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(item, &ser).map_err(e)
+    let text = serde_json::to_string(item).map_err(e)?;
+    js_sys::JSON::parse(&text).map_err(|_| "outbox record".to_owned())
 }
 
 fn from_js(v: JsValue) -> Option<OutboxItem> {
-    serde_wasm_bindgen::from_value(v).ok()
+    let text = js_sys::JSON::stringify(&v).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
 }
 
-/// Queues a new observation with its photos, atomically.
+/// Queues a new record with its photos, atomically.
 pub async fn add(item: &OutboxItem, photos: &[(String, Blob)]) -> Result<(), String> {
     let db = open().await?;
     let tx = db
@@ -129,4 +132,13 @@ pub async fn forget_photos(shas: &[String]) -> Result<(), String> {
         Ok(())
     })
     .await
+}
+
+/// Asks the browser not to evict the outbox under storage pressure.
+pub async fn ask_to_persist() {
+    if let Some(w) = web_sys::window() {
+        if let Ok(p) = w.navigator().storage().persist() {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        }
+    }
 }

@@ -48,7 +48,7 @@ async fn fail(mut item: OutboxItem, reason: FailReason, detail: String, version:
 }
 
 async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
-    let photos = item.input.photos.clone();
+    let photos = item.payload.photos().to_vec();
     let total = photos.len() as u32;
     for (i, sha) in photos.iter().enumerate() {
         item.send = SendState::Uploading {
@@ -80,10 +80,10 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
     }
     item.send = SendState::Uploading { done: total, total };
     save(&item, version).await;
-    let Ok(body) = serde_json::to_string(&item.input) else {
+    let Ok(body) = item.payload.body() else {
         return fail(item, FailReason::Refused, "cannot encode".into(), version).await;
     };
-    let url = format!("/api/v1/observations/{}", item.id);
+    let url = item.payload.url(item.id);
     match net::send("PUT", &url, &JsValue::from_str(&body), "application/json").await {
         Err(_) => retry_later(item, version).await,
         Ok(a) => match classify(a.status, a.json.is_some()) {
@@ -91,7 +91,7 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
                 let verdict = a
                     .json
                     .as_ref()
-                    .and_then(|j| j.get("verdict"))
+                    .and_then(|j| j.get(item.payload.receipt_field()))
                     .and_then(|v| v.as_str())
                     .unwrap_or("unknown")
                     .to_owned();
@@ -138,6 +138,27 @@ pub async fn run(version: OutboxVersion, force: bool) {
         }
     }
     RUNNING.with(|r| r.set(false));
+}
+
+/// Sends everything now, after waiting for a run already under way (the timer's, say) to end:
+/// for a form that wants to know at once whether what it queued went.
+pub async fn run_now(version: OutboxVersion) {
+    for _ in 0..600 {
+        if !RUNNING.with(Cell::get) {
+            break;
+        }
+        sleep_ms(100).await;
+    }
+    run(version, true).await;
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Starts the engine once per page: now, on `online`, and every 20 seconds.

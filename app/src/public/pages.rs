@@ -66,6 +66,12 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
         Schedule::PastDeadline => t!(i18n, public.past_deadline).into_any(),
     };
     let n = d.tally.responses();
+    let site_map = vec![crate::map::MapItem {
+        shape: crate::map::Shape::Geometry(s.geometry.clone()),
+        class: format!("site kind-{}", s.kind.as_str()),
+        href: None,
+        title: pick(zh, &s.name_zh, &s.name_en).to_owned(),
+    }];
     let comments = d.comments.clone();
     let name = pick(zh, &s.name_zh, &s.name_en);
     let description = format!(
@@ -146,6 +152,12 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                         .into_any()
                 }}
                 {pager}
+            </section>
+            // Where the site is, drawn on the server: complete without JavaScript, and the
+            // basemap's tiles load only when scrolled to.
+            <section id="site-where">
+                <h2>{t!(i18n, public.where_title)}</h2>
+                <crate::map::Map items=site_map id="public-map" still=true />
             </section>
         </article>
     }

@@ -258,7 +258,7 @@ fn Nav() -> impl IntoView {
                 view! {
                     {(role == Role::Deputy)
                         .then(|| view! { <a href="/my/sites" rel="external">{t!(i18n, nav.my_sites)}</a> })}
-                    {(role == Role::Deputy).then(|| view! { <OutboxLink /> })}
+                    {matches!(role, Role::Deputy | Role::UnitOfficer).then(|| view! { <OutboxLink /> })}
                     {(role == Role::Deputy)
                         .then(|| view! { <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a> })}
                     {(role == Role::UnitOfficer)

@@ -3,11 +3,12 @@
 mod accounts;
 mod catalogue;
 mod closed_loop;
-mod device_answers;
 mod common;
 mod demo_data;
+mod device_answers;
 mod field;
 mod items;
+mod map_totals;
 mod public;
 mod roles;
 mod security;

@@ -1,0 +1,85 @@
+//! The answer form's way through the outbox (browser only). Evidence photos are prepared like a
+//! deputy's (oriented, at most 2048 px, JPEG under 400 KB, hashed); the answer and its photos
+//! are queued in one IndexedDB transaction and sent at once if the network allows, or later by
+//! the sync engine — exactly once either way, because the answer's id is made here.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+use web_sys::{Blob, File};
+
+use super::pages::AnswerProgress;
+use crate::capture::Prepared;
+use crate::domain::answer::{AnswerInput, DeviceAnswer};
+use crate::domain::outbox::SendState;
+use crate::outbox::{store, sync, OutboxItem, OutboxVersion, Payload, QueuedAnswer};
+
+pub async fn submit(
+    item_id: Uuid,
+    title: String,
+    text: String,
+    files: Vec<File>,
+    version: OutboxVersion,
+    progress: RwSignal<AnswerProgress>,
+) {
+    progress.set(AnswerProgress::Preparing);
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for f in files {
+        match crate::capture::device::prepare(f).await {
+            Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
+            Ok(p) => prepared.push(p),
+            Err(e) => return progress.set(AnswerProgress::Failed(e)),
+        }
+    }
+    let now_ms = js_sys::Date::now();
+    let id = crate::capture::new_id(now_ms as u64);
+    let input = AnswerInput {
+        text,
+        photos: prepared.iter().map(|p| p.sha256.clone()).collect(),
+    };
+    // The server's own rules, before anything is stored on the phone.
+    if let Err(errors) = DeviceAnswer::parse(id, item_id, &input) {
+        let message = errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return progress.set(AnswerProgress::Failed(message));
+    }
+    let record = OutboxItem {
+        id,
+        site_name: title,
+        payload: Payload::Answer(QueuedAnswer { item_id, input }),
+        send: SendState::Waiting,
+        attempts: 0,
+        next_attempt_ms: 0.0,
+        created_ms: now_ms,
+    };
+    let blobs: Vec<(String, Blob)> = prepared
+        .iter()
+        .map(|p| (p.sha256.clone(), p.blob.clone()))
+        .collect();
+    if let Err(e) = store::add(&record, &blobs).await {
+        return progress.set(AnswerProgress::Failed(format!(
+            "could not save on this phone: {e}"
+        )));
+    }
+    store::ask_to_persist().await;
+    version.bump();
+    progress.set(AnswerProgress::Sending);
+    sync::run_now(version).await;
+    let now = store::list()
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|r| r.id == id))
+        .map(|r| r.send);
+    match now {
+        // Sent: the page from the server shows the answer, its photos and the log.
+        Some(SendState::Sent { .. }) => {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+        Some(SendState::Failed { detail, .. }) => progress.set(AnswerProgress::Failed(detail)),
+        _ => progress.set(AnswerProgress::Queued),
+    }
+}

@@ -1,0 +1,85 @@
+import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { signIn, uuidv7, waitForCachedPages } from './helpers';
+
+// A unit officer answers an item at the site with no signal: the answer and its evidence photo
+// wait on the phone through a closed page, go when the network is back, and arrive once.
+
+const psql = (sql: string) => execFileSync('psql', [process.env.DATABASE_URL!, '-Atqc', sql]).toString().trim();
+
+test('an officer answers offline with a photo; the answer is sent once when the network is back', async ({ page, context, browser }) => {
+  test.setTimeout(120_000);
+  // An item forwarded to the Civil Affairs Bureau, made through the same server functions the
+  // staff's pages call.
+  const deputy = await browser.newContext();
+  const dp = await deputy.newPage();
+  await signIn(dp, 'demo-deputy', '/my/sites');
+  const siteId = (await dp.locator('.site-list li a').first().getAttribute('href'))!.split('/').pop()!;
+  const note = `助餐点无障碍通道被占 ${Date.now()}`;
+  const obsId = uuidv7();
+  const put = await dp.request.put(`/api/v1/observations/${obsId}`, {
+    data: { site_id: siteId, kind: 'problem', note, tags: [], captured_at: new Date().toISOString(), position: null, photos: [] },
+  });
+  expect(put.status()).toBe(201);
+  const staff = await browser.newContext();
+  const sp = await staff.newPage();
+  await signIn(sp, 'demo-staff', '/staff/review');
+  const made = await sp.request.post('/api/review/create-item', {
+    form: { observations: obsId, kind: 'problem', description: note },
+  });
+  expect(made.status()).toBe(200);
+  const itemId: string = await made.json();
+  const unit = psql(`select id from lead_units where name_zh = '市民政局'`);
+  const fwd = await sp.request.post('/api/items/act', {
+    form: { id: itemId, action: 'forward', unit, deadline: '2099-12-31' },
+  });
+  expect(fwd.status()).toBe(200);
+
+  // The officer opens the unit's list once with a network: the open items stay on the phone.
+  await signIn(page, 'demo-officer', '/items');
+  await expect(page.locator(`#item-table tr[data-item="${itemId}"]`)).toBeVisible();
+  await waitForCachedPages(page, ['/items', '/outbox', `/items/${itemId}`]);
+
+  await context.setOffline(true);
+  await page.goto(`/items/${itemId}`);
+  await expect(page.locator('#item-status')).toHaveText('已交办');
+  await page.locator('#answer-form[data-ready="1"]').waitFor({ timeout: 20_000 });
+  await page.locator('#answer-form textarea[name=text]').fill('通道杂物已清理，设置禁止占用标识');
+  await page.locator('#evidence-photos').setInputFiles(path.join(__dirname, '../fixtures/site-photo-2.jpg'));
+  await page.locator('#do-answer').click();
+  await expect(page.locator('#answer-queued')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('#outbox-badge')).toHaveText('1');
+
+  // Closed and opened again, still offline: the answer is there.
+  await page.close();
+  const again = await context.newPage();
+  await again.goto('/outbox');
+  const row = again.locator('#outbox-list li[data-record=answer]');
+  await expect(row).toHaveAttribute('data-state', 'waiting');
+  await expect(row).toContainText('通道杂物已清理');
+  expect(psql(`select count(*) from list_item_events where item_id = '${itemId}' and action = 'answer'`)).toBe('0');
+
+  await context.setOffline(false);
+  await again.locator('#sync-now').click();
+  await expect(row).toHaveAttribute('data-state', 'sent', { timeout: 30_000 });
+  await expect(row).toContainText('已答复');
+  await expect(again.locator('#outbox-badge')).toHaveCount(0);
+
+  // Sent once, with its photo, from the phone's own id.
+  expect(psql(`select count(*) from list_item_events where item_id = '${itemId}' and action = 'answer' and client_id is not null`)).toBe('1');
+  expect(psql(`select count(*) from list_item_photos where item_id = '${itemId}'`)).toBe('1');
+  await again.goto(`/items/${itemId}`);
+  await expect(again.locator('#item-status')).toHaveText('已答复');
+  await expect(again.locator('#item-answer')).toHaveText('通道杂物已清理，设置禁止占用标识');
+  const evidence = again.locator('#item-log > li[data-action=answer] img');
+  await expect(evidence).toHaveCount(1);
+  expect(await evidence.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
+
+  // A second "sync now" sends nothing again.
+  await again.goto('/outbox');
+  await again.locator('#sync-now').click();
+  await again.waitForTimeout(500);
+  expect(psql(`select count(*) from list_item_events where item_id = '${itemId}' and action = 'answer'`)).toBe('1');
+  for (const c of [deputy, staff]) await c.close();
+});
