@@ -36,14 +36,25 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// Pages a deputy will need in the field ("my sites", each site, its capture form, the outbox):
-// the page asks for them once it has loaded.
+// Only a complete page is kept: the body is read to its end before it goes into the cache, so a
+// download that a dying network cuts off never replaces a good copy, and never shows in the
+// cache (Chromium lists an entry whose body is still arriving).
+function keep(cache, key, res) {
+  return res.blob().then((body) => cache.put(key, new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  })));
+}
+
+// Pages a deputy or an officer will need in the field ("my sites", each site, its capture form,
+// the outbox; the unit's open items): the page asks for them once it has loaded.
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type !== 'cache-pages' || !Array.isArray(data.urls)) return;
   event.waitUntil(caches.open(PAGE_CACHE).then((c) => Promise.all(
     data.urls.map((u) => fetch(u, { credentials: 'same-origin' })
-      .then((r) => (r.ok && !r.redirected ? c.put(u, r) : undefined))
+      .then((r) => (r.ok && !r.redirected ? keep(c, u, r) : undefined))
       .catch(() => undefined)),
   )));
 });
@@ -91,7 +102,7 @@ self.addEventListener('fetch', (event) => {
         .then((res) => {
           if (res.ok && !res.redirected && res.type === 'basic') {
             const copy = res.clone();
-            caches.open(PAGE_CACHE).then((c) => c.put(url.pathname + url.search, copy));
+            caches.open(PAGE_CACHE).then((c) => keep(c, url.pathname + url.search, copy)).catch(() => undefined);
           }
           return res;
         })

@@ -44,7 +44,11 @@ export async function waitForCachedPages(page: Page, paths: string[]) {
     const names = await caches.keys();
     const pages = names.find((n) => n.startsWith('jiandu-pages-'));
     if (!pages) return false;
-    const cached = new Set((await (await caches.open(pages)).keys()).map((r) => new URL(r.url).pathname));
-    return wanted.every((u) => cached.has(u));
+    const cache = await caches.open(pages);
+    const cached = new Set((await cache.keys()).map((r) => new URL(r.url).pathname));
+    if (!wanted.every((u) => cached.has(u))) return false;
+    // Whole pages only: each body reads to its end.
+    const bodies = await Promise.all(wanted.map(async (u) => (await (await cache.match(u))!.text()).length));
+    return bodies.every((n) => n > 0);
   }, paths, { timeout: 30_000, polling: 500 });
 }
