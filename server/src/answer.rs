@@ -91,11 +91,12 @@ async fn answer(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                let e = AppError::invalid(
-                    "photos",
-                    format!("the upload is malformed: {}", e.body_text()),
-                );
-                return refuse(&headers, StatusCode::BAD_REQUEST, e);
+                let e = crate::multipart_error(&e, "photos", &too_large().message);
+                let status = match e.error {
+                    ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                return refuse(&headers, status, e);
             }
         };
         let name = field.name().unwrap_or_default().to_owned();
@@ -103,11 +104,12 @@ async fn answer(
         let bytes = match field.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                let e = AppError::invalid(
-                    "photos",
-                    format!("the upload is malformed: {}", e.body_text()),
-                );
-                return refuse(&headers, StatusCode::BAD_REQUEST, e);
+                let e = crate::multipart_error(&e, "photos", &too_large().message);
+                let status = match e.error {
+                    ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                return refuse(&headers, status, e);
             }
         };
         match name.as_str() {

@@ -98,16 +98,11 @@ async fn import(
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return error(AppError::new(
-                    ErrorCode::TooLarge,
-                    "the file is larger than 5 MB",
-                ))
-            }
             Err(e) => {
-                return error(AppError::invalid(
+                return error(crate::multipart_error(
+                    &e,
                     "file",
-                    format!("the upload is malformed: {}", e.body_text()),
+                    "the file is larger than 5 MB",
                 ))
             }
         };
@@ -115,16 +110,11 @@ async fn import(
         let file_name = field.file_name().unwrap_or_default().to_owned();
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return error(AppError::new(
-                    ErrorCode::TooLarge,
-                    "the file is larger than 5 MB",
-                ))
-            }
             Err(e) => {
-                return error(AppError::invalid(
+                return error(crate::multipart_error(
+                    &e,
                     "file",
-                    format!("the upload is malformed: {}", e.body_text()),
+                    "the file is larger than 5 MB",
                 ))
             }
         };

@@ -16,6 +16,19 @@ use app::error::AppError;
 use app::store::{users::NewUser, Db};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+/// What a broken multipart body means to the sender: over the size limit, or malformed.
+pub(crate) fn multipart_error(
+    e: &axum::extract::multipart::MultipartError,
+    field: &str,
+    too_large: &str,
+) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::new(app::error::ErrorCode::TooLarge, too_large)
+    } else {
+        AppError::invalid(field, format!("the upload is malformed: {}", e.body_text()))
+    }
+}
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::common::TestApp;
 use crate::field::phone_jpeg;
-use crate::items::{act, observe, officer_of};
+use crate::items::{act, another_unit, observe, officer_of};
 
 pub async fn make_item(app: &TestApp, staff: &str, obs: Uuid) -> String {
     let o = obs.to_string();
@@ -132,11 +132,7 @@ async fn answers_carry_evidence_photos_and_the_people_concerned_are_notified() {
     let item = make_item(&app, &staff, obs).await;
     let unit = forward(&app, &staff, &item).await;
     let officer = officer_of(&app, &admin, unit, "officer-evidence").await;
-    let other_unit: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
-        .bind(unit)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let other_unit = another_unit(&app, unit).await;
     let stranger = officer_of(&app, &admin, other_unit, "officer-stranger").await;
     let other_deputy = deputy_of_another_group(&app, &admin, unit).await;
 

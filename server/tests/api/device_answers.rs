@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::closed_loop::{forward, make_item};
 use crate::common::TestApp;
 use crate::field::{phone_jpeg, put_photo, sha};
-use crate::items::{observe, officer_of};
+use crate::items::{another_unit, observe, officer_of};
 
 async fn put_answer(
     app: &TestApp,
@@ -134,11 +134,7 @@ async fn only_the_units_officer_answers_and_bad_answers_store_nothing() {
     let admin = app.login_demo("demo-admin").await;
     let (item, unit) = forwarded_item(&app, &deputy, &staff, "坡道扶手缺失").await;
     let officer = officer_of(&app, &admin, unit, "officer-own").await;
-    let other_unit: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
-        .bind(unit)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let other_unit = another_unit(&app, unit).await;
     let stranger = officer_of(&app, &admin, other_unit, "officer-other").await;
     let good = json!({ "text": "已安装扶手", "photos": [] });
     let id = || Uuid::now_v7().to_string();

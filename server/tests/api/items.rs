@@ -43,6 +43,15 @@ pub async fn officer_of(app: &TestApp, admin: &str, unit: Uuid, name: &str) -> S
         .expect("officer signs in")
 }
 
+/// A lead unit other than `unit`.
+pub async fn another_unit(app: &TestApp, unit: Uuid) -> Uuid {
+    sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
+        .bind(unit)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 pub fn act<'a>(id: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("id", id), ("action", action)]
 }
@@ -93,11 +102,7 @@ async fn the_closed_loop_runs_from_observation_to_closed_item() {
     .await
     .unwrap();
     let officer = officer_of(&app, &admin, unit, "officer-loop").await;
-    let other_unit: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
-        .bind(unit)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let other_unit = another_unit(&app, unit).await;
     let stranger = officer_of(&app, &admin, other_unit, "officer-other").await;
     let (s, _, _) = app
         .call("items/get", Some(&officer), &[("id", &item)])
@@ -384,11 +389,7 @@ async fn the_list_exports_as_xlsx_and_csv_for_staff_and_the_unit() {
     .await
     .unwrap();
     let officer = officer_of(&app, &admin, unit, "officer-export").await;
-    let other: Uuid = sqlx::query_scalar("select id from lead_units where id <> $1 limit 1")
-        .bind(unit)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let other = another_unit(&app, unit).await;
     let stranger = officer_of(&app, &admin, other, "officer-export-other").await;
 
     let fetch = |path: &'static str, cookie: Option<String>| {
