@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::list_item::{MAX_EVIDENCE_PHOTOS, MAX_TEXT_CHARS};
-use super::observation::{hex, FieldError, PhotoHash};
+use super::observation::{hex, parse_photo_hashes, FieldError, PhotoHash};
 
 /// The wire form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,22 +60,7 @@ impl DeviceAnswer {
         {
             errors.push(field("text", "the answer contains control characters"));
         }
-        let mut photos: Vec<PhotoHash> = Vec::new();
-        for raw in &input.photos {
-            match PhotoHash::parse(raw) {
-                Some(h) if photos.contains(&h) => {
-                    errors.push(field("photos", "the same photo is listed twice"))
-                }
-                Some(h) => photos.push(h),
-                None => errors.push(field("photos", "a photo hash is not 64 hex digits")),
-            }
-        }
-        if photos.len() > MAX_EVIDENCE_PHOTOS {
-            errors.push(field(
-                "photos",
-                format!("at most {MAX_EVIDENCE_PHOTOS} evidence photos"),
-            ));
-        }
+        let photos = parse_photo_hashes(&input.photos, MAX_EVIDENCE_PHOTOS, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 id,

@@ -127,6 +127,29 @@ impl PhotoHash {
     }
 }
 
+/// The photo hashes a record lists: each 64 hex digits, none twice, at most `max`. Refusals go
+/// into `errors` (field "photos"); the hashes that parsed come back in order.
+pub fn parse_photo_hashes(
+    raw: &[String],
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Vec<PhotoHash> {
+    let mut photos: Vec<PhotoHash> = Vec::new();
+    for r in raw {
+        match PhotoHash::parse(r) {
+            Some(h) if photos.contains(&h) => {
+                errors.push(field_error("photos", "the same photo is listed twice"))
+            }
+            Some(h) => photos.push(h),
+            None => errors.push(field_error("photos", "a photo hash is not 64 hex digits")),
+        }
+    }
+    if photos.len() > max {
+        errors.push(field_error("photos", format!("at most {max} photos")));
+    }
+    photos
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -243,22 +266,7 @@ impl Observation {
                 }
             }
         }
-        let mut photos: Vec<PhotoHash> = Vec::new();
-        for raw in &input.photos {
-            match PhotoHash::parse(raw) {
-                Some(h) if photos.contains(&h) => {
-                    errors.push(field_error("photos", "the same photo is listed twice"))
-                }
-                Some(h) => photos.push(h),
-                None => errors.push(field_error("photos", "a photo hash is not 64 hex digits")),
-            }
-        }
-        if photos.len() > MAX_PHOTOS {
-            errors.push(field_error(
-                "photos",
-                format!("at most {MAX_PHOTOS} photos"),
-            ));
-        }
+        let photos = parse_photo_hashes(&input.photos, MAX_PHOTOS, &mut errors);
         if note.is_empty() && input.photos.is_empty() {
             errors.push(field_error("note", "write a note or add a photo"));
         }
