@@ -81,9 +81,15 @@ start_private_pg() {
   fi
   if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     say "starting PostgreSQL on 127.0.0.1:$port"
-    "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    # A port already taken (another checkout's cluster, say) must stop the caller, not hand it
+    # somebody else's server.
+    if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
-      start >/dev/null
+      start >/dev/null; then
+      tail -n 5 "$dir/server.log" >&2
+      say "PostgreSQL did not start on port $port (is the port taken?)"
+      return 1
+    fi
   fi
   echo "postgres://postgres@127.0.0.1:$port"
 }
