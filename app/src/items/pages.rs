@@ -664,7 +664,11 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
                         <a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a>
                     </p>
                 }.into_any(),
-                AnswerProgress::Failed(m) => view! { <p class="notice error" id="answer-error">{m}</p> }.into_any(),
+                AnswerProgress::Failed(m) => view! {
+                    <p class="notice error" id="answer-error">
+                        {t!(i18n, items.answer_failed)} " " <small>{m}</small>
+                    </p>
+                }.into_any(),
             }}
             <button type="submit" class="primary" id="do-answer" disabled=busy>{t!(i18n, items.answer)}</button>
         </form>
