@@ -161,12 +161,29 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// A record left "uploading" was being sent by a page that has since closed (no run of this page
+/// has started yet): it is waiting again, and says so rather than showing a stalled progress bar.
+async fn forget_interrupted(version: OutboxVersion) {
+    let Ok(items) = store::list().await else {
+        return;
+    };
+    for mut item in items {
+        if matches!(item.send, SendState::Uploading { .. }) {
+            item.send = SendState::Waiting;
+            save(&item, version).await;
+        }
+    }
+}
+
 /// Starts the engine once per page: now, on `online`, and every 20 seconds.
 pub fn start(version: OutboxVersion) {
     if STARTED.with(|s| s.replace(true)) {
         return;
     }
-    leptos::task::spawn_local(run(version, false));
+    leptos::task::spawn_local(async move {
+        forget_interrupted(version).await;
+        run(version, false).await;
+    });
     let handle = window_event_listener(leptos::ev::online, move |_| {
         leptos::task::spawn_local(run(version, true));
     });
