@@ -100,6 +100,8 @@ test.describe('the deputy map', () => {
     served.clear();
     await page.reload();
     await expect(page.locator('h1')).toHaveText('我的点位');
+    // The zoom buttons work once the wasm has hydrated the page.
+    await page.locator('#nearby[data-ready="1"]').waitFor({ timeout: 20_000 });
     const zoomTo = async (z: number) => {
       for (let i = 0; i < 8; i++) {
         const now = Number(await map.getAttribute('data-zoom'));
