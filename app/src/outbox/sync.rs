@@ -14,6 +14,8 @@ use crate::domain::outbox::{backoff_ms, classify, FailReason, Outcome, SendState
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static STARTED: Cell<bool> = const { Cell::new(false) };
+    /// A run asked for during another; `Some(true)` if any asker forced it.
+    static AGAIN: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
 fn now_ms() -> f64 {
@@ -114,30 +116,53 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
     }
 }
 
-/// Sends every item that is due (or all of them with `force`). Only one run at a time.
+/// Sends every item that is due (or all of them with `force`). Only one run at a time; a run
+/// asked for while another is under way is not dropped but made right after it (forced if any
+/// of the askers forced it): "online" or "sync now" arriving during a run that began offline
+/// must still send.
 pub async fn run(version: OutboxVersion, force: bool) {
     if RUNNING.with(|r| r.replace(true)) {
+        AGAIN.with(|a| a.set(Some(a.get().unwrap_or(false) || force)));
         return;
     }
-    if let Ok(items) = store::list().await {
-        for mut item in items {
-            let signed_out = matches!(
-                item.send,
-                SendState::Failed {
-                    reason: FailReason::SignIn,
-                    ..
-                }
-            );
-            if signed_out && force {
-                // After signing in again, "sync now" picks these up.
-                item.send = SendState::Waiting;
-            }
-            if item.send.is_pending() && (force || item.next_attempt_ms <= now_ms()) {
-                send_one(item, version).await;
-            }
+    let mut force = force;
+    loop {
+        pass(version, force).await;
+        match AGAIN.with(Cell::take) {
+            Some(f) => force = f,
+            None => break,
         }
     }
     RUNNING.with(|r| r.set(false));
+}
+
+async fn pass(version: OutboxVersion, force: bool) {
+    let Ok(items) = store::list().await else {
+        return;
+    };
+    for mut item in items {
+        if matches!(item.send, SendState::Uploading { .. }) {
+            // No other run of this page is sending (RUNNING), so this record was left by a
+            // page that closed mid-upload: it is waiting again, and says so rather than
+            // showing a stalled progress bar.
+            item.send = SendState::Waiting;
+            save(&item, version).await;
+        }
+        let signed_out = matches!(
+            item.send,
+            SendState::Failed {
+                reason: FailReason::SignIn,
+                ..
+            }
+        );
+        if signed_out && force {
+            // After signing in again, "sync now" picks these up.
+            item.send = SendState::Waiting;
+        }
+        if item.send.is_pending() && (force || item.next_attempt_ms <= now_ms()) {
+            send_one(item, version).await;
+        }
+    }
 }
 
 /// Sends everything now, after waiting for a run already under way (the timer's, say) to end:
@@ -161,29 +186,12 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// A record left "uploading" was being sent by a page that has since closed (no run of this page
-/// has started yet): it is waiting again, and says so rather than showing a stalled progress bar.
-async fn forget_interrupted(version: OutboxVersion) {
-    let Ok(items) = store::list().await else {
-        return;
-    };
-    for mut item in items {
-        if matches!(item.send, SendState::Uploading { .. }) {
-            item.send = SendState::Waiting;
-            save(&item, version).await;
-        }
-    }
-}
-
 /// Starts the engine once per page: now, on `online`, and every 20 seconds.
 pub fn start(version: OutboxVersion) {
     if STARTED.with(|s| s.replace(true)) {
         return;
     }
-    leptos::task::spawn_local(async move {
-        forget_interrupted(version).await;
-        run(version, false).await;
-    });
+    leptos::task::spawn_local(run(version, false));
     let handle = window_event_listener(leptos::ev::online, move |_| {
         leptos::task::spawn_local(run(version, true));
     });
