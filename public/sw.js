@@ -106,8 +106,10 @@ self.addEventListener('fetch', (event) => {
           }
           return res;
         })
+        // A page not kept here: send the browser to /offline rather than serving that page's
+        // HTML under this address, where the app would hydrate another route over it.
         .catch(() => caches.match(url.pathname + url.search, { ignoreVary: true })
-          .then((hit) => hit || caches.match('/offline'))),
+          .then((hit) => hit || Response.redirect('/offline', 302))),
     );
   }
 });

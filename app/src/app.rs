@@ -87,9 +87,13 @@ fn Head() -> impl IntoView {
 #[component]
 fn OfflinePage() -> impl IntoView {
     let i18n = use_i18n();
+    // Set once the wasm has hydrated this page (effects run only in the browser): the browser
+    // test's proof that the app took the page as the offline page.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
         <h1>{t!(i18n, offline.title)}</h1>
-        <p>{t!(i18n, offline.body)}</p>
+        <p id="offline-page" data-ready=move || ready.get().then_some("1")>{t!(i18n, offline.body)}</p>
         <p><a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a></p>
     }
 }

@@ -59,6 +59,18 @@ test.describe('field capture', () => {
     await expect(page.locator('#outbox-list li[data-state=waiting]')).toHaveCount(3);
     await expect(page.locator('#outbox-badge')).toHaveText('3');
 
+    // A page this phone never kept: the worker sends the browser to the offline page, which
+    // the app then hydrates as itself (served under the other address, it hydrated the wrong
+    // route and panicked).
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto('/projects?never-kept=1');
+    await expect(page).toHaveURL(/\/offline$/);
+    await expect(page.locator('h1')).toHaveText('没有网络');
+    await page.locator('#offline-page[data-ready="1"]').waitFor({ timeout: 20_000 });
+    expect(errors.filter((e) => /panick|unreachable|hydrat/i.test(e))).toEqual([]);
+
     // Close the page and open the app again, still offline: nothing is lost.
     await page.close();
     const again = await context.newPage();
