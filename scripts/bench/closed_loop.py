@@ -372,6 +372,74 @@ for label, filt in checks:
         die(f'{label}: the list has {listed} rows, the map {coarse} (zoom 5) and {fine} (zoom 12)')
     print(f'| {label} | {listed:,} | {coarse:,} | {fine:,} |')
 
+# --- the dashboard against counts from the raw tables ----------------------------------------
+# The dashboard reads trigger-kept counters and grouped pre-aggregates; here every figure is
+# counted again the plain way (joins over every item and observation, count(distinct) for
+# deputies) and must be equal.
+
+r, data = request('POST', '/api/items/dashboard', '', FORM)
+if r.status != 200:
+    die(f'dashboard: {r.status} {data[:200]!r}')
+dash = json.loads(data)
+FIELDS = ['problems', 'suggestions', 'forwarded', 'answered', 'closed', 'overdue', 'on_time',
+          'observations', 'deputies']
+compared = 0
+for table, col in [('by_unit', 'unit'), ('by_group', 'grp'), ('by_project', 'project'),
+                   ('by_district', 'district')]:
+    truth = {}
+    for line in psql(f"""
+        with it as (
+            select coalesce(i.unit_id, s.lead_unit_id) as unit, gu.group_id as grp,
+                   s.project_id as project, t.district_id as district, i.*
+              from list_items i join sites t on t.id = i.site_id
+              join sub_items s on s.id = t.sub_item_id
+              left join group_units gu on gu.unit_id = coalesce(i.unit_id, s.lead_unit_id))
+        select {col}, count(*) filter (where kind = 'problem'),
+               count(*) filter (where kind = 'suggestion'), count(*) filter (where status <> 'draft'),
+               count(*) filter (where status in ('answered', 'closed')),
+               count(*) filter (where status = 'closed'),
+               count(*) filter (where status in ('forwarded', 'acknowledged') and deadline < {lit(dash['today'])}::date),
+               count(*) filter (where status in ('answered', 'closed')
+                                  and (answered_at at time zone 'Asia/Shanghai')::date <= deadline)
+          from it where {col} is not null group by 1""", '-At').split():
+        k, *v = line.split('|')
+        truth[k] = [int(x) for x in v] + [0, 0]
+    for line in psql(f"""
+        with ob as (
+            select s.lead_unit_id as unit, gu.group_id as grp, s.project_id as project,
+                   t.district_id as district, o.deputy_user_id
+              from observations o join sites t on t.id = o.site_id
+              join sub_items s on s.id = t.sub_item_id
+              left join group_units gu on gu.unit_id = s.lead_unit_id)
+        select {col}, count(*), count(distinct deputy_user_id) from ob where {col} is not null
+         group by 1""", '-At').split():
+        k, n, d = line.split('|')
+        truth.setdefault(k, [0] * 9)[7:] = [int(n), int(d)]
+    shown = {r['id']: [r[f] for f in FIELDS] for r in dash[table] if any(r[f] for f in FIELDS)}
+    if shown != truth:
+        bad = sorted(k for k in set(shown) | set(truth) if shown.get(k) != truth.get(k))[:3]
+        die(f'dashboard {table} differs from the raw tables, e.g. '
+            + '; '.join(f'{k}: {shown.get(k)} vs {truth.get(k)}' for k in bad))
+    compared += len(truth)
+weeks_ok = 0
+for w in dash['trend']:
+    want = [int(x) for x in scalar(f"""
+        select (select count(*) from observations
+                 where date_trunc('week', received_at at time zone 'Asia/Shanghai')::date = {lit(w['week'])}::date)
+               || '|' || (select count(*) from list_items
+                 where date_trunc('week', created_at at time zone 'Asia/Shanghai')::date = {lit(w['week'])}::date)
+               || '|' || (select count(*) from list_items
+                 where date_trunc('week', answered_at at time zone 'Asia/Shanghai')::date = {lit(w['week'])}::date)
+               || '|' || (select count(*) from list_items
+                 where date_trunc('week', closed_at at time zone 'Asia/Shanghai')::date = {lit(w['week'])}::date)""").split('|')]
+    got = [w['observations'], w['created'], w['answered'], w['closed']]
+    if got != want:
+        die(f"dashboard trend, week of {w['week']}: {got} against {want} from the raw tables")
+    weeks_ok += 1
+print()
+print(f'Dashboard against the raw tables: {compared} rows × {len(FIELDS)} figures (unit, group, '
+      f'project, district) and {weeks_ok} weeks of the trend, all equal.')
+
 # --- plans, for a figure that misses its goal -------------------------------------------------
 
 if PLANS:

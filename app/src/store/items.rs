@@ -872,8 +872,10 @@ fn bind_export<'q, O>(
 }
 
 impl Db {
-    /// Figures per lead unit, supervision group, project and district in one pass over the
-    /// items (grouping sets) and one over the observation counters the trigger keeps. Overdue
+    /// Figures per lead unit, supervision group, project and district: one pass over the items
+    /// folds them into a few hundred (unit, project, district) rows, which grouping sets then
+    /// add up per dimension; observations come from the counters the trigger keeps, one row per
+    /// (sub-item or district, deputy), so "deputies" is a count of rows, not a distinct. Overdue
     /// mirrors `list_item::is_overdue` (with the unit, after the deadline day); a database test
     /// checks they agree. An item counts for the unit it is with (after a forward or a
     /// reassignment), a draft for the site's lead unit; observations for the site's lead unit.
@@ -889,41 +891,51 @@ impl Db {
         }
         let rows: Vec<Row> = sqlx::query_as(
             "with it as (
-                 select coalesce(i.unit_id, s.lead_unit_id) as unit, gu.group_id as grp,
-                        s.project_id as project, t.district_id as district,
-                        i.kind, i.status, i.deadline, i.answered_at
+                 select coalesce(i.unit_id, s.lead_unit_id) as unit, s.project_id as project,
+                        t.district_id as district,
+                        count(*) filter (where i.kind = 'problem') as problems,
+                        count(*) filter (where i.kind = 'suggestion') as suggestions,
+                        count(*) filter (where i.status <> 'draft') as forwarded,
+                        count(*) filter (where i.status in ('answered', 'closed')) as answered,
+                        count(*) filter (where i.status = 'closed') as closed,
+                        count(*) filter (where i.status in ('forwarded', 'acknowledged')
+                                           and i.deadline < $1) as overdue,
+                        count(*) filter (where i.status in ('answered', 'closed')
+                                           and (i.answered_at at time zone 'Asia/Shanghai')::date
+                                               <= i.deadline) as on_time
                    from list_items i
                    join sites t on t.id = i.site_id
                    join sub_items s on s.id = t.sub_item_id
-                   left join group_units gu on gu.unit_id = coalesce(i.unit_id, s.lead_unit_id)),
+                  group by 1, 2, 3),
+             ig as (
+                 select it.*, gu.group_id as grp
+                   from it left join group_units gu on gu.unit_id = it.unit),
              ia as (
                  select case when grouping(unit) = 0 then 'unit' when grouping(grp) = 0 then 'group'
                              when grouping(project) = 0 then 'project' else 'district' end as dim,
                         coalesce(unit, grp, project, district) as key,
-                        count(*) filter (where kind = 'problem') as problems,
-                        count(*) filter (where kind = 'suggestion') as suggestions,
-                        count(*) filter (where status <> 'draft') as forwarded,
-                        count(*) filter (where status in ('answered', 'closed')) as answered,
-                        count(*) filter (where status = 'closed') as closed,
-                        count(*) filter (where status in ('forwarded', 'acknowledged')
-                                           and deadline < $1) as overdue,
-                        count(*) filter (where status in ('answered', 'closed')
-                                           and (answered_at at time zone 'Asia/Shanghai')::date
-                                               <= deadline) as on_time
-                   from it group by grouping sets ((unit), (grp), (project), (district))),
-             oc as (
+                        sum(problems)::bigint as problems, sum(suggestions)::bigint as suggestions,
+                        sum(forwarded)::bigint as forwarded, sum(answered)::bigint as answered,
+                        sum(closed)::bigint as closed, sum(overdue)::bigint as overdue,
+                        sum(on_time)::bigint as on_time
+                   from ig group by grouping sets ((unit), (grp), (project), (district))),
+             sd as (
                  select s.lead_unit_id as unit, gu.group_id as grp, s.project_id as project,
-                        c.district_id as district, c.deputy_user_id, c.n
-                   from observation_counts c
+                        c.deputy_user_id as deputy, c.n
+                   from observation_sub_deputies c
                    join sub_items s on s.id = c.sub_item_id
                    left join group_units gu on gu.unit_id = s.lead_unit_id),
-             oa as (
+             per_deputy as (
                  select case when grouping(unit) = 0 then 'unit' when grouping(grp) = 0 then 'group'
-                             when grouping(project) = 0 then 'project' else 'district' end as dim,
-                        coalesce(unit, grp, project, district) as key,
-                        sum(n)::bigint as observations,
-                        count(distinct deputy_user_id) as deputies
-                   from oc group by grouping sets ((unit), (grp), (project), (district))),
+                             else 'project' end as dim,
+                        coalesce(unit, grp, project) as key, sum(n) as n
+                   from sd group by grouping sets ((unit, deputy), (grp, deputy), (project, deputy))),
+             oa as (
+                 select dim, key, sum(n)::bigint as observations, count(*) as deputies
+                   from per_deputy group by dim, key
+                 union all
+                 select 'district', district_id, sum(n)::bigint, count(*)
+                   from observation_district_deputies group by district_id),
              dims as (
                  select 'unit' as dim, id, name_zh, name_en, name_zh as sort from lead_units
                  union all
@@ -961,22 +973,27 @@ impl Db {
             "with w as (
                  select (date_trunc('week', $1::date)::date - 7 * g)::date as week
                    from generate_series(0, $2 - 1) g),
-             first_week as (select min(week) as week from w),
-             items as (
-                 select date_trunc('week', created_at at time zone 'Asia/Shanghai')::date as made,
-                        date_trunc('week', answered_at at time zone 'Asia/Shanghai')::date as answered,
-                        date_trunc('week', closed_at at time zone 'Asia/Shanghai')::date as closed
-                   from list_items, first_week f
-                  where created_at >= f.week::timestamp at time zone 'Asia/Shanghai'
-                     or answered_at >= f.week::timestamp at time zone 'Asia/Shanghai'
-                     or closed_at >= f.week::timestamp at time zone 'Asia/Shanghai')
-             select w.week,
-                    coalesce((select n from observation_weeks ow where ow.week = w.week), 0)
-                      as observations,
-                    (select count(*) from items where made = w.week) as created,
-                    (select count(*) from items where answered = w.week) as answered,
-                    (select count(*) from items where closed = w.week) as closed
-               from w order by w.week",
+             since as (select min(week)::timestamp at time zone 'Asia/Shanghai' as t from w),
+             made as (
+                 select date_trunc('week', created_at at time zone 'Asia/Shanghai')::date as week,
+                        count(*) as n
+                   from list_items, since where created_at >= since.t group by 1),
+             answered as (
+                 select date_trunc('week', answered_at at time zone 'Asia/Shanghai')::date as week,
+                        count(*) as n
+                   from list_items, since where answered_at >= since.t group by 1),
+             closed as (
+                 select date_trunc('week', closed_at at time zone 'Asia/Shanghai')::date as week,
+                        count(*) as n
+                   from list_items, since where closed_at >= since.t group by 1)
+             select w.week, coalesce(ow.n, 0) as observations, coalesce(m.n, 0) as created,
+                    coalesce(a.n, 0) as answered, coalesce(c.n, 0) as closed
+               from w
+               left join observation_weeks ow on ow.week = w.week
+               left join made m on m.week = w.week
+               left join answered a on a.week = w.week
+               left join closed c on c.week = w.week
+              order by w.week",
         )
         .bind(today)
         .bind(weeks)

@@ -453,3 +453,182 @@ async fn the_list_exports_as_xlsx_and_csv_for_staff_and_the_unit() {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     app.cleanup().await;
 }
+
+/// Every dashboard figure against the same figure counted straight from the raw tables (items,
+/// observations, sites, sub-items; distinct deputies), on data spread over units, districts,
+/// statuses and weeks: the dashboard reads counters and grouped pre-aggregates, and this is
+/// what keeps them honest.
+#[tokio::test]
+async fn dashboard_figures_equal_counts_from_the_raw_tables() {
+    use std::collections::BTreeMap;
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    for sql in [
+        // A dozen more deputy accounts, so "deputies" has something to tell apart.
+        "insert into users (id, username, display_name, password_hash, role, deputy_id)
+         select gen_random_uuid(), 'dashdep-' || n, '代表' || n, 'x', 'deputy', d.id
+           from (select d.id, row_number() over (order by d.id) as n from deputies d
+                  where not exists (select 1 from users u where u.deputy_id = d.id)
+                  order by d.id limit 12) d",
+        // 600 observations over the last 100 days, sites and deputies picked by row number,
+        // each deputy at several sites and some sites by several deputies.
+        "with dep as (select id, row_number() over (order by id) - 1 as k, count(*) over () as c
+                        from users where role = 'deputy'),
+              st as (select id, row_number() over (order by id) - 1 as k, count(*) over () as c
+                       from sites)
+         insert into observations (id, deputy_user_id, site_id, kind, note, captured_at, verdict,
+                                   fingerprint, received_at)
+         select gen_random_uuid(), dep.id, st.id, 'problem', 'n' || g, now(), 'unknown', 'f' || g,
+                now() - (g % 100) * interval '1 day' - (g % 24) * interval '1 hour'
+           from generate_series(1, 600) g
+           join dep on dep.k = (g * 7) % dep.c
+           join st on st.k = (g * 13) % st.c",
+        // 90 items in every status, with and without units, deadlines on both sides of today,
+        // answers and closings spread over the weeks.
+        "with st as (select id, row_number() over (order by id) - 1 as k, count(*) over () as c
+                       from sites),
+              lu as (select id, row_number() over (order by id) - 1 as k, count(*) over () as c
+                       from lead_units)
+         insert into list_items (id, year, number, kind, site_id, description, status, unit_id,
+                                 deadline, created_by, created_at, answered_at, closed_at)
+         select gen_random_uuid(), 2026, 5000 + g,
+                case when g % 3 = 0 then 'suggestion' else 'problem' end, st.id, 'd' || g, s.status,
+                case when s.status <> 'draft' then lu.id end,
+                case when s.status <> 'draft' then current_date + (g % 41 - 20) end,
+                (select id from users where username = 'demo-staff'),
+                now() - (g % 90) * interval '1 day',
+                case when s.status in ('answered', 'closed') then now() - (g % 60) * interval '1 day' end,
+                case when s.status = 'closed' then now() - (g % 30) * interval '1 day' end
+           from generate_series(1, 90) g
+           cross join lateral (select (array['draft', 'forwarded', 'acknowledged', 'answered',
+                                             'closed'])[1 + g % 5] as status) s
+           join st on st.k = (g * 31) % st.c
+           join lu on lu.k = (g * 3) % lu.c",
+    ] {
+        sqlx::query(sql).execute(&app.pool).await.unwrap();
+    }
+
+    let (s, dash, _) = app.call("items/dashboard", Some(&staff), &[]).await;
+    assert_eq!(s, StatusCode::OK, "{dash}");
+    let today = dash["today"].as_str().unwrap().to_owned();
+    const FIELDS: [&str; 9] = [
+        "problems",
+        "suggestions",
+        "forwarded",
+        "answered",
+        "closed",
+        "overdue",
+        "on_time",
+        "observations",
+        "deputies",
+    ];
+    let mut checked = 0;
+    for (table, col) in [
+        ("by_unit", "unit"),
+        ("by_group", "grp"),
+        ("by_project", "project"),
+        ("by_district", "district"),
+    ] {
+        let mut truth: BTreeMap<String, [i64; 9]> = BTreeMap::new();
+        type ItemCounts = (String, i64, i64, i64, i64, i64, i64, i64);
+        let items: Vec<ItemCounts> = sqlx::query_as(&format!(
+            "with it as (
+                 select coalesce(i.unit_id, s.lead_unit_id) as unit, gu.group_id as grp,
+                        s.project_id as project, t.district_id as district, i.*
+                   from list_items i join sites t on t.id = i.site_id
+                   join sub_items s on s.id = t.sub_item_id
+                   left join group_units gu on gu.unit_id = coalesce(i.unit_id, s.lead_unit_id))
+             select {col}::text, count(*) filter (where kind = 'problem'),
+                    count(*) filter (where kind = 'suggestion'),
+                    count(*) filter (where status <> 'draft'),
+                    count(*) filter (where status in ('answered', 'closed')),
+                    count(*) filter (where status = 'closed'),
+                    count(*) filter (where status in ('forwarded', 'acknowledged')
+                                       and deadline < $1::date),
+                    count(*) filter (where status in ('answered', 'closed') and
+                                     (answered_at at time zone 'Asia/Shanghai')::date <= deadline)
+               from it where {col} is not null group by 1"
+        ))
+        .bind(&today)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        for (k, a, b, c, d, e, f, g) in items {
+            let row = truth.entry(k).or_default();
+            row[..7].copy_from_slice(&[a, b, c, d, e, f, g]);
+        }
+        let obs: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
+            "with ob as (
+                 select s.lead_unit_id as unit, gu.group_id as grp, s.project_id as project,
+                        t.district_id as district, o.deputy_user_id
+                   from observations o join sites t on t.id = o.site_id
+                   join sub_items s on s.id = t.sub_item_id
+                   left join group_units gu on gu.unit_id = s.lead_unit_id)
+             select {col}::text, count(*), count(distinct deputy_user_id)
+               from ob where {col} is not null group by 1"
+        ))
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        for (k, n, d) in obs {
+            let row = truth.entry(k).or_default();
+            row[7] = n;
+            row[8] = d;
+        }
+        let shown: BTreeMap<String, [i64; 9]> = dash[table]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut v = [0i64; 9];
+                for (slot, f) in v.iter_mut().zip(FIELDS) {
+                    *slot = r[f].as_i64().unwrap();
+                }
+                (r["id"].as_str().unwrap().to_owned(), v)
+            })
+            .filter(|(_, v)| v.iter().any(|n| *n != 0))
+            .collect();
+        assert_eq!(shown, truth, "{table} ({FIELDS:?})");
+        assert!(
+            truth.values().any(|v| v[8] > 1),
+            "{table}: several deputies somewhere"
+        );
+        checked += truth.len();
+    }
+    assert!(checked > 40, "rows compared: {checked}");
+
+    // The trend: each of the twelve weeks against the raw timestamps.
+    let trend = dash["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), 12);
+    let mut nonzero = 0;
+    for w in trend {
+        let week = w["week"].as_str().unwrap();
+        let (obs, created, answered, closed): (i64, i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from observations
+                      where date_trunc('week', received_at at time zone 'Asia/Shanghai')::date = $1::date),
+                    (select count(*) from list_items
+                      where date_trunc('week', created_at at time zone 'Asia/Shanghai')::date = $1::date),
+                    (select count(*) from list_items
+                      where date_trunc('week', answered_at at time zone 'Asia/Shanghai')::date = $1::date),
+                    (select count(*) from list_items
+                      where date_trunc('week', closed_at at time zone 'Asia/Shanghai')::date = $1::date)",
+        )
+        .bind(week)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            [
+                w["observations"].as_i64(),
+                w["created"].as_i64(),
+                w["answered"].as_i64(),
+                w["closed"].as_i64()
+            ],
+            [Some(obs), Some(created), Some(answered), Some(closed)],
+            "week of {week}"
+        );
+        nonzero += usize::from(obs > 0 && created > 0 && answered > 0 && closed > 0);
+    }
+    assert!(nonzero >= 4, "weeks with every figure: {nonzero}");
+    app.cleanup().await;
+}
