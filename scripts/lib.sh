@@ -134,6 +134,23 @@ ensure_e2e_deps() {
   fi
 }
 
+# moto's S3 server (PyPI), for the database test of the S3 photo storage backend: a real S3 HTTP
+# API on loopback. In a venv under $TOOLS, so the system Python is left alone.
+MOTO_VERSION=5.2.5
+ensure_moto() {
+  local venv="$TOOLS/moto"
+  local have
+  have="$("$venv/bin/pip" show moto 2>/dev/null || true)"
+  if [[ "$have" != *"Version: $MOTO_VERSION"* ]] || [ ! -x "$venv/bin/moto_server" ]; then
+    say "installing moto[server] $MOTO_VERSION (an S3 server for the photo storage test)"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  fi
+  export JIANDU_MOTO_SERVER="$venv/bin/moto_server"
+}
+
 # wait_http URL SECONDS
 wait_http() {
   local url="$1" secs="$2" i

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     BadCredentials,
     /// Could not reach the server, or it answered with something that is not ours.
     Network,
+    /// A service the server needs (photo storage) is down; try again later (503).
+    Unavailable,
     Internal,
 }
 
@@ -41,6 +43,7 @@ impl ErrorCode {
             ErrorCode::TooLarge => 413,
             ErrorCode::Invalid => 422,
             ErrorCode::Network => 502,
+            ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }
     }

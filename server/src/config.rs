@@ -14,6 +14,9 @@ pub struct Config {
     pub load_demo: bool,
     /// `JIANDU_MEDIA_DIR` (default `.data/media`): where photo files are kept.
     pub media_dir: std::path::PathBuf,
+    /// `JIANDU_MEDIA_URL` (`s3://bucket/prefix`): keep photo files in an S3-compatible bucket
+    /// instead of `JIANDU_MEDIA_DIR`, connecting with the usual `AWS_*` variables.
+    pub media_url: Option<String>,
     /// `JIANDU_PUBLIC_URL` (default `http://127.0.0.1:3000`): the address printed in QR codes.
     pub public_url: String,
     /// `JIANDU_SECRET`: 64 hex digits. Keys the hashes of phone numbers and client addresses and
@@ -42,6 +45,10 @@ impl Config {
             media_dir: env::var("JIANDU_MEDIA_DIR")
                 .unwrap_or_else(|_| ".data/media".into())
                 .into(),
+            media_url: env::var("JIANDU_MEDIA_URL")
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
             public_url: env::var("JIANDU_PUBLIC_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:3000".into())
                 .trim_end_matches('/')

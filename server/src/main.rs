@@ -46,12 +46,15 @@ async fn main() -> anyhow::Result<()> {
         options.output_name = "jiandu".into();
     }
     let addr = options.site_addr;
-    let media = MediaStore::local(&config.media_dir).with_context(|| {
-        format!(
-            "cannot use {} for photos (JIANDU_MEDIA_DIR)",
-            config.media_dir.display()
-        )
-    })?;
+    let media = match &config.media_url {
+        Some(url) => MediaStore::s3(url).map_err(|e| anyhow::anyhow!("JIANDU_MEDIA_URL: {e}"))?,
+        None => MediaStore::local(&config.media_dir).with_context(|| {
+            format!(
+                "cannot use {} for photos (JIANDU_MEDIA_DIR)",
+                config.media_dir.display()
+            )
+        })?,
+    };
     let secret = config
         .secret
         .as_deref()

@@ -1,5 +1,6 @@
-//! Photo files, behind `object_store`: a local folder by default. Originals stay private; the
-//! display copy and thumbnail are re-encoded without metadata by the ingest step.
+//! Photo files, behind `object_store`: a local folder by default, or an S3-compatible bucket
+//! (`JIANDU_MEDIA_URL=s3://bucket/prefix`). Originals stay private; the display copy and
+//! thumbnail are re-encoded without metadata by the ingest step.
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -40,9 +41,14 @@ pub struct MediaStore {
     local_root: Option<PathBuf>,
 }
 
+/// The store being down is not the phone's fault: 503, and the phone keeps the photo and sends
+/// it again later.
 fn storage_error(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "photo storage failed");
-    AppError::internal()
+    AppError::new(
+        crate::error::ErrorCode::Unavailable,
+        "photo storage is unavailable; nothing was stored, please send again later",
+    )
 }
 
 impl MediaStore {
@@ -53,6 +59,48 @@ impl MediaStore {
         Ok(Self {
             store: Arc::new(store),
             local_root: Some(root),
+        })
+    }
+
+    /// An S3-compatible bucket, `s3://bucket` or `s3://bucket/prefix`, with credentials, region
+    /// and endpoint from the usual `AWS_*` variables (`AWS_ENDPOINT` and `AWS_ALLOW_HTTP` for a
+    /// MinIO or Ceph of one's own).
+    pub fn s3(url: &str) -> Result<Self, String> {
+        Self::s3_with(url, object_store::aws::AmazonS3Builder::from_env())
+    }
+
+    /// As [`MediaStore::s3`], with the connection settings given rather than read from the
+    /// environment.
+    pub fn s3_with(url: &str, builder: object_store::aws::AmazonS3Builder) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("{url:?} is not an s3://bucket/prefix address"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!("{url:?} names no bucket"));
+        }
+        // A phone waits on this upload: a few quick retries, then a 503 it will retry itself,
+        // rather than object_store's default of ten retries over up to three minutes.
+        let retry = object_store::RetryConfig {
+            max_retries: 3,
+            retry_timeout: std::time::Duration::from_secs(10),
+            ..Default::default()
+        };
+        let store = builder
+            .with_bucket_name(bucket)
+            .with_retry(retry)
+            .build()
+            .map_err(|e| format!("cannot use {url}: {e}"))?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+        };
+        Ok(Self {
+            store,
+            // An S3 PUT answers only once the object is stored durably.
+            local_root: None,
         })
     }
 

@@ -72,6 +72,7 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, code: ErrorCode) -> &'stat
         ErrorCode::TooLarge => t_string!(i18n, errors.too_large),
         ErrorCode::BadCredentials => t_string!(i18n, errors.bad_credentials),
         ErrorCode::Network => t_string!(i18n, errors.network),
+        ErrorCode::Unavailable => t_string!(i18n, errors.unavailable),
         ErrorCode::Internal => t_string!(i18n, errors.internal),
     }
 }

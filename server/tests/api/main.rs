@@ -9,6 +9,7 @@ mod device_answers;
 mod field;
 mod items;
 mod map_totals;
+mod media_s3;
 mod public;
 mod roles;
 mod security;

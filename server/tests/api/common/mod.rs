@@ -54,6 +54,19 @@ impl TestApp {
     }
 
     pub async fn spawn_full(demo: bool, limits: server::public::CommentLimits) -> Self {
+        Self::spawn_inner(demo, limits, None).await
+    }
+
+    /// The demo data, with photos kept in `media` rather than a temporary folder.
+    pub async fn spawn_with_media(media: app::store::media::MediaStore) -> Self {
+        Self::spawn_inner(true, server::public::CommentLimits::default(), Some(media)).await
+    }
+
+    async fn spawn_inner(
+        demo: bool,
+        limits: server::public::CommentLimits,
+        media: Option<app::store::media::MediaStore>,
+    ) -> Self {
         let server = server_url();
         let admin_url = format!("{server}/postgres");
         let db_name = format!("jiandu_t_{}", uuid::Uuid::now_v7().simple());
@@ -77,7 +90,10 @@ impl TestApp {
         let options = LeptosOptions::builder().output_name("jiandu").build();
         // Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and we read the header ourselves.
         let media_dir = std::env::temp_dir().join(&db_name);
-        let media = app::store::media::MediaStore::local(&media_dir).expect("media dir");
+        let media = match media {
+            Some(m) => m,
+            None => app::store::media::MediaStore::local(&media_dir).expect("media dir"),
+        };
         let router = server::web::router(db, media, options, test_settings(limits))
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
