@@ -45,6 +45,13 @@ test('an officer answers offline with a photo; the answer is sent once when the 
   await page.goto(`/items/${itemId}`);
   await expect(page.locator('#item-status')).toHaveText('已交办');
   await page.locator('#answer-form[data-ready="1"]').waitFor({ timeout: 20_000 });
+  // Spaces pass the browser's "required" but not the answer's rules: the reason is in Chinese
+  // and nothing is queued.
+  await page.locator('#answer-form textarea[name=text]').fill('   ');
+  await page.locator('#do-answer').click();
+  await expect(page.locator('#answer-error')).toContainText('答复没有发出');
+  await expect(page.locator('#answer-error')).toContainText('请填写整改方案或结果');
+  expect(await page.locator('#answer-error').textContent()).not.toMatch(/[a-z]{4}/);
   await page.locator('#answer-form textarea[name=text]').fill('通道杂物已清理，设置禁止占用标识');
   await page.locator('#evidence-photos').setInputFiles(path.join(__dirname, '../fixtures/site-photo-2.jpg'));
   await page.locator('#do-answer').click();

@@ -10,10 +10,22 @@ use web_sys::{Blob, File};
 use super::pages::AnswerProgress;
 use crate::capture::Prepared;
 use crate::domain::answer::{AnswerInput, DeviceAnswer};
-use crate::domain::outbox::SendState;
+use crate::domain::outbox::{FailReason, SendState};
+use crate::i18n::*;
 use crate::outbox::{store, sync, OutboxItem, OutboxVersion, Payload, QueuedAnswer};
+use leptos_i18n::I18nContext;
+
+/// Why it failed, in the reader's language, with the browser's or server's own words after it.
+fn failure(reason: &str, detail: &str) -> String {
+    if detail.trim().is_empty() {
+        reason.to_owned()
+    } else {
+        format!("{reason} ({detail})")
+    }
+}
 
 pub async fn submit(
+    i18n: I18nContext<Locale>,
     item_id: Uuid,
     title: String,
     text: String,
@@ -27,7 +39,10 @@ pub async fn submit(
         match crate::capture::device::prepare(f).await {
             Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
             Ok(p) => prepared.push(p),
-            Err(e) => return progress.set(AnswerProgress::Failed(e)),
+            Err(e) => {
+                let why = t_string!(i18n, items.answer_photo_unreadable);
+                return progress.set(AnswerProgress::Failed(failure(why, &e)));
+            }
         }
     }
     let now_ms = js_sys::Date::now();
@@ -38,11 +53,18 @@ pub async fn submit(
     };
     // The server's own rules, before anything is stored on the phone.
     if let Err(errors) = DeviceAnswer::parse(id, item_id, &input) {
-        let message = errors
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join("; ");
+        let mut message: Vec<String> = Vec::new();
+        for e in errors {
+            let line = match e.field.as_str() {
+                "text" => t_string!(i18n, items.answer_text_rule).to_owned(),
+                "photos" => t_string!(i18n, items.answer_photos_rule).to_owned(),
+                _ => e.message,
+            };
+            if !message.contains(&line) {
+                message.push(line);
+            }
+        }
+        let message = message.join(" ");
         return progress.set(AnswerProgress::Failed(message));
     }
     let record = OutboxItem {
@@ -59,9 +81,8 @@ pub async fn submit(
         .map(|p| (p.sha256.clone(), p.blob.clone()))
         .collect();
     if let Err(e) = store::add(&record, &blobs).await {
-        return progress.set(AnswerProgress::Failed(format!(
-            "could not save on this phone: {e}"
-        )));
+        let why = t_string!(i18n, items.answer_not_saved);
+        return progress.set(AnswerProgress::Failed(failure(why, &e)));
     }
     store::ask_to_persist().await;
     version.bump();
@@ -79,7 +100,14 @@ pub async fn submit(
                 let _ = w.location().reload();
             }
         }
-        Some(SendState::Failed { detail, .. }) => progress.set(AnswerProgress::Failed(detail)),
+        Some(SendState::Failed { reason, detail }) => {
+            let why = match reason {
+                FailReason::SignIn => t_string!(i18n, outbox.fail_sign_in),
+                FailReason::Refused => t_string!(i18n, outbox.fail_refused),
+                FailReason::Conflict => t_string!(i18n, outbox.fail_conflict),
+            };
+            progress.set(AnswerProgress::Failed(failure(why, &detail)))
+        }
         _ => progress.set(AnswerProgress::Queued),
     }
 }

@@ -625,6 +625,7 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
                 .map(|list| (0..list.length()).filter_map(|k| list.get(k)).collect())
                 .unwrap_or_default();
             leptos::task::spawn_local(super::device_answer::submit(
+                i18n,
                 item,
                 title.clone(),
                 text,
