@@ -96,11 +96,7 @@ pub async fn prepare(file: File) -> Result<Prepared, String> {
 }
 
 /// Prepares the files chosen in the input, one after another (phones have little memory).
-pub fn add_files(
-    ev: leptos::ev::Event,
-    photos: RwSignal<Vec<Prepared>, LocalStorage>,
-    preparing: RwSignal<u32>,
-) {
+pub fn add_files(ev: leptos::ev::Event, photos: super::PhotoList, preparing: RwSignal<u32>) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())

@@ -58,6 +58,15 @@ pub struct Prepared {
     pub blob: web_sys::Blob,
 }
 
+/// The photos on the form. In the browser they hold blobs, which belong to the page's one
+/// thread, so the signal is thread-local there; on the server (no blobs) it must be a plain one:
+/// a server render can end on another thread than it began, and dropping a thread-local value
+/// there panics (which cut the connection of every capture page the worker prefetched).
+#[cfg(feature = "hydrate")]
+pub type PhotoList = RwSignal<Vec<Prepared>, LocalStorage>;
+#[cfg(not(feature = "hydrate"))]
+pub type PhotoList = RwSignal<Vec<Prepared>>;
+
 #[derive(Clone, PartialEq)]
 // Failures come from the browser's Geolocation API, so the server build never makes one.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -86,7 +95,7 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
     let kind = RwSignal::new(ObservationKind::Problem);
     let note = RwSignal::new(String::new());
     let tags = RwSignal::new(String::new());
-    let photos: RwSignal<Vec<Prepared>, LocalStorage> = RwSignal::new_local(Vec::new());
+    let photos = PhotoList::new_with_storage(Vec::new());
     let preparing = RwSignal::new(0u32);
     let position = RwSignal::new(None::<PositionInput>);
     let gps = RwSignal::new(Gps::Idle);

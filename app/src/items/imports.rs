@@ -27,7 +27,12 @@ pub enum ImportOutcome {
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
+    // The browser's form data lives on the page's thread; on the server there is none, and a
+    // thread-local action dropped on another thread at the end of the render would panic.
+    #[cfg(feature = "hydrate")]
     let upload = Action::new_local(|data: &SendFormData| send(data.clone()));
+    #[cfg(not(feature = "hydrate"))]
+    let upload = Action::new(|data: &SendFormData| send(data.clone()));
     #[cfg(feature = "hydrate")]
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         use wasm_bindgen::JsCast;
