@@ -74,12 +74,20 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Head() -> impl IntoView {
     let i18n = use_i18n();
+    // A plain string, read once: the language changes only with a full page load, and the
+    // server reads the title after the render, when a redirecting page's signals may already be
+    // gone (a closure here panicked on those requests).
+    let title = format!(
+        "{} · {}",
+        t_string!(i18n, app.name),
+        t_string!(i18n, app.tagline)
+    );
     view! {
         <Stylesheet id="leptos" href="/pkg/jiandu.css" />
         <Link rel="manifest" href="/manifest.webmanifest" />
         <Link rel="icon" href="/icon.svg" type_="image/svg+xml" />
         <Meta name="theme-color" content="#b3261e" />
-        <Title text=move || format!("{} · {}", t_string!(i18n, app.name), t_string!(i18n, app.tagline)) />
+        <Title text=title />
     }
 }
 
