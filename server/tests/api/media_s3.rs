@@ -90,6 +90,21 @@ impl Drop for Moto {
     }
 }
 
+async fn object(moto: &Moto, key: &str) -> bytes::Bytes {
+    let bucket = moto
+        .builder()
+        .with_bucket_name(BUCKET)
+        .build()
+        .expect("client");
+    bucket
+        .get(&Path::from(key))
+        .await
+        .unwrap_or_else(|e| panic!("{key}: {e}"))
+        .bytes()
+        .await
+        .expect("bytes")
+}
+
 async fn keys(moto: &Moto) -> Vec<String> {
     use futures::TryStreamExt;
     let bucket = moto
@@ -137,26 +152,9 @@ async fn photos_live_in_an_s3_bucket_and_an_unreachable_bucket_stores_nothing() 
         ],
         "three objects under the prefix, nothing else"
     );
-    let bucket = moto
-        .builder()
-        .with_bucket_name(BUCKET)
-        .build()
-        .expect("client");
-    let original = bucket
-        .get(&Path::from(format!("photos/originals/{shard}/{h}.jpg")))
-        .await
-        .expect("original")
-        .bytes()
-        .await
-        .expect("bytes");
+    let original = object(&moto, &format!("photos/originals/{shard}/{h}.jpg")).await;
     assert_eq!(&original[..], &photo[..], "the original is kept as sent");
-    let stored_display = bucket
-        .get(&Path::from(format!("photos/display/{shard}/{h}.jpg")))
-        .await
-        .expect("display")
-        .bytes()
-        .await
-        .expect("bytes");
+    let stored_display = object(&moto, &format!("photos/display/{shard}/{h}.jpg")).await;
 
     // Served from the bucket, without the EXIF the original carries.
     let res = app
