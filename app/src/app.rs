@@ -75,8 +75,8 @@ pub fn App() -> impl IntoView {
 fn Head() -> impl IntoView {
     let i18n = use_i18n();
     // A plain string, read once: the language changes only with a full page load, and the
-    // server reads the title after the render, when a redirecting page's signals may already be
-    // gone (a closure here panicked on those requests).
+    // server reads the title after the render, when the page's signals may already be disposed
+    // (a closure here panicked so on 8 requests of one browser-test run).
     let title = format!(
         "{} · {}",
         t_string!(i18n, app.name),
