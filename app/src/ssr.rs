@@ -17,6 +17,8 @@ pub struct AppState {
     pub public: PublicSettings,
     /// Rendered public site pages; emptied by every write to comments.
     pub pages: crate::public::cache::PageCache,
+    /// Woken by each stored upload: the photo copier then makes its display copy and thumbnail.
+    pub photo_copies: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// What the public channel needs from configuration.

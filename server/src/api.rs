@@ -472,7 +472,7 @@ async fn media_file(
         Ok(false) => return ApiError(AppError::not_found("photo")).into_response(),
         Err(e) => return ApiError(e).into_response(),
     }
-    match state.media.get(variant, hash.as_str()).await {
+    match media::copy_for_reader(&state, variant, hash.as_str()).await {
         Ok(Some(bytes)) => (
             [
                 (header::CONTENT_TYPE, "image/jpeg"),

@@ -1,10 +1,14 @@
 //! Photo ingest: refuse what is not a photo or is too big, read the EXIF, apply the orientation,
-//! and make a display copy and a thumbnail that carry no metadata. CPU-bound: call it from
-//! `spawn_blocking`.
+//! and make a display copy and a thumbnail that carry no metadata. The decoding is CPU-bound:
+//! call it from `spawn_blocking`. An account's upload is answered once its original is checked
+//! and durable; [`Copier`] makes the copies in the background.
 
 use std::io::Cursor;
 
 pub use app::domain::exif::{read_exif, ExifFacts};
+use app::error::AppError;
+use app::store::field::PhotoCopies;
+use app::store::media::Variant;
 use image::{
     codecs::jpeg::JpegEncoder, metadata::Orientation, DynamicImage, ImageFormat, ImageReader,
     Limits,
@@ -52,7 +56,25 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     }
 }
 
-pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
+/// What the upload learns before it answers: the photo decodes, within the limits, and its
+/// size once turned upright.
+#[derive(Debug)]
+pub struct Checked {
+    pub width: u32,
+    pub height: u32,
+    pub exif: ExifFacts,
+}
+
+/// The metadata-free copies served in place of the original.
+#[derive(Debug)]
+pub struct Copies {
+    pub display_jpeg: Vec<u8>,
+    pub thumb_jpeg: Vec<u8>,
+}
+
+/// Decodes the whole image, so that anything the server acknowledges can later be copied: a
+/// file that fails here is refused with 422 while the phone still holds it.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, ExifFacts), IngestError> {
     let format = sniff(bytes).ok_or(IngestError::NotAnImage)?;
     // The JPEG decoder fills a cut-off file with grey rather than failing; an upload that lost
     // its end must be refused instead. The end-of-image marker closes every complete JPEG (some
@@ -76,13 +98,43 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(IngestError::TooManyPixels { width, height });
     }
-    let mut img = reader()
+    let img = reader()
         .decode()
         .map_err(|e| IngestError::Undecodable(e.to_string()))?;
-    let exif = read_exif(bytes);
-    if let Some(o) = exif.orientation.and_then(Orientation::from_exif) {
-        img.apply_orientation(o);
-    }
+    Ok((img, read_exif(bytes)))
+}
+
+fn orientation(exif: &ExifFacts) -> Option<Orientation> {
+    exif.orientation.and_then(Orientation::from_exif)
+}
+
+/// Refuses what the server could not copy later, without making the copies (the upload's
+/// answer waits on this; the copies are made in the background by [`Copier`]).
+pub fn check(bytes: &[u8]) -> Result<Checked, IngestError> {
+    let (img, exif) = decode(bytes)?;
+    let quarter_turn = matches!(
+        orientation(&exif),
+        Some(
+            Orientation::Rotate90
+                | Orientation::Rotate270
+                | Orientation::Rotate90FlipH
+                | Orientation::Rotate270FlipH
+        )
+    );
+    let (width, height) = if quarter_turn {
+        (img.height(), img.width())
+    } else {
+        (img.width(), img.height())
+    };
+    Ok(Checked {
+        width,
+        height,
+        exif,
+    })
+}
+
+/// The display copy and thumbnail of an image already decoded and turned upright.
+fn copies_of(img: &DynamicImage) -> Result<Copies, IngestError> {
     // `thumbnail` averages whole source pixels into each target pixel: for a downscale by less
     // than 2× it looks the same as a triangle filter and takes a fraction of the time.
     let display = if img.width().max(img.height()) > DISPLAY_EDGE {
@@ -91,12 +143,35 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
         img.clone()
     };
     let thumb = display.thumbnail(THUMB_EDGE, THUMB_EDGE);
+    Ok(Copies {
+        display_jpeg: jpeg(&display)?,
+        thumb_jpeg: jpeg(&thumb)?,
+    })
+}
+
+fn upright(bytes: &[u8]) -> Result<(DynamicImage, ExifFacts), IngestError> {
+    let (mut img, exif) = decode(bytes)?;
+    if let Some(o) = orientation(&exif) {
+        img.apply_orientation(o);
+    }
+    Ok((img, exif))
+}
+
+/// The copies of an original the server keeps (see [`check`]).
+pub fn make_copies(bytes: &[u8]) -> Result<Copies, IngestError> {
+    copies_of(&upright(bytes)?.0)
+}
+
+/// Checks and copies in one go, for photos whose original is not kept (the public's).
+pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    let (img, exif) = upright(bytes)?;
+    let copies = copies_of(&img)?;
     Ok(Ingested {
         width: img.width(),
         height: img.height(),
         exif,
-        display_jpeg: jpeg(&display)?,
-        thumb_jpeg: jpeg(&thumb)?,
+        display_jpeg: copies.display_jpeg,
+        thumb_jpeg: copies.thumb_jpeg,
     })
 }
 
@@ -124,7 +199,6 @@ pub async fn store_account_photo(
     bytes: bytes::Bytes,
     uploaded_by: uuid::Uuid,
 ) -> Result<bool, StoreRefused> {
-    use app::error::AppError;
     use axum::http::StatusCode;
     let refuse = |status: StatusCode, msg: String| StoreRefused {
         status,
@@ -154,9 +228,9 @@ pub async fn store_account_photo(
             IngestError::NotAnImage.to_string(),
         ));
     }
-    let for_ingest = bytes.clone();
-    let ingested = match tokio::task::spawn_blocking(move || ingest(&for_ingest)).await {
-        Ok(Ok(i)) => i,
+    let for_check = bytes.clone();
+    let checked = match tokio::task::spawn_blocking(move || check(&for_check)).await {
+        Ok(Ok(c)) => c,
         Ok(Err(IngestError::NotAnImage)) => {
             return Err(refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -167,35 +241,118 @@ pub async fn store_account_photo(
         Err(_) => return Err(internal(AppError::internal())),
     };
     let size = bytes.len();
-    if let Err(e) = state
-        .media
-        .put(
-            hash.as_str(),
-            bytes,
-            ingested.display_jpeg,
-            ingested.thumb_jpeg,
-        )
-        .await
-    {
+    // Only the original is written before the answer: it is all the copies are made from, and
+    // making them (resize and re-encode, most of the work) would otherwise hold up the phone's
+    // next upload. The row says the copies are pending until the copier has made them.
+    if let Err(e) = state.media.put_original(hash.as_str(), bytes).await {
         state.media.delete(hash.as_str()).await;
         return Err(internal(e));
     }
     let row = app::store::field::NewPhoto {
         sha256: hash.as_str(),
         byte_size: size as i32,
-        width: ingested.width as i32,
-        height: ingested.height as i32,
-        exif_lat: ingested.exif.lat,
-        exif_lon: ingested.exif.lon,
-        exif_taken_at: ingested.exif.taken_at,
+        width: checked.width as i32,
+        height: checked.height as i32,
+        exif_lat: checked.exif.lat,
+        exif_lon: checked.exif.lon,
+        exif_taken_at: checked.exif.taken_at,
         uploaded_by,
     };
     match state.db.insert_photo(&row).await {
-        Ok(created) => Ok(created),
+        Ok(created) => {
+            state.photo_copies.notify_one();
+            Ok(created)
+        }
         Err(e) => {
             state.media.delete(hash.as_str()).await;
             Err(internal(e))
         }
+    }
+}
+
+/// Makes the copies of one photo whose row says they are pending, and records them as made.
+/// Safe to run twice at once for the same photo (the worker and a reader who asked first):
+/// both write the same bytes and the last write wins.
+pub async fn make_pending_copies(state: &app::ssr::AppState, sha256: &str) -> Result<(), AppError> {
+    let Some(original) = state.media.get(Variant::Original, sha256).await? else {
+        tracing::error!(sha256, "photo original missing: its copies cannot be made");
+        return state
+            .db
+            .set_photo_copies(sha256, PhotoCopies::Unreadable)
+            .await;
+    };
+    match tokio::task::spawn_blocking(move || make_copies(&original)).await {
+        Ok(Ok(copies)) => {
+            state
+                .media
+                .put_copies(sha256, copies.display_jpeg, copies.thumb_jpeg)
+                .await?;
+            state.db.set_photo_copies(sha256, PhotoCopies::Ready).await
+        }
+        // The upload's check decoded this file: it fails now only if the decoder changed.
+        Ok(Err(e)) => {
+            tracing::error!(sha256, error = %e, "photo original could not be copied");
+            state
+                .db
+                .set_photo_copies(sha256, PhotoCopies::Unreadable)
+                .await
+        }
+        Err(_) => Err(AppError::internal()),
+    }
+}
+
+/// A copy to serve. A reader who asks before the copier got to the photo (a deputy looking at
+/// what they just sent) has it made now rather than waiting for the queue.
+pub async fn copy_for_reader(
+    state: &app::ssr::AppState,
+    variant: Variant,
+    sha256: &str,
+) -> Result<Option<bytes::Bytes>, AppError> {
+    if let Some(bytes) = state.media.get(variant, sha256).await? {
+        return Ok(Some(bytes));
+    }
+    if state.db.photo_copies(sha256).await? != Some(PhotoCopies::Pending) {
+        return Ok(None);
+    }
+    make_pending_copies(state, sha256).await?;
+    state.media.get(variant, sha256).await
+}
+
+/// The background worker that makes the copies of uploaded photos. It starts with a sweep of
+/// every photo still pending (a server stopped between an upload and its copies leaves some),
+/// then waits for the next upload.
+pub struct Copier;
+
+impl Copier {
+    pub fn start(state: app::ssr::AppState) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                let pending = match state.db.pending_photo_copies(32).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        tracing::warn!(error = %e.message, "cannot list pending photo copies");
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        continue;
+                    }
+                };
+                if pending.is_empty() {
+                    // A notification sent while the sweep ran is kept as a permit: none is lost.
+                    tokio::select! {
+                        _ = state.photo_copies.notified() => {}
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                    }
+                    continue;
+                }
+                for sha in pending {
+                    if let Err(e) = make_pending_copies(&state, &sha).await {
+                        // Storage is down: try again later rather than spin.
+                        tracing::warn!(sha256 = %sha, error = %e.message, "photo copies not made yet");
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        break;
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -226,6 +383,20 @@ mod tests {
         let t = image::load_from_memory(&out.thumb_jpeg).unwrap();
         assert!(t.width() <= THUMB_EDGE && t.height() <= THUMB_EDGE);
         assert!(read_exif(&out.display_jpeg) == ExifFacts::default());
+    }
+
+    #[test]
+    fn the_check_refuses_what_the_copies_could_not_be_made_from() {
+        let j = jpeg_of(300, 200);
+        let c = check(&j).unwrap();
+        assert_eq!((c.width, c.height), (300, 200));
+        let copies = make_copies(&j).unwrap();
+        assert!(image::load_from_memory(&copies.display_jpeg).is_ok());
+        assert!(matches!(
+            check(&j[..j.len() / 2]),
+            Err(IngestError::Undecodable(_))
+        ));
+        assert_eq!(check(b"GIF89a....").unwrap_err(), IngestError::NotAnImage);
     }
 
     #[test]

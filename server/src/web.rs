@@ -56,7 +56,10 @@ pub fn router(
         leptos_options: leptos_options.clone(),
         public: settings.public.clone(),
         pages: app::public::cache::PageCache::new(std::time::Duration::from_secs(30)),
+        photo_copies: Default::default(),
     };
+    // Lives as long as the runtime: the server's, or a test's.
+    crate::media::Copier::start(state.clone());
     let routes = generate_route_list(App);
 
     let sessions = SessionManagerLayer::new(PostgresStore::new(db.pool.clone()))

@@ -18,6 +18,34 @@ pub struct NewPhoto<'a> {
     pub uploaded_by: Uuid,
 }
 
+/// Whether a photo's display copy and thumbnail exist yet (`photos.copies`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhotoCopies {
+    /// The original is stored and checked; the copier has not made the copies yet.
+    Pending,
+    Ready,
+    /// The copies could not be made (the original went missing from storage).
+    Unreadable,
+}
+
+impl PhotoCopies {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhotoCopies::Pending => "pending",
+            PhotoCopies::Ready => "ready",
+            PhotoCopies::Unreadable => "unreadable",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(PhotoCopies::Pending),
+            "ready" => Some(PhotoCopies::Ready),
+            "unreadable" => Some(PhotoCopies::Unreadable),
+            _ => None,
+        }
+    }
+}
+
 /// What the phone learns about an observation it sent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -46,13 +74,14 @@ impl Db {
         )
     }
 
-    /// Records a stored photo and its uploader as a holder. Returns false when another upload
-    /// of the same bytes won the race.
+    /// Records a stored original (its copies pending) and its uploader as a holder. Returns
+    /// false when another upload of the same bytes won the race.
     pub async fn insert_photo(&self, p: &NewPhoto<'_>) -> Result<bool, AppError> {
         let created: i64 = sqlx::query_scalar(
             "with p as (insert into photos (sha256, byte_size, width, height, exif_lat, exif_lon,
-                                            exif_taken_at, uploaded_by)
-                        values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (sha256) do nothing
+                                            exif_taken_at, uploaded_by, copies)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')
+                        on conflict (sha256) do nothing
                         returning sha256),
                   h as (insert into photo_holders (sha256, user_id)
                         select $1, $8
@@ -72,6 +101,34 @@ impl Db {
         .fetch_one(&self.pool)
         .await?;
         Ok(created == 1)
+    }
+
+    /// Photos whose copies are still to be made, oldest first.
+    pub async fn pending_photo_copies(&self, limit: i64) -> Result<Vec<String>, AppError> {
+        Ok(sqlx::query_scalar(
+            "select sha256 from photos where copies = 'pending' order by created_at limit $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn photo_copies(&self, sha256: &str) -> Result<Option<PhotoCopies>, AppError> {
+        let state: Option<String> =
+            sqlx::query_scalar("select copies from photos where sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(state.as_deref().and_then(PhotoCopies::parse))
+    }
+
+    pub async fn set_photo_copies(&self, sha256: &str, to: PhotoCopies) -> Result<(), AppError> {
+        sqlx::query("update photos set copies = $2 where sha256 = $1")
+            .bind(sha256)
+            .bind(to.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Someone uploaded bytes the server already had: they hold the photo too.

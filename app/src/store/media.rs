@@ -1,6 +1,6 @@
 //! Photo files, behind `object_store`: a local folder by default, or an S3-compatible bucket
 //! (`JIANDU_MEDIA_URL=s3://bucket/prefix`). Originals stay private; the display copy and
-//! thumbnail are re-encoded without metadata by the ingest step.
+//! thumbnail are re-encoded without metadata, in the background for uploads from accounts.
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -117,19 +117,47 @@ impl MediaStore {
         display: Vec<u8>,
         thumb: Vec<u8>,
     ) -> Result<(), AppError> {
-        for (variant, bytes) in [
-            (Variant::Original, original),
-            (Variant::Display, Bytes::from(display)),
-            (Variant::Thumb, Bytes::from(thumb)),
-        ] {
+        self.put_original(sha256, original).await?;
+        self.put_copies(sha256, display, thumb).await
+    }
+
+    /// Writes the original and makes it durable before returning (before the database row that
+    /// acknowledges it commits).
+    pub async fn put_original(&self, sha256: &str, original: Bytes) -> Result<(), AppError> {
+        self.write(sha256, &[(Variant::Original, original)]).await
+    }
+
+    /// Writes the display copy and thumbnail and makes them durable.
+    pub async fn put_copies(
+        &self,
+        sha256: &str,
+        display: Vec<u8>,
+        thumb: Vec<u8>,
+    ) -> Result<(), AppError> {
+        self.write(
+            sha256,
+            &[
+                (Variant::Display, Bytes::from(display)),
+                (Variant::Thumb, Bytes::from(thumb)),
+            ],
+        )
+        .await
+    }
+
+    async fn write(&self, sha256: &str, files: &[(Variant, Bytes)]) -> Result<(), AppError> {
+        for (variant, bytes) in files {
             self.store
-                .put(&Self::key(variant, sha256), PutPayload::from_bytes(bytes))
+                .put(
+                    &Self::key(*variant, sha256),
+                    PutPayload::from_bytes(bytes.clone()),
+                )
                 .await
                 .map_err(storage_error)?;
         }
         if let Some(root) = self.local_root.clone() {
             let sha = sha256.to_owned();
-            tokio::task::spawn_blocking(move || fsync_photo(&root, &sha))
+            let dirs: Vec<&'static str> = files.iter().map(|(v, _)| v.dir()).collect();
+            tokio::task::spawn_blocking(move || fsync_files(&root, &sha, &dirs))
                 .await
                 .map_err(storage_error)?
                 .map_err(storage_error)?;
@@ -153,9 +181,9 @@ impl MediaStore {
     }
 }
 
-fn fsync_photo(root: &FsPath, sha256: &str) -> std::io::Result<()> {
+fn fsync_files(root: &FsPath, sha256: &str, dirs: &[&str]) -> std::io::Result<()> {
     let shard = sha256.get(..2).unwrap_or("00");
-    for dir in ["originals", "display", "thumbs"] {
+    for dir in dirs {
         let folder = root.join(dir).join(shard);
         std::fs::File::open(folder.join(format!("{sha256}.jpg")))?.sync_all()?;
         // The rename that created the file is durable only once its folder is synced.

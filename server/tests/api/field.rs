@@ -142,6 +142,59 @@ fn walk(dir: &std::path::Path) -> usize {
         .unwrap_or(0)
 }
 
+/// Stores a photo the way an upload leaves it when the server stops right after answering: the
+/// original durable, the row saying its copies are pending.
+async fn acknowledged_but_not_copied(app: &TestApp, photo: &[u8]) -> String {
+    let h = sha(photo);
+    app::store::media::MediaStore::local(&app.media_dir)
+        .expect("media dir")
+        .put_original(&h, bytes::Bytes::from(photo.to_vec()))
+        .await
+        .expect("original");
+    sqlx::query(
+        "insert into photos (sha256, byte_size, width, height, uploaded_by, copies)
+         select $1, $2, 1200, 900, id, 'pending' from users where username = 'demo-deputy'",
+    )
+    .bind(&h)
+    .bind(photo.len() as i32)
+    .execute(&app.pool)
+    .await
+    .expect("row");
+    h
+}
+
+#[tokio::test]
+async fn copies_left_pending_by_a_stopped_server_are_made_on_start_or_when_asked_for() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+
+    // Asked for before the copier got to it: made on the spot, without its EXIF.
+    let first = acknowledged_but_not_copied(&app, &phone_jpeg(1200, 900, 31)).await;
+    let res = app
+        .get(&format!("/media/display/{first}.jpg"), Some(&staff))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"));
+    assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 1200);
+    app.copies_made(&first).await;
+
+    // Left pending when the server stopped: the next server's sweep makes them.
+    let second = acknowledged_but_not_copied(&app, &phone_jpeg(1200, 900, 32)).await;
+    let _restarted = app.serve_again().await;
+    app.copies_made(&second).await;
+    assert_eq!(
+        files_in(&app.media_dir),
+        6,
+        "two photos, each original, display copy and thumbnail"
+    );
+    let res = app
+        .get(&format!("/media/thumb/{second}.jpg"), Some(&staff))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.cleanup().await;
+}
+
 #[tokio::test]
 async fn photo_upload_answers_every_status_and_strips_metadata() {
     let app = TestApp::spawn().await;
@@ -162,6 +215,7 @@ async fn photo_upload_answers_every_status_and_strips_metadata() {
         "a resend is acknowledged, not stored twice"
     );
     assert_eq!(app.count("photos").await, 1);
+    app.copies_made(&h).await;
     let files_after_one = files_in(&app.media_dir);
     assert_eq!(files_after_one, 3, "original, display copy, thumbnail");
 

@@ -142,6 +142,7 @@ async fn photos_live_in_an_s3_bucket_and_an_unreachable_bucket_stores_nothing() 
         "a resend is acknowledged, not stored twice"
     );
 
+    app.copies_made(&h).await;
     let shard = &h[..2];
     assert_eq!(
         keys(&moto).await,
@@ -193,6 +194,7 @@ async fn photos_live_in_an_s3_bucket_and_an_unreachable_bucket_stores_nothing() 
     let (status, body) = put_photo(&app, Some(&deputy), &h2, second).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(app.count("photos").await, 2);
+    app.copies_made(&h2).await;
     assert_eq!(
         keys(&moto).await.len(),
         3,

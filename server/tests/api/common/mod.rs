@@ -44,6 +44,26 @@ fn test_settings(limits: server::public::CommentLimits) -> server::web::Settings
     }
 }
 
+/// Serves the app on a free port of 127.0.0.1 in this test's runtime; returns its base URL.
+async fn serve(
+    db: Db,
+    media: app::store::media::MediaStore,
+    limits: server::public::CommentLimits,
+) -> String {
+    let options = LeptosOptions::builder().output_name("jiandu").build();
+    // Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and we read the header ourselves.
+    let router = server::web::router(db, media, options, test_settings(limits))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("serve");
+    });
+    format!("http://{addr}")
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(true).await
@@ -87,28 +107,18 @@ impl TestApp {
         if demo {
             server::load_demo(&db).await.expect("demo data");
         }
-        let options = LeptosOptions::builder().output_name("jiandu").build();
-        // Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and we read the header ourselves.
         let media_dir = std::env::temp_dir().join(&db_name);
         let media = match media {
             Some(m) => m,
             None => app::store::media::MediaStore::local(&media_dir).expect("media dir"),
         };
-        let router = server::web::router(db, media, options, test_settings(limits))
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
-        });
+        let base = serve(db, media, limits).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
         Self {
-            base: format!("http://{addr}"),
+            base,
             pool,
             media_dir,
             db_name,
@@ -191,6 +201,35 @@ impl TestApp {
             req = req.header(header::COOKIE, c);
         }
         req.send().await.expect("request")
+    }
+
+    /// Waits for the background copier to make a photo's display copy and thumbnail.
+    pub async fn copies_made(&self, sha256: &str) {
+        for _ in 0..200 {
+            let state: Option<String> =
+                sqlx::query_scalar("select copies from photos where sha256 = $1")
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .expect("copies state");
+            if state.as_deref() == Some("ready") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the copies of {sha256} were not made within 10 s");
+    }
+
+    /// A second server over the same database and photo folder, as after a restart: returns
+    /// its base URL.
+    pub async fn serve_again(&self) -> String {
+        let media = app::store::media::MediaStore::local(&self.media_dir).expect("media dir");
+        serve(
+            Db::new(self.pool.clone()),
+            media,
+            server::public::CommentLimits::default(),
+        )
+        .await
     }
 
     pub async fn count(&self, table: &str) -> i64 {
