@@ -9,7 +9,7 @@ use crate::catalogue::UnitRef;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{pick, role_label, use_zh, ErrorNotice, Loaded};
+use crate::ui::{live, pick, role_label, use_zh, ErrorNotice, Loaded};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -166,7 +166,8 @@ pub fn UsersPage() -> impl IntoView {
     let zh = use_zh();
     let create = ServerAction::<CreateAccount>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let data = Resource::new(move || create.version().get(), |_| accounts());
+    let created = create.version();
+    let data = Resource::new(move || live(created), |_| accounts());
     view! {
         <h1>{t!(i18n, users.title)}</h1>
         <Loaded

@@ -10,14 +10,12 @@ use super::{
 use crate::domain::SiteGeometry;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{kind_label, pick, use_zh, Loaded};
+use crate::ui::{kind_label, pick, query_arg, use_zh, Loaded};
 
 pub fn id_param(name: &'static str) -> impl Fn() -> Result<Uuid, AppError> + Copy + Send + Sync {
     let params = use_params_map();
     move || {
-        params
-            .read()
-            .get(name)
+        query_arg(params, name)
             .and_then(|s| Uuid::parse_str(&s).ok())
             .ok_or_else(|| AppError::not_found("page"))
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::domain::list_item::{ItemKind, ItemStatus};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{pick, use_zh, Loaded};
+use crate::ui::{live, pick, use_zh, Loaded};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -58,7 +58,8 @@ pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let read = ServerAction::<MarkRead>::new();
-    let data = Resource::new(move || read.version().get(), |_| list_notifications());
+    let read_version = read.version();
+    let data = Resource::new(move || live(read_version), |_| list_notifications());
     let session = crate::ui::use_session();
     // The count in the menu follows what was just marked read.
     Effect::new(move |_| {

@@ -14,7 +14,7 @@ use crate::capture::verdict_label;
 use crate::catalogue::pages::id_param;
 use crate::domain::list_item::{AnswerRating, ItemKind, ItemStatus};
 use crate::i18n::*;
-use crate::ui::{pick, use_zh, ErrorNotice, Loaded};
+use crate::ui::{live, pick, query_arg, use_zh, ErrorNotice, Loaded};
 
 pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: ItemStatus) -> &'static str {
     match s {
@@ -188,13 +188,14 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let create = ServerAction::<CreateItem>::new();
     let dismiss = ServerAction::<DismissObservation>::new();
     let attach = ServerAction::<AttachObservation>::new();
+    let versions = (create.version(), dismiss.version(), attach.version());
     let queue = Resource::new(
         move || {
             (
-                create.version().get(),
-                dismiss.version().get(),
-                attach.version().get(),
-                query.get(),
+                live(versions.0),
+                live(versions.1),
+                live(versions.2),
+                live(query),
             )
         },
         |(_, _, _, q)| {
@@ -350,7 +351,7 @@ fn ReviewItem(
     let looking = RwSignal::new(false);
     let site = r.site_id;
     let candidates = Resource::new(
-        move || looking.get(),
+        move || live(looking),
         move |on| async move {
             if on {
                 nearby_items(site).await.map(Some)
@@ -450,7 +451,7 @@ fn ReviewItem(
 pub fn ItemsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let status = move || query.read().get("status").unwrap_or_default();
+    let status = move || query_arg(query, "status").unwrap_or_default();
     let items = Resource::new(status, |s| list_items(Some(s)));
     let session = crate::ui::use_session();
     Effect::new(move |_| {
@@ -556,8 +557,9 @@ fn ItemTable(rows: Vec<ItemRow>) -> impl IntoView {
 pub fn ItemPage() -> impl IntoView {
     let id = id_param("id");
     let act = ServerAction::<ActOnItem>::new();
+    let acted = act.version();
     let view_data = Resource::new(
-        move || (id(), act.version().get()),
+        move || (id(), live(acted)),
         |(id, _)| async move { get_item(id?).await },
     );
     view! {

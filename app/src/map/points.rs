@@ -105,7 +105,7 @@ pub fn PointsMap(
 ) -> impl IntoView {
     let view_at = RwSignal::new(None::<Viewport>);
     let clusters = Resource::new(
-        move || (view_at.get(), filter.get()),
+        move || (crate::ui::live(view_at), crate::ui::live(filter)),
         move |(vp, f)| async move {
             let Some(vp) = vp else { return Ok(vec![]) };
             // Clusters are computed in WGS-84; a GCJ-02 basemap only moves where they are drawn.

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{get_public_site, CommentDraft, PublicComment, PublicSite};
 use crate::domain::comment::{percent, Satisfaction, Schedule, Support, MAX_COMMENT_CHARS};
 use crate::i18n::*;
-use crate::ui::{kind_label, pick, use_zh, ErrorNotice, Loaded};
+use crate::ui::{kind_label, pick, query_arg, use_zh, ErrorNotice, Loaded};
 
 /// True for the paths the public reaches through a QR code: no wasm, no app navigation there.
 pub fn is_public_path(path: &str) -> bool {
@@ -33,7 +33,7 @@ pub fn support_label(i18n: leptos_i18n::I18nContext<Locale>, s: Support) -> &'st
 
 fn code_param() -> impl Fn() -> String + Copy + Send + Sync {
     let params = use_params_map();
-    move || params.read().get("code").unwrap_or_default()
+    move || query_arg(params, "code").unwrap_or_default()
 }
 
 #[component]
@@ -41,9 +41,7 @@ pub fn PublicSitePage() -> impl IntoView {
     let code = code_param();
     let query = use_query_map();
     let page = move || {
-        query
-            .read()
-            .get("page")
+        query_arg(query, "page")
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     };

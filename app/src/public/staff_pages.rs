@@ -12,7 +12,7 @@ use super::staff::{
 use super::{public_url, CommentForStaff, FigureRow, PosterSite};
 use crate::domain::comment::{percent, CommentStatus, Tally};
 use crate::i18n::*;
-use crate::ui::{kind_label, pick, use_zh, ErrorNotice, Loaded};
+use crate::ui::{kind_label, live, pick, query_arg, use_zh, ErrorNotice, Loaded};
 
 fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: CommentStatus) -> &'static str {
     match s {
@@ -27,10 +27,11 @@ fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: CommentStatus) -> &'s
 pub fn ModerationPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let status = move || query.read().get("status").unwrap_or_default();
+    let status = move || query_arg(query, "status").unwrap_or_default();
     let moderate = ServerAction::<Moderate>::new();
+    let moderated = moderate.version();
     let queue = Resource::new(
-        move || (status(), moderate.version().get()),
+        move || (status(), live(moderated)),
         |(status, _)| list_comments(Some(status), None, None),
     );
     view! {
@@ -275,7 +276,7 @@ pub fn PostersPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let query = use_query_map();
-    let arg = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let arg = move |k: &str| query_arg(query, k).filter(|v| !v.is_empty());
     let sheet = Resource::new(
         move || (arg("code"), arg("unit"), arg("district")),
         |(code, unit, district)| {

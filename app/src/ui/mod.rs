@@ -22,6 +22,22 @@ pub fn use_session() -> SessionResource {
     expect_context::<SessionResource>()
 }
 
+/// A resource's source runs again in a task of its own, which on the server may first run after
+/// the render was dropped (the reader went away, or the service worker's prefetch was cut off);
+/// reading a disposed signal there panics. Sources read through these instead.
+pub fn live<S: Get>(signal: S) -> S::Value
+where
+    S::Value: Default,
+{
+    signal.try_get().unwrap_or_default()
+}
+
+/// One value of the route's query or path parameters, `None` once the page is gone (see
+/// [`live`]).
+pub fn query_arg(map: Memo<leptos_router::params::ParamsMap>, key: &str) -> Option<String> {
+    map.try_with(|m| m.get(key)).flatten()
+}
+
 /// Chinese first: data carries both names and the English one may be missing.
 pub fn use_zh() -> bool {
     use_i18n().get_locale_untracked() == Locale::zh_CN
