@@ -399,6 +399,49 @@ mod tests {
         assert_eq!(check(b"GIF89a....").unwrap_err(), IngestError::NotAnImage);
     }
 
+    /// `jpeg` with an EXIF segment holding only an orientation tag, as a camera writes it.
+    fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+        tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+        tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+        tiff.extend_from_slice(&1u32.to_be_bytes());
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]); // value padding, no next IFD
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn the_check_reports_the_size_of_the_photo_turned_upright() {
+        // The receipt's size comes from the check; it must be what the copies will have.
+        let j = jpeg_of(300, 200);
+        for (orientation, upright) in [
+            (1, (300, 200)),
+            (3, (300, 200)),
+            (6, (200, 300)),
+            (8, (200, 300)),
+        ] {
+            let photo = with_orientation(&j, orientation);
+            let c = check(&photo).unwrap();
+            assert_eq!((c.width, c.height), upright, "orientation {orientation}");
+            let i = ingest(&photo).unwrap();
+            assert_eq!((i.width, i.height), upright, "orientation {orientation}");
+            let d = image::load_from_memory(&make_copies(&photo).unwrap().display_jpeg).unwrap();
+            assert_eq!(
+                (d.width(), d.height()),
+                upright,
+                "orientation {orientation}"
+            );
+        }
+    }
+
     #[test]
     fn truncated_and_text_inputs_are_refused() {
         let j = jpeg_of(64, 64);
