@@ -29,6 +29,18 @@ pub struct PublicSettings {
     pub secret: crate::public::secret::Secret,
 }
 
+/// "Photo missing" in the reader's language (`en` or `zh-CN`), for the picture served in place
+/// of a photo whose files are gone; outside any render, so not through the i18n context.
+pub fn photo_lost_text(lang: &str) -> String {
+    use crate::i18n::*;
+    let locale = if lang == "en" {
+        Locale::en
+    } else {
+        Locale::zh_CN
+    };
+    td_string!(locale, common.photo_lost).to_string()
+}
+
 pub fn page_cache() -> Result<crate::public::cache::PageCache, AppError> {
     use_context::<AppState>().map(|s| s.pages).ok_or_else(|| {
         tracing::error!("AppState missing from context: use leptos_routes_with_context");

@@ -35,7 +35,7 @@ async function siteUrls(page: Page): Promise<string[]> {
 test.describe('field capture', () => {
   test.use({ geolocation: { latitude: 30.2741, longitude: 120.1551, accuracy: 12 }, permissions: ['geolocation'] });
 
-  test('captures three observations offline, keeps them across a closed page, then syncs each once', async ({ page, context }) => {
+  test('captures three observations offline, keeps them across a closed page, then syncs each once', async ({ page, context, browser }) => {
     test.setTimeout(120_000);
     await signIn(page, 'demo-deputy', '/my/sites');
     const sites = await siteUrls(page);
@@ -113,6 +113,33 @@ test.describe('field capture', () => {
       const body = await res.body();
       expect(body.includes(Buffer.from('Exif'))).toBe(false);
     }
+
+    // A photo whose files were lost from storage shows a picture saying so, not a broken image.
+    // (site-photo-3: no other test sends it, so no other test needs its files.)
+    const lost = await again.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((ok) => { indexedDB.open('jiandu-outbox').onsuccess = (e) => ok((e.target as IDBOpenDBRequest).result); });
+      const all: any[] = await new Promise((ok) => {
+        const r = db.transaction('observations').objectStore('observations').getAll();
+        r.onsuccess = () => ok(r.result);
+      });
+      return all.find((o) => o.input.note === '建议增加夜间照明').input.photos[0] as string;
+    });
+    const media = process.env.JIANDU_MEDIA_DIR;
+    expect(media, 'scripts/test sets JIANDU_MEDIA_DIR for the release server').toBeTruthy();
+    for (const dir of ['originals', 'display', 'thumbs']) {
+      fs.rmSync(path.join(media!, dir, lost.slice(0, 2), `${lost}.jpg`));
+    }
+    // A new context: this page's HTTP cache still holds the thumbnail it showed.
+    // Contexts made from the `browser` fixture take the config's options (baseURL, viewport).
+    const fresh = await browser.newContext({ storageState: await context.storageState() });
+    const look = await fresh.newPage();
+    const answer = look.waitForResponse((r) => r.url().endsWith(`/media/thumb/${lost}.jpg`));
+    await look.goto('/my/observations');
+    expect((await answer).status()).toBe(404);
+    expect((await answer).headers()['content-type']).toBe('image/svg+xml');
+    const img = look.locator(`#my-observations img[src="/media/thumb/${lost}.jpg"]`);
+    expect(await img.evaluate((i: HTMLImageElement) => i.decode().then(() => i.naturalWidth))).toBe(160);
+    await fresh.close();
   });
 });
 

@@ -456,6 +456,7 @@ async fn media_file(
     auth: AuthSession,
     State(state): State<AppState>,
     Path((variant, file)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     let Some(user) = auth.user.as_ref() else {
         return ApiError(AppError::unauthenticated()).into_response();
@@ -485,7 +486,8 @@ async fn media_file(
             bytes,
         )
             .into_response(),
-        Ok(None) => ApiError(AppError::not_found("photo")).into_response(),
+        Ok(None) => media::lost_photo(&headers)
+            .unwrap_or_else(|| ApiError(AppError::not_found("photo")).into_response()),
         Err(e) => ApiError(e).into_response(),
     }
 }

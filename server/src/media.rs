@@ -302,7 +302,9 @@ pub async fn make_pending_copies(state: &app::ssr::AppState, sha256: &str) -> Re
 }
 
 /// A copy to serve. A reader who asks before the copier got to the photo (a deputy looking at
-/// what they just sent) has it made now rather than waiting for the queue.
+/// what they just sent) has it made now rather than waiting for the queue; a copy that went
+/// missing from storage is made again from the original. `None`: the photo is lost (neither the
+/// copy nor its original is in storage).
 pub async fn copy_for_reader(
     state: &app::ssr::AppState,
     variant: Variant,
@@ -311,11 +313,44 @@ pub async fn copy_for_reader(
     if let Some(bytes) = state.media.get(variant, sha256).await? {
         return Ok(Some(bytes));
     }
-    if state.db.photo_copies(sha256).await? != Some(PhotoCopies::Pending) {
-        return Ok(None);
-    }
+    // Marks the photo unreadable when the original is gone too, so staff can find such photos.
     make_pending_copies(state, sha256).await?;
     state.media.get(variant, sha256).await
+}
+
+/// What a page shows in place of a photo whose files are gone: a picture with the reason in the
+/// reader's language instead of a broken-image icon. Still a 404, so a script learns the photo is
+/// gone; browsers render the image in an error response. `None` when the caller did not ask for
+/// an image (an `<img>` asks for `image/*`): it gets the usual error.
+pub fn lost_photo(headers: &axum::http::HeaderMap) -> Option<axum::response::Response> {
+    use axum::{http::header, response::IntoResponse};
+    let wants_image = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("image/"));
+    if !wants_image {
+        return None;
+    }
+    let text = crate::web::td_photo_lost(headers)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120" viewBox="0 0 160 120" role="img" aria-label="{text}"><rect width="160" height="120" fill="#eceff1"/><g fill="none" stroke="#90a4ae" stroke-width="3"><rect x="56" y="22" width="48" height="36" rx="4"/><circle cx="80" cy="40" r="9"/><path d="M50 66 110 16"/></g><text x="80" y="96" font-family="sans-serif" font-size="15" text-anchor="middle" fill="#455a64">{text}</text></svg>"##
+    );
+    Some(
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                // The original may be put back from a backup, and then the photo must show.
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            svg,
+        )
+            .into_response(),
+    )
 }
 
 /// The background worker that makes the copies of uploaded photos. It starts with a sweep of

@@ -24,7 +24,7 @@ use axum::{
         multipart::MultipartError, DefaultBodyLimit, Extension, FromRequest, Multipart, Path,
         Request, State,
     },
-    http::{header, HeaderValue, Response as HttpResponse, StatusCode},
+    http::{header, HeaderMap, HeaderValue, Response as HttpResponse, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, MethodRouter},
     Router,
@@ -483,16 +483,7 @@ pub async fn cache_site_pages(
     if !is_site_page {
         return next.run(req).await;
     }
-    let lang = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(app::LANG_COOKIE)?.strip_prefix('='))
-        .next()
-        .unwrap_or("zh-CN")
-        .to_owned();
+    let lang = crate::web::reader_lang(req.headers()).to_owned();
     let key = format!(
         "{}|{lang}",
         req.uri().path_and_query().map_or(path, |p| p.as_str())
@@ -619,6 +610,7 @@ async fn qr_png(State(state): State<AppState>, Path(code): Path<String>) -> Resp
 async fn public_photo(
     State(state): State<AppState>,
     Path((code, sha256, variant)): Path<(String, String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     let (Ok(code), Some(hash), Some(variant)) = (
         PublicCode::parse(&code),
@@ -641,7 +633,8 @@ async fn public_photo(
             bytes,
         )
             .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        Ok(None) => crate::media::lost_photo(&headers)
+            .unwrap_or_else(|| (StatusCode::NOT_FOUND, "not found").into_response()),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
     }
 }

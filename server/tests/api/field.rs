@@ -196,6 +196,85 @@ async fn copies_left_pending_by_a_stopped_server_are_made_on_start_or_when_asked
 }
 
 #[tokio::test]
+async fn a_lost_copy_is_made_again_and_a_lost_photo_is_shown_as_such() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    let h = acknowledged_but_not_copied(&app, &phone_jpeg(800, 600, 41)).await;
+    let file = |dir: &str| app.media_dir.join(format!("{dir}/{}/{h}.jpg", &h[..2]));
+    let as_image = |cookie: String| {
+        app.http
+            .get(format!("{}/media/thumb/{h}.jpg", app.base))
+            .header(header::ACCEPT, "image/avif,image/webp,image/*,*/*;q=0.8")
+            .header(header::COOKIE, cookie)
+            .send()
+    };
+
+    let res = as_image(staff.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "made when first asked for");
+    app.copies_made(&h).await;
+
+    // A copy went missing from storage while the original is there: it is made again.
+    std::fs::remove_file(file("display")).unwrap();
+    let res = app
+        .get(&format!("/media/display/{h}.jpg"), Some(&staff))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 800);
+    assert!(file("display").exists());
+
+    // Every file gone: an <img> gets a picture saying so, in the reader's language, and a
+    // script gets the JSON error; both are 404 and the row records the photo as unreadable.
+    for dir in ["originals", "display", "thumbs"] {
+        std::fs::remove_file(file(dir)).unwrap();
+    }
+    let res = as_image(format!("{staff}; {}=en", app::LANG_COOKIE))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    let svg = res.text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains(">Photo missing</text>"),
+        "{svg}"
+    );
+    let res = as_image(staff.clone()).await.unwrap();
+    assert!(res.text().await.unwrap().contains(">照片已丢失</text>"));
+    let res = app
+        .http
+        .get(format!("{}/media/thumb/{h}.jpg", app.base))
+        .header(header::COOKIE, &staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+    let copies: String = sqlx::query_scalar("select copies from photos where sha256 = $1")
+        .bind(&h)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(copies, "unreadable");
+
+    // Someone without the right to see the photo learns nothing, not even that it is lost.
+    let res = as_image(String::new()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // The original put back from a backup: the photo shows again.
+    app::store::media::MediaStore::local(&app.media_dir)
+        .unwrap()
+        .put_original(&h, bytes::Bytes::from(phone_jpeg(800, 600, 41)))
+        .await
+        .unwrap();
+    let res = as_image(staff.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+    app.cleanup().await;
+}
+
+#[tokio::test]
 async fn photo_upload_answers_every_status_and_strips_metadata() {
     let app = TestApp::spawn().await;
     let deputy = app.login_demo("demo-deputy").await;
