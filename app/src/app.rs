@@ -21,7 +21,7 @@ use crate::outbox::page::OutboxPage;
 use crate::public::pages::{PublicSitePage, ThanksPage};
 use crate::public::staff_pages::{ModerationPage, PostersPage, SatisfactionPage};
 use crate::staff::GroupsPage;
-use crate::ui::{provide_session, Layout};
+use crate::ui::{page, provide_session, Layout, SyncHydrate};
 
 /// The cookie the language switch writes; leptos_i18n reads it on the server and in the browser.
 pub const LANG_COOKIE: &str = "i18n_pref_locale";
@@ -127,36 +127,38 @@ fn Shell() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=move || {
-                    view! {
-                        <h1>{t!(i18n, errors.page_not_found)}</h1>
-                        <a href="/">{t!(i18n, errors.back_home)}</a>
-                    }
+                    SyncHydrate(
+                        view! {
+                            <h1>{t!(i18n, errors.page_not_found)}</h1>
+                            <a href="/">{t!(i18n, errors.back_home)}</a>
+                        },
+                    )
                 }>
-                    <Route path=path!("/") view=HomePage ssr=ssr.clone() />
-                    <Route path=path!("/login") view=LoginPage ssr=ssr.clone() />
-                    <Route path=path!("/projects") view=ProjectsPage ssr=ssr.clone() />
-                    <Route path=path!("/projects/:id") view=ProjectPage ssr=ssr.clone() />
-                    <Route path=path!("/sub-items/:id") view=SubItemPage ssr=ssr.clone() />
-                    <Route path=path!("/sites/:id") view=SitePage ssr=ssr.clone() />
-                    <Route path=path!("/sites/:id/capture") view=CapturePage ssr=ssr.clone() />
-                    <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />
-                    <Route path=path!("/offline") view=OfflinePage ssr=ssr.clone() />
-                    <Route path=path!("/my/sites") view=MySitesPage ssr=ssr.clone() />
-                    <Route path=path!("/my/unit") view=MyUnitPage ssr=ssr.clone() />
-                    <Route path=path!("/my/observations") view=MyObservationsPage ssr=ssr.clone() />
-                    <Route path=path!("/staff/groups") view=GroupsPage ssr=ssr.clone() />
-                    <Route path=path!("/staff/review") view=ReviewQueuePage ssr=ssr.clone() />
-                    <Route path=path!("/staff/dashboard") view=DashboardPage ssr=ssr.clone() />
-                    <Route path=path!("/items") view=ItemsPage ssr=ssr.clone() />
-                    <Route path=path!("/items/:id") view=ItemPage ssr=ssr.clone() />
-                    <Route path=path!("/notifications") view=NotificationsPage ssr=ssr.clone() />
-                    <Route path=path!("/staff/import") view=ImportPage ssr=ssr.clone() />
-                    <Route path=path!("/staff/comments") view=ModerationPage ssr=ssr.clone() />
-                    <Route path=path!("/staff/satisfaction") view=SatisfactionPage ssr=ssr.clone() />
-                    <Route path=path!("/staff/posters") view=PostersPage ssr=ssr.clone() />
-                    <Route path=path!("/s/:code") view=PublicSitePage ssr=ssr.clone() />
-                    <Route path=path!("/s/:code/thanks") view=ThanksPage ssr=ssr.clone() />
-                    <Route path=path!("/admin/users") view=UsersPage ssr=ssr />
+                    <Route path=path!("/") view=page(HomePage) ssr=ssr.clone() />
+                    <Route path=path!("/login") view=page(LoginPage) ssr=ssr.clone() />
+                    <Route path=path!("/projects") view=page(ProjectsPage) ssr=ssr.clone() />
+                    <Route path=path!("/projects/:id") view=page(ProjectPage) ssr=ssr.clone() />
+                    <Route path=path!("/sub-items/:id") view=page(SubItemPage) ssr=ssr.clone() />
+                    <Route path=path!("/sites/:id") view=page(SitePage) ssr=ssr.clone() />
+                    <Route path=path!("/sites/:id/capture") view=page(CapturePage) ssr=ssr.clone() />
+                    <Route path=path!("/outbox") view=page(OutboxPage) ssr=ssr.clone() />
+                    <Route path=path!("/offline") view=page(OfflinePage) ssr=ssr.clone() />
+                    <Route path=path!("/my/sites") view=page(MySitesPage) ssr=ssr.clone() />
+                    <Route path=path!("/my/unit") view=page(MyUnitPage) ssr=ssr.clone() />
+                    <Route path=path!("/my/observations") view=page(MyObservationsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/groups") view=page(GroupsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/review") view=page(ReviewQueuePage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/dashboard") view=page(DashboardPage) ssr=ssr.clone() />
+                    <Route path=path!("/items") view=page(ItemsPage) ssr=ssr.clone() />
+                    <Route path=path!("/items/:id") view=page(ItemPage) ssr=ssr.clone() />
+                    <Route path=path!("/notifications") view=page(NotificationsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/import") view=page(ImportPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/comments") view=page(ModerationPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/satisfaction") view=page(SatisfactionPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/posters") view=page(PostersPage) ssr=ssr.clone() />
+                    <Route path=path!("/s/:code") view=page(PublicSitePage) ssr=ssr.clone() />
+                    <Route path=path!("/s/:code/thanks") view=page(ThanksPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/users") view=page(UsersPage) ssr=ssr />
                 </Routes>
             </Layout>
         </Router>

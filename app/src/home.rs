@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::ui::IntoAnySync;
+
 use crate::catalogue::api::get_year_figures;
 use crate::domain::Role;
 use crate::i18n::*;
@@ -49,7 +51,7 @@ pub fn HomePage() -> impl IntoView {
                             <a class="button primary" href="/login">{t!(i18n, home.anon_cta)}</a>
                         </section>
                     }
-                        .into_any()
+                        .into_any_sync()
                 }
                 Some(u) => {
                     let (intro, link, label) = match u.role {
@@ -67,7 +69,7 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                         <Figures />
                     }
-                        .into_any()
+                        .into_any_sync()
                 }
             }
         />

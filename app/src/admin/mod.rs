@@ -2,6 +2,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -243,9 +245,9 @@ pub fn UsersPage() -> impl IntoView {
                             </label>
                             {move || match create.value().get() {
                                 Some(Ok(_)) => {
-                                    Some(view! { <p class="notice ok">{t!(i18n, users.created)}</p> }.into_any())
+                                    Some(view! { <p class="notice ok">{t!(i18n, users.created)}</p> }.into_any_sync())
                                 }
-                                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any()),
+                                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
                                 None => None,
                             }}
                             <button type="submit" class="primary">{t!(i18n, users.submit)}</button>
@@ -282,9 +284,9 @@ pub fn UsersPage() -> impl IntoView {
                             </label>
                             {move || match reset.value().get() {
                                 Some(Ok(())) => {
-                                    Some(view! { <p class="notice ok">{t!(i18n, users.reset_done)}</p> }.into_any())
+                                    Some(view! { <p class="notice ok">{t!(i18n, users.reset_done)}</p> }.into_any_sync())
                                 }
-                                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any()),
+                                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
                                 None => None,
                             }}
                             <button type="submit" class="primary">{t!(i18n, users.submit)}</button>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::IntoAnySync;
+
 use super::{verdict_label, MyObservation};
 use crate::domain::Verdict;
 use crate::error::AppError;
@@ -39,7 +41,7 @@ pub fn MyObservationsPage() -> impl IntoView {
             resource=data
             view=move |list| {
                 if list.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, mine.empty)}</p> }.into_any();
+                    return view! { <p class="muted">{t!(i18n, mine.empty)}</p> }.into_any_sync();
                 }
                 view! {
                     <ul class="rows mine" id="my-observations">
@@ -83,7 +85,7 @@ pub fn MyObservationsPage() -> impl IntoView {
                             .collect_view()}
                     </ul>
                 }
-                    .into_any()
+                    .into_any_sync()
             }
         />
     }

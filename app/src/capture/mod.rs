@@ -6,6 +6,8 @@ pub mod device;
 pub mod mine;
 
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use uuid::Uuid;
 
 use crate::catalogue::{api::get_site, pages::id_param, SiteDetail};
@@ -336,8 +338,8 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                     })}
                 </p>
                 {move || match gps.get() {
-                    Gps::Locating => Some(view! { <p class="muted">{t!(i18n, capture.locating)}</p> }.into_any()),
-                    Gps::Failed(e) => Some(view! { <p class="notice error">{t!(i18n, capture.gps_failed)} " " {e}</p> }.into_any()),
+                    Gps::Locating => Some(view! { <p class="muted">{t!(i18n, capture.locating)}</p> }.into_any_sync()),
+                    Gps::Failed(e) => Some(view! { <p class="notice error">{t!(i18n, capture.gps_failed)} " " {e}</p> }.into_any_sync()),
                     Gps::Idle => None,
                 }}
                 <p class="actions">

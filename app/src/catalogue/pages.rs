@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
@@ -440,9 +442,9 @@ pub fn MySitesPage() -> impl IntoView {
                                         let list = shown();
                                         if list.is_empty() {
                                             view! { <p class="muted">{t!(i18n, my_sites.empty)}</p> }
-                                                .into_any()
+                                                .into_any_sync()
                                         } else {
-                                            view! { <SiteList sites=list zh=zh /> }.into_any()
+                                            view! { <SiteList sites=list zh=zh /> }.into_any_sync()
                                         }
                                     }}
                                 </section>

@@ -5,6 +5,8 @@
 //! phone's wasm for a desktop staff tool.
 
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -86,14 +88,14 @@ pub fn ImportPage() -> impl IntoView {
                 .value()
                 .get()
                 .map(|r| match r {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
                     Ok(ImportOutcome::Imported { items, .. }) => view! {
                         <p class="notice ok" id="import-done">
                             {t!(i18n, import.done)} " " {items} " · "
                             <a href="/items?status=draft">{t!(i18n, items.list_title)}</a>
                         </p>
                     }
-                    .into_any(),
+                    .into_any_sync(),
                     Ok(ImportOutcome::Refused { errors }) => view! {
                         <div class="notice error" role="alert" id="import-refused">
                             <p>{t!(i18n, import.refused)}</p>
@@ -115,7 +117,7 @@ pub fn ImportPage() -> impl IntoView {
                             </table>
                         </div>
                     }
-                    .into_any(),
+                    .into_any_sync(),
                 })
         }}
     }

@@ -3,6 +3,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
@@ -414,7 +416,7 @@ fn ReviewItem(
                     let id_attach = id_attach.clone();
                     candidates.get().and_then(|r| r.ok()).flatten().map(move |items| {
                         if items.is_empty() {
-                            return view! { <p class="muted">{t!(i18n, review.no_merge)}</p> }.into_any();
+                            return view! { <p class="muted">{t!(i18n, review.no_merge)}</p> }.into_any_sync();
                         }
                         view! {
                             <ul class="rows merge-candidates">
@@ -439,7 +441,7 @@ fn ReviewItem(
                                     .collect_view()}
                             </ul>
                         }
-                        .into_any()
+                        .into_any_sync()
                     })
                 }}
             </Transition>
@@ -658,20 +660,20 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
             </label>
             <p class="muted">{t!(i18n, items.evidence_hint)}</p>
             {move || match progress.get() {
-                AnswerProgress::Idle => ().into_any(),
-                AnswerProgress::Preparing => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_preparing)}</p> }.into_any(),
-                AnswerProgress::Sending => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_sending)}</p> }.into_any(),
+                AnswerProgress::Idle => ().into_any_sync(),
+                AnswerProgress::Preparing => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_preparing)}</p> }.into_any_sync(),
+                AnswerProgress::Sending => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_sending)}</p> }.into_any_sync(),
                 AnswerProgress::Queued => view! {
                     <p class="notice" id="answer-queued">
                         {t!(i18n, items.answer_queued)} " "
                         <a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a>
                     </p>
-                }.into_any(),
+                }.into_any_sync(),
                 AnswerProgress::Failed(m) => view! {
                     <p class="notice error" id="answer-error">
                         {t!(i18n, items.answer_failed)} " " <small>{m}</small>
                     </p>
-                }.into_any(),
+                }.into_any_sync(),
             }}
             <button type="submit" class="primary" id="do-answer" disabled=busy>{t!(i18n, items.answer)}</button>
         </form>
@@ -751,11 +753,11 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                             <input type="date" name="deadline" required value=in_30_days.clone() />
                         </label>
                     }
-                    .into_any(),
+                    .into_any_sync(),
                     t_string!(i18n, items.forward),
                 )
             })}
-            {can("acknowledge").then(|| form("acknowledge", ().into_any(), t_string!(i18n, items.acknowledge)))}
+            {can("acknowledge").then(|| form("acknowledge", ().into_any_sync(), t_string!(i18n, items.acknowledge)))}
             {can("answer").then(|| {
                 view! { <AnswerForm item=i.id title=format!("{}-{:03} {}", i.year, i.number, pick(zh, &i.site_name_zh, &i.site_name_en)) /> }
             })}
@@ -779,11 +781,11 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                                 .collect_view()}
                         </fieldset>
                     }
-                    .into_any(),
+                    .into_any_sync(),
                     t_string!(i18n, items.rate),
                 )
             })}
-            {can("verify").then(|| form("verify", ().into_any(), t_string!(i18n, items.verify)))}
+            {can("verify").then(|| form("verify", ().into_any_sync(), t_string!(i18n, items.verify)))}
             {can("reopen").then(|| {
                 form(
                     "reopen",
@@ -793,7 +795,7 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                             <input name="text" required maxlength="500" />
                         </label>
                     }
-                    .into_any(),
+                    .into_any_sync(),
                     t_string!(i18n, items.reopen),
                 )
             })}

@@ -11,6 +11,8 @@ pub mod offline;
 pub mod points;
 
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::mapping::{from_world_px, scale_bar, tiles_covering, world_px, Datum, TILE};
@@ -221,15 +223,16 @@ fn item_view(item: &MapItem, vp: Viewport, datum: Datum) -> AnyView {
         Shape::Geometry(SiteGeometry::Point(p)) => {
             let (x, y) = proj(*p);
             view! { <circle class=class cx=format!("{x:.1}") cy=format!("{y:.1}") r="7"><title>{title}</title></circle> }
-                .into_any()
+                .into_any_sync()
         }
         Shape::Geometry(SiteGeometry::LineString(ps)) => {
             view! { <polyline class=class points=pts(ps)><title>{title}</title></polyline> }
-                .into_any()
+                .into_any_sync()
         }
         Shape::Geometry(SiteGeometry::Polygon(rings)) => {
             let ring = rings.first().map(|r| pts(r)).unwrap_or_default();
-            view! { <polygon class=class points=ring><title>{title}</title></polygon> }.into_any()
+            view! { <polygon class=class points=ring><title>{title}</title></polygon> }
+                .into_any_sync()
         }
         Shape::Position { at, accuracy_m } => {
             let (x, y) = vp.project(datum, *at);
@@ -240,7 +243,7 @@ fn item_view(item: &MapItem, vp: Viewport, datum: Datum) -> AnyView {
                     <circle class="here" cx=format!("{x:.1}") cy=format!("{y:.1}") r="6"><title>{title}</title></circle>
                 </g>
             }
-            .into_any()
+            .into_any_sync()
         }
         Shape::Cluster { at, n } => {
             let (x, y) = vp.project(datum, *at);
@@ -251,11 +254,11 @@ fn item_view(item: &MapItem, vp: Viewport, datum: Datum) -> AnyView {
                     <text x=format!("{x:.1}") y=format!("{:.1}", y + 4.0) text-anchor="middle">{n.to_string()}</text>
                 </g>
             }
-            .into_any()
+            .into_any_sync()
         }
     };
     match &item.href {
-        Some(href) => view! { <a href=href.clone()>{shape}</a> }.into_any(),
+        Some(href) => view! { <a href=href.clone()>{shape}</a> }.into_any_sync(),
         None => shape,
     }
 }
@@ -442,10 +445,10 @@ pub fn Map(
                     let provider = p.ok().flatten();
                     let on_view = on_view.unwrap_or_else(|| Callback::new(|_| {}));
                     match (provider, on_pick) {
-                        (Some(p), Some(pick)) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any(),
-                        (Some(p), None) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed still=still /> }.into_any(),
-                        (None, Some(pick)) => view! { <MapView items=items id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any(),
-                        (None, None) => view! { <MapView items=items id=id on_view=on_view fixed=fixed still=still /> }.into_any(),
+                        (Some(p), Some(pick)) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any_sync(),
+                        (Some(p), None) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed still=still /> }.into_any_sync(),
+                        (None, Some(pick)) => view! { <MapView items=items id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any_sync(),
+                        (None, None) => view! { <MapView items=items id=id on_view=on_view fixed=fixed still=still /> }.into_any_sync(),
                     }
                 })
             }}

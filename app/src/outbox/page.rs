@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::ui::IntoAnySync;
+
 use super::{use_outbox, OutboxItem, Payload};
 use crate::domain::outbox::{FailReason, SendState};
 use crate::domain::ObservationKind;
@@ -47,9 +49,9 @@ pub fn OutboxPage() -> impl IntoView {
         </p>
         <noscript><p class="notice error">{t!(i18n, outbox.needs_js)}</p></noscript>
         {move || match items.get() {
-            None => view! { <p class="muted">{t!(i18n, common.loading)}</p> }.into_any(),
+            None => view! { <p class="muted">{t!(i18n, common.loading)}</p> }.into_any_sync(),
             Some(list) if list.is_empty() => {
-                view! { <p class="muted" id="outbox-empty">{t!(i18n, outbox.empty)}</p> }.into_any()
+                view! { <p class="muted" id="outbox-empty">{t!(i18n, outbox.empty)}</p> }.into_any_sync()
             }
             Some(list) => {
                 view! {
@@ -57,7 +59,7 @@ pub fn OutboxPage() -> impl IntoView {
                         {list.into_iter().map(|it| view! { <OutboxRow item=it /> }).collect_view()}
                     </ul>
                 }
-                    .into_any()
+                    .into_any_sync()
             }
         }}
     }
@@ -69,7 +71,7 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
     let (state_key, detail) = match &item.send {
         SendState::Waiting => (
             "waiting",
-            view! { <span>{t!(i18n, outbox.waiting)}</span> }.into_any(),
+            view! { <span>{t!(i18n, outbox.waiting)}</span> }.into_any_sync(),
         ),
         SendState::Uploading { done, total } => (
             "uploading",
@@ -79,7 +81,7 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
                     <progress max=*total value=*done></progress>
                 </span>
             }
-            .into_any(),
+            .into_any_sync(),
         ),
         SendState::Sent { verdict } => {
             let what = match &item.payload {
@@ -97,7 +99,7 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
                 view! {
                     <span>{t!(i18n, outbox.sent)} " · " {what}</span>
                 }
-                .into_any(),
+                .into_any_sync(),
             )
         }
         SendState::Failed { reason, detail } => {
@@ -108,7 +110,7 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
             };
             ("failed", view! {
                 <span class="fail">{t!(i18n, outbox.failed)} " " {hint} " " <small>{detail.clone()}</small></span>
-            }.into_any())
+            }.into_any_sync())
         }
     };
     let (kind, text, record) = match &item.payload {

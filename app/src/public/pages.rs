@@ -2,6 +2,8 @@
 //! Both are complete HTML without JavaScript; the shell leaves the wasm out on `/s/…`.
 
 use leptos::prelude::*;
+
+use crate::ui::IntoAnySync;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -59,9 +61,9 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
     let s = &d.site;
     let code = s.public_code.clone();
     let schedule = match Schedule::of(s.deadline, d.today) {
-        Schedule::OnTrack => t!(i18n, public.on_track).into_any(),
-        Schedule::DueSoon { days } => t!(i18n, public.due_soon, days = days).into_any(),
-        Schedule::PastDeadline => t!(i18n, public.past_deadline).into_any(),
+        Schedule::OnTrack => t!(i18n, public.on_track).into_any_sync(),
+        Schedule::DueSoon { days } => t!(i18n, public.due_soon, days = days).into_any_sync(),
+        Schedule::PastDeadline => t!(i18n, public.past_deadline).into_any_sync(),
     };
     let n = d.tally.responses();
     let site_map = vec![crate::map::MapItem {
@@ -137,7 +139,7 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
             <section id="comments">
                 <h2>{t!(i18n, public.comments)}</h2>
                 {if comments.is_empty() {
-                    view! { <p class="muted">{t!(i18n, public.no_comments)}</p> }.into_any()
+                    view! { <p class="muted">{t!(i18n, public.no_comments)}</p> }.into_any_sync()
                 } else {
                     view! {
                         <ol class="comments" id="comment-list">
@@ -147,7 +149,7 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                                 .collect_view()}
                         </ol>
                     }
-                        .into_any()
+                        .into_any_sync()
                 }}
                 {pager}
             </section>

@@ -10,6 +10,9 @@ use crate::domain::{Role, SiteKind};
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::*;
 
+mod sync_hydrate;
+pub use sync_hydrate::{page, IntoAnySync, SyncHydrate};
+
 pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
 
 pub fn provide_session() -> SessionResource {
@@ -140,7 +143,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             loc.search.get_untracked()
         );
         let to = format!("/login?next={}", urlencode(&here));
-        return view! { <Redirect path=to /> }.into_any();
+        return view! { <Redirect path=to /> }.into_any_sync();
     }
     let detail = matches!(
         error.error,
@@ -159,7 +162,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             {detail}
         </p>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// Waits for a server resource and renders it, or the error in a person's words.
@@ -179,8 +182,8 @@ where
                     let view = view.clone();
                     Suspend::new(async move {
                         match resource.await {
-                            Ok(v) => view(v).into_any(),
-                            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                            Ok(v) => view(v).into_any_sync(),
+                            Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
                         }
                     })
                 }
@@ -269,7 +272,7 @@ fn Nav() -> impl IntoView {
             None => view! {
                 <a href="/login" class="nav-sign-in">{t!(i18n, nav.sign_in)}</a>
             }
-            .into_any(),
+            .into_any_sync(),
             Some(u) => {
                 let role = u.role;
                 view! {
@@ -312,7 +315,7 @@ fn Nav() -> impl IntoView {
                         </button>
                     </leptos::form::ActionForm>
                 }
-                .into_any()
+                .into_any_sync()
             }
         }
     };
