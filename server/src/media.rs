@@ -209,18 +209,22 @@ pub async fn store_account_photo(
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         error,
     };
-    if state
+    let known = state
         .db
-        .photo_exists(hash.as_str())
+        .photo_copies(hash.as_str())
         .await
-        .map_err(internal)?
-    {
+        .map_err(internal)?;
+    if let Some(copies) = known {
         state
             .db
             .add_photo_holder(hash.as_str(), uploaded_by)
             .await
             .map_err(internal)?;
-        return Ok(false);
+        // A photo whose files were lost is stored again from these bytes (the hash says they
+        // are the same photo); any other photo already here is acknowledged as it is.
+        if copies != PhotoCopies::Unreadable {
+            return Ok(false);
+        }
     }
     if sniff(&bytes).is_none() {
         return Err(refuse(
@@ -247,6 +251,15 @@ pub async fn store_account_photo(
     if let Err(e) = state.media.put_original(hash.as_str(), bytes).await {
         state.media.delete(hash.as_str()).await;
         return Err(internal(e));
+    }
+    if known.is_some() {
+        state
+            .db
+            .set_photo_copies(hash.as_str(), PhotoCopies::Pending)
+            .await
+            .map_err(internal)?;
+        state.photo_copies.notify_one();
+        return Ok(false);
     }
     let row = app::store::field::NewPhoto {
         sha256: hash.as_str(),

@@ -262,7 +262,25 @@ async fn a_lost_copy_is_made_again_and_a_lost_photo_is_shown_as_such() {
     let res = as_image(String::new()).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
-    // The original put back from a backup: the photo shows again.
+    // A phone that still holds the photo sends it again: the lost files are stored again.
+    let deputy = app.login_demo("demo-deputy").await;
+    let (status, body) = put_photo(&app, Some(&deputy), &h, phone_jpeg(800, 600, 41)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.copies_made(&h).await;
+    assert_eq!(files_in(&app.media_dir), 3);
+    assert_eq!(app.count("photos").await, 1);
+    let res = as_image(staff.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+
+    // Or the original put back from a backup: the photo shows again.
+    for dir in ["originals", "display", "thumbs"] {
+        std::fs::remove_file(file(dir)).unwrap();
+    }
+    assert_eq!(
+        as_image(staff.clone()).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     app::store::media::MediaStore::local(&app.media_dir)
         .unwrap()
         .put_original(&h, bytes::Bytes::from(phone_jpeg(800, 600, 41)))
