@@ -326,7 +326,8 @@ pub async fn copy_for_reader(
     if let Some(bytes) = state.media.get(variant, sha256).await? {
         return Ok(Some(bytes));
     }
-    // Marks the photo unreadable when the original is gone too, so staff can find such photos.
+    // Marks the photo unreadable when the original is gone too: a resend of its bytes is then
+    // stored again rather than acknowledged as already here (`store_account_photo`).
     make_pending_copies(state, sha256).await?;
     state.media.get(variant, sha256).await
 }
@@ -345,12 +346,11 @@ pub fn lost_photo(headers: &axum::http::HeaderMap) -> Option<axum::response::Res
     if !wants_image {
         return None;
     }
-    let text = crate::web::td_photo_lost(headers)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let text = app::ssr::photo_lost_text(crate::web::reader_lang(headers));
+    let label = html_escape::encode_double_quoted_attribute(&text);
+    let text = html_escape::encode_text(&text);
     let svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120" viewBox="0 0 160 120" role="img" aria-label="{text}"><rect width="160" height="120" fill="#eceff1"/><g fill="none" stroke="#90a4ae" stroke-width="3"><rect x="56" y="22" width="48" height="36" rx="4"/><circle cx="80" cy="40" r="9"/><path d="M50 66 110 16"/></g><text x="80" y="96" font-family="sans-serif" font-size="15" text-anchor="middle" fill="#455a64">{text}</text></svg>"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120" viewBox="0 0 160 120" role="img" aria-label="{label}"><rect width="160" height="120" fill="#eceff1"/><g fill="none" stroke="#90a4ae" stroke-width="3"><rect x="56" y="22" width="48" height="36" rx="4"/><circle cx="80" cy="40" r="9"/><path d="M50 66 110 16"/></g><text x="80" y="96" font-family="sans-serif" font-size="15" text-anchor="middle" fill="#455a64">{text}</text></svg>"##
     );
     Some(
         (

@@ -199,11 +199,6 @@ pub fn reader_lang(headers: &HeaderMap) -> &str {
         .unwrap_or("zh-CN")
 }
 
-/// "Photo missing" in the reader's language, for the image shown in place of a lost photo.
-pub fn td_photo_lost(headers: &HeaderMap) -> String {
-    app::ssr::photo_lost_text(reader_lang(headers))
-}
-
 #[derive(Deserialize)]
 struct Next {
     next: Option<String>,
