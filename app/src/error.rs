@@ -65,6 +65,10 @@ impl AppError {
             details: None,
         }
     }
+    /// Seconds to wait before trying again, when the error says so (`details.retry_after`).
+    pub fn retry_after(&self) -> Option<u64> {
+        self.details.as_ref()?.get("retry_after")?.as_u64()
+    }
     pub fn unauthenticated() -> Self {
         Self::new(ErrorCode::Unauthenticated, "please sign in first")
     }

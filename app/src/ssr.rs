@@ -19,6 +19,29 @@ pub struct AppState {
     pub pages: crate::public::cache::PageCache,
     /// Woken by each stored upload: the photo copier then makes its display copy and thumbnail.
     pub photo_copies: std::sync::Arc<tokio::sync::Notify>,
+    /// Failed sign-ins and the password hasher's queue.
+    pub sign_in: std::sync::Arc<crate::auth::ssr::SignInGate>,
+}
+
+/// The address a request comes from, as far as it can be known without believing the client
+/// (the peer, or what a trusted proxy saw; IPv6 by its /64). Put in every request's extensions
+/// by the server; `None` when it cannot be told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+/// The client address of the current server-function request.
+pub async fn client_addr() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<axum::Extension<ClientAddr>>()
+        .await
+        .ok()
+        .and_then(|e| e.0 .0)
+}
+
+pub fn sign_in_gate() -> Result<std::sync::Arc<crate::auth::ssr::SignInGate>, AppError> {
+    use_context::<AppState>().map(|s| s.sign_in).ok_or_else(|| {
+        tracing::error!("AppState missing from context: use leptos_routes_with_context");
+        AppError::internal()
+    })
 }
 
 /// What the public channel needs from configuration.
@@ -86,6 +109,9 @@ pub async fn run<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
             let status = axum::http::StatusCode::from_u16(e.error.http_status())
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             res.set_status(status);
+            if let Some(secs) = e.retry_after() {
+                res.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+            }
         }
     }
     result
@@ -136,6 +162,8 @@ pub fn with_error_query(referer: &str, e: &AppError) -> String {
     };
     let path_q = path_q.split('#').next().unwrap_or("/");
     let (path, query) = path_q.split_once('?').unwrap_or((path_q, ""));
+    // `//host` would leave the site; the target goes through the same rule as a sign-in's.
+    let path = crate::auth::safe_next(Some(path));
     let mut params: Vec<&str> = query
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("form_error=") && !p.starts_with("form_field="))
@@ -177,6 +205,10 @@ mod tests {
         assert_eq!(
             with_error_query("https://evil.example", &e),
             "/?form_error=bad_credentials"
+        );
+        assert_eq!(
+            with_error_query("http://127.0.0.1:3000//evil.example/x?a=1", &e),
+            "/?a=1&form_error=bad_credentials"
         );
         let f = AppError::invalid("reason", "say why");
         assert_eq!(

@@ -24,7 +24,7 @@ fn main() {
     type Step = fn(&[u8]) -> bool;
     let steps: [(&str, Step); 2] = [
         ("jiandu ingest (check + copies)", |p| {
-            server::media::ingest(p).is_ok()
+            server::media::ingest(p, server::media::DecodeLimits::ACCOUNT).is_ok()
         }),
         // What an upload waits for since the copies are made in the background.
         ("jiandu check (the upload's answer waits for this)", |p| {

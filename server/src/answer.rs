@@ -74,6 +74,21 @@ async fn answer(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, too_large());
     }
+    // Who may answer is known before a byte of the body is read: up to 72 MB of photos are not
+    // taken in for someone who may not answer this item. Whether the item exists is not for
+    // everyone to learn, so that comes first.
+    match state.db.may_read_item(id, &user).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let e = AppError::not_found("item");
+            return refuse(&headers, status_of(&e), e);
+        }
+        Err(e) => return refuse(&headers, status_of(&e), e),
+    }
+    if user.role != app::domain::Role::UnitOfficer {
+        let e = AppError::forbidden();
+        return refuse(&headers, status_of(&e), e);
+    }
     let mut mp = match Multipart::from_request(req, &state).await {
         Ok(mp) => mp,
         Err(e) => {
@@ -132,15 +147,6 @@ async fn answer(
     }
     let action = Action::Answer { text };
     let today = today();
-    // Whether an item exists is not for everyone to learn.
-    match state.db.may_read_item(id, &user).await {
-        Ok(true) => {}
-        Ok(false) => {
-            let e = AppError::not_found("item");
-            return refuse(&headers, status_of(&e), e);
-        }
-        Err(e) => return refuse(&headers, status_of(&e), e),
-    }
     // Refused steps store nothing, photos included.
     if let Err(e) = state.db.check_transition(id, &user, &action, today).await {
         return refuse(&headers, status_of(&e), e);

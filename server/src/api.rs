@@ -2,14 +2,14 @@
 //! by the OpenAPI document at `/api/v1/openapi.json`. Success is only ever our own JSON.
 
 use app::{
-    auth::ssr::{AuthSession, Credentials},
+    auth::ssr::AuthSession,
     domain::{
         answer::{AnswerInput, DeviceAnswer},
         verdict::judge,
         Observation, ObservationInput, PhotoHash, Role,
     },
     error::{AppError, ErrorCode},
-    ssr::AppState,
+    ssr::{AppState, ClientAddr},
     store::{
         field::{ObservationReceipt, Stored},
         items::DeviceStep,
@@ -19,8 +19,8 @@ use app::{
 };
 use axum::{
     body::{Body, Bytes},
-    extract::{Path, Query, State},
-    http::{header, HeaderMap, StatusCode},
+    extract::{Extension, Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, put},
     Json, Router,
@@ -115,10 +115,11 @@ async fn read_json<T: serde::de::DeserializeOwned>(
 /// 422 with the photos the server does not have yet: the phone uploads them and sends again.
 async fn require_photos(
     db: &app::store::Db,
+    user: &UserRecord,
     hashes: &[PhotoHash],
     what: &str,
 ) -> Result<(), AppError> {
-    let missing = db.missing_photos(hashes).await?;
+    let missing = db.photos_not_held(user.id, hashes).await?;
     if missing.is_empty() {
         return Ok(());
     }
@@ -192,26 +193,39 @@ pub struct ChangesQuery {
 }
 
 #[utoipa::path(post, path = "/api/v1/session", request_body = SignIn,
-    responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody),
+        (status = 429, description = "too many failed sign-ins for this account or from this address; `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "too many sign-ins at once; try again shortly", body = ErrorBody)))]
 async fn sign_in(
     mut auth: AuthSession,
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
     Json(body): Json<SignIn>,
-) -> Result<Json<SignedIn>, ApiError> {
-    let creds = Credentials {
-        username: body.username.trim().to_ascii_lowercase(),
-        password: body.password,
-    };
-    let user = auth
-        .authenticate(creds)
-        .await
-        .map_err(|_| AppError::internal())?
-        .ok_or_else(|| AppError::new(ErrorCode::BadCredentials, "wrong username or password"))?;
-    auth.login(&user).await.map_err(|_| AppError::internal())?;
-    Ok(Json(SignedIn {
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        role: user.role.as_str().to_owned(),
-    }))
+) -> Response {
+    match app::auth::ssr::sign_in(
+        &mut auth,
+        &state.sign_in,
+        client.0,
+        &body.username,
+        body.password,
+    )
+    .await
+    {
+        Ok(user) => Json(SignedIn {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.as_str().to_owned(),
+        })
+        .into_response(),
+        Err(e) => {
+            let retry = e.retry_after();
+            let mut res = ApiError(e).into_response();
+            if let Some(v) = retry.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
+    }
 }
 
 #[utoipa::path(delete, path = "/api/v1/session", responses((status = 204)))]
@@ -331,7 +345,19 @@ async fn put_observation(
             .site_geometry(obs.site_id)
             .await?
             .ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
-        require_photos(db, &obs.photos, "observation").await?;
+        // Findings go to the group that supervises the site's unit; a deputy files where their
+        // group supervises (the sites of "my sites").
+        let follows = match user.deputy_id {
+            Some(d) => db.deputy_follows_site(d, obs.site_id).await?,
+            None => false,
+        };
+        if !follows {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "this site is not one your supervision group follows: record it at a site in “my sites”, or ask staff to add the unit to your group",
+            ));
+        }
+        require_photos(db, &user, &obs.photos, "observation").await?;
         let (verdict, distance) = judge(&geometry, obs.position.as_ref());
         db.store_observation(user.id, &obs, verdict, distance).await
     }
@@ -393,7 +419,7 @@ async fn put_answer(
         if !db.may_read_item(item, &user).await? {
             return Err(AppError::not_found("item"));
         }
-        require_photos(db, &answer.photos, "answer").await?;
+        require_photos(db, &user, &answer.photos, "answer").await?;
         db.answer_from_device(&answer, &user, app::ssr::today())
             .await
     }

@@ -29,6 +29,18 @@ pub struct Config {
     /// `JIANDU_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client. Empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long personal data left by the public is kept (`jiandu purge`, and daily by the
+    /// server).
+    pub retention: Retention,
+}
+
+/// `JIANDU_PHONE_RETENTION_DAYS` (default 365): phone numbers left for a call-back, counted from
+/// the comment. `JIANDU_CLIENT_RETENTION_DAYS` (default 30): the keyed hash of the client's
+/// address, which only the repeat and one-rating-a-day checks need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    pub phone_days: u32,
+    pub client_days: u32,
 }
 
 impl Config {
@@ -69,6 +81,10 @@ impl Config {
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,
+            retention: Retention {
+                phone_days: number("JIANDU_PHONE_RETENTION_DAYS", 365)?,
+                client_days: number("JIANDU_CLIENT_RETENTION_DAYS", 30)?,
+            },
         })
     }
 }

@@ -276,6 +276,18 @@ async fn xlsx(
     }
 }
 
+/// A spreadsheet opening the CSV runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or
+/// carriage return before one) as a formula, and descriptions and answers are text from outside
+/// the office. OWASP's rule: such a cell is written with a leading `'`, which Excel and WPS show
+/// as plain text. The XLSX export writes typed strings and needs none of this.
+fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 async fn csv(
     auth: AuthSession,
     State(state): State<AppState>,
@@ -293,7 +305,7 @@ async fn csv(
         let mut write = || -> Result<(), ::csv::Error> {
             w.write_record(COLUMNS)?;
             for r in &rows {
-                w.write_record(cells(r, today))?;
+                w.write_record(cells(r, today).iter().map(|c| csv_safe(c).into_owned()))?;
             }
             w.flush()?;
             Ok(())
@@ -307,4 +319,26 @@ async fn csv(
         "text/csv; charset=utf-8",
         &format!("jiandu-list-{today}.csv"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_safe;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        for bad in [
+            "=HYPERLINK(\"http://evil.example\",\"点击\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(csv_safe(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for fine in ["电梯坡道太陡", "2026-001", "", "a=b", " =1"] {
+            assert_eq!(csv_safe(fine), fine);
+        }
+    }
 }

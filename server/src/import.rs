@@ -34,22 +34,7 @@ fn error(e: AppError) -> Response {
 pub fn cells(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
     let lower = file_name.to_ascii_lowercase();
     if lower.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        use calamine::Reader;
-        let mut book: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| {
-                AppError::invalid(
-                    "file",
-                    "this .xlsx file cannot be read: save it again from Excel or WPS",
-                )
-            })?;
-        let sheet = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| AppError::invalid("file", "the workbook has no sheet"))?
-            .map_err(|_| AppError::invalid("file", "the first sheet cannot be read"))?;
-        Ok(sheet
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect())
+        xlsx_cells(bytes)
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
         let text = std::str::from_utf8(bytes).map_err(|_| {
             AppError::invalid(
@@ -71,6 +56,107 @@ pub fn cells(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError
     } else {
         Err(AppError::invalid("file", "upload a .xlsx or .csv file"))
     }
+}
+
+/// Columns a findings sheet may use: the template has a dozen.
+const MAX_COLUMNS: u32 = 64;
+/// What a workbook of at most 5 MB may unzip to. Real ones unzip to a few times their size; a
+/// zip bomb declares gigabytes.
+const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024;
+
+fn unreadable_xlsx() -> AppError {
+    AppError::invalid(
+        "file",
+        "this .xlsx file cannot be read: save it again from Excel or WPS",
+    )
+}
+
+/// The first sheet's cells, read one at a time. A workbook's own range reader allocates the
+/// whole bounding box of its cells first, so one stray cell at XFD1048576 asks for billions; here
+/// the unzipped size is checked before anything is read, and a cell beyond the rows or columns
+/// a findings sheet can have stops the read with the cell's address.
+fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    use calamine::Reader;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable_xlsx())?;
+    let mut unzipped = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| unreadable_xlsx())?;
+        unzipped = unzipped.saturating_add(entry.size());
+    }
+    if unzipped > MAX_UNZIPPED_BYTES {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "this .xlsx unpacks to {} MB, more than the {} MB a findings list needs: save only the findings sheet",
+                unzipped / (1024 * 1024),
+                MAX_UNZIPPED_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| unreadable_xlsx())?;
+    let first = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::invalid("file", "the workbook has no sheet"))?;
+    let mut reader = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| AppError::invalid("file", "the first sheet cannot be read"))?;
+    let max_rows = app::domain::import::MAX_ROWS as u32 + 1;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => return Err(AppError::invalid("file", "the first sheet cannot be read")),
+        };
+        let (row, col) = cell.get_position();
+        if row >= max_rows || col >= MAX_COLUMNS {
+            return Err(AppError::invalid(
+                "file",
+                format!(
+                    "the sheet has a cell at row {}, column {}: a findings list has at most {} rows and {MAX_COLUMNS} columns; delete what lies beyond the list",
+                    u64::from(row) + 1,
+                    u64::from(col) + 1,
+                    max_rows
+                ),
+            ));
+        }
+        let value = calamine::Data::from(cell.get_value().clone());
+        if matches!(value, calamine::Data::Empty) {
+            continue;
+        }
+        let (row, col) = (row as usize, col as usize);
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let line = &mut rows[row];
+        if line.len() <= col {
+            line.resize(col + 1, String::new());
+        }
+        line[col] = value.to_string();
+    }
+    // As a range of the used cells: from the first used row and column, every row as wide.
+    let first_row = rows
+        .iter()
+        .position(|r| !r.is_empty())
+        .unwrap_or(rows.len());
+    let first_col = rows
+        .iter()
+        .filter_map(|r| r.iter().position(|c| !c.is_empty()))
+        .min()
+        .unwrap_or(0);
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .skip(first_row)
+        .map(|mut r| {
+            r.resize(width, String::new());
+            r.split_off(first_col)
+        })
+        .collect())
 }
 
 async fn import(

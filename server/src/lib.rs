@@ -39,6 +39,21 @@ pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
         .await
 }
 
+/// Clears personal data left by the public once its retention period is over; logs what it did.
+pub async fn purge(db: &Db, retention: config::Retention) -> Result<(u64, u64), AppError> {
+    let (phones, clients) = db
+        .purge_public_personal_data(retention.phone_days, retention.client_days)
+        .await?;
+    tracing::info!(
+        phones,
+        clients,
+        phone_days = retention.phone_days,
+        client_days = retention.client_days,
+        "personal data past its retention cleared"
+    );
+    Ok((phones, clients))
+}
+
 /// Applies the schema migrations and the session store's own table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;

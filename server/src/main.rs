@@ -4,10 +4,12 @@ use leptos::config::get_configuration;
 use server::{config::Config, connect, load_demo, migrate, web};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: jiandu [serve|migrate|demo-data]
+const USAGE: &str = "usage: jiandu [serve|migrate|demo-data|purge]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
-  demo-data  apply migrations, load the demo data set and demo accounts, and exit";
+  demo-data  apply migrations, load the demo data set and demo accounts, and exit
+  purge      clear the public's phone numbers and address hashes older than their retention
+             (JIANDU_PHONE_RETENTION_DAYS, JIANDU_CLIENT_RETENTION_DAYS) and exit";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -17,7 +19,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if !matches!(command.as_str(), "serve" | "migrate" | "demo-data") {
+    if !matches!(
+        command.as_str(),
+        "serve" | "migrate" | "demo-data" | "purge"
+    ) {
         eprintln!("{USAGE}");
         std::process::exit(2);
     }
@@ -29,6 +34,13 @@ async fn main() -> anyhow::Result<()> {
     migrate(&pool).await.context("migrations failed")?;
     let db = Db::new(pool);
     if command == "migrate" {
+        return Ok(());
+    }
+    if command == "purge" {
+        let (phones, clients) = server::purge(&db, config.retention)
+            .await
+            .map_err(|e| anyhow::anyhow!("purge: {}", e.message))?;
+        println!("cleared {phones} phone numbers and {clients} client hashes past their retention");
         return Ok(());
     }
     if command == "demo-data" || config.load_demo {
@@ -74,6 +86,18 @@ async fn main() -> anyhow::Result<()> {
             trusted_proxies: config.trusted_proxies.clone(),
         },
     };
+    // The same purge daily, so retention holds without a cron job.
+    let housekeeping = db.clone();
+    let retention = config.retention;
+    tokio::spawn(async move {
+        let mut day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            day.tick().await;
+            if let Err(e) = server::purge(&housekeeping, retention).await {
+                tracing::warn!(error = %e.message, "purge of personal data failed; tried again tomorrow");
+            }
+        }
+    });
     let app = web::router(db, media, options, settings)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr)

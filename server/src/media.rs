@@ -20,6 +20,49 @@ pub const MAX_UPLOAD_BYTES: usize = 12 * 1024 * 1024;
 /// Decompression bombs declare huge dimensions in a tiny file: refuse them from the header.
 pub const MAX_PIXELS: u64 = 50_000_000;
 pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+
+/// How much one decode may take. Every photo is 8 bits a channel (a phone's JPEG is): a 16-bit
+/// PNG doubles the memory per pixel for nothing a photo needs, and is refused from its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeLimits {
+    pub max_pixels: u64,
+    pub max_alloc: u64,
+}
+
+impl DecodeLimits {
+    /// Photos from accounts (a deputy's, an officer's): up to a 50 MP camera's.
+    pub const ACCOUNT: DecodeLimits = DecodeLimits {
+        max_pixels: MAX_PIXELS,
+        max_alloc: MAX_DECODE_ALLOC,
+    };
+    /// Photos from anyone on the internet: a 24 MP phone photo, and no more than its RGBA
+    /// buffer (96 MB) with room for the decoder's own.
+    pub const PUBLIC: DecodeLimits = DecodeLimits {
+        max_pixels: 24_000_000,
+        max_alloc: 128 * 1024 * 1024,
+    };
+}
+
+/// Decodes running at once, on every path (uploads, the public's photos, the copier, readers
+/// asking for a copy): each holds up to a few hundred megabytes, so their number, not the number
+/// of requests, bounds the server's memory. One per core: decoding is CPU-bound, more would only
+/// queue inside the blocking pool holding memory.
+static DECODES: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores.clamp(1, 4))
+});
+
+/// Runs image work (`check`, `ingest`, `make_copies`) on the blocking pool once a decode slot
+/// is free.
+pub async fn decoding<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _slot = DECODES.acquire().await.map_err(|_| AppError::internal())?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "image work panicked");
+        AppError::internal()
+    })
+}
 pub const DISPLAY_EDGE: u32 = 1600;
 pub const THUMB_EDGE: u32 = 320;
 pub const JPEG_QUALITY: u8 = 80;
@@ -28,8 +71,10 @@ pub const JPEG_QUALITY: u8 = 80;
 pub enum IngestError {
     #[error("this is not a JPEG, PNG or WebP image")]
     NotAnImage,
-    #[error("the image is {width}×{height} pixels, more than the {MAX_PIXELS} allowed")]
-    TooManyPixels { width: u32, height: u32 },
+    #[error("the image is {width}×{height} pixels, more than the {max} allowed")]
+    TooManyPixels { width: u32, height: u32, max: u64 },
+    #[error("the image has more than 8 bits per colour channel: save it as a JPEG")]
+    DeepColour,
     #[error("the image could not be decoded: {0}")]
     Undecodable(String),
 }
@@ -74,7 +119,8 @@ pub struct Copies {
 
 /// Decodes the whole image, so that anything the server acknowledges can later be copied: a
 /// file that fails here is refused with 422 while the phone still holds it.
-fn decode(bytes: &[u8]) -> Result<(DynamicImage, ExifFacts), IngestError> {
+fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<(DynamicImage, ExifFacts), IngestError> {
+    use image::ImageDecoder;
     let format = sniff(bytes).ok_or(IngestError::NotAnImage)?;
     // The JPEG decoder fills a cut-off file with grey rather than failing; an upload that lost
     // its end must be refused instead. The end-of-image marker closes every complete JPEG (some
@@ -85,22 +131,26 @@ fn decode(bytes: &[u8]) -> Result<(DynamicImage, ExifFacts), IngestError> {
             return Err(IngestError::Undecodable("the JPEG is cut off".into()));
         }
     }
-    let reader = || {
-        let mut r = ImageReader::with_format(Cursor::new(bytes), format);
-        let mut limits = Limits::default();
-        limits.max_alloc = Some(MAX_DECODE_ALLOC);
-        r.limits(limits);
-        r
-    };
-    let (width, height) = reader()
-        .into_dimensions()
-        .map_err(|e| IngestError::Undecodable(e.to_string()))?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(IngestError::TooManyPixels { width, height });
+    let undecodable = |e: image::ImageError| IngestError::Undecodable(e.to_string());
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut decode_limits = Limits::default();
+    decode_limits.max_alloc = Some(limits.max_alloc);
+    reader.limits(decode_limits);
+    // Everything below is read from the header, before a pixel is inflated.
+    let decoder = reader.into_decoder().map_err(undecodable)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(IngestError::TooManyPixels {
+            width,
+            height,
+            max: limits.max_pixels,
+        });
     }
-    let img = reader()
-        .decode()
-        .map_err(|e| IngestError::Undecodable(e.to_string()))?;
+    let colour = decoder.color_type();
+    if colour.bytes_per_pixel() > colour.channel_count() {
+        return Err(IngestError::DeepColour);
+    }
+    let img = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
     Ok((img, read_exif(bytes)))
 }
 
@@ -111,7 +161,7 @@ fn orientation(exif: &ExifFacts) -> Option<Orientation> {
 /// Refuses what the server could not copy later, without making the copies (the upload's
 /// answer waits on this; the copies are made in the background by [`Copier`]).
 pub fn check(bytes: &[u8]) -> Result<Checked, IngestError> {
-    let (img, exif) = decode(bytes)?;
+    let (img, exif) = decode(bytes, DecodeLimits::ACCOUNT)?;
     let quarter_turn = matches!(
         orientation(&exif),
         Some(
@@ -149,8 +199,8 @@ fn copies_of(img: &DynamicImage) -> Result<Copies, IngestError> {
     })
 }
 
-fn upright(bytes: &[u8]) -> Result<(DynamicImage, ExifFacts), IngestError> {
-    let (mut img, exif) = decode(bytes)?;
+fn upright(bytes: &[u8], limits: DecodeLimits) -> Result<(DynamicImage, ExifFacts), IngestError> {
+    let (mut img, exif) = decode(bytes, limits)?;
     if let Some(o) = orientation(&exif) {
         img.apply_orientation(o);
     }
@@ -159,12 +209,12 @@ fn upright(bytes: &[u8]) -> Result<(DynamicImage, ExifFacts), IngestError> {
 
 /// The copies of an original the server keeps (see [`check`]).
 pub fn make_copies(bytes: &[u8]) -> Result<Copies, IngestError> {
-    copies_of(&upright(bytes)?.0)
+    copies_of(&upright(bytes, DecodeLimits::ACCOUNT)?.0)
 }
 
 /// Checks and copies in one go, for photos whose original is not kept (the public's).
-pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
-    let (img, exif) = upright(bytes)?;
+pub fn ingest(bytes: &[u8], limits: DecodeLimits) -> Result<Ingested, IngestError> {
+    let (img, exif) = upright(bytes, limits)?;
     let copies = copies_of(&img)?;
     Ok(Ingested {
         width: img.width(),
@@ -233,7 +283,7 @@ pub async fn store_account_photo(
         ));
     }
     let for_check = bytes.clone();
-    let checked = match tokio::task::spawn_blocking(move || check(&for_check)).await {
+    let checked = match decoding(move || check(&for_check)).await {
         Ok(Ok(c)) => c,
         Ok(Err(IngestError::NotAnImage)) => {
             return Err(refuse(
@@ -242,7 +292,7 @@ pub async fn store_account_photo(
             ))
         }
         Ok(Err(e)) => return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
-        Err(_) => return Err(internal(AppError::internal())),
+        Err(e) => return Err(internal(e)),
     };
     let size = bytes.len();
     // Only the original is written before the answer: it is all the copies are made from, and
@@ -294,7 +344,7 @@ pub async fn make_pending_copies(state: &app::ssr::AppState, sha256: &str) -> Re
             .set_photo_copies(sha256, PhotoCopies::Unreadable)
             .await;
     };
-    match tokio::task::spawn_blocking(move || make_copies(&original)).await {
+    match decoding(move || make_copies(&original)).await {
         Ok(Ok(copies)) => {
             state
                 .media
@@ -310,7 +360,7 @@ pub async fn make_pending_copies(state: &app::ssr::AppState, sha256: &str) -> Re
                 .set_photo_copies(sha256, PhotoCopies::Unreadable)
                 .await
         }
-        Err(_) => Err(AppError::internal()),
+        Err(e) => Err(e),
     }
 }
 
@@ -424,7 +474,7 @@ mod tests {
 
     #[test]
     fn makes_display_and_thumbnail_within_bounds() {
-        let out = ingest(&jpeg_of(2400, 1200)).unwrap();
+        let out = ingest(&jpeg_of(2400, 1200), DecodeLimits::PUBLIC).unwrap();
         assert_eq!((out.width, out.height), (2400, 1200));
         let d = image::load_from_memory(&out.display_jpeg).unwrap();
         assert_eq!((d.width(), d.height()), (1600, 800));
@@ -479,7 +529,7 @@ mod tests {
             let photo = with_orientation(&j, orientation);
             let c = check(&photo).unwrap();
             assert_eq!((c.width, c.height), upright, "orientation {orientation}");
-            let i = ingest(&photo).unwrap();
+            let i = ingest(&photo, DecodeLimits::PUBLIC).unwrap();
             assert_eq!((i.width, i.height), upright, "orientation {orientation}");
             let d = image::load_from_memory(&make_copies(&photo).unwrap().display_jpeg).unwrap();
             assert_eq!(
@@ -494,12 +544,43 @@ mod tests {
     fn truncated_and_text_inputs_are_refused() {
         let j = jpeg_of(64, 64);
         assert!(matches!(
-            ingest(&j[..j.len() / 3]),
+            ingest(&j[..j.len() / 3], DecodeLimits::PUBLIC),
             Err(IngestError::Undecodable(_))
         ));
         assert_eq!(
-            ingest(b"not an image at all").unwrap_err(),
+            ingest(b"not an image at all", DecodeLimits::PUBLIC).unwrap_err(),
             IngestError::NotAnImage
         );
+    }
+
+    fn png_of(w: u32, h: u32, sixteen_bit: bool) -> Vec<u8> {
+        let img = if sixteen_bit {
+            DynamicImage::ImageRgba16(image::ImageBuffer::new(w, h))
+        } else {
+            DynamicImage::ImageRgba8(image::ImageBuffer::new(w, h))
+        };
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn deep_colour_and_oversized_public_photos_are_refused_from_the_header() {
+        assert_eq!(
+            check(&png_of(64, 64, true)).unwrap_err(),
+            IngestError::DeepColour
+        );
+        assert!(check(&png_of(64, 64, false)).is_ok());
+        // 25 MP: fine from an account, too many from the public.
+        let big = png_of(5000, 5000, false);
+        assert!(matches!(
+            ingest(&big, DecodeLimits::PUBLIC),
+            Err(IngestError::TooManyPixels {
+                max: 24_000_000,
+                ..
+            })
+        ));
+        assert!(check(&big).is_ok());
     }
 }

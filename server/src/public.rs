@@ -69,6 +69,12 @@ pub struct ClientKey {
 }
 
 impl ClientKey {
+    pub fn new(trusted_proxies: Vec<IpAddr>) -> Self {
+        Self {
+            trusted: Arc::new(trusted_proxies),
+        }
+    }
+
     pub fn of<T>(&self, req: &axum::http::Request<T>) -> Option<IpAddr> {
         let peer = req
             .extensions()
@@ -380,8 +386,9 @@ async fn post_comment(
             .unwrap_or_default()
             .as_bytes(),
     );
+    let id = uuid::Uuid::now_v7();
     let new = NewComment {
-        id: uuid::Uuid::now_v7(),
+        id,
         site_id,
         input: &input,
         photo_sha256: photo.as_deref(),
@@ -389,7 +396,10 @@ async fn post_comment(
             .phone
             .as_ref()
             .map(|p| secret.keyed_hash("phone", p.digits().as_bytes())),
-        phone_cipher: input.phone.as_ref().map(|p| secret.encrypt(p.digits())),
+        phone_cipher: input
+            .phone
+            .as_ref()
+            .map(|p| secret.encrypt(p.digits(), id.as_bytes())),
         client_hash,
         form_token,
     };
@@ -400,6 +410,14 @@ async fn post_comment(
             thanks
         }
         Ok(CommentStored::AlreadyHad) => thanks,
+        Ok(CommentStored::RatedToday) => {
+            let e = AppError::invalid("rated_today", "this site was already rated from here today");
+            let e = AppError {
+                error: ErrorCode::Conflict,
+                ..e
+            };
+            page_request(fields.draft(e), StatusCode::CONFLICT).await
+        }
         Ok(CommentStored::Repeated) => {
             let e = AppError::invalid("repeat", "the same words were already sent");
             let e = AppError {
@@ -423,17 +441,18 @@ async fn store_public_photo(
     bytes: bytes::Bytes,
 ) -> Result<String, (StatusCode, AppError)> {
     let invalid = |status: StatusCode, msg: String| (status, AppError::invalid("photo", msg));
-    let ingested = match tokio::task::spawn_blocking(move || media::ingest(&bytes)).await {
-        Ok(Ok(i)) => i,
-        Ok(Err(IngestError::NotAnImage)) => {
-            return Err(invalid(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                IngestError::NotAnImage.to_string(),
-            ))
-        }
-        Ok(Err(e)) => return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
-        Err(_) => return Err((StatusCode::INTERNAL_SERVER_ERROR, AppError::internal())),
-    };
+    let ingested =
+        match media::decoding(move || media::ingest(&bytes, media::DecodeLimits::PUBLIC)).await {
+            Ok(Ok(i)) => i,
+            Ok(Err(IngestError::NotAnImage)) => {
+                return Err(invalid(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    IngestError::NotAnImage.to_string(),
+                ))
+            }
+            Ok(Err(e)) => return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
+            Err(e) => return Err((StatusCode::INTERNAL_SERVER_ERROR, e)),
+        };
     let display = bytes::Bytes::from(ingested.display_jpeg);
     let hash = PhotoHash::of(&display);
     let sha = hash.as_str().to_owned();
@@ -469,25 +488,25 @@ async fn store_public_photo(
 }
 
 /// Serves `/s/{code}` (and its comment pages) from the page cache when a fresh copy is there,
-/// and keeps what was rendered otherwise. The key holds the reader's language.
+/// and keeps what was rendered otherwise. Only renders for a reader who is not signed in are
+/// served from or kept in the cache: a signed-in person's page carries who they are.
 pub async fn cache_site_pages(
     State(state): State<AppState>,
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let path = req.uri().path();
-    let is_site_page = req.method() == axum::http::Method::GET
-        && path.starts_with("/s/")
-        && path.len() <= 3 + 16
-        && !path[3..].contains('/');
-    if !is_site_page {
+    if req.method() != axum::http::Method::GET {
         return next.run(req).await;
     }
-    let lang = crate::web::reader_lang(req.headers()).to_owned();
-    let key = format!(
-        "{}|{lang}",
-        req.uri().path_and_query().map_or(path, |p| p.as_str())
-    );
+    let signed_in = req
+        .extensions()
+        .get::<app::auth::ssr::AuthSession>()
+        .is_none_or(|s| s.user.is_some());
+    let lang = crate::web::reader_lang(req.headers());
+    let key = match app::public::cache::site_page_key(req.uri().path(), req.uri().query(), lang) {
+        Some(key) if !signed_in => key,
+        _ => return next.run(req).await,
+    };
     let html =
         |body: Body| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
     if let Some(page) = state.pages.get(&key) {

@@ -55,8 +55,12 @@ pub fn router(
         media,
         leptos_options: leptos_options.clone(),
         public: settings.public.clone(),
-        pages: app::public::cache::PageCache::new(std::time::Duration::from_secs(30)),
+        pages: app::public::cache::PageCache::new(
+            std::time::Duration::from_secs(30),
+            app::public::cache::DEFAULT_MAX_BYTES,
+        ),
         photo_copies: Default::default(),
+        sign_in: Default::default(),
     };
     // Lives as long as the runtime: the server's, or a test's.
     crate::media::Copier::start(state.clone());
@@ -71,8 +75,21 @@ pub fn router(
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::days(30),
         ));
+    let store = PostgresStore::new(db.pool.clone());
+    // Expired sessions are deleted, not only ignored: the table would grow by every sign-in.
+    // At start and hourly (the library's own loop waits an hour before its first sweep).
+    tokio::spawn(async move {
+        use tower_sessions::session_store::ExpiredDeletion;
+        loop {
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "expired sessions not deleted; tried again in an hour");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
     let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
     let worker = service_worker_script(&leptos_options.site_root);
+    let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
 
     Router::new()
         .route("/healthz", get(health))
@@ -108,7 +125,25 @@ pub fn router(
             crate::public::cache_site_pages,
         ))
         .layer(axum::middleware::from_fn(status_from_error_body))
+        .layer(middleware::from_fn(
+            |mut req: Request, next: middleware::Next| async move {
+                if let Some(auth) = req
+                    .extensions_mut()
+                    .get_mut::<app::auth::ssr::AuthSession>()
+                {
+                    app::auth::ssr::end_outlived_sign_in(auth).await;
+                }
+                next.run(req).await
+            },
+        ))
         .layer(auth)
+        .layer(middleware::from_fn(
+            move |mut req: Request, next: middleware::Next| {
+                let addr = app::ssr::ClientAddr(client_key.of(&req));
+                req.extensions_mut().insert(addr);
+                next.run(req)
+            },
+        ))
         .layer(axum::middleware::from_fn(crate::security::same_origin_only))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -42,33 +42,14 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<CurrentUser, AppError> {
-    use super::ssr::{AuthSession, Credentials};
+    use super::ssr::AuthSession;
     crate::ssr::run(async move {
         let mut session = leptos_axum::extract::<AuthSession>()
             .await
             .map_err(|_| AppError::internal())?;
-        let creds = Credentials {
-            username: username.trim().to_ascii_lowercase(),
-            password,
-        };
-        let user = session
-            .authenticate(creds)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "sign-in backend failed");
-                AppError::internal()
-            })?
-            .ok_or_else(|| {
-                AppError::new(
-                    crate::error::ErrorCode::BadCredentials,
-                    "wrong username or password",
-                )
-            })?;
-        session.login(&user).await.map_err(|e| {
-            tracing::error!(error = %e, "could not store the session");
-            AppError::internal()
-        })?;
-        tracing::info!(user = %user.username, role = %user.role, "signed in");
+        let gate = crate::ssr::sign_in_gate()?;
+        let client = crate::ssr::client_addr().await;
+        let user = super::ssr::sign_in(&mut session, &gate, client, &username, password).await?;
         if crate::ssr::is_plain_form_post().await {
             leptos_axum::redirect(&super::safe_next(next.as_deref()));
         }

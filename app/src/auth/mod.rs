@@ -29,12 +29,22 @@ pub struct SessionInfo {
     pub unread: i64,
 }
 
-/// Only a path on this site may follow a sign-in, so a crafted link cannot bounce a deputy's
-/// fresh session to another site.
+/// Bytes a redirect target keeps percent-encoded: controls (a TAB or CR/LF would be dropped by
+/// the browser's URL parser, turning `/\t/evil.example` into `//evil.example`, or break the
+/// header), the space, the backslash browsers read as `/`, and everything outside ASCII.
+const NEXT_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'\\');
+
+/// Only a path on this site may follow a sign-in or a language switch, so a crafted link cannot
+/// bounce a deputy's fresh session to another site. What is kept is a valid header value.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+    let Some(n) = next else {
+        return "/".to_owned();
+    };
+    let encoded = percent_encoding::utf8_percent_encode(n, NEXT_ESCAPED).to_string();
+    if encoded.starts_with('/') && !encoded.starts_with("//") {
+        encoded
+    } else {
+        "/".to_owned()
     }
 }
 
@@ -49,12 +59,35 @@ mod tests {
         for bad in [
             "https://evil.example",
             "//evil.example",
-            "/\\evil.example",
             "javascript:alert(1)",
             "",
+            "\\/evil.example",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
+        // What a browser's URL parser would strip or fold stays encoded, on this site.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/%09/evil.example");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/%0A/evil.example");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/%20/evil.example");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/%5Cevil.example");
+        assert_eq!(
+            safe_next(Some("/x\r\nSet-Cookie: a=b")),
+            "/x%0D%0ASet-Cookie:%20a=b"
+        );
+        assert_eq!(
+            safe_next(Some("/items?q=电梯")),
+            "/items?q=%E7%94%B5%E6%A2%AF"
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever comes in, what goes out is a path on this site that a header can carry.
+        #[test]
+        fn next_is_always_a_local_header_safe_path(s in "(?s).{0,40}") {
+            let n = safe_next(Some(&s));
+            proptest::prop_assert!(n.starts_with('/') && !n.starts_with("//"));
+            proptest::prop_assert!(n.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\'));
+        }
     }
 }

@@ -1,4 +1,7 @@
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -7,8 +10,9 @@ use argon2::{
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use uuid::Uuid;
 
+use crate::domain::throttle::{Backoff, Failures};
 use crate::domain::Password;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::store::{users::UserRecord, Db};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
@@ -107,6 +111,198 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
         .verify_password(password.as_bytes(), &parsed)
         .is_ok()
         && real
+}
+
+/// Argon2 takes 19 MiB and tens of milliseconds per check: at most this many run at once, so a
+/// flood of sign-ins queues instead of taking the server's memory.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+/// How long a sign-in waits for a turn at the hasher before it is told to try again.
+const HASH_QUEUE_WAIT: Duration = Duration::from_secs(10);
+/// Records kept per kind of key; past this, forgotten ones are dropped, then all (the per-client
+/// rule keeps one client from filling it with made-up usernames).
+const MAX_KEYS: usize = 100_000;
+
+/// The sign-in gate, shared by the page's server function and the JSON API: failed attempts
+/// counted per account and per client address ([`Backoff`]), and the hasher's queue.
+#[derive(Debug)]
+pub struct SignInGate {
+    accounts: Mutex<HashMap<String, Failures>>,
+    clients: Mutex<HashMap<IpAddr, Failures>>,
+    hashes: tokio::sync::Semaphore,
+}
+
+impl Default for SignInGate {
+    fn default() -> Self {
+        Self {
+            accounts: Mutex::default(),
+            clients: Mutex::default(),
+            hashes: tokio::sync::Semaphore::new(MAX_CONCURRENT_HASHES),
+        }
+    }
+}
+
+fn wait_of<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Failures>>,
+    key: &K,
+    rule: &Backoff,
+    now: Instant,
+) -> Option<Duration> {
+    let map = map.lock().ok()?;
+    rule.wait(map.get(key)?, now)
+}
+
+fn record_failure<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Failures>>,
+    key: K,
+    rule: &Backoff,
+    now: Instant,
+) -> u32 {
+    let Ok(mut map) = map.lock() else {
+        return 0;
+    };
+    if map.len() >= MAX_KEYS {
+        map.retain(|_, f| !rule.forgotten(f, now));
+        if map.len() >= MAX_KEYS {
+            map.clear();
+        }
+    }
+    let next = rule.failed(map.get(&key), now);
+    map.insert(key, next);
+    next.count
+}
+
+impl SignInGate {
+    /// Checks a username and password, or says how long to wait. `username` is already
+    /// normalised. Unknown accounts are counted and timed like real ones, so neither the wait nor
+    /// the time taken tells which accounts exist.
+    pub async fn authenticate(
+        &self,
+        session: &AuthSession,
+        client: Option<IpAddr>,
+        username: String,
+        password: String,
+    ) -> Result<UserRecord, AppError> {
+        let now = Instant::now();
+        let wait = [
+            wait_of(&self.accounts, &username, &Backoff::ACCOUNT, now),
+            client.and_then(|c| wait_of(&self.clients, &c, &Backoff::CLIENT, now)),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(wait) = wait {
+            tracing::warn!(user = %username, wait_s = wait.as_secs(), "sign-in refused: too many failures");
+            return Err(too_many(wait));
+        }
+        let _turn = match tokio::time::timeout(HASH_QUEUE_WAIT, self.hashes.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            _ => {
+                tracing::warn!("sign-in refused: the password hasher is busy");
+                return Err(AppError::new(
+                    ErrorCode::Unavailable,
+                    "too many sign-ins at once: try again in a minute",
+                ));
+            }
+        };
+        let creds = Credentials {
+            username: username.clone(),
+            password,
+        };
+        let user = session.authenticate(creds).await.map_err(|e| {
+            tracing::error!(error = %e, "sign-in backend failed");
+            AppError::internal()
+        })?;
+        let now = Instant::now();
+        match user {
+            Some(user) => {
+                if let Ok(mut map) = self.accounts.lock() {
+                    map.remove(&username);
+                }
+                Ok(user)
+            }
+            None => {
+                let n = record_failure(&self.accounts, username.clone(), &Backoff::ACCOUNT, now);
+                if let Some(c) = client {
+                    record_failure(&self.clients, c, &Backoff::CLIENT, now);
+                }
+                // Never the password; the address is not logged either (see docs/security.md).
+                tracing::warn!(user = %username, failures = n, "sign-in failed");
+                Err(AppError::new(
+                    ErrorCode::BadCredentials,
+                    "wrong username or password",
+                ))
+            }
+        }
+    }
+}
+
+fn too_many(wait: Duration) -> AppError {
+    let secs = wait.as_secs().max(1);
+    let mut e = AppError::new(
+        ErrorCode::TooManyRequests,
+        format!("too many failed sign-ins: wait {secs} seconds and try again"),
+    );
+    e.details = Some(serde_json::json!({ "retry_after": secs }));
+    e
+}
+
+/// Signs a person in on this session: the gate, then a new session id (so an id planted or seen
+/// before sign-in is worth nothing after it), then the session. Used by the sign-in page and by
+/// `POST /api/v1/session`.
+pub async fn sign_in(
+    session: &mut AuthSession,
+    gate: &SignInGate,
+    client: Option<IpAddr>,
+    username: &str,
+    password: String,
+) -> Result<UserRecord, AppError> {
+    let username = username.trim().to_ascii_lowercase();
+    let user = gate
+        .authenticate(session, client, username, password)
+        .await?;
+    // axum-login cycles the id only when the session was not signed in already.
+    session.session.cycle_id().await.map_err(|e| {
+        tracing::error!(error = %e, "could not renew the session id");
+        AppError::internal()
+    })?;
+    session.login(&user).await.map_err(|e| {
+        tracing::error!(error = %e, "could not store the session");
+        AppError::internal()
+    })?;
+    session
+        .session
+        .insert(SIGNED_IN_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not store the session");
+            AppError::internal()
+        })?;
+    tracing::info!(user = %user.username, role = %user.role, "signed in");
+    Ok(user)
+}
+
+/// When the person signed in on this session (seconds since the epoch).
+const SIGNED_IN_AT: &str = "signed_in_at";
+
+/// Ends a sign-in that has outlived its role's lifetime ([`Role::session_lifetime`]); the
+/// request then goes on as anyone's who is not signed in. Run on every request.
+///
+/// [`Role::session_lifetime`]: crate::domain::Role::session_lifetime
+pub async fn end_outlived_sign_in(session: &mut AuthSession) {
+    let Some(role) = session.user.as_ref().map(|u| u.role) else {
+        return;
+    };
+    let at: Option<i64> = session.session.get(SIGNED_IN_AT).await.ok().flatten();
+    if role.session_expired(at, chrono::Utc::now().timestamp()) {
+        match session.logout().await {
+            Ok(Some(u)) => tracing::info!(user = %u.username, "sign-in expired"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "could not end an expired sign-in");
+                session.user = None;
+            }
+        }
+    }
 }
 
 /// The signed-in account of the current request, if any.

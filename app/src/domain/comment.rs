@@ -240,7 +240,8 @@ impl CommentInput {
     }
 }
 
-/// Where a comment stands. Every comment starts pending; nothing is ever deleted.
+/// Where a comment stands. Every comment starts pending; comments are never deleted (the
+/// phone number and client hash they carried are cleared after their retention: `jiandu purge`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentStatus {

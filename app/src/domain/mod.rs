@@ -15,6 +15,7 @@ pub mod photo_prep;
 pub mod public_code;
 pub mod role;
 pub mod site_kind;
+pub mod throttle;
 pub mod verdict;
 
 pub use account::{DisplayName, Password, Username};

@@ -42,6 +42,29 @@ impl Role {
     pub fn needs_deputy(self) -> bool {
         matches!(self, Role::Deputy)
     }
+
+    /// How long a sign-in lasts at most, however busy the session: deputies and officers work
+    /// from a phone in the field, often offline for days, and sign in there; staff and
+    /// administrators hold the keys to everything and sign in each working day.
+    pub fn session_lifetime(self) -> std::time::Duration {
+        const HOUR: u64 = 3600;
+        std::time::Duration::from_secs(match self {
+            Role::Deputy | Role::UnitOfficer => 30 * 24 * HOUR,
+            Role::Staff | Role::Admin => 12 * HOUR,
+        })
+    }
+
+    /// True when a sign-in made at `signed_in_at` (seconds since the epoch) has outlived
+    /// [`Role::session_lifetime`] at `now`. A session with no sign-in time is from before the
+    /// rule and counts as expired.
+    pub fn session_expired(self, signed_in_at: Option<i64>, now: i64) -> bool {
+        match signed_in_at {
+            Some(at) => {
+                now.saturating_sub(at) >= self.session_lifetime().as_secs() as i64 || at > now + 300
+            }
+            None => true,
+        }
+    }
 }
 
 impl fmt::Display for Role {
@@ -99,5 +122,20 @@ mod tests {
             .filter(|r| r.can_manage_accounts())
             .collect();
         assert_eq!(managers, vec![Role::Admin]);
+    }
+
+    #[test]
+    fn sign_ins_end_after_the_roles_lifetime() {
+        let now = 1_800_000_000;
+        let hour = 3600;
+        assert!(!Role::Staff.session_expired(Some(now - 11 * hour), now));
+        assert!(Role::Staff.session_expired(Some(now - 12 * hour), now));
+        assert!(Role::Admin.session_expired(Some(now - 13 * hour), now));
+        assert!(!Role::Deputy.session_expired(Some(now - 29 * 24 * hour), now));
+        assert!(Role::Deputy.session_expired(Some(now - 30 * 24 * hour), now));
+        assert!(!Role::UnitOfficer.session_expired(Some(now - 13 * hour), now));
+        assert!(Role::Deputy.session_expired(None, now));
+        // A sign-in time from the future is not a way to live forever.
+        assert!(Role::Deputy.session_expired(Some(now + 24 * hour), now));
     }
 }

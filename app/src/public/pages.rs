@@ -134,6 +134,7 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                         <small>{t!(i18n, public.responses)}</small>
                     </span>
                 </p>
+                <p class="hint" id="figures-counted">{t!(i18n, public.counted_note)}</p>
             </section>
             <CommentForm code=code.clone() />
             <section id="comments">

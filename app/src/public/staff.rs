@@ -88,7 +88,7 @@ pub async fn reveal_phone(id: Uuid) -> Result<String, AppError> {
             .await?;
         crate::ssr::public_settings()?
             .secret
-            .decrypt(&cipher)
+            .decrypt(&cipher, id.as_bytes())
             .ok_or_else(|| {
                 tracing::error!(comment = %id, "phone number does not decrypt: was JIANDU_SECRET changed?");
                 AppError::internal()

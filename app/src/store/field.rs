@@ -144,14 +144,40 @@ impl Db {
     }
 
     /// The photos among `hashes` that the server does not have yet.
-    pub async fn missing_photos(&self, hashes: &[PhotoHash]) -> Result<Vec<String>, AppError> {
+    /// The photos among `hashes` that `user` has not uploaded. A record may cite only photos its
+    /// author holds: a hash seen elsewhere (a colleague's, the public's) is not theirs to present
+    /// as their evidence, and the answer says nothing about which photos the server has.
+    pub async fn photos_not_held(
+        &self,
+        user: Uuid,
+        hashes: &[PhotoHash],
+    ) -> Result<Vec<String>, AppError> {
         let wanted: Vec<&str> = hashes.iter().map(PhotoHash::as_str).collect();
         Ok(sqlx::query_scalar(
             "select h from unnest($1::text[]) with ordinality as t(h, n)
-              where not exists (select 1 from photos p where p.sha256 = t.h) order by n",
+              where not exists (select 1 from photo_holders p
+                                 where p.sha256 = t.h and p.user_id = $2)
+              order by n",
         )
         .bind(&wanted)
+        .bind(user)
         .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// True when the site belongs to a unit the deputy's supervision group follows: the sites
+    /// in their "my sites".
+    pub async fn deputy_follows_site(&self, deputy: Uuid, site: Uuid) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from sites t
+                              join sub_items s on s.id = t.sub_item_id
+                              join group_units gu on gu.unit_id = s.lead_unit_id
+                              join deputies d on d.group_id = gu.group_id
+                             where t.id = $2 and d.id = $1)",
+        )
+        .bind(deputy)
+        .bind(site)
+        .fetch_one(&self.pool)
         .await?)
     }
 

@@ -1038,36 +1038,6 @@ impl Db {
             .await?,
         })
     }
-
-    /// The public's answers over every site (hidden comments left out).
-    pub async fn public_tally(&self) -> Result<crate::domain::comment::Tally, AppError> {
-        let (satisfied, basic, dissatisfied, support_yes, support_no, support_not_sure): (
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        ) = sqlx::query_as(
-            "select count(*) filter (where satisfaction = 'satisfied'),
-                    count(*) filter (where satisfaction = 'basic'),
-                    count(*) filter (where satisfaction = 'dissatisfied'),
-                    count(*) filter (where support = 'yes'),
-                    count(*) filter (where support = 'no'),
-                    count(*) filter (where support = 'not_sure')
-               from public_comments where status <> 'hidden'",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(crate::domain::comment::Tally {
-            satisfied,
-            basic,
-            dissatisfied,
-            support_yes,
-            support_no,
-            support_not_sure,
-        })
-    }
 }
 
 /// Keyset cursor of the review queue.

@@ -28,6 +28,9 @@ pub enum CommentStored {
     AlreadyHad,
     /// The same words were posted at this site, or by this client, within the repeat window.
     Repeated,
+    /// A rating with no words from a client who already rated this site today: it would add
+    /// nothing but another vote.
+    RatedToday,
 }
 
 /// A repeat of the same words at the same site, or from the same client anywhere, in this
@@ -57,7 +60,12 @@ impl From<TallyRow> for Tally {
     }
 }
 
-/// The counting columns, over `public_comments c`, leaving out hidden comments.
+/// Which comments count in the figures: ones staff have looked at and kept (published, or taken
+/// up as a problem), and of those the first rating of each client at each site on a day.
+/// Unmoderated ratings would let anyone steer the figures at once. Said on the public page.
+const COUNTED: &str = "c.status in ('published', 'problem') and c.rating_counts";
+
+/// The counting columns, over `public_comments c` (filter with [`COUNTED`]).
 const TALLY_COLUMNS: &str = "
     count(*) filter (where c.satisfaction = 'satisfied') as satisfied,
     count(*) filter (where c.satisfaction = 'basic') as basic,
@@ -75,10 +83,49 @@ impl Db {
             .ok_or_else(|| AppError::not_found("site"))
     }
 
+    /// Forgets what identifies the people behind old comments: phone numbers (hash, ciphertext
+    /// and mask) of comments older than `phone_days`, client-address hashes older than
+    /// `client_days`. The words and ratings stay. Returns how many of each were cleared.
+    pub async fn purge_public_personal_data(
+        &self,
+        phone_days: u32,
+        client_days: u32,
+    ) -> Result<(u64, u64), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let phones = sqlx::query(
+            "update public_comments
+                set phone_hash = null, phone_cipher = null, phone_masked = null
+              where phone_hash is not null
+                and created_at < now() - make_interval(days => $1)",
+        )
+        .bind(phone_days as i32)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let clients = sqlx::query(
+            "update public_comments set client_hash = null
+              where client_hash is not null
+                and created_at < now() - make_interval(days => $1)",
+        )
+        .bind(client_days as i32)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok((phones, clients))
+    }
+
+    /// The public's answers over every site, counted as on the public pages.
+    pub async fn public_tally(&self) -> Result<Tally, AppError> {
+        let q = format!("select {TALLY_COLUMNS} from public_comments c where {COUNTED}");
+        let row: TallyRow = sqlx::query_as(&q).fetch_one(&self.pool).await?;
+        Ok(row.into())
+    }
+
     pub async fn site_tally(&self, site_id: Uuid) -> Result<Tally, AppError> {
         let q = format!(
             "select {TALLY_COLUMNS} from public_comments c
-              where c.site_id = $1 and c.status <> 'hidden'"
+              where c.site_id = $1 and {COUNTED}"
         );
         let row: TallyRow = sqlx::query_as(&q)
             .bind(site_id)
@@ -146,11 +193,25 @@ impl Db {
                 return Ok(CommentStored::Repeated);
             }
         }
+        // A day in Beijing, where the posters are.
+        let rated_today: bool = sqlx::query_scalar(
+            "select exists (select 1 from public_comments
+                             where site_id = $1 and client_hash = $2 and rating_counts
+                               and created_at >= date_trunc('day', now() at time zone 'Asia/Shanghai')
+                                                 at time zone 'Asia/Shanghai')",
+        )
+        .bind(c.site_id)
+        .bind(&c.client_hash)
+        .fetch_one(&mut *tx)
+        .await?;
+        if rated_today && c.input.body.is_none() && c.photo_sha256.is_none() {
+            return Ok(CommentStored::RatedToday);
+        }
         sqlx::query(
             "insert into public_comments
                 (id, site_id, satisfaction, support, body, photo_sha256, phone_hash, phone_cipher,
-                 phone_masked, fingerprint, client_hash, form_token)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 phone_masked, fingerprint, client_hash, form_token, rating_counts)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(c.id)
         .bind(c.site_id)
@@ -164,6 +225,7 @@ impl Db {
         .bind(&fingerprint)
         .bind(&c.client_hash)
         .bind(c.form_token)
+        .bind(!rated_today)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -331,7 +393,7 @@ impl Db {
                from projects p
                join sub_items s on s.project_id = p.id
                left join sites t on t.sub_item_id = s.id
-               left join public_comments c on c.site_id = t.id and c.status <> 'hidden'
+               left join public_comments c on c.site_id = t.id and {COUNTED}
               where p.year = $1
               group by p.id, s.id
               order by p.number, s.number"

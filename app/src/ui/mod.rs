@@ -122,6 +122,7 @@ pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option
         "reason" => t_string!(i18n, fields.reason),
         "code" => t_string!(i18n, fields.code),
         "repeat" => t_string!(i18n, fields.repeat),
+        "rated_today" => t_string!(i18n, fields.rated_today),
         "observations" => t_string!(i18n, fields.observations),
         "description" => t_string!(i18n, fields.description),
         "deadline" => t_string!(i18n, fields.deadline),

@@ -122,6 +122,27 @@ async fn the_public_page_is_complete_html_without_wasm() {
         .text()
         .await
         .unwrap();
+    assert!(
+        after.contains("id=\"response-count\">0<"),
+        "not counted before staff have looked at it"
+    );
+    // Once published it counts at once, cache or not.
+    let staff = app.login_demo("demo-staff").await;
+    let id = only_comment(&app).await.to_string();
+    let (s, _, _) = app
+        .call(
+            "staff/moderate",
+            Some(&staff),
+            &[("id", &id), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let after = app
+        .get(&format!("/s/{code}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(after.contains("id=\"response-count\">1<"));
     // Lower-case codes from a hand-typed URL still find the site; unknown ones are 404.
     let lower = app.get(&format!("/s/{}", code.to_lowercase()), None).await;
@@ -163,7 +184,7 @@ async fn a_comment_waits_for_moderation_then_appears() {
         .unwrap();
     assert_eq!(status_db, "pending");
 
-    // Pending: counted in the figures, not shown.
+    // Pending: neither shown nor counted (anyone could steer the figures otherwise).
     let page = app
         .get(&format!("/s/{code}"), None)
         .await
@@ -171,7 +192,7 @@ async fn a_comment_waits_for_moderation_then_appears() {
         .await
         .unwrap();
     assert!(!page.contains("轮椅上不去"));
-    assert!(page.contains("id=\"response-count\">1<"));
+    assert!(page.contains("id=\"response-count\">0<"));
 
     // Only staff moderate.
     let id = only_comment(&app).await;
@@ -607,7 +628,13 @@ async fn qr_codes_encode_the_public_address() {
 
 #[tokio::test]
 async fn satisfaction_figures_add_up_per_sub_item_and_project() {
-    let app = TestApp::spawn().await;
+    // Behind a proxy, so that each answer comes from its own client (a client rates a site once a
+    // day).
+    let limits = server::public::CommentLimits {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_full(true, limits).await;
     // Two sites of one sub-item, one of another.
     let rows: Vec<(String, uuid::Uuid)> = sqlx::query_as(
         "select t.public_code, t.sub_item_id from sites t
@@ -624,17 +651,40 @@ async fn satisfaction_figures_add_up_per_sub_item_and_project() {
         (&rows[1].0, "basic", "not_sure"),
         (&rows[1].0, "satisfied", "yes"),
     ];
-    for (code, sat, sup) in answers {
+    for (n, (code, sat, sup)) in answers.into_iter().enumerate() {
         let t = token();
-        let (s, _, _) = post(
-            &app,
-            code,
-            form(&[("form_token", &t), ("satisfaction", sat), ("support", sup)]),
-        )
-        .await;
-        assert_eq!(s, StatusCode::SEE_OTHER);
+        let res = app
+            .http
+            .post(format!("{}/s/{code}/comment", app.base))
+            .header("accept", "text/html")
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .multipart(form(&[
+                ("form_token", &t),
+                ("satisfaction", sat),
+                ("support", sup),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
+    // Figures count what staff have published.
     let staff = app.login_demo("demo-staff").await;
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("select id from public_comments")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    for id in ids {
+        let id = id.to_string();
+        let (s, _, _) = app
+            .call(
+                "staff/moderate",
+                Some(&staff),
+                &[("id", &id), ("action", "publish")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
     let (s, figures, _) = app.call("staff/satisfaction", Some(&staff), &[]).await;
     assert_eq!(s, StatusCode::OK);
     let list = figures.as_array().unwrap();
