@@ -85,6 +85,16 @@ self.addEventListener('fetch', (event) => {
     tile(event);
     return;
   }
+  // Signing out ends what this phone kept of that person's pages: on a shared phone the next
+  // person must not read them offline. (Records not yet sent stay in the outbox, marked as the
+  // signed-out person's: they are sent only when that person signs in again.) The page goes on
+  // once the cache is gone: a form post follows the answer's redirect, the app's own call waits.
+  if (req.method === 'POST' && url.origin === self.location.origin && url.pathname === '/api/session/logout') {
+    event.respondWith(fetch(req).then((res) => (res.ok || res.type === 'opaqueredirect'
+      ? caches.delete(PAGE_CACHE).then(() => res)
+      : res)));
+    return;
+  }
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
   // Never answer the API or server functions from a cache: a cached answer could look like an
   // acknowledgement.

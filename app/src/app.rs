@@ -34,6 +34,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .is_some_and(|p| crate::public::pages::is_public_path(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let public = false;
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_page_policy();
     let scripts = (!public).then(|| {
         view! {
             <AutoReload options=options.clone() />

@@ -78,6 +78,51 @@ pub fn public_settings() -> Result<PublicSettings, AppError> {
     })
 }
 
+/// The Content-Security-Policy of a page: scripts only from this site and with this response's
+/// nonce (Leptos puts it on its hydration and data scripts), WebAssembly compiled, images from
+/// here and from the tile provider, nothing framing the page, forms posting only here. Inline
+/// `style` attributes stay allowed: the maps position their layers with them, and a style cannot
+/// run code.
+pub fn page_policy(nonce: &str) -> String {
+    let tiles = crate::map::provider_from_env()
+        .and_then(|p| crate::map::tile_origin(&p.url))
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    // `cargo leptos watch` (a debug build) reloads the page over a websocket of its own.
+    let reload = if cfg!(debug_assertions) { " ws:" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{tiles}; \
+         connect-src 'self'{tiles}{reload}; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The nonce a page's policy names (see [`page_policy`]).
+pub fn policy_nonce(policy: &str) -> Option<&str> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    Some(&policy[start..start + len])
+}
+
+/// What everything that is not a page is served with (JSON, photos, files, the rate limiter's
+/// short HTML): nothing runs, nothing loads, nothing frames it.
+pub const RESOURCE_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
+
+/// Sets this page's policy on the response, with the nonce of this render.
+pub fn set_page_policy() {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&page_policy(&nonce)) {
+        res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
 /// Today in China (UTC+8): deadlines are calendar dates there, whatever the server's zone.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
@@ -191,6 +236,17 @@ pub fn with_error_query(referer: &str, e: &AppError) -> String {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn the_page_policy_names_its_nonce_and_runs_no_other_script() {
+        let p = page_policy("abcDEF123_-xyz");
+        assert_eq!(policy_nonce(&p), Some("abcDEF123_-xyz"));
+        assert!(p.contains("script-src 'self' 'nonce-abcDEF123_-xyz' 'wasm-unsafe-eval';"));
+        assert!(!p.contains(" 'unsafe-eval'"));
+        assert!(!p.contains("script-src 'self' 'unsafe-inline'"));
+        assert!(p.contains("frame-ancestors 'none'"));
+        assert_eq!(policy_nonce(RESOURCE_POLICY), None);
+    }
 
     #[test]
     fn error_query_stays_on_this_site_and_replaces_old_errors() {

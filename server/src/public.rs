@@ -507,19 +507,32 @@ pub async fn cache_site_pages(
         Some(key) if !signed_in => key,
         _ => return next.run(req).await,
     };
-    let html =
-        |body: Body| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
     if let Some(page) = state.pages.get(&key) {
-        return html(Body::from(page));
+        let nonce = page.nonce.unwrap_or_else(app::public::cache::fresh_nonce);
+        let mut res = (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            Body::from(page.body),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&app::ssr::page_policy(&nonce)) {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        return res;
     }
     let res = next.run(req).await;
     if res.status() != StatusCode::OK {
         return res;
     }
+    let nonce = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(app::ssr::policy_nonce)
+        .map(str::to_owned);
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 1024 * 1024).await {
         Ok(bytes) => {
-            state.pages.put(key, &bytes);
+            state.pages.put(key, &bytes, nonce.as_deref());
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),

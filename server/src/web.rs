@@ -104,6 +104,12 @@ pub fn router(
                             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
                             // Browsers must always see the newest worker to pick up a new build.
                             (header::CACHE_CONTROL, "no-cache"),
+                            // A worker runs under its script's own policy: it fetches and
+                            // keeps this site's pages and files, and nothing else.
+                            (
+                                header::CONTENT_SECURITY_POLICY,
+                                "default-src 'self'; script-src 'self'",
+                            ),
                         ],
                         body,
                     )
@@ -156,6 +162,16 @@ pub fn router(
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(app::ssr::RESOURCE_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            // Only where the cookie is Secure, i.e. served over HTTPS (browsers ignore the
+            // header over plain HTTP anyway); a year, as the HSTS preload list asks.
+            cookie_secure.then(|| HeaderValue::from_static("max-age=31536000")),
         ))
         .layer(CompressionLayer::new())
         .with_state(state)

@@ -161,6 +161,7 @@ pub async fn current_position() -> Result<PositionInput, String> {
 }
 
 pub struct Draft {
+    pub owner: Option<crate::outbox::Owner>,
     pub site_id: uuid::Uuid,
     pub site_name: String,
     pub kind: ObservationKind,
@@ -195,6 +196,7 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
     Observation::parse(id, &input, now)?;
     let item = OutboxItem {
         id,
+        owner: d.owner,
         site_name: d.site_name,
         payload: Payload::Observation(input),
         send: SendState::Waiting,

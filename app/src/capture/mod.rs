@@ -87,6 +87,7 @@ pub fn CapturePage() -> impl IntoView {
 
 #[component]
 fn CaptureForm(site: SiteDetail) -> impl IntoView {
+    let session = crate::ui::use_session();
     let i18n = use_i18n();
     let zh = use_zh();
     let site_name = pick(zh, &site.name_zh, &site.name_en);
@@ -185,10 +186,11 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
         let site_name = site_name.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let _ = (&site_name, site_id);
+            let _ = (&site_name, site_id, session);
             #[cfg(feature = "hydrate")]
             {
                 let draft = device::Draft {
+                    owner: crate::outbox::current_owner(session),
                     site_id,
                     site_name: site_name.clone(),
                     kind: kind.get_untracked(),

@@ -24,8 +24,10 @@ fn failure(reason: &str, detail: &str) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     i18n: I18nContext<Locale>,
+    owner: Option<crate::outbox::Owner>,
     item_id: Uuid,
     title: String,
     text: String,
@@ -69,6 +71,7 @@ pub async fn submit(
     }
     let record = OutboxItem {
         id,
+        owner,
         site_name: title,
         payload: Payload::Answer(QueuedAnswer { item_id, input }),
         send: SendState::Waiting,

@@ -604,6 +604,7 @@ pub enum AnswerProgress {
 /// written at the site with no signal and still arrives exactly once.
 #[component]
 fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
+    let session = crate::ui::use_session();
     let i18n = use_i18n();
     let progress = RwSignal::new(AnswerProgress::Idle);
     let text_ref = NodeRef::<leptos::html::Textarea>::new();
@@ -630,6 +631,7 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
                 .unwrap_or_default();
             leptos::task::spawn_local(super::device_answer::submit(
                 i18n,
+                crate::outbox::current_owner(session),
                 item,
                 title.clone(),
                 text,
@@ -639,7 +641,7 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
             ));
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, &title, version);
+        let _ = (ev, &title, version, session);
     };
     let busy = move || {
         matches!(

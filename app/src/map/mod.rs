@@ -65,6 +65,35 @@ pub fn provider_from_env() -> Option<TileProvider> {
     .clone()
 }
 
+/// Where a tile URL template's images come from, as a Content-Security-Policy source: its scheme
+/// and host, with a templated label (`{s}.tiles.example`) as a wildcard. `None` for anything
+/// that is not an http(s) URL.
+pub fn tile_origin(template: &str) -> Option<String> {
+    let (scheme, rest) = template.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    if host.is_empty() {
+        return None;
+    }
+    let host: Vec<String> = host
+        .split('.')
+        .map(|label| {
+            if label.contains('{') {
+                "*".to_owned()
+            } else {
+                label.to_owned()
+            }
+        })
+        .collect();
+    let host = host.join(".");
+    let safe = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*'));
+    safe.then(|| format!("{scheme}://{host}"))
+}
+
 /// The configured basemap, if any (public: the QR page may show a map).
 #[server(endpoint = "map/provider")]
 pub async fn get_provider() -> Result<Option<TileProvider>, AppError> {
@@ -516,5 +545,22 @@ mod tests {
         assert!((vp.origin(Datum::Wgs84).0 - vp2.origin(Datum::Gcj02).0).abs() < 0.1);
         let (sw, ne) = vp2.bounds(Datum::Gcj02);
         assert!(sw.lon < w.lon && w.lon < ne.lon && sw.lat < w.lat && w.lat < ne.lat);
+    }
+
+    #[test]
+    fn tile_origins_are_policy_sources() {
+        use super::tile_origin;
+        assert_eq!(
+            tile_origin("https://t0.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}&tk=KEY")
+                .as_deref(),
+            Some("https://t0.tianditu.gov.cn")
+        );
+        assert_eq!(
+            tile_origin("https://{s}.tile.example.org:8443/{z}/{x}/{y}.png").as_deref(),
+            Some("https://*.tile.example.org:8443")
+        );
+        assert_eq!(tile_origin("javascript:alert(1)//{z}{x}{y}"), None);
+        assert_eq!(tile_origin("https://a b/{z}"), None);
+        assert_eq!(tile_origin("https:///{z}"), None);
     }
 }

@@ -19,6 +19,11 @@ use crate::domain::{answer::AnswerInput, outbox::SendState, ObservationInput};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxItem {
     pub id: Uuid,
+    /// Who captured it: it is sent only while they are signed in, never under another account
+    /// on a shared phone. `None` for records kept by a build that did not say (sent by whoever
+    /// is signed in, as then).
+    #[serde(default)]
+    pub owner: Option<Owner>,
     /// What the row is called in the list: the site, or the number and site of the item answered.
     pub site_name: String,
     #[serde(flatten)]
@@ -27,6 +32,40 @@ pub struct OutboxItem {
     pub attempts: u32,
     pub next_attempt_ms: f64,
     pub created_ms: f64,
+}
+
+/// The account a record was captured under.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Owner {
+    pub id: Uuid,
+    /// As the outbox shows it to someone else signed in on the phone.
+    pub name: String,
+}
+
+impl Owner {
+    pub fn of(user: &crate::auth::CurrentUser) -> Self {
+        Owner {
+            id: user.id,
+            name: format!("{} ({})", user.display_name, user.username),
+        }
+    }
+}
+
+impl OutboxItem {
+    /// True when the record may be sent while `user` is signed in.
+    pub fn sendable_by(&self, user: Uuid) -> bool {
+        self.owner.as_ref().is_none_or(|o| o.id == user)
+    }
+}
+
+/// The account signed in on this page, as the outbox records it; read where the page's session
+/// resource is at hand (the page a phone kept offline carries the session it was loaded with).
+pub fn current_owner(session: crate::ui::SessionResource) -> Option<Owner> {
+    session
+        .get_untracked()
+        .and_then(Result::ok)
+        .and_then(|s| s.user)
+        .map(|u| Owner::of(&u))
 }
 
 /// What waits to be sent. Observations are stored under `input`, as they always were, so an

@@ -22,6 +22,14 @@ pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = use_outbox();
     let items: RwSignal<Option<Vec<OutboxItem>>> = RwSignal::new(None);
+    let session = crate::ui::use_session();
+    let me = move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.user)
+            .map(|u| u.id)
+    };
     Effect::new(move |_| {
         let _ = version.0.get();
         #[cfg(feature = "hydrate")]
@@ -56,7 +64,10 @@ pub fn OutboxPage() -> impl IntoView {
             Some(list) => {
                 view! {
                     <ul class="rows outbox" id="outbox-list">
-                        {list.into_iter().map(|it| view! { <OutboxRow item=it /> }).collect_view()}
+                        {list
+                            .into_iter()
+                            .map(|it| view! { <OutboxRow item=it me=me() /> })
+                            .collect_view()}
                     </ul>
                 }
                     .into_any_sync()
@@ -66,8 +77,21 @@ pub fn OutboxPage() -> impl IntoView {
 }
 
 #[component]
-fn OutboxRow(item: OutboxItem) -> impl IntoView {
+fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
     let i18n = use_i18n();
+    // Another account's record, on a shared phone: it waits for its author.
+    let others = item
+        .owner
+        .as_ref()
+        .filter(|o| Some(o.id) != me && !matches!(item.send, SendState::Sent { .. }))
+        .map(|o| {
+            let name = o.name.clone();
+            view! {
+                <small class="notice owner">
+                    {t!(i18n, outbox.others, name = name.clone())}
+                </small>
+            }
+        });
     let (state_key, detail) = match &item.send {
         SendState::Waiting => (
             "waiting",
@@ -113,18 +137,25 @@ fn OutboxRow(item: OutboxItem) -> impl IntoView {
             }.into_any_sync())
         }
     };
+    let owner_attr = if others.is_some() { "other" } else { "me" };
     let (kind, text, record) = match &item.payload {
         Payload::Observation(o) => (kind_label(i18n, o.kind), &o.note, "observation"),
         Payload::Answer(a) => (t_string!(i18n, items.answer), &a.input.text, "answer"),
     };
     let text: String = text.chars().take(60).collect();
     view! {
-        <li data-state=state_key data-id=item.id.to_string() data-record=record>
+        <li
+            data-state=state_key
+            data-id=item.id.to_string()
+            data-record=record
+            data-owner=owner_attr
+        >
             <b>{item.site_name.clone()}</b>
             <span class="tag">{kind}</span>
             <span class="muted">{text}</span>
             <span class="muted">{item.payload.photos().len()} " " {t!(i18n, outbox.photos)}</span>
             {detail}
+            {others}
         </li>
     }
 }

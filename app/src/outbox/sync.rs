@@ -140,6 +140,21 @@ async fn pass(version: OutboxVersion, force: bool) {
     let Ok(items) = store::list().await else {
         return;
     };
+    // Who is signed in now: a record goes only under the account that captured it. Asked of
+    // the server (not the page), since the session may have changed in another tab; when it
+    // cannot be asked (offline), nothing would go anyway.
+    let owned = items
+        .iter()
+        .any(|i| i.owner.is_some() && !matches!(i.send, SendState::Sent { .. }));
+    let signed_in = if owned {
+        crate::auth::api::get_session()
+            .await
+            .ok()
+            .and_then(|s| s.user)
+            .map(|u| u.id)
+    } else {
+        None
+    };
     for mut item in items {
         if matches!(item.send, SendState::Uploading { .. }) {
             // No other run of this page is sending (RUNNING), so this record was left by a
@@ -158,6 +173,11 @@ async fn pass(version: OutboxVersion, force: bool) {
         if signed_out && force {
             // After signing in again, "sync now" picks these up.
             item.send = SendState::Waiting;
+        }
+        let theirs = item.owner.is_some() && signed_in.is_none_or(|u| !item.sendable_by(u));
+        if theirs {
+            // Someone else's (or nobody is signed in): it waits for its author.
+            continue;
         }
         if item.send.is_pending() && (force || item.next_attempt_ms <= now_ms()) {
             send_one(item, version).await;

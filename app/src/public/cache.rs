@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-/// The one part of the page that differs per reader: the comment form's one-time token.
+/// The parts of the page that differ per reader: the comment form's one-time token, and the
+/// Content-Security-Policy nonce on its scripts (a nonce is only worth anything if each response
+/// has its own).
 pub const TOKEN_MARK: &str = "name=\"form_token\" value=\"";
 const TOKEN_LEN: usize = 36;
 /// A site page is about 20–40 KB; 32 MiB holds every page a city's posters are read at in a
@@ -46,18 +48,53 @@ pub fn site_page_key(path: &str, query: Option<&str>, lang: &str) -> Option<Stri
     Some(format!("{path}?{}|{lang}", query.unwrap_or_default()))
 }
 
+/// What goes into a hole of a kept page for each reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hole {
+    Token,
+    Nonce,
+}
+
 #[derive(Clone)]
 struct Entry {
     at: Instant,
-    /// The page up to the token, and after it.
-    head: Bytes,
-    tail: Bytes,
+    /// The page cut at its holes: `parts[i]`, then `holes[i]`, …, then the last part.
+    parts: Vec<Bytes>,
+    holes: Vec<Hole>,
 }
 
 impl Entry {
     fn bytes(&self, key: &str) -> usize {
-        key.len() + self.head.len() + self.tail.len()
+        key.len() + self.parts.iter().map(Bytes::len).sum::<usize>()
     }
+}
+
+/// A page from the cache: its bytes with a fresh token, and the fresh nonce its scripts carry
+/// (for the response's policy), if it has scripts.
+pub struct CachedPage {
+    pub body: Bytes,
+    pub nonce: Option<String>,
+}
+
+/// A fresh nonce, as Leptos makes them: 16 random bytes, URL-safe base64.
+pub fn fresh_nonce() -> String {
+    let bytes = *uuid::Uuid::new_v4().as_bytes();
+    let mut out = String::with_capacity(22);
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 6 {
+            bits -= 6;
+            out.push(ABC[((acc >> bits) & 63) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ABC[((acc << (6 - bits)) & 63) as usize] as char);
+    }
+    out
 }
 
 #[derive(Default)]
@@ -93,24 +130,36 @@ impl PageCache {
         self.inner.read().map_or(0, |p| p.bytes)
     }
 
-    /// The cached page for `key` with a fresh form token in it, if there is a fresh copy.
-    pub fn get(&self, key: &str) -> Option<Bytes> {
+    /// The cached page for `key` with a fresh form token (and nonce) in it, if there is a fresh
+    /// copy.
+    pub fn get(&self, key: &str) -> Option<CachedPage> {
         let pages = self.inner.read().ok()?;
         let e = pages.map.get(key)?;
         if e.at.elapsed() > self.ttl {
             return None;
         }
         let token = uuid::Uuid::now_v7().to_string();
-        let mut out = Vec::with_capacity(e.head.len() + TOKEN_LEN + e.tail.len());
-        out.extend_from_slice(&e.head);
-        out.extend_from_slice(token.as_bytes());
-        out.extend_from_slice(&e.tail);
-        Some(Bytes::from(out))
+        let nonce = e.holes.contains(&Hole::Nonce).then(fresh_nonce);
+        let mut out = Vec::with_capacity(e.bytes(key) + 64);
+        for (i, part) in e.parts.iter().enumerate() {
+            out.extend_from_slice(part);
+            match e.holes.get(i) {
+                Some(Hole::Token) => out.extend_from_slice(token.as_bytes()),
+                Some(Hole::Nonce) => {
+                    out.extend_from_slice(nonce.as_deref().unwrap_or("").as_bytes())
+                }
+                None => {}
+            }
+        }
+        Some(CachedPage {
+            body: Bytes::from(out),
+            nonce,
+        })
     }
 
-    /// Keeps a rendered page. A page without exactly one form token is not kept: serving it to
-    /// two readers could merge their comments.
-    pub fn put(&self, key: String, page: &[u8]) {
+    /// Keeps a rendered page whose scripts carry `nonce` (from its policy). A page without
+    /// exactly one form token is not kept: serving it to two readers could merge their comments.
+    pub fn put(&self, key: String, page: &[u8], nonce: Option<&str>) {
         let mut marks = page
             .windows(TOKEN_MARK.len())
             .enumerate()
@@ -126,10 +175,29 @@ impl PageCache {
         if uuid::Uuid::try_parse_ascii(token).is_err() {
             return;
         }
+        let mut cuts = vec![(start, TOKEN_LEN, Hole::Token)];
+        if let Some(nonce) = nonce.filter(|n| n.len() >= 16) {
+            let mark = format!("nonce=\"{nonce}\"");
+            let mut from = 0;
+            while let Some(i) = find(&page[from..], mark.as_bytes()) {
+                cuts.push((from + i + 7, nonce.len(), Hole::Nonce));
+                from += i + mark.len();
+            }
+        }
+        cuts.sort_by_key(|c| c.0);
+        let mut parts = Vec::with_capacity(cuts.len() + 1);
+        let mut holes = Vec::with_capacity(cuts.len());
+        let mut from = 0;
+        for (at, len, hole) in cuts {
+            parts.push(Bytes::copy_from_slice(&page[from..at]));
+            holes.push(hole);
+            from = at + len;
+        }
+        parts.push(Bytes::copy_from_slice(&page[from..]));
         let entry = Entry {
             at: Instant::now(),
-            head: Bytes::copy_from_slice(&page[..start]),
-            tail: Bytes::copy_from_slice(&page[start + TOKEN_LEN..]),
+            parts,
+            holes,
         };
         let size = entry.bytes(&key);
         if size > self.max_bytes {
@@ -165,6 +233,10 @@ impl PageCache {
     }
 }
 
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,9 +249,9 @@ mod tests {
     fn each_reader_gets_their_own_token() {
         let c = PageCache::new(Duration::from_secs(60), DEFAULT_MAX_BYTES);
         let t = uuid::Uuid::now_v7().to_string();
-        c.put("/s/ABCDEFG|zh-CN".into(), page(&t).as_bytes());
-        let a = String::from_utf8(c.get("/s/ABCDEFG|zh-CN").unwrap().to_vec()).unwrap();
-        let b = String::from_utf8(c.get("/s/ABCDEFG|zh-CN").unwrap().to_vec()).unwrap();
+        c.put("/s/ABCDEFG|zh-CN".into(), page(&t).as_bytes(), None);
+        let a = String::from_utf8(c.get("/s/ABCDEFG|zh-CN").unwrap().body.to_vec()).unwrap();
+        let b = String::from_utf8(c.get("/s/ABCDEFG|zh-CN").unwrap().body.to_vec()).unwrap();
         assert_ne!(a, b);
         assert!(!a.contains(&t));
         assert_eq!(a.len(), page(&t).len());
@@ -191,14 +263,19 @@ mod tests {
     #[test]
     fn pages_without_exactly_one_token_are_not_kept() {
         let c = PageCache::new(Duration::from_secs(60), DEFAULT_MAX_BYTES);
-        c.put("none".into(), b"<html>no form</html>");
+        c.put("none".into(), b"<html>no form</html>", None);
         assert!(c.get("none").is_none());
         let t = uuid::Uuid::now_v7().to_string();
-        c.put("two".into(), format!("{}{}", page(&t), page(&t)).as_bytes());
+        c.put(
+            "two".into(),
+            format!("{}{}", page(&t), page(&t)).as_bytes(),
+            None,
+        );
         assert!(c.get("two").is_none());
         c.put(
             "bad".into(),
             page("not-a-uuid-at-all-but-36-chars-long!").as_bytes(),
+            None,
         );
         assert!(c.get("bad").is_none());
     }
@@ -207,7 +284,7 @@ mod tests {
     fn stale_copies_are_not_served() {
         let c = PageCache::new(Duration::from_millis(0), DEFAULT_MAX_BYTES);
         let t = uuid::Uuid::now_v7().to_string();
-        c.put("k".into(), page(&t).as_bytes());
+        c.put("k".into(), page(&t).as_bytes(), None);
         std::thread::sleep(Duration::from_millis(2));
         assert!(c.get("k").is_none());
     }
@@ -219,14 +296,22 @@ mod tests {
         let c = PageCache::new(Duration::from_secs(60), budget);
         for i in 0..1000 {
             let t = uuid::Uuid::now_v7().to_string();
-            c.put(format!("/s/ABCDEFG?page={i}|zh-CN"), page(&t).as_bytes());
+            c.put(
+                format!("/s/ABCDEFG?page={i}|zh-CN"),
+                page(&t).as_bytes(),
+                None,
+            );
             assert!(c.bytes() <= budget, "{} > {budget} after {i}", c.bytes());
         }
         assert!(c.get("/s/ABCDEFG?page=999|zh-CN").is_some());
         // The same key again replaces, it does not add.
         let before = c.bytes();
         let t = uuid::Uuid::now_v7().to_string();
-        c.put("/s/ABCDEFG?page=999|zh-CN".into(), page(&t).as_bytes());
+        c.put(
+            "/s/ABCDEFG?page=999|zh-CN".into(),
+            page(&t).as_bytes(),
+            None,
+        );
         assert_eq!(c.bytes(), before);
         c.clear();
         assert_eq!(c.bytes(), 0);
@@ -254,5 +339,28 @@ mod tests {
         assert_eq!(site_page_key(&path.to_lowercase(), None, "zh-CN"), None);
         assert_eq!(site_page_key("/s/", None, "zh-CN"), None);
         assert_eq!(site_page_key("/projects", None, "zh-CN"), None);
+    }
+
+    #[test]
+    fn each_reader_gets_their_own_nonce_on_every_script() {
+        let c = PageCache::new(Duration::from_secs(60), DEFAULT_MAX_BYTES);
+        let t = uuid::Uuid::now_v7().to_string();
+        let n = "Zm9vYmFyYmF6cXV4MTIzNA";
+        let html = format!(
+            "<script nonce=\"{n}\">a</script>{}<script nonce=\"{n}\">b</script>",
+            page(&t)
+        );
+        c.put("k".into(), html.as_bytes(), Some(n));
+        let got = c.get("k").unwrap();
+        let fresh = got.nonce.expect("a nonce");
+        assert_ne!(fresh, n);
+        assert_eq!(fresh.len(), 22);
+        let body = String::from_utf8(got.body.to_vec()).unwrap();
+        assert!(!body.contains(n));
+        assert_eq!(body.matches(&format!("nonce=\"{fresh}\"")).count(), 2);
+        assert_ne!(c.get("k").unwrap().nonce.unwrap(), fresh);
+        // A page without scripts has no nonce to give.
+        c.put("plain".into(), page(&t).as_bytes(), Some(n));
+        assert_eq!(c.get("plain").unwrap().nonce, None);
     }
 }

@@ -291,7 +291,7 @@ fn CommentForm(code: String) -> impl IntoView {
             </form>
             // Optional enhancement (the form works without it): a live character count and one
             // submission per tap. A few hundred bytes instead of the app's wasm.
-            <script inner_html=ENHANCE></script>
+            <script nonce=leptos::nonce::use_nonce() inner_html=ENHANCE></script>
         </section>
     }
 }

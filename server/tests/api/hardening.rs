@@ -875,3 +875,74 @@ async fn phone_numbers_are_bound_to_their_comment_and_purged_after_their_retenti
     assert_eq!(s, StatusCode::NOT_FOUND, "no number left to reveal");
     app.cleanup().await;
 }
+
+/// The nonces a page's scripts carry.
+fn script_nonces(html: &str) -> Vec<String> {
+    html.match_indices("<script")
+        .filter_map(|(i, _)| {
+            let tag = &html[i..i + html[i..].find('>')?];
+            let at = tag.find("nonce=\"")? + 7;
+            Some(tag[at..at + tag[at..].find('"')?].to_owned())
+        })
+        .collect()
+}
+
+fn policy_of(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn pages_run_only_their_own_nonced_scripts_and_nothing_else_runs_at_all() {
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let code = a_site(&app).await;
+    // A page of the app: its hydration and data scripts carry the nonce its policy names.
+    for (path, cookie) in [("/login", None), ("/my/sites", Some(deputy.as_str()))] {
+        let res = app.get(path, cookie).await;
+        let policy = policy_of(&res);
+        let nonce = app::ssr::policy_nonce(&policy)
+            .unwrap_or_else(|| panic!("{path}: {policy}"))
+            .to_owned();
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        let html = res.text().await.unwrap();
+        let nonces = script_nonces(&html);
+        assert!(!nonces.is_empty(), "{path} has scripts");
+        assert!(
+            nonces.iter().all(|n| *n == nonce),
+            "{path}: {nonces:?} vs {nonce}"
+        );
+        // An empty script element never runs, so it needs none.
+        let with_code = html.matches("<script").count() - html.matches("<script></script>").count();
+        assert_eq!(with_code, nonces.len(), "{path}: every script has a nonce");
+    }
+    // The public page, rendered then served from the cache: each reader gets a nonce of their
+    // own, in the header and on every script.
+    let mut seen = vec![];
+    for _ in 0..3 {
+        let res = app.get(&format!("/s/{code}"), None).await;
+        let policy = policy_of(&res);
+        let nonce = app::ssr::policy_nonce(&policy).expect("a nonce").to_owned();
+        let html = res.text().await.unwrap();
+        let nonces = script_nonces(&html);
+        assert!(!nonces.is_empty());
+        assert!(nonces.iter().all(|n| *n == nonce), "{nonces:?} vs {nonce}");
+        assert!(!seen.contains(&nonce), "a nonce is never served twice");
+        seen.push(nonce);
+    }
+    // Everything else is served with a policy under which nothing runs.
+    for path in ["/healthz", "/api/v1/openapi.json"] {
+        let res = app.get(path, None).await;
+        assert_eq!(policy_of(&res), app::ssr::RESOURCE_POLICY, "{path}");
+    }
+    let (_, _, headers) = app.call("session/info", None, &[]).await;
+    assert_eq!(
+        headers["content-security-policy"],
+        app::ssr::RESOURCE_POLICY
+    );
+    app.cleanup().await;
+}
