@@ -54,6 +54,77 @@ pub async fn purge(db: &Db, retention: config::Retention) -> Result<(u64, u64), 
     Ok((phones, clients))
 }
 
+/// Why an administrator account was not created, said to the operator at the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("the database refused: {0}")]
+    Store(String),
+}
+
+/// Creates an administrator, the first account of an empty installation (`jiandu admin create`).
+/// The password must be 10–128 characters and not easily guessed (zxcvbn score 3 of 4 or more:
+/// more than 10¹⁰ guesses), judged with the username and display name as known words.
+pub async fn create_admin(
+    db: &Db,
+    username: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<uuid::Uuid, AdminError> {
+    let username = Username::parse(username).map_err(|e| AdminError::Refused(e.to_string()))?;
+    let display_name =
+        DisplayName::parse(display_name).map_err(|e| AdminError::Refused(e.to_string()))?;
+    let password = Password::parse(password).map_err(|e| AdminError::Refused(e.to_string()))?;
+    let strength = zxcvbn::zxcvbn(
+        password.expose(),
+        &[username.as_str(), display_name.as_str(), "jiandu", "监督"],
+    );
+    if strength.score() < zxcvbn::Score::Three {
+        let hint = strength
+            .feedback()
+            .and_then(|f| f.warning().map(|w| format!(" ({w})")))
+            .unwrap_or_default();
+        return Err(AdminError::Refused(format!(
+            "this password is too easy to guess{hint}: use four or more unrelated words, or a password manager's"
+        )));
+    }
+    if db
+        .user_by_username(username.as_str())
+        .await
+        .map_err(|e| AdminError::Store(e.message))?
+        .is_some()
+    {
+        return Err(AdminError::Refused(format!(
+            "an account named {} exists already: choose another name, or reset its password on the accounts page",
+            username.as_str()
+        )));
+    }
+    let password_hash =
+        tokio::task::spawn_blocking(move || app::auth::ssr::hash_password(&password))
+            .await
+            .map_err(|e| AdminError::Store(e.to_string()))?
+            .map_err(|e| AdminError::Store(e.message))?;
+    let new = NewUser {
+        username,
+        display_name,
+        password_hash,
+        role: Role::Admin,
+        unit_id: None,
+        deputy_id: None,
+    };
+    // Created only if the name is still free: two operators at once get one account.
+    db.insert_user(&new, true)
+        .await
+        .map_err(|e| AdminError::Store(e.message))?
+        .ok_or_else(|| {
+            AdminError::Refused(format!(
+                "an account named {} exists already: choose another name",
+                new.username.as_str()
+            ))
+        })
+}
+
 /// Applies the schema migrations and the session store's own table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;

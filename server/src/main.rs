@@ -4,12 +4,17 @@ use leptos::config::get_configuration;
 use server::{config::Config, connect, load_demo, migrate, web};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: jiandu [serve|migrate|demo-data|purge]
+const USAGE: &str =
+    "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
   demo-data  apply migrations, load the demo data set and demo accounts, and exit
   purge      clear the public's phone numbers and address hashes older than their retention
-             (JIANDU_PHONE_RETENTION_DAYS, JIANDU_CLIENT_RETENTION_DAYS) and exit";
+             (JIANDU_PHONE_RETENTION_DAYS, JIANDU_CLIENT_RETENTION_DAYS) and exit
+  admin create USERNAME [DISPLAY NAME]
+             create an administrator (the first account of a new installation); the password
+             is read from JIANDU_ADMIN_PASSWORD or the first line of standard input, never from
+             the command line, and a weak one is refused";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -18,14 +23,20 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if !matches!(
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().cloned().unwrap_or_else(|| "serve".into());
+    let admin_name = match (
         command.as_str(),
-        "serve" | "migrate" | "demo-data" | "purge"
+        args.get(1).map(String::as_str),
+        args.get(2),
     ) {
-        eprintln!("{USAGE}");
-        std::process::exit(2);
-    }
+        ("admin", Some("create"), Some(name)) if args.len() <= 4 => Some(name.clone()),
+        ("serve" | "migrate" | "demo-data" | "purge", None, None) => None,
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
 
     let config = Config::from_env()?;
     let pool = connect(&config.database_url)
@@ -35,6 +46,36 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::new(pool);
     if command == "migrate" {
         return Ok(());
+    }
+    if let Some(username) = admin_name {
+        let password = match std::env::var("JIANDU_ADMIN_PASSWORD") {
+            Ok(p) => p,
+            Err(_) => {
+                if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                    eprintln!("password for {username} (typed, then Enter):");
+                }
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            }
+        };
+        let display = args.get(3).cloned().unwrap_or_else(|| "系统管理员".into());
+        match server::create_admin(&db, &username, &display, &password).await {
+            Ok(id) => {
+                tracing::info!(%id, user = %username, "administrator created");
+                println!(
+                    "created administrator {username}: sign in at {}/login",
+                    config.public_url
+                );
+                return Ok(());
+            }
+            Err(e) => {
+                eprintln!("not created: {e}");
+                std::process::exit(1);
+            }
+        }
     }
     if command == "purge" {
         let (phones, clients) = server::purge(&db, config.retention)

@@ -111,21 +111,30 @@ impl KeyExtractor for ClientKey {
     }
 }
 
-/// Keys the per-site limit on the code in `/s/{code}/comment`.
+/// Keys the per-site limit on the code in `/s/{code}/comment`. Only a well-formed code is a
+/// key (anything else is not a site, and is answered 404 without a limiter entry of its own).
 #[derive(Clone, Copy, Debug)]
 struct SiteKey;
 
 impl KeyExtractor for SiteKey {
     type Key = String;
     fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<String, GovernorError> {
-        Ok(req
-            .uri()
-            .path()
-            .split('/')
-            .nth(2)
-            .unwrap_or_default()
-            .to_ascii_uppercase())
+        let code = req.uri().path().split('/').nth(2).unwrap_or_default();
+        Ok(PublicCode::parse(code)
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default())
     }
+}
+
+/// Forgets limiter entries that have refilled, every minute, so the state is bounded by the
+/// clients of the last interval rather than by every client ever seen.
+fn forget_refilled(retain_recent: impl Fn() + Send + 'static) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            retain_recent();
+        }
+    });
 }
 
 /// Said in both languages: the limiter answers before the request is read, so it does not know
@@ -181,9 +190,13 @@ pub fn routes(limits: &CommentLimits) -> Router<AppState> {
         });
     // A configuration the limiter refuses (a zero interval) means no limit rather than no site.
     if let Some(c) = per_site {
+        let limiter = c.limiter().clone();
+        forget_refilled(move || limiter.retain_recent());
         post = post.layer(GovernorLayer::new(c).error_handler(too_many));
     }
     if let Some(c) = per_client {
+        let limiter = c.limiter().clone();
+        forget_refilled(move || limiter.retain_recent());
         post = post.layer(GovernorLayer::new(c).error_handler(too_many));
     }
     let post: MethodRouter<AppState> = post
@@ -721,5 +734,8 @@ mod tests {
     #[test]
     fn site_key_is_the_code_in_the_path() {
         assert_eq!(SiteKey.extract(&req("127.0.0.1", None)).unwrap(), "ABCDEFG");
+        let mut other = req("127.0.0.1", None);
+        *other.uri_mut() = "/s/not-a-code-at-all/comment".parse().unwrap();
+        assert_eq!(SiteKey.extract(&other).unwrap(), "");
     }
 }

@@ -82,7 +82,20 @@ enum Gps {
 pub fn CapturePage() -> impl IntoView {
     let id = id_param("id");
     let site = Resource::new(id, |id| async move { get_site(id?).await });
-    view! { <Loaded resource=site view=move |d| view! { <CaptureForm site=d /> } /> }
+    view! {
+        <Loaded
+            resource=site
+            view=move |d| {
+                if d.yours_to_supervise {
+                    view! { <CaptureForm site=d /> }.into_any_sync()
+                } else {
+                    let i18n = use_i18n();
+                    view! { <p class="notice" id="not-your-site">{t!(i18n, capture.not_your_site)}</p> }
+                        .into_any_sync()
+                }
+            }
+        />
+    }
 }
 
 #[component]

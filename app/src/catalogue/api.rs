@@ -61,8 +61,13 @@ pub async fn get_sub_item(id: Uuid) -> Result<SubItemDetail, AppError> {
 #[server(endpoint = "catalogue/site")]
 pub async fn get_site(id: Uuid) -> Result<SiteDetail, AppError> {
     crate::ssr::run(async move {
-        signed_in().await?;
-        crate::ssr::db()?.site(id).await
+        let user = signed_in().await?;
+        let db = crate::ssr::db()?;
+        let mut site = db.site(id).await?;
+        if let Some(deputy) = user.deputy_id {
+            site.yours_to_supervise = db.deputy_follows_site(deputy, id).await?;
+        }
+        Ok(site)
     })
     .await
 }

@@ -232,11 +232,19 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
             </span>
         </p>
         <Show when=is_deputy>
-            <p>
-                <a class="button primary" id="capture-link" href=format!("/sites/{}/capture", d.id) rel="external">
-                    {t!(i18n, capture.title)}
-                </a>
-            </p>
+            {if d.yours_to_supervise {
+                view! {
+                    <p>
+                        <a class="button primary" id="capture-link" href=format!("/sites/{}/capture", d.id) rel="external">
+                            {t!(i18n, capture.title)}
+                        </a>
+                    </p>
+                }
+                    .into_any_sync()
+            } else {
+                view! { <p class="notice" id="not-your-site">{t!(i18n, capture.not_your_site)}</p> }
+                    .into_any_sync()
+            }}
         </Show>
         <dl class="facts">
             <dt>{t!(i18n, site.district)}</dt>

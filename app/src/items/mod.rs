@@ -22,6 +22,24 @@ use crate::domain::list_item::{Channel, ItemKind, ItemStatus};
 use crate::error::AppError;
 
 pub const REVIEW_PAGE: u32 = 30;
+/// Items on one page of `/items`; the page says how many there are in all.
+pub const ITEMS_PAGE: u32 = 50;
+
+/// One page of the list, with how many items the list has in all.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemPage {
+    pub rows: Vec<ItemRow>,
+    pub total: i64,
+    /// From 0.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl ItemPage {
+    pub fn pages(&self) -> u32 {
+        ((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1)))).max(1) as u32
+    }
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReviewFilter {
@@ -614,8 +632,9 @@ async fn allowed_actions(
 }
 
 /// Staff: the whole list (optionally one status). Officer: their unit's. Deputy: their own.
+/// One page of [`ITEMS_PAGE`] at a time, with the total.
 #[server(endpoint = "items/list")]
-pub async fn list_items(status: Option<String>) -> Result<Vec<ItemRow>, AppError> {
+pub async fn list_items(status: Option<String>, page: Option<u32>) -> Result<ItemPage, AppError> {
     crate::ssr::run(async move {
         use crate::domain::Role;
         let user = crate::auth::ssr::require(|_| true).await?;
@@ -626,16 +645,22 @@ pub async fn list_items(status: Option<String>) -> Result<Vec<ItemRow>, AppError
                     .ok_or_else(|| AppError::invalid("status", "unknown status"))?,
             ),
         };
+        let page = page.unwrap_or(0);
         let db = crate::ssr::db()?;
-        let rows = match user.role {
-            Role::Staff | Role::Admin => db.list_items(status, None, None).await?,
-            Role::UnitOfficer => {
-                let unit = user.unit_id.ok_or_else(AppError::forbidden)?;
-                db.list_items(status, Some(unit), None).await?
-            }
-            Role::Deputy => db.list_items(status, None, Some(user.id)).await?,
+        let (unit, deputy) = match user.role {
+            Role::Staff | Role::Admin => (None, None),
+            Role::UnitOfficer => (Some(user.unit_id.ok_or_else(AppError::forbidden)?), None),
+            Role::Deputy => (None, Some(user.id)),
         };
-        Ok(with_overdue(rows))
+        let (rows, total) = db
+            .list_items(status, unit, deputy, page, ITEMS_PAGE)
+            .await?;
+        Ok(ItemPage {
+            rows: with_overdue(rows),
+            total,
+            page,
+            per_page: ITEMS_PAGE,
+        })
     })
     .await
 }

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{
     get_item, list_items, nearby_items, review_options, review_queue, ActOnItem, AttachObservation,
-    CreateItem, DismissObservation, ItemRow, ItemView, QueueFilter, ReviewComment, ReviewRow,
+    CreateItem, DismissObservation, ItemPage, ItemRow, ItemView, QueueFilter, ReviewComment,
+    ReviewRow,
 };
 use crate::capture::verdict_label;
 use crate::catalogue::pages::id_param;
@@ -454,7 +455,15 @@ pub fn ItemsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let status = move || query_arg(query, "status").unwrap_or_default();
-    let items = Resource::new(status, |s| list_items(Some(s)));
+    let page = move || {
+        query_arg(query, "page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let items = Resource::new(
+        move || (status(), page()),
+        |(s, p)| list_items(Some(s), Some(p)),
+    );
     let session = crate::ui::use_session();
     Effect::new(move |_| {
         let officer = session
@@ -462,8 +471,8 @@ pub fn ItemsPage() -> impl IntoView {
             .and_then(|s| s.ok())
             .and_then(|s| s.user)
             .is_some_and(|u| u.role == crate::domain::Role::UnitOfficer);
-        if let (true, Some(Ok(rows))) = (officer, items.get()) {
-            keep_open_items(&rows);
+        if let (true, Some(Ok(list))) = (officer, items.get()) {
+            keep_open_items(&list.rows);
         }
     });
     let may_export = move || {
@@ -496,7 +505,49 @@ pub fn ItemsPage() -> impl IntoView {
                 </p>
             </Show>
         </Transition>
-        <Loaded resource=items view=move |rows| view! { <ItemTable rows=rows /> } />
+        <Loaded
+            resource=items
+            view=move |list| {
+                let pager = view! { <ItemPager list=list.clone() status=status() /> };
+                view! {
+                    {pager}
+                    <ItemTable rows=list.rows />
+                }
+            }
+        />
+    }
+}
+
+/// How many items the list has, which page this is, and links to the others (plain links: the
+/// list pages without JavaScript).
+#[component]
+fn ItemPager(list: ItemPage, status: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let pages = list.pages();
+    let link = move |p: u32| {
+        let mut q = vec![];
+        if !status.is_empty() {
+            q.push(format!("status={}", crate::ui::urlencode(&status)));
+        }
+        if p > 0 {
+            q.push(format!("page={p}"));
+        }
+        if q.is_empty() {
+            "/items".to_owned()
+        } else {
+            format!("/items?{}", q.join("&"))
+        }
+    };
+    let prev = (list.page > 0).then(|| link(list.page - 1));
+    let next = (list.page + 1 < pages).then(|| link(list.page + 1));
+    view! {
+        <nav class="pager" id="item-pager" data-total=list.total data-page=list.page>
+            <span id="item-count">
+                {t!(i18n, items.page_status, total = list.total, page = list.page + 1, pages = pages)}
+            </span>
+            {prev.map(|href| view! { " " <a href=href rel="prev" id="prev-page">{t!(i18n, items.prev_page)}</a> })}
+            {next.map(|href| view! { " " <a href=href rel="next" id="next-page">{t!(i18n, items.next_page)}</a> })}
+        </nav>
     }
 }
 

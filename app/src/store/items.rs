@@ -719,31 +719,45 @@ impl Db {
         })
     }
 
-    /// Items for a list page: all (staff, optionally one status), one unit's, or one deputy's.
+    /// One page of items for a list page: all (staff, optionally one status), one unit's, or
+    /// one deputy's; and how many there are in all.
     pub async fn list_items(
         &self,
         status: Option<ItemStatus>,
         unit: Option<Uuid>,
         deputy_user: Option<Uuid>,
-    ) -> Result<Vec<ItemRow>, AppError> {
-        let q = format!(
-            "select {ITEM_COLUMNS} {ITEM_FROM}
-              where ($1::text is null or i.status = $1)
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<ItemRow>, i64), AppError> {
+        const WHERE: &str = "where ($1::text is null or i.status = $1)
                 and ($2::uuid is null or i.unit_id = $2)
                 and ($3::uuid is null or exists (
                       select 1 from list_item_observations lo
                         join observations o on o.id = lo.observation_id
-                       where lo.item_id = i.id and o.deputy_user_id = $3))
-              order by (i.status in ('forwarded', 'acknowledged')) desc,
-                       i.deadline nulls last, i.number
-              limit 500"
-        );
-        Ok(sqlx::query_as(&q)
+                       where lo.item_id = i.id and o.deputy_user_id = $3))";
+        let total: i64 = sqlx::query_scalar(&format!("select count(*) from list_items i {WHERE}"))
             .bind(status.map(|s| s.as_str()))
             .bind(unit)
             .bind(deputy_user)
+            .fetch_one(&self.pool)
+            .await?;
+        // Open items first, soonest deadline first; the year, number and id make the order total,
+        // so that paging shows every item exactly once.
+        let q = format!(
+            "select {ITEM_COLUMNS} {ITEM_FROM} {WHERE}
+              order by (i.status in ('forwarded', 'acknowledged')) desc,
+                       i.deadline nulls last, i.year, i.number, i.id
+              limit $4 offset $5"
+        );
+        let rows = sqlx::query_as(&q)
+            .bind(status.map(|s| s.as_str()))
+            .bind(unit)
+            .bind(deputy_user)
+            .bind(i64::from(per_page))
+            .bind(i64::from(page) * i64::from(per_page))
             .fetch_all(&self.pool)
-            .await?)
+            .await?;
+        Ok((rows, total))
     }
 }
 

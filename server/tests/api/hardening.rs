@@ -643,6 +643,14 @@ async fn deputies_file_at_their_groups_sites_with_photos_they_hold() {
         })
         .to_string()
     };
+    // The site page tells each deputy whether they may record there.
+    for (cookie, yours) in [(&deputy, true), (&other, false)] {
+        let (s, page, _) = app
+            .call("catalogue/site", Some(cookie), &[("id", &site)])
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert_eq!(page["yours_to_supervise"], yours);
+    }
     let before = app.count("observations").await;
     let (s, r) = put_observation(
         &app,
@@ -821,30 +829,8 @@ async fn phone_numbers_are_bound_to_their_comment_and_purged_after_their_retenti
     .execute(&app.pool)
     .await
     .unwrap();
-    let url = format!(
-        "{}/{}",
-        std::env::var("JIANDU_TEST_PG")
-            .unwrap_or_else(|_| std::env::var("DATABASE_URL")
-                .unwrap()
-                .rsplit_once('/')
-                .unwrap()
-                .0
-                .to_owned())
-            .trim_end_matches('/'),
-        app.db_name
-    );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiandu"))
-        .arg("purge")
-        .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("jiandu purge runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, stdout, stderr) = app.jiandu(&["purge"], &[], "");
+    assert!(ok, "{stdout} {stderr}");
     assert!(
         stdout.contains("cleared 1 phone numbers and 1 client hashes"),
         "{stdout}"

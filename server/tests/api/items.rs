@@ -190,7 +190,8 @@ async fn the_closed_loop_runs_from_observation_to_closed_item() {
     for (who, n) in [(&officer, 1), (&stranger, 0), (&deputy, 1), (&staff, 1)] {
         let (s, list, _) = app.call("items/list", Some(who), &[]).await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(list.as_array().unwrap().len(), n);
+        assert_eq!(list["rows"].as_array().unwrap().len(), n);
+        assert_eq!(list["total"], n);
     }
     let (s, _, _) = app.call("items/list", None, &[]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

@@ -7,6 +7,7 @@ mod common;
 mod demo_data;
 mod device_answers;
 mod field;
+mod first_run;
 mod hardening;
 mod items;
 mod map_totals;

@@ -127,6 +127,43 @@ impl TestApp {
         }
     }
 
+    /// This test's database, for a command of the `jiandu` binary to work on.
+    pub fn database_url(&self) -> String {
+        format!("{}/{}", server_url(), self.db_name)
+    }
+
+    /// Runs the real `jiandu` binary on this test's database with `args`, extra environment and
+    /// standard input; its success, standard output and standard error.
+    pub fn jiandu(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: &str,
+    ) -> (bool, String, String) {
+        use std::io::Write;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jiandu"));
+        cmd.args(args)
+            .env("DATABASE_URL", self.database_url())
+            .env("RUST_LOG", "warn")
+            .env_remove("JIANDU_ADMIN_PASSWORD")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("jiandu runs");
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        let out = child.wait_with_output().expect("jiandu ends");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// Drops the database (call at the end of a test; a failed test leaves it for inspection).
     pub async fn cleanup(self) {
         self.pool.close().await;
