@@ -10,6 +10,7 @@ mod i18n_gen {
 }
 pub use i18n_gen::i18n;
 
+pub mod accounts;
 pub mod admin;
 mod app;
 pub mod auth;
@@ -23,6 +24,7 @@ pub mod map;
 #[cfg(feature = "hydrate")]
 pub mod offline;
 pub mod outbox;
+pub mod paged;
 pub mod public;
 pub mod staff;
 pub mod ui;

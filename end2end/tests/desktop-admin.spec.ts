@@ -32,5 +32,17 @@ test('admin creates an officer account, which can then sign in to its unit', asy
   await p2.locator('#login-form button[type=submit]').click();
   await p2.waitForURL(/\/my\/unit$/);
   await expect(p2.locator('.cards > li').first()).toBeVisible();
+
+  // The administrator deactivates the account: the officer's open session ends at once, and the
+  // act is in the log. Then back again.
+  const row = () => page.locator('#account-table tr', { hasText: name });
+  await row().locator('form.set-active button').click();
+  await expect(row()).toHaveAttribute('data-active', 'false');
+  await expect(page.locator('#admin-log tr[data-action=deactivate]', { hasText: name })).toBeVisible();
+  await p2.goto('/my/unit');
+  await expect(p2).toHaveURL(/\/login/);
+  await row().locator('form.set-active button').click();
+  await expect(row()).toHaveAttribute('data-active', 'true');
+  await expect(page.locator('#account-pager')).toContainText('个账号');
   await other.close();
 });

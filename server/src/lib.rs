@@ -114,7 +114,8 @@ pub async fn create_admin(
         deputy_id: None,
     };
     // Created only if the name is still free: two operators at once get one account.
-    db.insert_user(&new, true)
+    let id = db
+        .insert_user(&new, true)
         .await
         .map_err(|e| AdminError::Store(e.message))?
         .ok_or_else(|| {
@@ -122,7 +123,16 @@ pub async fn create_admin(
                 "an account named {} exists already: choose another name",
                 new.username.as_str()
             ))
-        })
+        })?;
+    db.log_admin(
+        None,
+        app::accounts::AdminAction::CreateAccount,
+        new.username.as_str(),
+        Some(serde_json::json!({ "role": "admin" })),
+    )
+    .await
+    .map_err(|e| AdminError::Store(e.message))?;
+    Ok(id)
 }
 
 /// Applies the schema migrations and the session store's own table.

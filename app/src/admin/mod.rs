@@ -13,33 +13,18 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{live, pick, role_label, use_zh, ErrorNotice, Loaded};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct UserListItem {
-    pub id: Uuid,
-    pub username: String,
-    pub display_name: String,
-    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
-    pub role: Role,
-    pub is_active: bool,
-    pub unit_zh: Option<String>,
-    pub unit_en: Option<String>,
-    pub group_number: Option<i32>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct DeputyOption {
-    pub id: Uuid,
-    pub name_zh: String,
-    pub group_number: i32,
-}
+use crate::accounts::AdminAction;
+#[cfg(feature = "ssr")]
+use crate::accounts::{ACCOUNTS_PAGE, LOG_PAGE};
+pub use crate::accounts::{AdminLogEntry, DeputyOption, UserListItem};
+use crate::paged::Paged;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountsPage {
-    pub users: Vec<UserListItem>,
+    pub users: Paged<UserListItem>,
     pub units: Vec<UnitRef>,
     pub deputies: Vec<DeputyOption>,
+    pub log: Paged<AdminLogEntry>,
 }
 
 #[cfg(feature = "ssr")]
@@ -47,16 +32,53 @@ async fn admin() -> Result<crate::store::users::UserRecord, AppError> {
     crate::auth::ssr::require(|u| u.role.can_manage_accounts()).await
 }
 
+/// The accounts (one page, with the total), what a new account can be tied to, and one page of
+/// the administrators' log.
 #[server(endpoint = "admin/accounts")]
-pub async fn accounts() -> Result<AccountsPage, AppError> {
-    crate::ssr::run(async {
+pub async fn accounts(page: Option<u32>, log_page: Option<u32>) -> Result<AccountsPage, AppError> {
+    crate::ssr::run(async move {
         admin().await?;
         let db = crate::ssr::db()?;
+        let (page, log_page) = (page.unwrap_or(0), log_page.unwrap_or(0));
+        let (users, total) = db.list_users(page, ACCOUNTS_PAGE).await?;
+        let (log, log_total) = db.admin_log(log_page, LOG_PAGE).await?;
         Ok(AccountsPage {
-            users: db.list_users().await?,
+            users: Paged {
+                rows: users,
+                total,
+                page,
+                per_page: ACCOUNTS_PAGE,
+            },
             units: db.list_units().await?,
             deputies: db.deputies_without_account().await?,
+            log: Paged {
+                rows: log,
+                total: log_total,
+                page: log_page,
+                per_page: LOG_PAGE,
+            },
         })
+    })
+    .await
+}
+
+/// Deactivates (`active` false) or reactivates an account. A deactivated account cannot sign in
+/// and its open sessions are refused from their next request; everything it did stays.
+#[server(endpoint = "admin/set-active")]
+pub async fn set_active(user_id: Uuid, active: bool) -> Result<bool, AppError> {
+    crate::ssr::run(async move {
+        let by = admin().await?;
+        if by.id == user_id && !active {
+            return Err(AppError::invalid(
+                "user_id",
+                "you cannot deactivate your own account: ask another administrator",
+            ));
+        }
+        let changed = crate::ssr::db()?
+            .set_user_active(user_id, active, by.id)
+            .await?;
+        tracing::info!(by = %by.username, account = %user_id, active, changed, "account activity set");
+        Ok(changed)
     })
     .await
 }
@@ -125,6 +147,7 @@ pub async fn create_account(
             tokio::task::spawn_blocking(move || crate::auth::ssr::hash_password(&password))
                 .await
                 .map_err(|_| AppError::internal())??;
+        let logged_name = username.as_str().to_owned();
         let id = db
             .insert_user(
                 &NewUser {
@@ -139,6 +162,13 @@ pub async fn create_account(
             )
             .await?
             .ok_or_else(AppError::internal)?;
+        db.log_admin(
+            Some(by.id),
+            AdminAction::CreateAccount,
+            &logged_name,
+            Some(serde_json::json!({ "role": role.as_str() })),
+        )
+        .await?;
         tracing::info!(by = %by.username, account = %id, role = %role, "account created");
         Ok(id)
     })
@@ -155,7 +185,15 @@ pub async fn reset_password(user_id: Uuid, password: String) -> Result<(), AppEr
         let hash = tokio::task::spawn_blocking(move || crate::auth::ssr::hash_password(&password))
             .await
             .map_err(|_| AppError::internal())??;
-        crate::ssr::db()?.set_password_hash(user_id, &hash).await?;
+        let db = crate::ssr::db()?;
+        db.set_password_hash(user_id, &hash).await?;
+        let name = db
+            .user_by_id(user_id)
+            .await?
+            .map(|u| u.username)
+            .unwrap_or_else(|| user_id.to_string());
+        db.log_admin(Some(by.id), AdminAction::ResetPassword, &name, None)
+            .await?;
         tracing::info!(by = %by.username, account = %user_id, "password reset");
         Ok(())
     })
@@ -168,15 +206,52 @@ pub fn UsersPage() -> impl IntoView {
     let zh = use_zh();
     let create = ServerAction::<CreateAccount>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let created = create.version();
-    let data = Resource::new(move || live(created), |_| accounts());
+    let activity = ServerAction::<SetActive>::new();
+    let (created, was_reset, toggled) = (create.version(), reset.version(), activity.version());
+    let query = leptos_router::hooks::use_query_map();
+    let number = move |key: &str| {
+        crate::ui::query_arg(query, key)
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let data = Resource::new(
+        move || {
+            (
+                live(created),
+                live(was_reset),
+                live(toggled),
+                number("page"),
+                number("log_page"),
+            )
+        },
+        |(_, _, _, page, log_page)| accounts(Some(page), Some(log_page)),
+    );
     view! {
         <h1>{t!(i18n, users.title)}</h1>
         <Loaded
             resource=data
             view=move |page| {
-                let AccountsPage { users, units, deputies } = page;
-                let user_options = users.clone();
+                let AccountsPage { users, units, deputies, log } = page;
+                let user_options = users.rows.clone();
+                let (account_page, log_page) = (users.page, log.page);
+                let accounts_pager = crate::ui::pager(
+                    "account-pager",
+                    (users.total, users.page, users.pages()),
+                    move |p| format!("/admin/users?page={p}&log_page={log_page}"),
+                    {
+                        let (total, page, pages) = (users.total, users.page + 1, users.pages());
+                        view! { {t!(i18n, users.page_status, total = total, page = page, pages = pages)} }
+                    },
+                );
+                let log_pager = crate::ui::pager(
+                    "log-pager",
+                    (log.total, log.page, log.pages()),
+                    move |p| format!("/admin/users?page={account_page}&log_page={p}"),
+                    {
+                        let (total, page, pages) = (log.total, log.page + 1, log.pages());
+                        view! { {t!(i18n, users.log_page_status, total = total, page = page, pages = pages)} }
+                    },
+                );
                 view! {
                     <section class="card">
                         <h2>{t!(i18n, users.create)}</h2>
@@ -294,21 +369,41 @@ pub fn UsersPage() -> impl IntoView {
                     </section>
                     <section>
                         <h2>{t!(i18n, users.list)}</h2>
+                        {accounts_pager}
+                        {move || match activity.value().get() {
+                            Some(Ok(_)) => Some(view! { <p class="notice ok">{t!(i18n, users.set_active_done)}</p> }.into_any_sync()),
+                            Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
+                            None => None,
+                        }}
                         <table class="grid" id="account-table">
                             <tbody>
                                 {users
+                                    .rows
                                     .into_iter()
                                     .map(|u| {
                                         let unit = match (&u.unit_zh, &u.unit_en) {
                                             (Some(a), Some(b)) => pick(zh, a, b),
                                             _ => u.group_number.map(|g| format!("#{g}")).unwrap_or_default(),
                                         };
+                                        let (state, button) = if u.is_active {
+                                            (t_string!(i18n, users.active), t_string!(i18n, users.deactivate))
+                                        } else {
+                                            (t_string!(i18n, users.inactive), t_string!(i18n, users.reactivate))
+                                        };
                                         view! {
-                                            <tr>
+                                            <tr data-user=u.username.clone() data-active=u.is_active.to_string()>
                                                 <td>{u.username.clone()}</td>
                                                 <td>{u.display_name.clone()}</td>
                                                 <td>{role_label(i18n, u.role)}</td>
                                                 <td>{unit}</td>
+                                                <td class="state">{state}</td>
+                                                <td>
+                                                    <ActionForm action=activity attr:class="inline set-active">
+                                                        <input type="hidden" name="user_id" value=u.id.to_string() />
+                                                        <input type="hidden" name="active" value=(!u.is_active).to_string() />
+                                                        <button type="submit">{button}</button>
+                                                    </ActionForm>
+                                                </td>
                                             </tr>
                                         }
                                     })
@@ -316,8 +411,60 @@ pub fn UsersPage() -> impl IntoView {
                             </tbody>
                         </table>
                     </section>
+                    <section>
+                        <h2>{t!(i18n, users.log)}</h2>
+                        {log_pager}
+                        {if log.rows.is_empty() {
+                            view! { <p class="muted">{t!(i18n, users.log_none)}</p> }.into_any_sync()
+                        } else {
+                            view! {
+                                <table class="grid" id="admin-log">
+                                    <thead>
+                                        <tr>
+                                            <th>{t!(i18n, users.when)}</th>
+                                            <th>{t!(i18n, users.who)}</th>
+                                            <th>{t!(i18n, users.what)}</th>
+                                            <th>{t!(i18n, users.subject)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {log
+                                            .rows
+                                            .into_iter()
+                                            .map(|e| {
+                                                let who = e
+                                                    .actor
+                                                    .clone()
+                                                    .unwrap_or_else(|| t_string!(i18n, users.command_line).to_owned());
+                                                view! {
+                                                    <tr data-action=e.action.as_str()>
+                                                        <td>{crate::ui::local_time(e.at)}</td>
+                                                        <td>{who}</td>
+                                                        <td>{action_label(i18n, e.action)}</td>
+                                                        <td>{e.subject.clone()}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                                .into_any_sync()
+                        }}
+                    </section>
                 }
             }
         />
+    }
+}
+
+fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: AdminAction) -> &'static str {
+    match a {
+        AdminAction::CreateAccount => t_string!(i18n, users.act_create_account),
+        AdminAction::ResetPassword => t_string!(i18n, users.act_reset_password),
+        AdminAction::Deactivate => t_string!(i18n, users.act_deactivate),
+        AdminAction::Reactivate => t_string!(i18n, users.act_reactivate),
+        AdminAction::Import => t_string!(i18n, users.act_import),
+        AdminAction::Edit => t_string!(i18n, users.act_edit),
     }
 }

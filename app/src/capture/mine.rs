@@ -11,12 +11,27 @@ use crate::i18n::*;
 use crate::outbox::page::kind_label;
 use crate::ui::{pick, use_zh, Loaded};
 
+/// Records on one page of "my records".
+pub const MINE_PAGE: u32 = 50;
+
+/// What the deputy has sent, newest first, a page at a time with the total.
 #[server(endpoint = "field/my-observations")]
-pub async fn get_my_observations() -> Result<Vec<MyObservation>, AppError> {
+pub async fn get_my_observations(
+    page: Option<u32>,
+) -> Result<crate::paged::Paged<MyObservation>, AppError> {
     use crate::domain::Role;
-    crate::ssr::run(async {
+    crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| u.role == Role::Deputy).await?;
-        crate::ssr::db()?.my_observations(user.id).await
+        let page = page.unwrap_or(0);
+        let (rows, total) = crate::ssr::db()?
+            .my_observations(user.id, page, MINE_PAGE)
+            .await?;
+        Ok(crate::paged::Paged {
+            rows,
+            total,
+            page,
+            per_page: MINE_PAGE,
+        })
     })
     .await
 }
@@ -34,18 +49,34 @@ fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> &'stati
 pub fn MyObservationsPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let data = Resource::new(|| (), |_| get_my_observations());
+    let query = leptos_router::hooks::use_query_map();
+    let page = move || {
+        crate::ui::query_arg(query, "page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let data = Resource::new(page, |page| get_my_observations(Some(page)));
     view! {
         <h1>{t!(i18n, mine.title)}</h1>
         <Loaded
             resource=data
             view=move |list| {
-                if list.is_empty() {
+                if list.rows.is_empty() && list.page == 0 {
                     return view! { <p class="muted">{t!(i18n, mine.empty)}</p> }.into_any_sync();
                 }
+                let (total, page, pages) = (list.total, list.page, list.pages());
+                let words = view! { {t!(i18n, mine.page_status, total = total, page = page + 1, pages = pages)} };
+                let pager = crate::ui::pager(
+                    "mine-pager",
+                    (total, page, pages),
+                    |p| format!("/my/observations?page={p}"),
+                    words,
+                );
                 view! {
+                    {pager}
                     <ul class="rows mine" id="my-observations">
                         {list
+                            .rows
                             .into_iter()
                             .map(|o| {
                                 let verdict = Verdict::parse(&o.verdict).unwrap_or(Verdict::Unknown);

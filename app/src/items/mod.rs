@@ -26,20 +26,7 @@ pub const REVIEW_PAGE: u32 = 30;
 pub const ITEMS_PAGE: u32 = 50;
 
 /// One page of the list, with how many items the list has in all.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ItemPage {
-    pub rows: Vec<ItemRow>,
-    pub total: i64,
-    /// From 0.
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl ItemPage {
-    pub fn pages(&self) -> u32 {
-        ((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1)))).max(1) as u32
-    }
-}
+pub type ItemPage = crate::paged::Paged<ItemRow>;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReviewFilter {

@@ -33,12 +33,26 @@ pub struct Notification {
     pub site_name_en: String,
 }
 
-/// The newest 100 notifications of the signed-in person.
+/// Notifications on one page.
+pub const NOTIFICATIONS_PAGE: u32 = 50;
+
+/// The signed-in person's notifications, newest first, a page at a time with the total.
 #[server(endpoint = "notifications/list")]
-pub async fn list_notifications() -> Result<Vec<Notification>, AppError> {
+pub async fn list_notifications(
+    page: Option<u32>,
+) -> Result<crate::paged::Paged<Notification>, AppError> {
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|_| true).await?;
-        crate::ssr::db()?.notifications(user.id, 100).await
+        let page = page.unwrap_or(0);
+        let (rows, total) = crate::ssr::db()?
+            .notifications(user.id, page, NOTIFICATIONS_PAGE)
+            .await?;
+        Ok(crate::paged::Paged {
+            rows,
+            total,
+            page,
+            per_page: NOTIFICATIONS_PAGE,
+        })
     })
     .await
 }
@@ -59,7 +73,16 @@ pub fn NotificationsPage() -> impl IntoView {
     let zh = use_zh();
     let read = ServerAction::<MarkRead>::new();
     let read_version = read.version();
-    let data = Resource::new(move || live(read_version), |_| list_notifications());
+    let query = leptos_router::hooks::use_query_map();
+    let page = move || {
+        crate::ui::query_arg(query, "page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let data = Resource::new(
+        move || (live(read_version), page()),
+        |(_, page)| list_notifications(Some(page)),
+    );
     let session = crate::ui::use_session();
     // The count in the menu follows what was just marked read.
     Effect::new(move |_| {
@@ -74,10 +97,20 @@ pub fn NotificationsPage() -> impl IntoView {
         </ActionForm>
         <Loaded
             resource=data
-            view=move |rows| {
-                let empty = rows.is_empty();
+            view=move |list| {
+                let empty = list.rows.is_empty();
+                let (total, page, pages) = (list.total, list.page, list.pages());
+                let words = view! { {t!(i18n, notifications.page_status, total = total, page = page + 1, pages = pages)} };
+                let pager = crate::ui::pager(
+                    "notification-pager",
+                    (total, page, pages),
+                    |p| format!("/notifications?page={p}"),
+                    words,
+                );
+                let rows = list.rows;
                 view! {
                     {empty.then(|| view! { <p class="muted">{t!(i18n, notifications.empty)}</p> })}
+                    {(!empty).then_some(pager)}
                     <ol class="rows" id="notification-list">
                         {rows
                             .into_iter()
@@ -93,7 +126,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                         <p>
                                             <b>{label}</b> " · " {n.actor_name.clone()} " → "
                                             <span class="tag status">{status}</span> " · "
-                                            {(n.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
+                                            {crate::ui::local_time(n.at)}
                                         </p>
                                         <p class="muted body">{n.description.chars().take(80).collect::<String>()}</p>
                                     </li>

@@ -313,7 +313,7 @@ fn ReviewCommentItem(c: ReviewComment, create: ServerAction<CreateItem>) -> impl
             <p class="meta">
                 <a href=format!("/s/{}", c.public_code)>{pick(zh, &c.site_name_zh, &c.site_name_en)}</a>
                 " · " {t!(i18n, review.public_comment)} " · "
-                {(c.created_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
+                {crate::ui::local_time(c.created_at)}
             </p>
             <p class="body">{body.clone()}</p>
             {c.photo_sha256.clone().map(|sha| view! {
@@ -375,7 +375,7 @@ fn ReviewItem(
             <p class="meta">
                 <a href=format!("/sites/{}", r.site_id)>{pick(zh, &r.site_name_zh, &r.site_name_en)}</a>
                 " · " {r.deputy_name.clone()} " · "
-                {(r.received_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
+                {crate::ui::local_time(r.received_at)}
                 " · " <span class="tag">
                     {crate::domain::Verdict::parse(&r.verdict).map(|v| verdict_label(i18n, v)).unwrap_or("")}
                 </span>
@@ -518,13 +518,12 @@ pub fn ItemsPage() -> impl IntoView {
     }
 }
 
-/// How many items the list has, which page this is, and links to the others (plain links: the
-/// list pages without JavaScript).
+/// How many items the list has, which page this is, and links to the others.
 #[component]
 fn ItemPager(list: ItemPage, status: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages = list.pages();
-    let link = move |p: u32| {
+    let (total, page, pages) = (list.total, list.page, list.pages());
+    let href = move |p: u32| {
         let mut q = vec![];
         if !status.is_empty() {
             q.push(format!("status={}", crate::ui::urlencode(&status)));
@@ -538,17 +537,9 @@ fn ItemPager(list: ItemPage, status: String) -> impl IntoView {
             format!("/items?{}", q.join("&"))
         }
     };
-    let prev = (list.page > 0).then(|| link(list.page - 1));
-    let next = (list.page + 1 < pages).then(|| link(list.page + 1));
-    view! {
-        <nav class="pager" id="item-pager" data-total=list.total data-page=list.page>
-            <span id="item-count">
-                {t!(i18n, items.page_status, total = list.total, page = list.page + 1, pages = pages)}
-            </span>
-            {prev.map(|href| view! { " " <a href=href rel="prev" id="prev-page">{t!(i18n, items.prev_page)}</a> })}
-            {next.map(|href| view! { " " <a href=href rel="next" id="next-page">{t!(i18n, items.next_page)}</a> })}
-        </nav>
-    }
+    let words =
+        view! { {t!(i18n, items.page_status, total = total, page = page + 1, pages = pages)} };
+    crate::ui::pager("item-pager", (total, page, pages), href, words)
 }
 
 /// An officer answers at the site, often with no signal: keep the unit's list, the outbox and
@@ -891,7 +882,7 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
                             " (" {crate::ui::role_label(i18n, r)} ")"
                         })}
                         " · "
-                        {(e.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()}
+                        {crate::ui::local_time(e.at)}
                         {e.unit_name_zh.clone().map(|zh_name| view! { " → " {pick(zh, &zh_name, e.unit_name_en.as_deref().unwrap_or(""))} })}
                         {e.deadline.map(|d| view! { " · " {d.to_string()} })}
                         {e.comment.clone().map(|c| view! { <p class="body">{c}</p> })}

@@ -113,17 +113,28 @@ pub async fn satisfaction_figures() -> Result<Vec<FigureRow>, AppError> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PosterData {
     pub base_url: String,
+    /// One page of posters ([`POSTERS_PAGE`]).
     pub sites: Vec<PosterSite>,
+    /// How many sites the choice has in all, and which page this is (from 0).
+    pub total: i64,
+    pub page: u32,
+    pub unit: Option<Uuid>,
+    pub district: Option<Uuid>,
     pub units: Vec<UnitRef>,
     pub districts: Vec<UnitRef>,
 }
 
-/// Sites to print posters for: one by code, or every site of a unit or a district.
+/// Posters on one page: a district can have thousands of sites, printed a page at a time.
+pub const POSTERS_PAGE: u32 = 100;
+
+/// Sites to print posters for: one by code, or every site of a unit or a district, a page at a
+/// time with the total.
 #[server(endpoint = "staff/posters")]
 pub async fn poster_sheet(
     code: Option<String>,
     unit: Option<Uuid>,
     district: Option<Uuid>,
+    page: Option<u32>,
 ) -> Result<PosterData, AppError> {
     crate::ssr::run(async move {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
@@ -135,11 +146,18 @@ pub async fn poster_sheet(
             ),
             None => None,
         };
-        let sites = if code.is_none() && unit.is_none() && district.is_none() {
-            vec![]
+        let page = page.unwrap_or(0);
+        let (sites, total) = if code.is_none() && unit.is_none() && district.is_none() {
+            (vec![], 0)
         } else {
-            db.poster_sites(code.as_ref().map(|c| c.as_str()), unit, district)
-                .await?
+            db.poster_sites(
+                code.as_ref().map(|c| c.as_str()),
+                unit,
+                district,
+                page,
+                POSTERS_PAGE,
+            )
+            .await?
         };
         if code.is_some() && sites.is_empty() {
             return Err(AppError::not_found("site"));
@@ -147,6 +165,10 @@ pub async fn poster_sheet(
         Ok(PosterData {
             base_url: crate::ssr::public_settings()?.base_url,
             sites,
+            total,
+            page,
+            unit,
+            district,
             units: db.list_units().await?,
             districts: db.list_districts().await?,
         })

@@ -278,11 +278,12 @@ pub fn PostersPage() -> impl IntoView {
     let query = use_query_map();
     let arg = move |k: &str| query_arg(query, k).filter(|v| !v.is_empty());
     let sheet = Resource::new(
-        move || (arg("code"), arg("unit"), arg("district")),
-        |(code, unit, district)| {
+        move || (arg("code"), arg("unit"), arg("district"), arg("page")),
+        |(code, unit, district, page)| {
             let unit = unit.and_then(|u| Uuid::parse_str(&u).ok());
             let district = district.and_then(|d| Uuid::parse_str(&d).ok());
-            poster_sheet(code, unit, district)
+            let page = page.and_then(|p| p.parse::<u32>().ok());
+            poster_sheet(code, unit, district, page)
         },
     );
     view! {
@@ -296,6 +297,24 @@ fn PosterSheetView(s: PosterData, zh: bool) -> impl IntoView {
     let i18n = use_i18n();
     let base = s.base_url.clone();
     let count = s.sites.len();
+    let pages =
+        ((s.total.max(0) as u64).div_ceil(u64::from(super::staff::POSTERS_PAGE))).max(1) as u32;
+    let (unit, district) = (s.unit, s.district);
+    let href = move |p: u32| {
+        let mut q = vec![format!("page={p}")];
+        if let Some(u) = unit {
+            q.push(format!("unit={u}"));
+        }
+        if let Some(d) = district {
+            q.push(format!("district={d}"));
+        }
+        format!("/staff/posters?{}", q.join("&"))
+    };
+    let (total, page, per) = (s.total, s.page, super::staff::POSTERS_PAGE);
+    let pager = (s.total > i64::from(per)).then(|| {
+        let words = view! { {t!(i18n, posters.page_status, total = total, page = page + 1, pages = pages, per = per)} };
+        crate::ui::pager("poster-pager", (total, page, pages), href, words)
+    });
     view! {
         <div class="no-print">
             <h1>{t!(i18n, posters.title)}</h1>
@@ -323,6 +342,7 @@ fn PosterSheetView(s: PosterData, zh: bool) -> impl IntoView {
                 <button type="submit">{t!(i18n, posters.show)}</button>
             </form>
             <p id="poster-count">{t!(i18n, posters.count, n = count)}</p>
+            {pager}
         </div>
         <div class="posters">
             {s.sites

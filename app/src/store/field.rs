@@ -295,12 +295,20 @@ impl Db {
 }
 
 impl Db {
-    /// What a deputy has sent, newest first, with the photos in their order.
+    /// One page of what a deputy has sent, newest first, with the photos in their order; and how
+    /// many there are.
     pub async fn my_observations(
         &self,
         deputy_user_id: Uuid,
-    ) -> Result<Vec<crate::capture::MyObservation>, AppError> {
-        Ok(sqlx::query_as(
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<crate::capture::MyObservation>, i64), AppError> {
+        let total: i64 =
+            sqlx::query_scalar("select count(*) from observations where deputy_user_id = $1")
+                .bind(deputy_user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query_as(
             "select o.id, o.site_id, t.name_zh as site_name_zh, t.name_en as site_name_en,
                     o.kind, o.note, o.captured_at, o.received_at, o.status, o.verdict,
                     o.distance_m,
@@ -309,10 +317,13 @@ impl Db {
                              '{}') as photos
                from observations o join sites t on t.id = o.site_id
               where o.deputy_user_id = $1
-              order by o.received_at desc, o.id desc limit 500",
+              order by o.received_at desc, o.id desc limit $2 offset $3",
         )
         .bind(deputy_user_id)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok((rows, total))
     }
 }

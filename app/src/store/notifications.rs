@@ -16,13 +16,20 @@ impl Db {
         .await?)
     }
 
-    /// The newest notifications first, with what happened and to which item.
+    /// One page of notifications, newest first, with what happened and to which item; and how
+    /// many there are.
     pub async fn notifications(
         &self,
         user: Uuid,
-        limit: i64,
-    ) -> Result<Vec<Notification>, AppError> {
-        Ok(sqlx::query_as(
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<Notification>, i64), AppError> {
+        let total: i64 =
+            sqlx::query_scalar("select count(*) from notifications where user_id = $1")
+                .bind(user)
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query_as(
             "select n.id, n.item_id, n.read_at is not null as read, e.action, e.to_status, e.at,
                     us.display_name as actor_name, i.year, i.number, i.kind, i.description,
                     t.name_zh as site_name_zh, t.name_en as site_name_en
@@ -33,12 +40,14 @@ impl Db {
                join sites t on t.id = i.site_id
               where n.user_id = $1
               order by n.id desc
-              limit $2",
+              limit $2 offset $3",
         )
         .bind(user)
-        .bind(limit)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok((rows, total))
     }
 
     /// Marks one notification (or, with `None`, all of them) read; someone else's id changes

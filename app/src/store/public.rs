@@ -424,33 +424,46 @@ impl Db {
             .collect())
     }
 
-    /// Sites for posters: one site by code, or all of a lead unit's or a district's sites.
+    /// Sites for posters: one site by code, or all of a lead unit's or a district's sites; one
+    /// page of them and how many there are.
     pub async fn poster_sites(
         &self,
         code: Option<&str>,
         unit: Option<Uuid>,
         district: Option<Uuid>,
-    ) -> Result<Vec<PosterSite>, AppError> {
-        Ok(sqlx::query_as(
-            "select t.public_code, t.name_zh, t.name_en, t.kind, p.number as project_number,
-                    p.title_zh as project_zh, p.title_en as project_en,
-                    s.title_zh as sub_item_zh, s.title_en as sub_item_en,
-                    u.name_zh as lead_unit_zh, u.name_en as lead_unit_en
-               from sites t
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<PosterSite>, i64), AppError> {
+        const FROM: &str = "from sites t
                join sub_items s on s.id = t.sub_item_id
                join projects p on p.id = s.project_id
                join lead_units u on u.id = s.lead_unit_id
               where ($1::text is null or t.public_code = $1)
                 and ($2::uuid is null or u.id = $2)
-                and ($3::uuid is null or t.district_id = $3)
-              order by p.number, s.number, t.name_zh
-              limit 500",
-        )
+                and ($3::uuid is null or t.district_id = $3)";
+        let total: i64 = sqlx::query_scalar(&format!("select count(*) {FROM}"))
+            .bind(code)
+            .bind(unit)
+            .bind(district)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query_as(&format!(
+            "select t.public_code, t.name_zh, t.name_en, t.kind, p.number as project_number,
+                    p.title_zh as project_zh, p.title_en as project_en,
+                    s.title_zh as sub_item_zh, s.title_en as sub_item_en,
+                    u.name_zh as lead_unit_zh, u.name_en as lead_unit_en
+               {FROM}
+              order by p.number, s.number, t.name_zh, t.public_code
+              limit $4 offset $5"
+        ))
         .bind(code)
         .bind(unit)
         .bind(district)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok((rows, total))
     }
 
     pub async fn list_districts(&self) -> Result<Vec<crate::catalogue::UnitRef>, AppError> {

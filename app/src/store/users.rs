@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use super::Db;
-use crate::admin::{DeputyOption, UserListItem};
+use crate::accounts::{AdminAction, AdminLogEntry, DeputyOption, UserListItem};
 use crate::domain::{DisplayName, Role, Username};
 use crate::error::AppError;
 
@@ -100,18 +100,105 @@ impl Db {
         }
     }
 
-    pub async fn list_users(&self) -> Result<Vec<UserListItem>, AppError> {
-        Ok(sqlx::query_as(
+    /// One page of accounts (by role, then name) and how many there are.
+    pub async fn list_users(
+        &self,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<UserListItem>, i64), AppError> {
+        let total: i64 = sqlx::query_scalar("select count(*) from users")
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query_as(
             "select u.id, u.username, u.display_name, u.role, u.is_active,
                     l.name_zh as unit_zh, l.name_en as unit_en, g.number as group_number
                from users u
                left join lead_units l on l.id = u.unit_id
                left join deputies d on d.id = u.deputy_id
                left join supervision_groups g on g.id = d.group_id
-              order by u.role, u.username",
+              order by u.role, u.username
+              limit $1 offset $2",
         )
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok((rows, total))
+    }
+
+    /// Deactivates or reactivates an account, and logs it, in one transaction. A deactivated
+    /// account's sessions are refused from its next request on (the sign-in backend loads only
+    /// active accounts); its history stays. Returns whether anything changed.
+    pub async fn set_user_active(
+        &self,
+        id: Uuid,
+        active: bool,
+        actor: Uuid,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let username: Option<String> = sqlx::query_scalar(
+            "update users set is_active = $2 where id = $1 and is_active <> $2 returning username",
+        )
+        .bind(id)
+        .bind(active)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(username) = username else {
+            let exists: bool =
+                sqlx::query_scalar("select exists (select 1 from users where id = $1)")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            return if exists {
+                Ok(false)
+            } else {
+                Err(AppError::not_found("account"))
+            };
+        };
+        let action = if active {
+            AdminAction::Reactivate
+        } else {
+            AdminAction::Deactivate
+        };
+        log_in(&mut tx, Some(actor), action, &username, None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records an administrative act (append-only).
+    pub async fn log_admin(
+        &self,
+        actor: Option<Uuid>,
+        action: AdminAction,
+        subject: &str,
+        detail: Option<serde_json::Value>,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        log_in(&mut tx, actor, action, subject, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of the administrators' log, newest first, and how many entries there are.
+    pub async fn admin_log(
+        &self,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<AdminLogEntry>, i64), AppError> {
+        let total: i64 = sqlx::query_scalar("select count(*) from admin_log")
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query_as(
+            "select l.id, u.username as actor, l.action, l.subject, l.at
+               from admin_log l left join users u on u.id = l.actor
+              order by l.at desc, l.id desc
+              limit $1 offset $2",
+        )
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows, total))
     }
 
     /// Deputies in the roster who do not have an account yet.
@@ -143,4 +230,21 @@ impl Db {
                 .await?,
         )
     }
+}
+
+async fn log_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    actor: Option<Uuid>,
+    action: AdminAction,
+    subject: &str,
+    detail: Option<serde_json::Value>,
+) -> Result<(), AppError> {
+    sqlx::query("insert into admin_log (actor, action, subject, detail) values ($1, $2, $3, $4)")
+        .bind(actor)
+        .bind(action.as_str())
+        .bind(subject)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

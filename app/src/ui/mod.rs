@@ -41,6 +41,34 @@ pub fn query_arg(map: Memo<leptos_router::params::ParamsMap>, key: &str) -> Opti
     map.try_with(|m| m.get(key)).flatten()
 }
 
+/// How many a long list has, which page this is, and plain links to the pages beside it (plain
+/// links, so a list pages without JavaScript). `status` says it in words.
+pub fn pager(
+    id: &'static str,
+    list: (i64, u32, u32),
+    href: impl Fn(u32) -> String,
+    status: impl IntoView,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (total, page, pages) = list;
+    let prev = (page > 0).then(|| href(page - 1));
+    let next = (page + 1 < pages).then(|| href(page + 1));
+    view! {
+        <nav class="pager" id=id data-total=total data-page=page>
+            <span class="count">{status}</span>
+            {prev.map(|h| view! { " " <a href=h rel="prev" class="prev-page">{t!(i18n, items.prev_page)}</a> })}
+            {next.map(|h| view! { " " <a href=h rel="next" class="next-page">{t!(i18n, items.next_page)}</a> })}
+        </nav>
+    }
+}
+
+/// A moment as it reads in China (UTC+8), to the minute.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// Chinese first: data carries both names and the English one may be missing.
 pub fn use_zh() -> bool {
     use_i18n().get_locale_untracked() == Locale::zh_CN

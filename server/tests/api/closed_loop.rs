@@ -267,15 +267,16 @@ async fn answers_carry_evidence_photos_and_the_people_concerned_are_notified() {
     assert_eq!(unread(&app, &staff).await, 2);
     let (s, list, _) = app.call("notifications/list", Some(&deputy), &[]).await;
     assert_eq!(s, StatusCode::OK);
-    let actions: Vec<&str> = list
+    let actions: Vec<&str> = list["rows"]
         .as_array()
         .unwrap()
         .iter()
         .map(|n| n["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["answer", "acknowledge", "forward"]);
+    assert_eq!(list["total"], 3);
     // One read, then all; someone else's id changes nothing.
-    let first = list[0]["id"].as_i64().unwrap().to_string();
+    let first = list["rows"][0]["id"].as_i64().unwrap().to_string();
     let (s, n, _) = app
         .call("notifications/read", Some(&staff), &[("id", &first)])
         .await;

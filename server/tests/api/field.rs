@@ -657,28 +657,30 @@ fn write_bench_photos() {
     }
 }
 
+/// Appends one PNG chunk: length, type, data, CRC.
+pub fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32fast::hash(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
 /// A real decompression bomb: a PNG declaring `side`×`side` RGB pixels whose IDAT holds a few
 /// kilobytes of zlib that would inflate to gigabytes.
 pub fn png_bomb(side: u32) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32fast::hash(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&side.to_be_bytes());
     ihdr.extend_from_slice(&side.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(
+    png_chunk(&mut png, b"IHDR", &ihdr);
+    png_chunk(
         &mut png,
         b"IDAT",
         &miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 4 << 20], 10),
     );
-    chunk(&mut png, b"IEND", &[]);
+    png_chunk(&mut png, b"IEND", &[]);
     png
 }

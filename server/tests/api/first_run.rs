@@ -62,6 +62,13 @@ async fn the_first_administrator_is_made_with_the_command_on_an_empty_installati
     assert!(!ok);
     assert!(err.contains("exists already"), "{err}");
     assert_eq!(app.count("users").await, 1);
+    let (_, page, _) = app.call("admin/accounts", Some(&cookie), &[]).await;
+    assert_eq!(page["log"]["rows"][0]["action"], "create_account");
+    assert_eq!(
+        page["log"]["rows"][0]["actor"],
+        serde_json::Value::Null,
+        "the command line"
+    );
     app.cleanup().await;
 }
 
@@ -134,8 +141,188 @@ async fn twelve_hundred_items_page_through_the_list_each_seen_once() {
     );
     let pager = &html[html.find("id=\"item-pager\"").unwrap()..];
     let pager = &pager[..pager.find("</nav>").unwrap()];
-    assert!(pager.replace("<!>", "").contains("共 1200 条"), "and said: {pager}");
+    assert!(
+        pager.replace("<!>", "").contains("共 1200 条"),
+        "and said: {pager}"
+    );
     assert!(html.contains("href=\"/items?page=4\""));
     assert!(html.contains("href=\"/items?page=2\""));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn deactivated_accounts_are_shut_out_at_once_and_every_admin_act_is_logged() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_demo("demo-admin").await;
+    let officer = app.login_demo("demo-officer").await;
+    let (s, _, _) = app.call("items/list", Some(&officer), &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    let officer_id: uuid::Uuid =
+        sqlx::query_scalar("select id from users where username = 'demo-officer'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let id = officer_id.to_string();
+    let set = |active: &'static str, cookie: String| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.call(
+                "admin/set-active",
+                Some(&cookie),
+                &[("user_id", &id), ("active", active)],
+            )
+            .await
+        }
+    };
+    // Only an administrator may; not on their own account.
+    let staff = app.login_demo("demo-staff").await;
+    assert_eq!(set("false", staff).await.0, StatusCode::FORBIDDEN);
+    let admin_id: uuid::Uuid =
+        sqlx::query_scalar("select id from users where username = 'demo-admin'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (s, body, _) = app
+        .call(
+            "admin/set-active",
+            Some(&admin),
+            &[("user_id", &admin_id.to_string()), ("active", "false")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let (s, changed, _) = set("false", admin.clone()).await;
+    assert_eq!(
+        (s, changed),
+        (StatusCode::OK, serde_json::Value::Bool(true))
+    );
+    // The open session is refused from its next request; signing in again fails.
+    let (s, _, _) = app.call("items/list", Some(&officer), &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(app.login("demo-officer", "jiandu-demo").await.is_none());
+    // Doing it twice changes nothing and logs nothing.
+    let (_, changed, _) = set("false", admin.clone()).await;
+    assert_eq!(changed, serde_json::Value::Bool(false));
+    let (s, _, _) = set("true", admin.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    let officer = app.login_demo("demo-officer").await;
+    let (s, _, _) = app.call("items/list", Some(&officer), &[]).await;
+    assert_eq!(s, StatusCode::OK, "reactivated, history kept");
+
+    // A password reset and an account made on the page are logged too, newest first.
+    let (s, _, _) = app
+        .call(
+            "admin/reset-password",
+            Some(&admin),
+            &[("user_id", &id), ("password", "a-new-long-password")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, page, _) = app.call("admin/accounts", Some(&admin), &[]).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let actions: Vec<(&str, &str, &str)> = page["log"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["subject"].as_str().unwrap(),
+                e["actor"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("reset_password", "demo-officer", "demo-admin"),
+            ("reactivate", "demo-officer", "demo-admin"),
+            ("deactivate", "demo-officer", "demo-admin"),
+        ]
+    );
+    assert_eq!(page["log"]["total"], 3);
+    assert_eq!(page["users"]["total"], 4);
+    // The log cannot be rewritten, even by someone with the database's ordinary rights.
+    let tamper = sqlx::query("update admin_log set subject = 'nobody'")
+        .execute(&app.pool)
+        .await;
+    assert!(tamper.is_err());
+    assert!(sqlx::query("delete from admin_log")
+        .execute(&app.pool)
+        .await
+        .is_err());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn posters_of_a_large_unit_page_with_their_total() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    // A unit with 230 more sites than the demo gives it (copies of one of its sites, new codes).
+    let (unit, sub_item): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "select s.lead_unit_id, s.id from sub_items s join sites t on t.sub_item_id = s.id
+          group by s.id order by s.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into sites (id, sub_item_id, district_id, name_zh, name_en, address_zh, kind,
+                            geometry, anchor, public_code)
+         select gen_random_uuid(), t.sub_item_id, t.district_id, t.name_zh || n, t.name_en,
+                t.address_zh, t.kind, t.geometry, t.anchor,
+                'Q' || lpad(translate(n::text, '01', 'XY'), 6, 'Z')
+           from (select * from sites where sub_item_id = $1 limit 1) t, generate_series(1, 230) n",
+    )
+    .bind(sub_item)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let expected: i64 = sqlx::query_scalar(
+        "select count(*) from sites t join sub_items s on s.id = t.sub_item_id where s.lead_unit_id = $1",
+    )
+    .bind(unit)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(expected > 230);
+    let mut seen = std::collections::HashSet::new();
+    let mut page = 0u32;
+    loop {
+        let (s, sheet, _) = app
+            .call(
+                "staff/posters",
+                Some(&staff),
+                &[("unit", &unit.to_string()), ("page", &page.to_string())],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{sheet}");
+        assert_eq!(sheet["total"], expected);
+        let sites = sheet["sites"].as_array().unwrap();
+        if sites.is_empty() {
+            break;
+        }
+        assert!(sites.len() <= 100);
+        for t in sites {
+            assert!(seen.insert(t["public_code"].as_str().unwrap().to_owned()));
+        }
+        page += 1;
+    }
+    assert_eq!(seen.len() as i64, expected);
+    let html = app
+        .get(&format!("/staff/posters?unit={unit}&page=1"), Some(&staff))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"poster-pager\""),
+        "the sheet says it is one page of several"
+    );
+    assert!(
+        html.contains(&format!("href=\"/staff/posters?page=2&amp;unit={unit}\"")),
+        "and links on"
+    );
     app.cleanup().await;
 }

@@ -46,14 +46,7 @@ async fn post_comment(
 /// A PNG whose pixels all decode: `side`×`side` at `bit_depth` bits per RGBA channel, every
 /// pixel zero, so a few hundred kilobytes of file inflate to the whole image.
 fn png_of_zeros(side: u32, bit_depth: u8) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32fast::hash(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
+    use crate::field::png_chunk as chunk;
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&side.to_be_bytes());
