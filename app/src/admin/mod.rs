@@ -14,9 +14,9 @@ use crate::i18n::*;
 use crate::ui::{live, pick, role_label, use_zh, ErrorNotice, Loaded};
 
 use crate::accounts::AdminAction;
+pub use crate::accounts::{AdminLogEntry, DeputyOption, UserListItem};
 #[cfg(feature = "ssr")]
 use crate::accounts::{ACCOUNTS_PAGE, LOG_PAGE};
-pub use crate::accounts::{AdminLogEntry, DeputyOption, UserListItem};
 use crate::paged::Paged;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

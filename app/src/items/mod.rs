@@ -22,6 +22,9 @@ use crate::domain::list_item::{Channel, ItemKind, ItemStatus};
 use crate::error::AppError;
 
 pub const REVIEW_PAGE: u32 = 30;
+/// Public comments marked as problems shown above the queue, newest first; the page says when
+/// there are more (they come up as these are dealt with).
+pub const REVIEW_COMMENTS: u32 = 50;
 /// Items on one page of `/items`; the page says how many there are in all.
 pub const ITEMS_PAGE: u32 = 50;
 
@@ -214,8 +217,10 @@ pub struct GeoItem {
 pub struct ReviewPage {
     pub rows: Vec<ReviewRow>,
     pub next: Option<(DateTime<Utc>, Uuid)>,
-    /// Public comments marked as problems and not yet in an item (first page only).
+    /// Public comments marked as problems and not yet in an item (first page only), and how
+    /// many there are in all.
     pub comments: Vec<ReviewComment>,
+    pub comments_total: i64,
 }
 
 #[cfg(feature = "ssr")]
@@ -343,15 +348,17 @@ pub async fn review_queue(
         let next = (rows.len() as u32 == REVIEW_PAGE)
             .then(|| rows.last().map(|r| (r.received_at, r.id)))
             .flatten();
-        let comments = if filter.before.is_none() && filter.status == "submitted" {
+        let (comments, comments_total) = if filter.before.is_none() && filter.status == "submitted"
+        {
             db.review_comments(&filter).await?
         } else {
-            vec![]
+            (vec![], 0)
         };
         Ok(ReviewPage {
             rows,
             next,
             comments,
+            comments_total,
         })
     })
     .await

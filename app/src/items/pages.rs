@@ -271,10 +271,17 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     .next
                     .map(|(at, id)| next_page_href(&query.read_untracked(), at, id));
                 let comments = page.comments;
+                let (shown, total) = (comments.len(), page.comments_total);
+                let cut = (total > shown as i64).then(|| view! {
+                    <p class="notice" id="review-comments-cut" data-total=total>
+                        {t!(i18n, review.comments_cut, shown = shown, total = total)}
+                    </p>
+                });
                 let rows = page.rows;
                 view! {
                     {(!comments.is_empty()).then(move || view! {
                         <h2>{t!(i18n, review.comments_title)}</h2>
+                        {cut}
                         <ol class="moderation" id="review-comments">
                             // Keyed: a card's form must stay with its comment when the list changes.
                             <For each=move || comments.clone() key=|c| c.id let:c>

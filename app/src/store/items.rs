@@ -13,7 +13,7 @@ use crate::domain::Role;
 use crate::error::{AppError, ErrorCode};
 use crate::items::{
     ExportFilter, ExportRow, GeoItem, ItemDetail, ItemEvent, ItemRow, ReviewComment, ReviewFilter,
-    ReviewRow, REVIEW_PAGE,
+    ReviewRow, REVIEW_COMMENTS, REVIEW_PAGE,
 };
 use crate::store::users::UserRecord;
 
@@ -165,12 +165,13 @@ impl Db {
         .await?)
     }
 
-    /// Public comments marked as problems that are in no item yet, with the queue's site filters.
-    pub async fn review_comments(&self, f: &ReviewFilter) -> Result<Vec<ReviewComment>, AppError> {
-        Ok(sqlx::query_as(
-            "select c.id, c.satisfaction, c.support, c.body, c.photo_sha256, c.created_at,
-                    c.site_id, t.name_zh as site_name_zh, t.name_en as site_name_en, t.public_code
-               from public_comments c
+    /// Public comments marked as problems that are in no item yet, with the queue's site
+    /// filters: the newest [`REVIEW_COMMENTS`] and how many there are in all.
+    pub async fn review_comments(
+        &self,
+        f: &ReviewFilter,
+    ) -> Result<(Vec<ReviewComment>, i64), AppError> {
+        const FROM: &str = "from public_comments c
                join sites t on t.id = c.site_id
                join sub_items s on s.id = t.sub_item_id
               where c.status = 'problem'
@@ -180,17 +181,31 @@ impl Db {
                 and ($3::uuid is null or s.id = $3)
                 and ($4::uuid is null or s.lead_unit_id in
                         (select unit_id from group_units where group_id = $4))
-                and ($5::uuid is null or t.district_id = $5)
+                and ($5::uuid is null or t.district_id = $5)";
+        let total: i64 = sqlx::query_scalar(&format!("select count(*) {FROM}"))
+            .bind(f.project)
+            .bind(f.unit)
+            .bind(f.sub_item)
+            .bind(f.group)
+            .bind(f.district)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query_as(&format!(
+            "select c.id, c.satisfaction, c.support, c.body, c.photo_sha256, c.created_at,
+                    c.site_id, t.name_zh as site_name_zh, t.name_en as site_name_en, t.public_code
+               {FROM}
               order by c.created_at desc, c.id desc
-              limit 50",
-        )
+              limit $6"
+        ))
         .bind(f.project)
         .bind(f.unit)
         .bind(f.sub_item)
         .bind(f.group)
         .bind(f.district)
+        .bind(i64::from(REVIEW_COMMENTS))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok((rows, total))
     }
 
     /// Makes a draft item from observations and public comments of one site; they leave the

@@ -326,3 +326,64 @@ async fn posters_of_a_large_unit_page_with_their_total() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_review_queue_says_when_it_shows_only_the_newest_problem_comments() {
+    let limits = server::public::CommentLimits {
+        burst: 100,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_full(true, limits).await;
+    let staff = app.login_demo("demo-staff").await;
+    let code: String =
+        sqlx::query_scalar("select public_code from sites order by public_code limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    for n in 0..53 {
+        let form = reqwest::multipart::Form::new()
+            .text("form_token", uuid::Uuid::now_v7().to_string())
+            .text("satisfaction", "dissatisfied")
+            .text("support", "yes")
+            .text("body", format!("第{n}处路面塌陷，请尽快处理"));
+        let res = app
+            .http
+            .post(format!("{}/s/{code}/comment", app.base))
+            .header("accept", "text/html")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("select id from public_comments")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    for id in ids {
+        let id = id.to_string();
+        let (s, _, _) = app
+            .call(
+                "staff/moderate",
+                Some(&staff),
+                &[("id", &id), ("action", "mark_problem")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, queue, _) = app.call("review/queue", Some(&staff), &[]).await;
+    assert_eq!(s, StatusCode::OK, "{queue}");
+    assert_eq!(queue["comments"].as_array().unwrap().len(), 50);
+    assert_eq!(queue["comments_total"], 53);
+    let html = app
+        .get("/staff/review", Some(&staff))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"review-comments-cut\" data-total=\"53\""),
+        "the page says the list is cut"
+    );
+    app.cleanup().await;
+}
