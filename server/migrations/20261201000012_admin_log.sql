@@ -20,3 +20,7 @@ begin
 end $$;
 create trigger admin_log_append_only before update or delete on admin_log
     for each row execute function admin_log_is_append_only();
+
+-- Sessions carry a digest of this with the password hash: deactivating an account bumps it, so
+-- its sessions stay ended when it is reactivated (a stolen phone's session does not come back).
+alter table users add column session_epoch integer not null default 0;

@@ -351,7 +351,9 @@ async fn put_observation(
             Some(d) => db.deputy_follows_site(d, obs.site_id).await?,
             None => false,
         };
-        if !follows {
+        // A resend of what the deputy stored before is answered as such even if their group
+        // changed since: the phone must learn it arrived, not that it failed.
+        if !follows && !db.observation_is_theirs(obs.id, user.id).await? {
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 "this site is not one your supervision group follows: record it at a site in “my sites”, or ask staff to add the unit to your group",

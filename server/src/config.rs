@@ -82,8 +82,8 @@ impl Config {
                 })
                 .collect::<anyhow::Result<_>>()?,
             retention: Retention {
-                phone_days: number("JIANDU_PHONE_RETENTION_DAYS", 365)?,
-                client_days: number("JIANDU_CLIENT_RETENTION_DAYS", 30)?,
+                phone_days: days("JIANDU_PHONE_RETENTION_DAYS", 365)?,
+                client_days: days("JIANDU_CLIENT_RETENTION_DAYS", 30)?,
             },
         })
     }
@@ -96,6 +96,18 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
             .trim()
             .parse()
             .map_err(|_| anyhow::anyhow!("{name} must be a whole number, not {v:?}")),
+    }
+}
+
+/// A retention period: a mistyped one must not purge everything (0) or overflow into the past.
+fn days(name: &str, default: u32) -> anyhow::Result<u32> {
+    let d: u32 = number(name, default)?;
+    if (1..=36_500).contains(&d) {
+        Ok(d)
+    } else {
+        Err(anyhow::anyhow!(
+            "{name} must be a number of days from 1 to 36500, not {d}"
+        ))
     }
 }
 

@@ -254,6 +254,22 @@ async fn import(
         Ok(outcome) => {
             if let ImportOutcome::Imported { import, items } = &outcome {
                 tracing::info!(%import, items, by = %user.username, "findings imported");
+                let detail = serde_json::json!({
+                    "import": import, "items": items, "channel": channel.as_str()
+                });
+                if let Err(e) = state
+                    .db
+                    .log_admin(
+                        Some(user.id),
+                        app::accounts::AdminAction::Import,
+                        &file_name,
+                        Some(detail),
+                    )
+                    .await
+                {
+                    // The findings are in (their import row records who and when); say so.
+                    tracing::error!(error = %e.message, %import, "import not written to the admin log");
+                }
             }
             Json(outcome).into_response()
         }

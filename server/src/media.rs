@@ -35,8 +35,9 @@ impl DecodeLimits {
         max_pixels: MAX_PIXELS,
         max_alloc: MAX_DECODE_ALLOC,
     };
-    /// Photos from anyone on the internet: a 24 MP phone photo, and no more than its RGBA
-    /// buffer (96 MB) with room for the decoder's own.
+    /// Photos from anyone on the internet: a 24 MP phone photo. The decoded image is bounded
+    /// by the pixel limit and the 8-bit rule (at most 96 MB as RGBA); `max_alloc` bounds the
+    /// decoder's own buffers besides it.
     pub const PUBLIC: DecodeLimits = DecodeLimits {
         max_pixels: 24_000_000,
         max_alloc: 128 * 1024 * 1024,

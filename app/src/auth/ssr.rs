@@ -24,9 +24,9 @@ impl AuthUser for UserRecord {
         self.id
     }
 
-    // A password reset changes the hash, which ends every session of that account.
+    // A password reset or a deactivation changes it, which ends every session of the account.
     fn session_auth_hash(&self) -> &[u8] {
-        self.password_hash.as_bytes()
+        self.session_key.as_bytes()
     }
 }
 
@@ -53,7 +53,17 @@ pub enum BackendError {
     Store(#[from] AppError),
     #[error("password check did not finish")]
     Join(#[from] tokio::task::JoinError),
+    #[error("too many password checks at once")]
+    Busy,
 }
+
+/// Argon2 takes 19 MiB and tens of milliseconds per check: at most this many run at once, so a
+/// flood of sign-ins queues instead of taking the server's memory.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+/// How long a sign-in waits for a turn at the hasher before it is told to try again.
+const HASH_QUEUE_WAIT: Duration = Duration::from_secs(10);
+static HASHES: LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    LazyLock::new(|| std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_HASHES)));
 
 impl AuthnBackend for Backend {
     type User = UserRecord;
@@ -63,10 +73,17 @@ impl AuthnBackend for Backend {
     async fn authenticate(&self, creds: Credentials) -> Result<Option<UserRecord>, BackendError> {
         let user = self.db.user_by_username(&creds.username).await?;
         let hash = user.as_ref().map(|u| u.password_hash.clone());
-        // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-        let ok =
-            tokio::task::spawn_blocking(move || verify_password(&creds.password, hash.as_deref()))
-                .await?;
+        let turn = tokio::time::timeout(HASH_QUEUE_WAIT, HASHES.clone().acquire_owned())
+            .await
+            .map_err(|_| BackendError::Busy)?
+            .map_err(|_| BackendError::Busy)?;
+        // Argon2 takes tens of milliseconds of CPU: keep it off the async workers. The turn goes
+        // with the work, so a client that hangs up does not free it while the hash still runs.
+        let ok = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            verify_password(&creds.password, hash.as_deref())
+        })
+        .await?;
         Ok(user.filter(|u| ok && u.is_active))
     }
 
@@ -113,68 +130,70 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
         && real
 }
 
-/// Argon2 takes 19 MiB and tens of milliseconds per check: at most this many run at once, so a
-/// flood of sign-ins queues instead of taking the server's memory.
-pub const MAX_CONCURRENT_HASHES: usize = 4;
-/// How long a sign-in waits for a turn at the hasher before it is told to try again.
-const HASH_QUEUE_WAIT: Duration = Duration::from_secs(10);
-/// Records kept per kind of key; past this, forgotten ones are dropped, then all (the per-client
-/// rule keeps one client from filling it with made-up usernames).
+/// Records kept per kind of key; past this, records not holding anyone back are dropped first
+/// (the per-client rule keeps one client from filling it with made-up usernames).
 const MAX_KEYS: usize = 100_000;
 
 /// The sign-in gate, shared by the page's server function and the JSON API: failed attempts
-/// counted per account and per client address ([`Backoff`]), and the hasher's queue.
-#[derive(Debug)]
+/// counted per account from one client address, per account from everywhere, and per client
+/// address ([`Backoff`]).
+#[derive(Debug, Default)]
 pub struct SignInGate {
+    /// An account tried from one address: where one guesser is slowed down without locking the
+    /// account's owner out from elsewhere.
+    pairs: Mutex<HashMap<(String, Option<IpAddr>), Failures>>,
+    /// An account tried from anywhere: a guesser with many addresses, slowed later.
     accounts: Mutex<HashMap<String, Failures>>,
     clients: Mutex<HashMap<IpAddr, Failures>>,
-    hashes: tokio::sync::Semaphore,
 }
 
-impl Default for SignInGate {
-    fn default() -> Self {
-        Self {
-            accounts: Mutex::default(),
-            clients: Mutex::default(),
-            hashes: tokio::sync::Semaphore::new(MAX_CONCURRENT_HASHES),
-        }
-    }
-}
-
-fn wait_of<K: std::hash::Hash + Eq>(
-    map: &Mutex<HashMap<K, Failures>>,
-    key: &K,
-    rule: &Backoff,
-    now: Instant,
-) -> Option<Duration> {
-    let map = map.lock().ok()?;
-    rule.wait(map.get(key)?, now)
-}
-
-fn record_failure<K: std::hash::Hash + Eq>(
+/// Lets a try through and counts it as a failure (until it is found right), or says how long
+/// to wait: in one step under the lock, so simultaneous tries are counted as they arrive.
+fn admit<K: std::hash::Hash + Eq>(
     map: &Mutex<HashMap<K, Failures>>,
     key: K,
     rule: &Backoff,
     now: Instant,
-) -> u32 {
+) -> Result<u32, Duration> {
     let Ok(mut map) = map.lock() else {
-        return 0;
+        return Ok(0);
     };
+    if let Some(wait) = map.get(&key).and_then(|f| rule.wait(f, now)) {
+        return Err(wait);
+    }
     if map.len() >= MAX_KEYS {
-        map.retain(|_, f| !rule.forgotten(f, now));
+        // Keep whoever is being held back: a flood of new keys must not free a guesser.
+        map.retain(|_, f| rule.wait(f, now).is_some());
         if map.len() >= MAX_KEYS {
             map.clear();
         }
     }
     let next = rule.failed(map.get(&key), now);
     map.insert(key, next);
-    next.count
+    Ok(next.count)
+}
+
+/// Takes back one failure counted before the check (it was the right password).
+fn take_back<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Failures>>, key: &K) {
+    if let Ok(mut map) = map.lock() {
+        if let Some(f) = map.get_mut(key) {
+            f.count = f.count.saturating_sub(1);
+        }
+    }
+}
+
+fn forget<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Failures>>, key: &K) {
+    if let Ok(mut map) = map.lock() {
+        map.remove(key);
+    }
 }
 
 impl SignInGate {
     /// Checks a username and password, or says how long to wait. `username` is already
-    /// normalised. Unknown accounts are counted and timed like real ones, so neither the wait nor
-    /// the time taken tells which accounts exist.
+    /// normalised. Each try is counted as a failure before the password is checked and taken
+    /// back when it was right, so a burst of simultaneous guesses is counted as it arrives.
+    /// Unknown accounts are counted and timed like real ones, so neither the wait nor the time
+    /// taken tells which accounts exist.
     pub async fn authenticate(
         &self,
         session: &AuthSession,
@@ -183,48 +202,54 @@ impl SignInGate {
         password: String,
     ) -> Result<UserRecord, AppError> {
         let now = Instant::now();
-        let wait = [
-            wait_of(&self.accounts, &username, &Backoff::ACCOUNT, now),
-            client.and_then(|c| wait_of(&self.clients, &c, &Backoff::CLIENT, now)),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        if let Some(wait) = wait {
-            tracing::warn!(user = %username, wait_s = wait.as_secs(), "sign-in refused: too many failures");
-            return Err(too_many(wait));
-        }
-        let _turn = match tokio::time::timeout(HASH_QUEUE_WAIT, self.hashes.acquire()).await {
-            Ok(Ok(permit)) => permit,
-            _ => {
-                tracing::warn!("sign-in refused: the password hasher is busy");
-                return Err(AppError::new(
-                    ErrorCode::Unavailable,
-                    "too many sign-ins at once: try again in a minute",
-                ));
+        let pair = (username.clone(), client);
+        let admitted = admit(&self.pairs, pair.clone(), &Backoff::ACCOUNT, now).and_then(|n| {
+            admit(
+                &self.accounts,
+                username.clone(),
+                &Backoff::ACCOUNT_WIDE,
+                now,
+            )?;
+            if let Some(c) = client {
+                admit(&self.clients, c, &Backoff::CLIENT, now)?;
+            }
+            Ok(n)
+        });
+        let n = match admitted {
+            Ok(n) => n,
+            Err(wait) => {
+                tracing::warn!(user = %username, wait_s = wait.as_secs(), "sign-in refused: too many failures");
+                return Err(too_many(wait));
             }
         };
         let creds = Credentials {
             username: username.clone(),
             password,
         };
-        let user = session.authenticate(creds).await.map_err(|e| {
-            tracing::error!(error = %e, "sign-in backend failed");
-            AppError::internal()
-        })?;
-        let now = Instant::now();
+        let user = match session.authenticate(creds).await {
+            Ok(user) => user,
+            Err(axum_login::Error::Backend(BackendError::Busy)) => {
+                tracing::warn!("sign-in refused: the password hasher is busy");
+                return Err(AppError::new(
+                    ErrorCode::Unavailable,
+                    "too many sign-ins at once: try again in a minute",
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sign-in backend failed");
+                return Err(AppError::internal());
+            }
+        };
         match user {
             Some(user) => {
-                if let Ok(mut map) = self.accounts.lock() {
-                    map.remove(&username);
+                forget(&self.pairs, &pair);
+                forget(&self.accounts, &username);
+                if let Some(c) = client {
+                    take_back(&self.clients, &c);
                 }
                 Ok(user)
             }
             None => {
-                let n = record_failure(&self.accounts, username.clone(), &Backoff::ACCOUNT, now);
-                if let Some(c) = client {
-                    record_failure(&self.clients, c, &Backoff::CLIENT, now);
-                }
                 // Never the password; the address is not logged either (see docs/security.md).
                 tracing::warn!(user = %username, failures = n, "sign-in failed");
                 Err(AppError::new(

@@ -1,7 +1,10 @@
 //! How long a sign-in must wait after failed ones: a few mistakes are free, then each further
 //! failure doubles the wait up to a ceiling, and a quiet spell forgets them. Counting failures
-//! (not attempts) means a person who types their password right is never slowed down, while a
-//! guesser gets a few hundred tries a day per account instead of millions.
+//! (not attempts) means a person who types their password right is not slowed down by their own
+//! sign-ins, while a guesser gets a few hundred tries a day per account instead of millions. The
+//! tightest rule is per account *and* address, so a stranger's guesses hold back the stranger,
+//! not the account's owner signing in from elsewhere; a looser rule per account catches a guesser
+//! with many addresses.
 
 use std::time::{Duration, Instant};
 
@@ -19,9 +22,16 @@ pub struct Backoff {
 }
 
 impl Backoff {
-    /// Per account: five mistakes, then 30 s, 1 min, 2 min … up to 15 min between tries.
+    /// Per account from one address: five mistakes, then 30 s, 1 min, 2 min … up to 15 min.
     pub const ACCOUNT: Backoff = Backoff {
         free: 5,
+        base: Duration::from_secs(30),
+        max: Duration::from_secs(15 * 60),
+        forget_after: Duration::from_secs(24 * 3600),
+    };
+    /// Per account from every address together: fifty mistakes, then the same waits.
+    pub const ACCOUNT_WIDE: Backoff = Backoff {
+        free: 50,
         base: Duration::from_secs(30),
         max: Duration::from_secs(15 * 60),
         forget_after: Duration::from_secs(24 * 3600),

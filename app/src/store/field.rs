@@ -165,6 +165,17 @@ impl Db {
         .await?)
     }
 
+    /// True when an observation with this id was stored by this deputy.
+    pub async fn observation_is_theirs(&self, id: Uuid, user: Uuid) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from observations where id = $1 and deputy_user_id = $2)",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// True when the site belongs to a unit the deputy's supervision group follows: the sites
     /// in their "my sites".
     pub async fn deputy_follows_site(&self, deputy: Uuid, site: Uuid) -> Result<bool, AppError> {

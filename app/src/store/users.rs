@@ -17,6 +17,9 @@ pub struct UserRecord {
     pub unit_id: Option<Uuid>,
     pub deputy_id: Option<Uuid>,
     pub is_active: bool,
+    /// What a session of this account must match: the password hash and the session epoch
+    /// (bumped on deactivation). A password reset or a deactivation ends every session.
+    pub session_key: String,
 }
 
 // The hash stays out of logs.
@@ -40,7 +43,9 @@ pub struct NewUser {
 }
 
 const USER_SELECT: &str = "select id, username, display_name, password_hash, role, unit_id,
-                                  deputy_id, is_active from users";
+                                  deputy_id, is_active,
+                                  password_hash || '#' || session_epoch as session_key
+                             from users";
 
 impl Db {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, AppError> {
@@ -137,7 +142,11 @@ impl Db {
     ) -> Result<bool, AppError> {
         let mut tx = self.pool.begin().await?;
         let username: Option<String> = sqlx::query_scalar(
-            "update users set is_active = $2 where id = $1 and is_active <> $2 returning username",
+            "update users
+                set is_active = $2,
+                    session_epoch = session_epoch + case when $2 then 0 else 1 end
+              where id = $1 and is_active <> $2
+          returning username",
         )
         .bind(id)
         .bind(active)

@@ -206,6 +206,13 @@ async fn deactivated_accounts_are_shut_out_at_once_and_every_admin_act_is_logged
     assert_eq!(changed, serde_json::Value::Bool(false));
     let (s, _, _) = set("true", admin.clone()).await;
     assert_eq!(s, StatusCode::OK);
+    // Reactivated, the old session (a lost phone's, say) stays ended.
+    let (s, _, _) = app.call("items/list", Some(&officer), &[]).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the old session does not come back"
+    );
     let officer = app.login_demo("demo-officer").await;
     let (s, _, _) = app.call("items/list", Some(&officer), &[]).await;
     assert_eq!(s, StatusCode::OK, "reactivated, history kept");

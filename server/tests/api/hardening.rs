@@ -290,7 +290,12 @@ async fn sign_in_json(app: &TestApp, username: &str, password: &str) -> reqwest:
 
 #[tokio::test]
 async fn failed_sign_ins_are_slowed_per_account_and_per_client() {
-    let app = TestApp::spawn().await;
+    // Behind a proxy, so that the test can also sign in from another address.
+    let limits = server::public::CommentLimits {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_full(true, limits).await;
     let attempt = |user: &'static str, password: &'static str| {
         let app = &app;
         async move {
@@ -319,8 +324,18 @@ async fn failed_sign_ins_are_slowed_per_account_and_per_client() {
     let res = sign_in_json(&app, "demo-deputy", "jiandu-demo").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
-    // Another account is not held up by them.
+    // Another account is not held up by them, nor the same account signing in from elsewhere:
+    // a stranger's guesses cannot lock its owner out.
     assert!(app.login("demo-staff", "jiandu-demo").await.is_some());
+    let elsewhere = app
+        .http
+        .post(format!("{}/api/v1/session", app.base))
+        .header("x-forwarded-for", "198.51.100.9")
+        .json(&json!({ "username": "demo-deputy", "password": "jiandu-demo" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::OK);
 
     // One address trying one password on many accounts: 12 failures so far, 20 are free.
     for n in 0..9 {
@@ -337,14 +352,55 @@ async fn failed_sign_ins_are_slowed_per_account_and_per_client() {
 }
 
 #[tokio::test]
+async fn simultaneous_guesses_are_counted_as_they_arrive() {
+    let app = TestApp::spawn().await;
+    // Twenty guesses at once at one account: each is counted before its password is checked,
+    // so only the free ones are checked at all.
+    let tries = (0..20).map(|n| {
+        let app = &app;
+        async move {
+            app.call(
+                "session/login",
+                None,
+                &[
+                    ("username", "demo-admin"),
+                    ("password", &format!("guess-number-{n}")),
+                ],
+            )
+            .await
+            .0
+        }
+    });
+    let statuses = futures::future::join_all(tries).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let held = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, held), (6, 14), "{statuses:?}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
 async fn many_sign_ins_at_once_queue_for_the_hasher_and_all_get_through() {
     let app = TestApp::spawn().await;
-    let tries = (0..24).map(|_| {
+    // Sixteen at once from one address, four to each account: more than the hasher runs at
+    // once, and within what the throttle lets one address have under way (each try counts as a
+    // failure until its password is found right).
+    let names = ["demo-officer", "demo-staff", "demo-deputy", "demo-admin"];
+    let tries = (0..16).map(|n| {
         let app = &app;
-        async move { app.login("demo-officer", "jiandu-demo").await.is_some() }
+        async move { app.login(names[n % 4], "jiandu-demo").await.is_some() }
     });
     let ok = futures::future::join_all(tries).await;
     assert!(ok.iter().all(|o| *o), "{ok:?}");
+    // All were right: nothing is held against the address or the accounts afterwards.
+    for _ in 0..2 {
+        assert!(app.login("demo-officer", "jiandu-demo").await.is_some());
+    }
     app.cleanup().await;
 }
 
