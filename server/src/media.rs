@@ -54,16 +54,23 @@ static DECODES: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLoc
 });
 
 /// Runs image work (`check`, `ingest`, `make_copies`) on the blocking pool once a decode slot
-/// is free.
+/// is free. The slot goes with the work: a client that hangs up drops its request, not the
+/// decode already running, which keeps the slot until it ends.
 pub async fn decoding<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let _slot = DECODES.acquire().await.map_err(|_| AppError::internal())?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
+    let slot = DECODES.acquire().await.map_err(|_| AppError::internal())?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| {
         tracing::error!(error = %e, "image work panicked");
         AppError::internal()
     })
 }
+
 pub const DISPLAY_EDGE: u32 = 1600;
 pub const THUMB_EDGE: u32 = 320;
 pub const JPEG_QUALITY: u8 = 80;
