@@ -229,8 +229,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
         <crate::map::points::PointsMap layer="observations" id="review-map"
             filter=Signal::derive(move || {
                 // The list's filter, so that the clusters count the rows the list pages
-                // through; ?map=all shows every status.
-                let q = query.read();
+                // through; ?map=all shows every status. The map's resource reads this in a task
+                // of its own, which on the server may run after the page is gone: read without
+                // panicking then (see `ui::live`).
+                query.try_with(|q| {
                 let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
                 QueueFilter {
                     status: (q.get("map").as_deref() != Some("all"))
@@ -245,6 +247,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     since: g("since"),
                     until: g("until"),
                 }
+                })
+                .unwrap_or_default()
             }) />
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}

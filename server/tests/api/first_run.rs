@@ -363,21 +363,7 @@ async fn the_review_queue_says_when_it_shows_only_the_newest_problem_comments() 
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
-    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("select id from public_comments")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
-    for id in ids {
-        let id = id.to_string();
-        let (s, _, _) = app
-            .call(
-                "staff/moderate",
-                Some(&staff),
-                &[("id", &id), ("action", "mark_problem")],
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK);
-    }
+    app.moderate_all(&staff, "mark_problem").await;
     let (s, queue, _) = app.call("review/queue", Some(&staff), &[]).await;
     assert_eq!(s, StatusCode::OK, "{queue}");
     assert_eq!(queue["comments"].as_array().unwrap().len(), 50);

@@ -562,21 +562,7 @@ async fn only_moderated_ratings_count_and_a_client_rates_a_site_once_a_day() {
         "the page says what counts"
     );
     let staff = app.login_demo("demo-staff").await;
-    let ids: Vec<Uuid> = sqlx::query_scalar("select id from public_comments order by created_at")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
-    for id in &ids {
-        let id = id.to_string();
-        let (s, _, _) = app
-            .call(
-                "staff/moderate",
-                Some(&staff),
-                &[("id", &id), ("action", "publish")],
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK);
-    }
+    app.moderate_all(&staff, "publish").await;
     // Two people, one rating each: one dissatisfied, one satisfied.
     let html = page().await;
     assert!(html.contains("id=\"response-count\">2<"), "two counted");

@@ -670,21 +670,7 @@ async fn satisfaction_figures_add_up_per_sub_item_and_project() {
     }
     // Figures count what staff have published.
     let staff = app.login_demo("demo-staff").await;
-    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("select id from public_comments")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
-    for id in ids {
-        let id = id.to_string();
-        let (s, _, _) = app
-            .call(
-                "staff/moderate",
-                Some(&staff),
-                &[("id", &id), ("action", "publish")],
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK);
-    }
+    app.moderate_all(&staff, "publish").await;
     let (s, figures, _) = app.call("staff/satisfaction", Some(&staff), &[]).await;
     assert_eq!(s, StatusCode::OK);
     let list = figures.as_array().unwrap();

@@ -269,6 +269,25 @@ impl TestApp {
         .await
     }
 
+    /// Staff take `action` (publish, mark_problem) on every public comment stored so far.
+    pub async fn moderate_all(&self, staff: &str, action: &str) {
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar("select id from public_comments")
+            .fetch_all(&self.pool)
+            .await
+            .expect("comment ids");
+        for id in ids {
+            let id = id.to_string();
+            let (s, body, _) = self
+                .call(
+                    "staff/moderate",
+                    Some(staff),
+                    &[("id", &id), ("action", action)],
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("select count(*) from {table}"))
             .fetch_one(&self.pool)
