@@ -11,7 +11,9 @@ use crate::ui::{use_session, ErrorNotice};
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let next = move || safe_next(query.read().get("next").as_deref());
+    // Read without panicking: the sign-in cuts short the loads in flight (a new session id, then
+    // a full page load), and a render the browser gave up on may still be finishing.
+    let next = move || safe_next(crate::ui::query_arg(query, "next").as_deref());
     let login = ServerAction::<Login>::new();
     let session = use_session();
 
@@ -24,7 +26,8 @@ pub fn LoginPage() -> impl IntoView {
 
     let already_in = move || {
         session
-            .get()
+            .try_get()
+            .flatten()
             .and_then(|s| s.ok())
             .is_some_and(|s| s.user.is_some())
     };
