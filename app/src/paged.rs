@@ -15,8 +15,13 @@ pub struct Paged<T> {
 
 impl<T> Paged<T> {
     pub fn pages(&self) -> u32 {
-        ((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1)))).max(1) as u32
+        page_count(self.total, self.per_page)
     }
+}
+
+/// How many pages `total` rows make at `per_page` a page (at least one, even when empty).
+pub fn page_count(total: i64, per_page: u32) -> u32 {
+    ((total.max(0) as u64).div_ceil(u64::from(per_page.max(1)))).max(1) as u32
 }
 
 #[cfg(test)]

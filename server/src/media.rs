@@ -53,13 +53,43 @@ static DECODES: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLoc
     tokio::sync::Semaphore::new(cores.clamp(1, 4))
 });
 
+/// Requests that may wait for a decode slot. Each holds its body (up to 12 MiB) while it waits,
+/// so the queue is bounded too: past it, the sender is told to try again (503; the phone's outbox
+/// retries, the comment form keeps what was typed).
+const MAX_WAITING_DECODES: usize = 32;
+static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Runs image work (`check`, `ingest`, `make_copies`) on the blocking pool once a decode slot
 /// is free. The slot goes with the work: a client that hangs up drops its request, not the
 /// decode already running, which keeps the slot until it ends.
 pub async fn decoding<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let slot = DECODES.acquire().await.map_err(|_| AppError::internal())?;
+    in_slot(&DECODES, &WAITING, MAX_WAITING_DECODES, work).await
+}
+
+async fn in_slot<T: Send + 'static>(
+    slots: &'static tokio::sync::Semaphore,
+    waiting: &'static std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    use std::sync::atomic::Ordering;
+    let slot = match slots.try_acquire() {
+        Ok(slot) => slot,
+        Err(_) => {
+            if waiting.fetch_add(1, Ordering::SeqCst) >= max_waiting {
+                waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(AppError::new(
+                    app::error::ErrorCode::Unavailable,
+                    "the server is busy with other photos: send again in a minute",
+                ));
+            }
+            let slot = slots.acquire().await;
+            waiting.fetch_sub(1, Ordering::SeqCst);
+            slot.map_err(|_| AppError::internal())?
+        }
+    };
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
         work()
@@ -571,6 +601,32 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    #[tokio::test]
+    async fn past_the_waiting_room_a_decode_is_refused_not_queued() {
+        use std::sync::atomic::AtomicUsize;
+        let slots: &'static tokio::sync::Semaphore =
+            Box::leak(Box::new(tokio::sync::Semaphore::new(1)));
+        let waiting: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+        let (hold, release) = std::sync::mpsc::channel::<()>();
+        // One decode running, one waiting: a third is refused at once.
+        let running = tokio::spawn(in_slot(slots, waiting, 1, move || {
+            let _ = release.recv();
+        }));
+        while slots.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let queued = tokio::spawn(in_slot(slots, waiting, 1, || 2));
+        while waiting.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let refused = in_slot(slots, waiting, 1, || 3).await.unwrap_err();
+        assert_eq!(refused.error, app::error::ErrorCode::Unavailable);
+        hold.send(()).unwrap();
+        running.await.unwrap().unwrap();
+        assert_eq!(queued.await.unwrap().unwrap(), 2);
+        assert_eq!(waiting.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 
     #[test]

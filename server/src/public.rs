@@ -464,7 +464,11 @@ async fn store_public_photo(
                 ))
             }
             Ok(Err(e)) => return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
-            Err(e) => return Err((StatusCode::INTERNAL_SERVER_ERROR, e)),
+            Err(e) => {
+                let status = StatusCode::from_u16(e.error.http_status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return Err((status, e));
+            }
         };
     let display = bytes::Bytes::from(ingested.display_jpeg);
     let hash = PhotoHash::of(&display);

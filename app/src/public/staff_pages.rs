@@ -297,8 +297,7 @@ fn PosterSheetView(s: PosterData, zh: bool) -> impl IntoView {
     let i18n = use_i18n();
     let base = s.base_url.clone();
     let count = s.sites.len();
-    let pages =
-        ((s.total.max(0) as u64).div_ceil(u64::from(super::staff::POSTERS_PAGE))).max(1) as u32;
+    let pages = crate::paged::page_count(s.total, super::staff::POSTERS_PAGE);
     let (unit, district) = (s.unit, s.district);
     let href = move |p: u32| {
         let mut q = vec![format!("page={p}")];

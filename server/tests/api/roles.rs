@@ -86,6 +86,11 @@ async fn every_server_function_checks_the_callers_role() {
         ("notifications/list", vec![], everyone_signed_in),
         ("notifications/read", vec![], everyone_signed_in),
         (
+            "admin/set-active",
+            vec![("user_id", &staff_user), ("active", "true")],
+            &[Admin],
+        ),
+        (
             "admin/reset-password",
             vec![("user_id", &staff_user), ("password", "jiandu-demo")],
             &[Admin],
