@@ -33,6 +33,23 @@ pub struct DeputyOption {
     pub group_number: i32,
 }
 
+/// Accounts on one page of the activation sheet (a printed page holds a few dozen).
+pub const SHEET_PAGE: u32 = 100;
+
+/// An account made for a roster, waiting for its person: what the sheet hands over.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingActivation {
+    pub username: String,
+    pub display_name: String,
+    pub delegation: String,
+    pub group_number: Option<i32>,
+    pub group_name: String,
+    /// As printed (ABCD-EFGH-JKMN); empty if it cannot be read back (the server's secret
+    /// changed): the administrator then resets that account's password instead.
+    pub code: String,
+    pub expires: chrono::DateTime<chrono::Utc>,
+}
+
 /// What an administrator did (the `admin_log` table's `action`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

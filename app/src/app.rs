@@ -160,7 +160,10 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/posters") view=page(PostersPage) ssr=ssr.clone() />
                     <Route path=path!("/s/:code") view=page(PublicSitePage) ssr=ssr.clone() />
                     <Route path=path!("/s/:code/thanks") view=page(ThanksPage) ssr=ssr.clone() />
-                    <Route path=path!("/admin/users") view=page(UsersPage) ssr=ssr />
+                    <Route path=path!("/admin/users") view=page(UsersPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/registry") view=page(crate::admin::registry::RegistryPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/activation") view=page(crate::admin::activation::ActivationPage) ssr=ssr.clone() />
+                    <Route path=path!("/activate") view=page(crate::auth::pages::ActivatePage) ssr=ssr />
                 </Routes>
             </Layout>
         </Router>

@@ -220,7 +220,7 @@ fn cells(r: &ExportRow, today: chrono::NaiveDate) -> [String; 11] {
     ]
 }
 
-fn attachment(body: Vec<u8>, mime: &'static str, name: &str) -> Response {
+pub(crate) fn attachment(body: Vec<u8>, mime: &'static str, name: &str) -> Response {
     let mut res = ([(header::CONTENT_TYPE, mime)], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);

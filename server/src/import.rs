@@ -30,11 +30,20 @@ fn error(e: AppError) -> Response {
     (status, Json(e)).into_response()
 }
 
-/// The cells of the first sheet (XLSX) or of the file (CSV, UTF-8), as text.
+/// The cells of the first sheet (XLSX) or of the file (CSV, UTF-8), as text: a findings list.
 pub fn cells(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    cells_up_to(file_name, bytes, app::domain::import::MAX_ROWS)
+}
+
+/// The same for a sheet of at most `max_rows` rows under its header.
+pub fn cells_up_to(
+    file_name: &str,
+    bytes: &[u8],
+    max_rows: usize,
+) -> Result<Vec<Vec<String>>, AppError> {
     let lower = file_name.to_ascii_lowercase();
     if lower.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        xlsx_cells(bytes)
+        xlsx_cells(bytes, max_rows)
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
         let text = std::str::from_utf8(bytes).map_err(|_| {
             AppError::invalid(
@@ -58,9 +67,9 @@ pub fn cells(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError
     }
 }
 
-/// Columns a findings sheet may use: the template has a dozen.
+/// Columns a sheet may use: the templates have a dozen.
 const MAX_COLUMNS: u32 = 64;
-/// What a workbook of at most 5 MB may unzip to. Real ones unzip to a few times their size; a
+/// What a workbook of at most a few MB may unzip to. Real ones unzip to a few times their size; a
 /// zip bomb declares gigabytes.
 const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -75,7 +84,7 @@ fn unreadable_xlsx() -> AppError {
 /// whole bounding box of its cells first, so one stray cell at XFD1048576 asks for billions; here
 /// the unzipped size is checked before anything is read, and a cell beyond the rows or columns
 /// a findings sheet can have stops the read with the cell's address.
-fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+fn xlsx_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>, AppError> {
     use calamine::Reader;
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable_xlsx())?;
@@ -88,7 +97,7 @@ fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
         return Err(AppError::invalid(
             "file",
             format!(
-                "this .xlsx unpacks to {} MB, more than the {} MB a findings list needs: save only the findings sheet",
+                "this .xlsx unpacks to {} MB, more than the {} MB a list needs: save only the sheet to import",
                 unzipped / (1024 * 1024),
                 MAX_UNZIPPED_BYTES / (1024 * 1024)
             ),
@@ -104,7 +113,7 @@ fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
     let mut reader = book
         .worksheet_cells_reader(&first)
         .map_err(|_| AppError::invalid("file", "the first sheet cannot be read"))?;
-    let max_rows = app::domain::import::MAX_ROWS as u32 + 1;
+    let max_rows = u32::try_from(max_rows).unwrap_or(u32::MAX - 1) + 1;
     let mut rows: Vec<Vec<String>> = Vec::new();
     loop {
         let cell = match reader.next_cell() {
@@ -117,7 +126,7 @@ fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
             return Err(AppError::invalid(
                 "file",
                 format!(
-                    "the sheet has a cell at row {}, column {}: a findings list has at most {} rows and {MAX_COLUMNS} columns; delete what lies beyond the list",
+                    "the sheet has a cell at row {}, column {}: this list has at most {} rows and {MAX_COLUMNS} columns; delete what lies beyond the list",
                     u64::from(row) + 1,
                     u64::from(col) + 1,
                     max_rows

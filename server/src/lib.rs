@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod media;
 pub mod public;
+pub mod registry;
 pub mod security;
 pub mod web;
 

@@ -5,7 +5,8 @@ use server::{config::Config, connect, load_demo, migrate, web};
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
-    "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]]
+    "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]
+              |import plan|sites|deputies|groups FILE [--year YYYY] [--dry-run]]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
   demo-data  apply migrations, load the demo data set and demo accounts, and exit
@@ -14,7 +15,40 @@ const USAGE: &str =
   admin create USERNAME [DISPLAY NAME]
              create an administrator (the first account of a new installation); the password
              is read from JIANDU_ADMIN_PASSWORD or the first line of standard input, never from
-             the command line, and a weak one is refused";
+             the command line, and a weak one is refused
+  import plan|sites|deputies|groups FILE [--year YYYY] [--dry-run]
+             import the year's implementation plan, sites (.xlsx, .csv or GeoJSON), deputies'
+             roster or groups' units, all or nothing, and print a line per new or changed row
+             (or per problem); --dry-run stores nothing; the year defaults to this year; exits
+             0 only when the whole file was taken (JIANDU_SECRET keeps the roster's mobiles)";
+
+/// `import KIND FILE [--year YYYY] [--dry-run]`, parsed.
+struct ImportArgs {
+    file: app::domain::registry::RegistryFile,
+    path: std::path::PathBuf,
+    year: Option<i32>,
+    dry_run: bool,
+}
+
+fn import_args(args: &[String]) -> Option<ImportArgs> {
+    let file = app::domain::registry::RegistryFile::parse(args.get(1)?)?;
+    let path = std::path::PathBuf::from(args.get(2)?);
+    let (mut year, mut dry_run) = (None, false);
+    let mut rest = args[3..].iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "--dry-run" => dry_run = true,
+            "--year" => year = Some(rest.next()?.parse().ok()?),
+            _ => return None,
+        }
+    }
+    Some(ImportArgs {
+        file,
+        path,
+        year,
+        dry_run,
+    })
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -25,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().cloned().unwrap_or_else(|| "serve".into());
+    let mut import = None;
     let admin_name = match (
         command.as_str(),
         args.get(1).map(String::as_str),
@@ -32,6 +67,10 @@ async fn main() -> anyhow::Result<()> {
     ) {
         ("admin", Some("create"), Some(name)) if args.len() <= 4 => Some(name.clone()),
         ("serve" | "migrate" | "demo-data" | "purge", None, None) => None,
+        ("import", _, _) if import_args(&args).is_some() => {
+            import = import_args(&args);
+            None
+        }
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -73,6 +112,48 @@ async fn main() -> anyhow::Result<()> {
             }
             Err(e) => {
                 eprintln!("not created: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    if let Some(a) = import {
+        let bytes =
+            std::fs::read(&a.path).with_context(|| format!("cannot read {}", a.path.display()))?;
+        let secret = match config.secret.as_deref() {
+            Some(s) => Some(app::public::secret::Secret::from_hex(s)?),
+            None => None,
+        };
+        let year = a
+            .year
+            .unwrap_or_else(|| chrono::Datelike::year(&app::ssr::today()));
+        let name = a
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let outcome = server::registry::import_file(
+            &db,
+            secret.as_ref(),
+            a.file,
+            &name,
+            bytes,
+            year,
+            a.dry_run,
+            None,
+        )
+        .await;
+        match outcome {
+            Ok(o) => {
+                for line in server::registry::report_lines(&o) {
+                    println!("{line}");
+                }
+                if matches!(o, app::domain::registry::RegistryOutcome::Refused { .. }) {
+                    std::process::exit(1);
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                eprintln!("not imported: {}", e.message);
                 std::process::exit(1);
             }
         }

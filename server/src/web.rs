@@ -121,6 +121,7 @@ pub fn router(
         .merge(crate::export::routes())
         .merge(crate::answer::routes())
         .merge(crate::import::routes())
+        .merge(crate::registry::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -1,5 +1,8 @@
 //! Account administration: list accounts, create one, reset a password. Admin only.
 
+pub mod activation;
+pub mod registry;
+
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 

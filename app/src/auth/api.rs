@@ -58,6 +58,62 @@ pub async fn login(
     .await
 }
 
+/// First sign-in of an account made for a roster: the username and one-time code from the
+/// sheet, and the person's own password, which replaces the code (spent). Signs in on success.
+/// Wrong codes are counted with wrong passwords by the sign-in gate.
+#[server(endpoint = "session/activate")]
+pub async fn activate(
+    username: String,
+    code: String,
+    password: String,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    use super::ssr::AuthSession;
+    use crate::domain::account::ActivationCode;
+    use crate::domain::Password;
+    crate::ssr::run(async move {
+        let mut session = leptos_axum::extract::<AuthSession>()
+            .await
+            .map_err(|_| AppError::internal())?;
+        let state = use_context::<crate::ssr::AppState>().ok_or_else(AppError::internal)?;
+        let gate = crate::ssr::sign_in_gate()?;
+        let client = crate::ssr::client_addr().await;
+        let username = username.trim().to_ascii_lowercase();
+        let password =
+            Password::parse(&password).map_err(|e| AppError::invalid("password", e.to_string()))?;
+        let wrong = || {
+            AppError::new(
+                crate::error::ErrorCode::BadCredentials,
+                "wrong username or activation code, or the code has expired: ask the Congress office for a new one",
+            )
+        };
+        gate.admit_activation(client, &username)?;
+        let code = ActivationCode::parse(&code).ok_or_else(wrong)?;
+        let hash = state.public.secret.keyed_hash(
+            crate::store::users::ACTIVATION_PURPOSE,
+            code.as_str().as_bytes(),
+        );
+        // Checked before the slow hash, so a guesser costs a lookup, not an Argon2 run.
+        if !state.db.activation_matches(&username, &hash).await? {
+            tracing::warn!(user = %username, "activation failed");
+            return Err(wrong());
+        }
+        let typed = password.expose().to_owned();
+        let password_hash = super::ssr::hash_in_turn(password).await?;
+        if !state.db.activate(&username, &hash, &password_hash).await? {
+            return Err(wrong());
+        }
+        gate.activation_succeeded(client, &username);
+        tracing::info!(user = %username, "account activated");
+        let user = super::ssr::sign_in(&mut session, &gate, client, &username, typed).await?;
+        if crate::ssr::is_plain_form_post().await {
+            leptos_axum::redirect(&super::safe_next(next.as_deref()));
+        }
+        Ok(CurrentUser::from(&user))
+    })
+    .await
+}
+
 #[server(endpoint = "session/logout")]
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::AuthSession;

@@ -109,6 +109,27 @@ pub fn hash_password(password: &Password) -> Result<String, AppError> {
         })
 }
 
+/// Hashes a new password on the blocking pool, waiting its turn with sign-ins (the hasher's
+/// queue is shared, so activations cannot starve sign-in or the other way round).
+pub async fn hash_in_turn(password: Password) -> Result<String, AppError> {
+    let turn = tokio::time::timeout(HASH_QUEUE_WAIT, HASHES.clone().acquire_owned())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Unavailable,
+                "too many sign-ins at once: try again in a minute",
+            )
+        })?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        hash_password(&password)
+    })
+    .await
+    .map_err(|_| AppError::internal())?
+}
+
 // Checked when the username does not exist, so that a wrong name takes as long as a wrong
 // password and sign-in does not reveal which accounts exist.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
@@ -257,6 +278,35 @@ impl SignInGate {
                     "wrong username or password",
                 ))
             }
+        }
+    }
+}
+
+impl SignInGate {
+    /// Counts a try of an activation code for `username` as sign-in counts a password (the same
+    /// records, so codes and passwords cannot be guessed in turn for twice the tries), or says
+    /// how long to wait.
+    pub fn admit_activation(&self, client: Option<IpAddr>, username: &str) -> Result<(), AppError> {
+        let now = Instant::now();
+        admit(&self.pairs, (username.to_owned(), client), &Backoff::ACCOUNT, now)
+            .and_then(|_| admit(&self.accounts, username.to_owned(), &Backoff::ACCOUNT_WIDE, now))
+            .and_then(|_| match client {
+                Some(c) => admit(&self.clients, c, &Backoff::CLIENT, now),
+                None => Ok(0),
+            })
+            .map(|_| ())
+            .map_err(|wait| {
+                tracing::warn!(user = %username, wait_s = wait.as_secs(), "activation refused: too many failures");
+                too_many(wait)
+            })
+    }
+
+    /// The code was right: its try is not held against the account or the address.
+    pub fn activation_succeeded(&self, client: Option<IpAddr>, username: &str) {
+        forget(&self.pairs, &(username.to_owned(), client));
+        forget(&self.accounts, &username.to_owned());
+        if let Some(c) = client {
+            take_back(&self.clients, &c);
         }
     }
 }

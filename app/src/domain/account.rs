@@ -84,6 +84,63 @@ impl DisplayName {
     }
 }
 
+/// A one-time code handed to a person with their username, for their first sign-in, where they
+/// choose their own password. Twelve characters of the poster alphabet (no 0/O, 1/I/L, U), about
+/// 59 random bits, printed in three groups of four; typed with or without the dashes, in either
+/// case. Random enough that a keyed hash finds it (no slow hash needed), and sign-in's throttle
+/// counts the tries.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ActivationCode(String);
+
+pub const ACTIVATION_LEN: usize = 12;
+/// How long a code stays good: long enough to hand a whole roster its sheets.
+pub const ACTIVATION_DAYS: i64 = 60;
+
+impl ActivationCode {
+    pub fn from_random(bytes: [u8; ACTIVATION_LEN]) -> Self {
+        let alphabet = super::public_code::ALPHABET;
+        Self(
+            bytes
+                .iter()
+                .map(|b| alphabet[*b as usize % alphabet.len()] as char)
+                .collect(),
+        )
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let s: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－' | '—'))
+            .collect::<String>()
+            .to_ascii_uppercase();
+        (s.len() == ACTIVATION_LEN && s.bytes().all(|b| super::public_code::ALPHABET.contains(&b)))
+            .then_some(Self(s))
+    }
+
+    /// The compact form, as hashed and stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// ABCD-EFGH-JKMN, as printed.
+    pub fn printed(&self) -> String {
+        format!("{}-{}-{}", &self.0[..4], &self.0[4..8], &self.0[8..])
+    }
+}
+
+// A code is a credential until it is used: never in a log.
+impl fmt::Debug for ActivationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ActivationCode(***)")
+    }
+}
+
+/// The username made for a deputy's account: `d` and a number, as the sheet hands it over
+/// (the roster has no Latin names to build one from).
+pub fn roster_username(n: u32) -> Username {
+    Username(format!("d{n:05}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +183,19 @@ mod tests {
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse("a\u{0}b").is_err());
         assert!(DisplayName::parse(&"名".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn activation_codes_read_as_people_type_them() {
+        let c = ActivationCode::from_random([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 29]);
+        assert_eq!(c.as_str(), "23456789ABCZ");
+        assert_eq!(c.printed(), "2345-6789-ABCZ");
+        assert_eq!(ActivationCode::parse(" 2345-6789-abcz "), Some(c.clone()));
+        assert_eq!(ActivationCode::parse("2345 6789 ABCZ"), Some(c.clone()));
+        assert_eq!(ActivationCode::parse("2345-6789-ABC"), None);
+        assert_eq!(ActivationCode::parse("2345-6789-ABCO"), None);
+        assert_eq!(format!("{c:?}"), "ActivationCode(***)");
+        assert_eq!(roster_username(42).as_str(), "d00042");
+        assert!(Username::parse(roster_username(99_999).as_str()).is_ok());
     }
 }

@@ -103,6 +103,98 @@ pub fn gcj02_to_wgs84(g: LonLat) -> LonLat {
     w
 }
 
+/// The coordinate system of positions a person enters or a file brings: read off a GPS or a
+/// national map (WGS-84), AMap or Tencent (GCJ-02), or Baidu (BD-09). Each is converted to the
+/// WGS-84 the database keeps; unlike [`Datum`], this is not something a basemap is drawn in here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoordSystem {
+    Wgs84,
+    Gcj02,
+    Bd09,
+}
+
+impl CoordSystem {
+    pub const ALL: [CoordSystem; 3] = [CoordSystem::Wgs84, CoordSystem::Gcj02, CoordSystem::Bd09];
+
+    /// As files write them: `WGS84`, `GCJ-02`, `bd09`, or the Chinese names.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match s.as_str() {
+            "wgs84" | "gps" | "天地图" | "国家2000" | "cgcs2000" => Some(CoordSystem::Wgs84),
+            "gcj02" | "火星坐标" | "高德" | "腾讯" | "amap" => Some(CoordSystem::Gcj02),
+            "bd09" | "bd09ll" | "百度" | "baidu" => Some(CoordSystem::Bd09),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoordSystem::Wgs84 => "WGS84",
+            CoordSystem::Gcj02 => "GCJ02",
+            CoordSystem::Bd09 => "BD09",
+        }
+    }
+
+    pub fn to_wgs84(self, p: LonLat) -> LonLat {
+        match self {
+            CoordSystem::Wgs84 => p,
+            CoordSystem::Gcj02 => gcj02_to_wgs84(p),
+            CoordSystem::Bd09 => gcj02_to_wgs84(bd09_to_gcj02(p)),
+        }
+    }
+
+    pub fn from_wgs84(self, p: LonLat) -> LonLat {
+        match self {
+            CoordSystem::Wgs84 => p,
+            CoordSystem::Gcj02 => wgs84_to_gcj02(p),
+            CoordSystem::Bd09 => gcj02_to_bd09(wgs84_to_gcj02(p)),
+        }
+    }
+}
+
+const X_PI: f64 = std::f64::consts::PI * 3000.0 / 180.0;
+
+/// Baidu's published shift of a GCJ-02 position.
+pub fn gcj02_to_bd09(g: LonLat) -> LonLat {
+    let (x, y) = (g.lon, g.lat);
+    let z = (x * x + y * y).sqrt() + 0.00002 * (y * X_PI).sin();
+    let theta = y.atan2(x) + 0.000003 * (x * X_PI).cos();
+    LonLat {
+        lon: z * theta.cos() + 0.0065,
+        lat: z * theta.sin() + 0.006,
+    }
+}
+
+/// The usual closed-form inverse is off by up to a few decimetres; as for GCJ-02, it is the
+/// start, corrected by the forward error until that is below a millimetre.
+pub fn bd09_to_gcj02(b: LonLat) -> LonLat {
+    let (x, y) = (b.lon - 0.0065, b.lat - 0.006);
+    let z = (x * x + y * y).sqrt() - 0.00002 * (y * X_PI).sin();
+    let theta = y.atan2(x) - 0.000003 * (x * X_PI).cos();
+    let mut g = LonLat {
+        lon: z * theta.cos(),
+        lat: z * theta.sin(),
+    };
+    for _ in 0..20 {
+        let f = gcj02_to_bd09(g);
+        let (e_lon, e_lat) = (b.lon - f.lon, b.lat - f.lat);
+        g = LonLat {
+            lon: g.lon + e_lon,
+            lat: g.lat + e_lat,
+        };
+        if e_lon.abs() < 1e-9 && e_lat.abs() < 1e-9 {
+            break;
+        }
+    }
+    g
+}
+
 /// Web Mercator: 256-pixel tiles, zoom 0 is one tile for the world.
 pub const TILE: f64 = 256.0;
 
@@ -283,6 +375,30 @@ mod tests {
         assert_eq!(gcj02_to_wgs84(london), london);
         assert_eq!(Datum::parse("GCJ-02"), Some(Datum::Gcj02));
         assert_eq!(Datum::parse("bd09"), None);
+    }
+
+    #[test]
+    fn baidu_positions_match_published_pairs_and_come_back_within_a_metre() {
+        // Beijing railway station as Baidu and AMap publish it (GCJ-02 → BD-09, 5 decimals).
+        let bd = gcj02_to_bd09(ll(39.90245, 116.42703));
+        assert!(metres(bd, ll(39.90851, 116.43351)) < 1.0, "{bd:?}");
+        // coordtransform's documented example: gcj02tobd09(116.404, 39.915).
+        let bd = gcj02_to_bd09(ll(39.915, 116.404));
+        assert!(metres(bd, ll(39.92133699351021, 116.41036949371029)) < 0.01);
+        let mut worst: f64 = 0.0;
+        for i in 0..=10 {
+            for j in 0..=10 {
+                let w = ll(29.9 + 0.07 * f64::from(j), 120.0 + 0.07 * f64::from(i));
+                for cs in CoordSystem::ALL {
+                    worst = worst.max(metres(cs.to_wgs84(cs.from_wgs84(w)), w));
+                }
+            }
+        }
+        assert!(worst < 0.01, "round trip off by {worst} m");
+        assert_eq!(CoordSystem::parse("BD-09"), Some(CoordSystem::Bd09));
+        assert_eq!(CoordSystem::parse(" gcj02 "), Some(CoordSystem::Gcj02));
+        assert_eq!(CoordSystem::parse("WGS-84"), Some(CoordSystem::Wgs84));
+        assert_eq!(CoordSystem::parse("utm"), None);
     }
 
     #[test]

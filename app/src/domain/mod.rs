@@ -13,6 +13,7 @@ pub mod observation;
 pub mod outbox;
 pub mod photo_prep;
 pub mod public_code;
+pub mod registry;
 pub mod role;
 pub mod site_kind;
 pub mod throttle;

@@ -52,6 +52,25 @@ impl SiteKind {
         }
     }
 
+    /// The Chinese name the app shows (the same words as the zh-CN locale, which a test holds
+    /// them to), so that a file may name the kind as a person reads it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SiteKind::Greenway => "绿道",
+            SiteKind::LiftRetrofit => "加装电梯",
+            SiteKind::EstateRenovation => "老旧小区改造",
+            SiteKind::RentalHousing => "保障性租赁住房",
+            SiteKind::ElderlyDining => "老年助餐点",
+            SiteKind::EvCharging => "公共充电设施",
+            SiteKind::FirstAid => "院前急救站点",
+            SiteKind::School => "学校与食堂",
+            SiteKind::RestStation => "爱心驿站",
+            SiteKind::SkillsTraining => "职业技能培训点",
+            SiteKind::Waterway => "农村水系整治",
+            SiteKind::Park => "公园绿地",
+        }
+    }
+
     /// The shape a site of this kind is drawn as: greenways and waterways run for kilometres,
     /// estates and parks cover an area, the rest are a door you can walk up to.
     pub fn expected_shape(self) -> Shape {

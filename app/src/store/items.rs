@@ -877,7 +877,7 @@ impl Db {
             units: named("select id, name_zh, name_en from lead_units order by name_zh").await?,
             groups: named("select id, name_zh, name_en from supervision_groups order by number")
                 .await?,
-            districts: named("select id, name_zh, name_en from districts order by code").await?,
+            districts: named("select id, name_zh, name_en from districts order by code nulls last, name_zh").await?,
         })
     }
 }
@@ -972,7 +972,7 @@ impl Db {
                  union all
                  select 'project', id, title_zh, title_en, lpad(number::text, 3, '0') from projects
                  union all
-                 select 'district', id, name_zh, name_en, code from districts)
+                 select 'district', id, name_zh, name_en, coalesce(code, name_zh) from districts)
              select d.dim, d.id, d.name_zh, d.name_en,
                     coalesce(ia.problems, 0) as problems, coalesce(ia.suggestions, 0) as suggestions,
                     coalesce(ia.forwarded, 0) as forwarded, coalesce(ia.answered, 0) as answered,

@@ -8,6 +8,7 @@ pub mod map;
 pub mod media;
 pub mod notifications;
 pub mod public;
+pub mod registry;
 pub mod seed;
 pub mod users;
 

@@ -467,11 +467,11 @@ impl Db {
     }
 
     pub async fn list_districts(&self) -> Result<Vec<crate::catalogue::UnitRef>, AppError> {
-        Ok(
-            sqlx::query_as("select id, name_zh, name_en from districts order by code")
-                .fetch_all(&self.pool)
-                .await?,
+        Ok(sqlx::query_as(
+            "select id, name_zh, name_en from districts order by code nulls last, name_zh",
         )
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 

@@ -2,8 +2,26 @@ use uuid::Uuid;
 
 use super::Db;
 use crate::accounts::{AdminAction, AdminLogEntry, DeputyOption, UserListItem};
+use crate::domain::account::{roster_username, ActivationCode, ACTIVATION_DAYS, ACTIVATION_LEN};
 use crate::domain::{DisplayName, Role, Username};
 use crate::error::AppError;
+use crate::public::secret::Secret;
+
+/// What the keyed hash of an activation code is for (kept apart from phones' and clients').
+pub const ACTIVATION_PURPOSE: &str = "activation-code";
+
+/// An account waiting for its person, as the sheet prints it (the code still encrypted).
+#[derive(sqlx::FromRow)]
+pub struct PendingActivationRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub delegation: String,
+    pub group_number: Option<i32>,
+    pub group_name: String,
+    pub cipher: Vec<u8>,
+    pub expires: chrono::DateTime<chrono::Utc>,
+}
 
 /// An account as the sign-in machinery needs it (server only: it carries the password hash).
 #[derive(Clone, sqlx::FromRow)]
@@ -93,7 +111,12 @@ impl Db {
 
     pub async fn set_password_hash(&self, id: Uuid, hash: &str) -> Result<(), AppError> {
         let done =
-            sqlx::query("update users set password_hash = $2, updated_at = now() where id = $1")
+            // A password set by an administrator replaces a code not yet used.
+            sqlx::query(
+                "update users set password_hash = $2, updated_at = now(), activation_hash = null,
+                        activation_cipher = null, activation_expires = null
+                  where id = $1",
+            )
                 .bind(id)
                 .bind(hash)
                 .execute(&self.pool)
@@ -208,6 +231,149 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         Ok((rows, total))
+    }
+
+    /// Makes an account for every deputy in the roster who has none, each waiting for its
+    /// person with a one-time code (hashed to find it, encrypted to print it again); returns how
+    /// many. One transaction, logged.
+    pub async fn create_roster_accounts(
+        &self,
+        secret: &Secret,
+        actor: Uuid,
+    ) -> Result<usize, AppError> {
+        use rand::RngCore;
+        let mut tx = self.pool.begin().await?;
+        let deputies: Vec<(Uuid, String)> = sqlx::query_as(
+            "select d.id, d.name_zh
+               from deputies d join supervision_groups g on g.id = d.group_id
+              where not exists (select 1 from users u where u.deputy_id = d.id)
+              order by g.number, d.delegation_zh, d.name_zh",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if deputies.is_empty() {
+            return Ok(0);
+        }
+        let last: i32 = sqlx::query_scalar(
+            "select coalesce(max(substring(username from 2)::int), 0) from users
+              where username ~ '^d[0-9]{5,9}$'",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let expires = chrono::Utc::now() + chrono::Duration::days(ACTIVATION_DAYS);
+        let mut ids = Vec::with_capacity(deputies.len());
+        let mut usernames = Vec::with_capacity(deputies.len());
+        let mut hashes = Vec::with_capacity(deputies.len());
+        let mut ciphers = Vec::with_capacity(deputies.len());
+        for (i, _) in deputies.iter().enumerate() {
+            let id = Uuid::now_v7();
+            let mut b = [0u8; ACTIVATION_LEN];
+            rand::thread_rng().fill_bytes(&mut b);
+            let code = ActivationCode::from_random(b);
+            ids.push(id);
+            usernames.push(
+                roster_username(last as u32 + 1 + i as u32)
+                    .as_str()
+                    .to_owned(),
+            );
+            hashes.push(secret.keyed_hash(ACTIVATION_PURPOSE, code.as_str().as_bytes()));
+            ciphers.push(secret.encrypt(code.as_str(), id.as_bytes()));
+        }
+        let deputy_ids: Vec<Uuid> = deputies.iter().map(|d| d.0).collect();
+        let names: Vec<&str> = deputies.iter().map(|d| d.1.as_str()).collect();
+        sqlx::query(
+            "insert into users (id, username, display_name, password_hash, role, deputy_id,
+                                activation_hash, activation_cipher, activation_expires)
+             select id, username, name, '!activation', 'deputy', deputy, hash, cipher, $7
+               from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bytea[],
+                           $6::bytea[]) as r(id, username, name, deputy, hash, cipher)",
+        )
+        .bind(&ids)
+        .bind(&usernames)
+        .bind(&names)
+        .bind(&deputy_ids)
+        .bind(&hashes)
+        .bind(&ciphers)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+        log_in(
+            &mut tx,
+            Some(actor),
+            AdminAction::CreateAccount,
+            "roster",
+            Some(serde_json::json!({ "accounts": ids.len(), "activation": true })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// One page of the accounts still waiting for their person, in the order the sheets are
+    /// handed out (group, then username), and how many there are.
+    pub async fn pending_activations(
+        &self,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<PendingActivationRow>, i64), AppError> {
+        let total: i64 =
+            sqlx::query_scalar("select count(*) from users where activation_hash is not null")
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query_as(
+            "select u.id, u.username, u.display_name, coalesce(d.delegation_zh, '') as delegation,
+                    g.number as group_number, coalesce(g.name_zh, '') as group_name,
+                    u.activation_cipher as cipher, u.activation_expires as expires
+               from users u
+               left join deputies d on d.id = u.deputy_id
+               left join supervision_groups g on g.id = d.group_id
+              where u.activation_hash is not null
+              order by g.number nulls last, u.username
+              limit $1 offset $2",
+        )
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows, total))
+    }
+
+    /// True when `username` waits for exactly this code, still good, on an active account.
+    pub async fn activation_matches(
+        &self,
+        username: &str,
+        code_hash: &[u8],
+    ) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from users where username = $1 and activation_hash = $2
+                              and activation_expires > now() and is_active)",
+        )
+        .bind(username)
+        .bind(code_hash)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Uses the code: the person's own password replaces it, once (a second try with the same
+    /// code finds nothing). False when the code no longer matches.
+    pub async fn activate(
+        &self,
+        username: &str,
+        code_hash: &[u8],
+        password_hash: &str,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "update users set password_hash = $3, activation_hash = null,
+                    activation_cipher = null, activation_expires = null, updated_at = now()
+              where username = $1 and activation_hash = $2 and activation_expires > now()
+                and is_active",
+        )
+        .bind(username)
+        .bind(code_hash)
+        .bind(password_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Deputies in the roster who do not have an account yet.

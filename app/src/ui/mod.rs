@@ -328,7 +328,11 @@ fn Nav() -> impl IntoView {
                         })}
                     {role
                         .can_manage_accounts()
-                        .then(|| view! { <a href="/admin/users">{t!(i18n, nav.users)}</a> })}
+                        .then(|| view! {
+                            <a href="/admin/users">{t!(i18n, nav.users)}</a>
+                            <a href="/admin/registry" id="registry-link">{t!(i18n, nav.registry)}</a>
+                            <a href="/admin/activation" id="activation-link">{t!(i18n, nav.activation)}</a>
+                        })}
                     <a href="/notifications" id="notifications-link">
                         {t!(i18n, nav.notifications)}
                         {(unread > 0).then(|| view! {

@@ -13,5 +13,6 @@ mod items;
 mod map_totals;
 mod media_s3;
 mod public;
+mod registry;
 mod roles;
 mod security;
