@@ -28,6 +28,17 @@ pub async fn send(
     body: &JsValue,
     content_type: &str,
 ) -> Result<Answer, String> {
+    send_within(method, url, body, content_type, TIMEOUT_MS).await
+}
+
+/// [`send`] with its own timeout, for small requests that must not hold up what waits on them.
+pub async fn send_within(
+    method: &str,
+    url: &str,
+    body: &JsValue,
+    content_type: &str,
+    timeout_ms: i32,
+) -> Result<Answer, String> {
     let window = web_sys::window().ok_or("no window")?;
     let abort = AbortController::new().map_err(js_err)?;
     let init = RequestInit::new();
@@ -48,7 +59,7 @@ pub async fn send(
         let abort = abort.clone();
         let cb = wasm_bindgen::closure::Closure::once_into_js(move || abort.abort());
         window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), TIMEOUT_MS)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), timeout_ms)
             .ok()
     };
     let result = JsFuture::from(window.fetch_with_request(&req)).await;

@@ -146,15 +146,7 @@ async fn pass(version: OutboxVersion, force: bool) {
     let owned = items
         .iter()
         .any(|i| i.owner.is_some() && !matches!(i.send, SendState::Sent { .. }));
-    let signed_in = if owned {
-        crate::auth::api::get_session()
-            .await
-            .ok()
-            .and_then(|s| s.user)
-            .map(|u| u.id)
-    } else {
-        None
-    };
+    let signed_in = if owned { signed_in_user().await } else { None };
     for mut item in items {
         if matches!(item.send, SendState::Uploading { .. }) {
             // No other run of this page is sending (RUNNING), so this record was left by a
@@ -183,6 +175,26 @@ async fn pass(version: OutboxVersion, force: bool) {
             send_one(item, version).await;
         }
     }
+}
+
+/// Who is signed in, asked of the server with a short timeout of its own: every send in a pass
+/// waits on this answer, and a request caught in the network coming back must not hold up the
+/// pass (and "sync now" behind it) for the 90 s a photo upload may take. No answer: nothing of
+/// an owner's is sent this pass.
+async fn signed_in_user() -> Option<uuid::Uuid> {
+    let a = net::send_within(
+        "POST",
+        "/api/session/info",
+        &JsValue::from_str(""),
+        "application/x-www-form-urlencoded",
+        15_000,
+    )
+    .await
+    .ok()?;
+    if a.status != 200 {
+        return None;
+    }
+    a.json?.get("user")?.get("id")?.as_str()?.parse().ok()
 }
 
 /// Sends everything now, after waiting for a run already under way (the timer's, say) to end:

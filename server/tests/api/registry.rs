@@ -294,7 +294,9 @@ async fn a_bad_row_in_any_registry_file_stores_nothing_and_says_which() {
     .await;
     let errors = out["Refused"]["errors"].as_array().expect("refused");
     assert_eq!(errors.len(), 4);
-    assert!(errors.iter().all(|e| e["problem"]["problem"] == "unknown_sub_item"));
+    assert!(errors
+        .iter()
+        .all(|e| e["problem"]["problem"] == "unknown_sub_item"));
     assert_eq!(app.count("districts").await, 0);
 
     // One unit written two ways is reported, not made twice; the plan's other rows wait too.
@@ -325,14 +327,20 @@ async fn a_bad_row_in_any_registry_file_stores_nothing_and_says_which() {
         false,
     )
     .await;
-    assert_eq!(out["Refused"]["errors"][0]["problem"]["problem"], "bad_mobile");
+    assert_eq!(
+        out["Refused"]["errors"][0]["problem"]["problem"],
+        "bad_mobile"
+    );
     assert_eq!(out["Refused"]["errors"][0]["row"], 2);
     let point = GREENWAY.replace(
         r#"{"type":"LineString","coordinates":[[120.1600,30.3000],[120.1650,30.3050],[120.1720,30.3080]]}"#,
         r#"{"type":"Point","coordinates":[120.16,30.30]}"#,
     );
     let (_, out) = upload(&app, admin, "sites", "绿道.geojson", &point, "2026", false).await;
-    assert_eq!(out["Refused"]["errors"][0]["problem"]["problem"], "bad_geometry");
+    assert_eq!(
+        out["Refused"]["errors"][0]["problem"]["problem"],
+        "bad_geometry"
+    );
     assert_eq!(app.count("deputies").await, 0);
     assert_eq!(app.count("sites").await, 0);
     assert_eq!(app.count("districts").await, 0);
