@@ -49,14 +49,19 @@ function keep(cache, key, res) {
 
 // Pages a deputy or an officer will need in the field ("my sites", each site, its capture form,
 // the outbox; the unit's open items): the page asks for them once it has loaded.
+// When a round has settled (each page kept, or left as it was when its fetch failed), the page
+// that asked is told, so that it (and a test) knows the copies are as fresh as they will get.
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type !== 'cache-pages' || !Array.isArray(data.urls)) return;
+  const source = event.source;
   event.waitUntil(caches.open(PAGE_CACHE).then((c) => Promise.all(
     data.urls.map((u) => fetch(u, { credentials: 'same-origin' })
       .then((r) => (r.ok && !r.redirected ? keep(c, u, r) : undefined))
       .catch(() => undefined)),
-  )));
+  )).then(() => {
+    if (source) source.postMessage({ type: 'pages-kept', count: data.urls.length });
+  }));
 });
 
 // Keeps the tile cache under its cap; keys come back oldest first.
@@ -118,7 +123,10 @@ self.addEventListener('fetch', (event) => {
         })
         // A page not kept here: send the browser to /offline rather than serving that page's
         // HTML under this address, where the app would hydrate another route over it.
-        .catch(() => caches.match(url.pathname + url.search, { ignoreVary: true })
+        // Looked up in this build's page cache itself (not across every cache): the copy kept
+        // for this address, whatever a refresh round cut short by the network did meanwhile.
+        .catch(() => caches.open(PAGE_CACHE)
+          .then((c) => c.match(url.pathname + url.search, { ignoreVary: true }))
           .then((hit) => hit || Response.redirect('/offline', 302))),
     );
   }

@@ -36,10 +36,19 @@ export function uuidv7(): string {
 }
 
 /** Waits until the service worker controls the page, reloads (so the page asks it to keep what
- * it lists for offline use) and waits until the worker's page cache holds every one of `paths`. */
+ * it lists for offline use), waits until the worker says that round has settled (so no refresh
+ * is still in flight when a test cuts the network) and checks that its page cache holds every
+ * one of `paths`. */
 export async function waitForCachedPages(page: Page, paths: string[]) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  await page.addInitScript(() => {
+    (window as any).__pagesKept = 0;
+    navigator.serviceWorker?.addEventListener('message', (e) => {
+      if (e.data?.type === 'pages-kept') (window as any).__pagesKept += 1;
+    });
+  });
   await page.reload();
+  await page.waitForFunction(() => (window as any).__pagesKept > 0, null, { timeout: 30_000, polling: 200 });
   await page.waitForFunction(async (wanted) => {
     const names = await caches.keys();
     const pages = names.find((n) => n.startsWith('jiandu-pages-'));

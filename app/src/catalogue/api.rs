@@ -27,15 +27,30 @@ pub async fn get_year_figures() -> Result<Option<YearFigures>, AppError> {
     .await
 }
 
+/// The projects of `year`, or of the newest year when none is named: last year's plan stays
+/// readable beside the new one.
 #[server(endpoint = "catalogue/projects")]
-pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    crate::ssr::run(async {
+pub async fn list_projects(year: Option<i32>) -> Result<Vec<ProjectSummary>, AppError> {
+    crate::ssr::run(async move {
         signed_in().await?;
         let db = crate::ssr::db()?;
-        match db.current_year().await? {
-            Some(year) => db.list_projects(year).await,
-            None => Ok(vec![]),
+        match year {
+            Some(y) => db.list_projects(y).await,
+            None => match db.current_year().await? {
+                Some(y) => db.list_projects(y).await,
+                None => Ok(vec![]),
+            },
         }
+    })
+    .await
+}
+
+/// Every year that has a plan, newest first.
+#[server(endpoint = "catalogue/years")]
+pub async fn list_years() -> Result<Vec<i32>, AppError> {
+    crate::ssr::run(async {
+        signed_in().await?;
+        crate::ssr::db()?.plan_years().await
     })
     .await
 }

@@ -4,7 +4,9 @@ use crate::ui::IntoAnySync;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use super::api::{get_my_sites, get_my_unit, get_project, get_site, get_sub_item, list_projects};
+use super::api::{
+    get_my_sites, get_my_unit, get_project, get_site, get_sub_item, list_projects, list_years,
+};
 use super::{
     format_distance, format_wan_yuan, nearest, site_matches, SiteDetail, SiteSummary,
     SubItemSummary,
@@ -27,9 +29,28 @@ pub fn id_param(name: &'static str) -> impl Fn() -> Result<Uuid, AppError> + Cop
 pub fn ProjectsPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let projects = Resource::new(|| (), |_| list_projects());
+    let query = leptos_router::hooks::use_query_map();
+    let year = move || query_arg(query, "year").and_then(|y| y.parse::<i32>().ok());
+    let projects = Resource::new(year, list_projects);
+    let years = Resource::new(|| (), |_| list_years());
     view! {
         <h1>{t!(i18n, projects.title)}</h1>
+        <Loaded resource=years view={move |list: Vec<i32>| {
+            // Plain links, so switching years works without JavaScript; one year needs none.
+            let shown = year().or(list.first().copied());
+            (list.len() > 1).then(|| view! {
+                <nav class="years" id="year-switch">
+                    {t!(i18n, projects.year)} " "
+                    {list
+                        .into_iter()
+                        .map(|y| view! {
+                            <a href=format!("/projects?year={y}") aria-current=(Some(y) == shown).then_some("page")>{y}</a>
+                            " "
+                        })
+                        .collect_view()}
+                </nav>
+            })
+        }} />
         <Loaded
             resource=projects
             view=move |list| {

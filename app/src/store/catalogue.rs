@@ -39,6 +39,14 @@ impl Db {
             .await?)
     }
 
+    pub async fn plan_years(&self) -> Result<Vec<i32>, AppError> {
+        Ok(
+            sqlx::query_scalar("select distinct year from projects order by year desc")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn year_figures(&self, year: i32) -> Result<YearFigures, AppError> {
         Ok(sqlx::query_as(
             "select $1::int as year,

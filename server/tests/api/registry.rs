@@ -375,6 +375,20 @@ async fn staff_cannot_import_and_a_new_years_plan_goes_in_beside_the_old_one() {
         .await
         .unwrap();
     assert_eq!(years.len(), 2, "{years:?}");
+    // Staff read either year: the newest by default, last year's when asked.
+    let (s, listed, _) = app.call("catalogue/years", Some(&staff), &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(listed, serde_json::json!([2027, 2025]));
+    let (_, newest, _) = app.call("catalogue/projects", Some(&staff), &[]).await;
+    assert_eq!(newest.as_array().map(Vec::len), Some(2), "{newest}");
+    let (_, last, _) = app
+        .call("catalogue/projects", Some(&staff), &[("year", "2025")])
+        .await;
+    let demo_projects: i64 = sqlx::query_scalar("select count(*) from projects where year = 2025")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(last.as_array().map(|a| a.len() as i64), Some(demo_projects));
     app.cleanup().await;
 }
 

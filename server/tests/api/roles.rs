@@ -62,6 +62,7 @@ async fn every_server_function_checks_the_callers_role() {
     let cases: Vec<Case> = vec![
         ("catalogue/year", vec![], everyone_signed_in),
         ("catalogue/projects", vec![], everyone_signed_in),
+        ("catalogue/years", vec![], everyone_signed_in),
         (
             "catalogue/project",
             vec![("id", &project)],
@@ -78,6 +79,8 @@ async fn every_server_function_checks_the_callers_role() {
         ("field/my-observations", vec![], &[Deputy]),
         ("staff/groups", vec![], &[Staff, Admin]),
         ("admin/accounts", vec![], &[Admin]),
+        ("admin/activation-sheet", vec![], &[Admin]),
+        ("admin/roster-accounts", vec![], &[Admin]),
         ("review/queue", vec![], &[Staff, Admin]),
         ("review/options", vec![], &[Staff, Admin]),
         ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
