@@ -179,49 +179,14 @@ async fn import(
     if !user.role.is_staff() {
         return error(AppError::forbidden());
     }
-    let mut mp = match mp {
-        Ok(mp) => mp,
-        Err(e) => {
-            return error(AppError::invalid(
-                "file",
-                format!("send the form as multipart/form-data: {}", e.body_text()),
-            ))
-        }
+    let form = match crate::read_upload(mp, "the file is larger than 5 MB").await {
+        Ok(f) => f,
+        Err(e) => return error(e),
     };
-    let (mut channel, mut file): (Option<String>, Option<(String, bytes::Bytes)>) = (None, None);
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return error(crate::multipart_error(
-                    &e,
-                    "file",
-                    "the file is larger than 5 MB",
-                ))
-            }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().unwrap_or_default().to_owned();
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                return error(crate::multipart_error(
-                    &e,
-                    "file",
-                    "the file is larger than 5 MB",
-                ))
-            }
-        };
-        match name.as_str() {
-            "channel" => channel = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
-            "file" => file = Some((file_name, bytes)),
-            _ => {}
-        }
-    }
-    let Some(channel) = channel
-        .as_deref()
-        .and_then(Channel::parse)
+    let Some(channel) = form
+        .fields
+        .get("channel")
+        .and_then(|c| Channel::parse(c))
         .filter(|c| matches!(c, Channel::SelfInspection | Channel::SpecialAudit))
     else {
         return error(AppError::invalid(
@@ -229,7 +194,7 @@ async fn import(
             "choose unit self-inspection or special audit",
         ));
     };
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((file_name, bytes)) = form.file else {
         return error(AppError::invalid("file", "choose a file to import"));
     };
     if bytes.len() > MAX_FILE_BYTES {

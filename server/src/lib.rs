@@ -30,6 +30,49 @@ pub(crate) fn multipart_error(
     }
 }
 
+/// A multipart form with one file (the field `file`) and short text fields, as the import
+/// pages send it; read whole, within the route's body limit.
+pub(crate) struct UploadForm {
+    pub fields: std::collections::HashMap<String, String>,
+    /// The file's name as sent, and its bytes; `None` when no file or an empty one came.
+    pub file: Option<(String, bytes::Bytes)>,
+}
+
+pub(crate) async fn read_upload(
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    too_large: &str,
+) -> Result<UploadForm, AppError> {
+    let mut mp = mp.map_err(|e| {
+        AppError::invalid(
+            "file",
+            format!("send the form as multipart/form-data: {}", e.body_text()),
+        )
+    })?;
+    let mut form = UploadForm {
+        fields: std::collections::HashMap::new(),
+        file: None,
+    };
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e, "file", too_large))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| multipart_error(&e, "file", too_large))?;
+        if name == "file" {
+            form.file = Some((file_name, bytes)).filter(|(_, b)| !b.is_empty());
+        } else {
+            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+            form.fields.insert(name, text);
+        }
+    }
+    Ok(form)
+}
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {

@@ -203,54 +203,27 @@ async fn import(
     if user.role != app::domain::Role::Admin {
         return error(AppError::forbidden());
     }
-    let mut mp = match mp {
-        Ok(mp) => mp,
-        Err(e) => {
-            return error(AppError::invalid(
-                "file",
-                format!("send the form as multipart/form-data: {}", e.body_text()),
-            ))
-        }
-    };
     let too_large = format!(
         "the file is larger than {} MB",
         MAX_FILE_BYTES / (1024 * 1024)
     );
-    let mut kind = None;
-    let mut year = None;
-    let mut dry_run = false;
-    let mut file: Option<(String, bytes::Bytes)> = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return error(crate::multipart_error(&e, "file", &too_large)),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().unwrap_or_default().to_owned();
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) => return error(crate::multipart_error(&e, "file", &too_large)),
-        };
-        if name == "file" {
-            file = Some((file_name, bytes));
-            continue;
-        }
-        let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-        match name.as_str() {
-            "file_kind" => kind = Some(text),
-            "year" => year = Some(text),
-            "dry_run" => dry_run = matches!(text.as_str(), "1" | "true" | "on"),
-            _ => {}
-        }
-    }
-    let Some(kind) = kind.as_deref().and_then(RegistryFile::parse) else {
+    let form = match crate::read_upload(mp, &too_large).await {
+        Ok(f) => f,
+        Err(e) => return error(e),
+    };
+    let kind = form.fields.get("file_kind");
+    let year = form.fields.get("year");
+    let dry_run = form
+        .fields
+        .get("dry_run")
+        .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "on"));
+    let Some(kind) = kind.and_then(|k| RegistryFile::parse(k)) else {
         return error(AppError::invalid(
             "file_kind",
             "choose what the file is: plan, sites, deputies or groups",
         ));
     };
-    let year = match year.as_deref() {
+    let year = match year.map(String::as_str) {
         None | Some("") => chrono::Datelike::year(&today()),
         Some(y) => match y.parse::<i32>() {
             Ok(y) => y,
@@ -262,7 +235,7 @@ async fn import(
             }
         },
     };
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((file_name, bytes)) = form.file else {
         return error(AppError::invalid("file", "choose a file to import"));
     };
     if bytes.len() > MAX_FILE_BYTES {

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use crate::domain::registry::{
     Change, Field, ImportReport, RegistryFile, RegistryOutcome, RowError,
 };
-use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::upload::{send_form, SendFormData};
 use crate::ui::{use_zh, ErrorNotice, IntoAnySync};
 
 /// A plan of 20,000 sites as CSV is about 2 MB; a workbook of 50,000 rows stays under this.
@@ -40,9 +40,12 @@ pub fn RegistryPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     #[cfg(feature = "hydrate")]
-    let upload = Action::new_local(|data: &SendFormData| send(data.clone()));
+    let upload = Action::new_local(|data: &SendFormData| {
+        send_form::<RegistryOutcome>(IMPORT_URL, data.clone())
+    });
     #[cfg(not(feature = "hydrate"))]
-    let upload = Action::new(|data: &SendFormData| send(data.clone()));
+    let upload =
+        Action::new(|data: &SendFormData| send_form::<RegistryOutcome>(IMPORT_URL, data.clone()));
     #[cfg(feature = "hydrate")]
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         use wasm_bindgen::JsCast;
@@ -219,37 +222,4 @@ fn Refused(errors: Vec<RowError>, zh: bool) -> impl IntoView {
             {cut.map(|shown| view! { <p class="muted">{t!(i18n, registry.cut, shown = shown, total = total)}</p> })}
         </div>
     }
-}
-
-/// The browser's form data, handed to the upload action (nothing on the server, where the
-/// action never runs).
-#[derive(Clone)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub struct SendFormData(
-    #[cfg(feature = "hydrate")] web_sys::FormData,
-    #[cfg(not(feature = "hydrate"))] (),
-);
-
-#[cfg(feature = "hydrate")]
-async fn send(data: SendFormData) -> Result<RegistryOutcome, AppError> {
-    let offline = || {
-        AppError::new(
-            crate::error::ErrorCode::Internal,
-            "no answer from the server",
-        )
-    };
-    let answer = crate::outbox::net::send("POST", IMPORT_URL, &data.0.into(), "")
-        .await
-        .map_err(|_| offline())?;
-    let json = answer.json.ok_or_else(offline)?;
-    if answer.status == 200 {
-        serde_json::from_value(json).map_err(|_| offline())
-    } else {
-        Err(serde_json::from_value(json).unwrap_or_else(|_| offline()))
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-async fn send(_: SendFormData) -> Result<RegistryOutcome, AppError> {
-    Err(AppError::internal())
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::import::{Column, RowError};
-use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::upload::{send_form, SendFormData};
 use crate::ui::{use_zh, ErrorNotice};
 
 /// The largest file accepted (a 5000-row sheet is well under it).
@@ -32,9 +32,12 @@ pub fn ImportPage() -> impl IntoView {
     // The browser's form data lives on the page's thread; on the server there is none, and a
     // thread-local action dropped on another thread at the end of the render would panic.
     #[cfg(feature = "hydrate")]
-    let upload = Action::new_local(|data: &SendFormData| send(data.clone()));
+    let upload = Action::new_local(|data: &SendFormData| {
+        send_form::<ImportOutcome>(IMPORT_URL, data.clone())
+    });
     #[cfg(not(feature = "hydrate"))]
-    let upload = Action::new(|data: &SendFormData| send(data.clone()));
+    let upload =
+        Action::new(|data: &SendFormData| send_form::<ImportOutcome>(IMPORT_URL, data.clone()));
     #[cfg(feature = "hydrate")]
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         use wasm_bindgen::JsCast;
@@ -121,37 +124,4 @@ pub fn ImportPage() -> impl IntoView {
                 })
         }}
     }
-}
-
-/// The browser's form data, handed to the upload action. On the server the action never runs
-/// (the form is only submitted in the browser), so this holds nothing there.
-#[derive(Clone)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub struct SendFormData(
-    #[cfg(feature = "hydrate")] web_sys::FormData,
-    #[cfg(not(feature = "hydrate"))] (),
-);
-
-#[cfg(feature = "hydrate")]
-async fn send(data: SendFormData) -> Result<ImportOutcome, AppError> {
-    let offline = || {
-        AppError::new(
-            crate::error::ErrorCode::Internal,
-            "no answer from the server",
-        )
-    };
-    let answer = crate::outbox::net::send("POST", IMPORT_URL, &data.0.into(), "")
-        .await
-        .map_err(|_| offline())?;
-    let json = answer.json.ok_or_else(offline)?;
-    if answer.status == 200 {
-        serde_json::from_value(json).map_err(|_| offline())
-    } else {
-        Err(serde_json::from_value(json).unwrap_or_else(|_| offline()))
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-async fn send(_: SendFormData) -> Result<ImportOutcome, AppError> {
-    Err(AppError::internal())
 }

@@ -11,6 +11,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::i18n::*;
 
 mod sync_hydrate;
+pub mod upload;
 pub use sync_hydrate::{page, IntoAnySync, SyncHydrate};
 
 pub type SessionResource = Resource<Result<SessionInfo, AppError>>;

@@ -1,0 +1,41 @@
+//! A form with a file, sent by the page to one of the plain multipart endpoints that answer our
+//! JSON (the findings import, the registry import): a multipart server function would put its
+//! parser into every phone's wasm for a desktop tool.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// The browser's form data, handed to an upload action. On the server the action never runs
+/// (the form is only submitted in the browser), so this holds nothing there.
+#[derive(Clone)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct SendFormData(
+    #[cfg(feature = "hydrate")] pub web_sys::FormData,
+    #[cfg(not(feature = "hydrate"))] (),
+);
+
+/// Posts the form to `url`: the endpoint's answer on 200, its error otherwise.
+#[cfg(feature = "hydrate")]
+pub async fn send_form<T: DeserializeOwned>(url: &str, data: SendFormData) -> Result<T, AppError> {
+    let offline = || {
+        AppError::new(
+            crate::error::ErrorCode::Internal,
+            "no answer from the server",
+        )
+    };
+    let answer = crate::outbox::net::send("POST", url, &data.0.into(), "")
+        .await
+        .map_err(|_| offline())?;
+    let json = answer.json.ok_or_else(offline)?;
+    if answer.status == 200 {
+        serde_json::from_value(json).map_err(|_| offline())
+    } else {
+        Err(serde_json::from_value(json).unwrap_or_else(|_| offline()))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn send_form<T: DeserializeOwned>(_: &str, _: SendFormData) -> Result<T, AppError> {
+    Err(AppError::internal())
+}
