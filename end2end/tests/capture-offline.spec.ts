@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { signIn, waitForCachedPages } from './helpers';
+import { serverLog, signIn, waitForCachedPages } from './helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const photo = (n: number) => path.join(FIXTURES, `site-photo-${n}.jpg`);
@@ -159,7 +159,7 @@ test.describe('server restart during upload', () => {
   const start = async () => {
     server = spawn(BIN!, ['serve'], {
       env: { ...process.env, LEPTOS_SITE_ADDR: '127.0.0.1:3101' },
-      stdio: 'ignore',
+      stdio: serverLog('restart'),
     });
     for (let i = 0; i < 120; i++) {
       try {

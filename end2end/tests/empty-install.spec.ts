@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { serverLog } from './helpers';
 
 // A Congress office's first day: an empty database, the first administrator made with the
 // command, the year loaded from its own files on the registry page, accounts for the roster,
 // and a deputy who activates on a phone and captures an observation that syncs. Its own server
 // and database, so the demo data of the other tests is not there to lean on.
 
-const PORT = 3103;
+const PORT = 3109;
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN_PASSWORD = 'tea kettle bamboo harbour 7';
 const DB = `jiandu_empty_${Date.now().toString(36)}`;
@@ -31,7 +32,7 @@ test.beforeAll(async () => {
   expect(out).toContain('created administrator chief-admin');
   server = spawn(process.env.JIANDU_BIN!, ['serve'], {
     env: { ...env, LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`, JIANDU_PUBLIC_URL: BASE },
-    stdio: 'ignore',
+    stdio: serverLog('empty'),
   });
   for (let i = 0; i < 120; i++) {
     try {

@@ -1,4 +1,6 @@
 import { expect, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export const PASSWORD = 'jiandu-demo';
 
@@ -60,4 +62,14 @@ export async function waitForCachedPages(page: Page, paths: string[]) {
     const bodies = await Promise.all(wanted.map(async (u) => (await (await cache.match(u))!.text()).length));
     return bodies.every((n) => n > 0);
   }, paths, { timeout: 30_000, polling: 500 });
+}
+
+/** Standard output and error for a server a test starts: a log beside the main server's, so that
+ * the run's panic check reads it too (scripts/test sets JIANDU_TEST_LOGS); dropped when a test is
+ * run by hand. */
+export function serverLog(name: string): ['ignore', number, number] | 'ignore' {
+  const dir = process.env.JIANDU_TEST_LOGS;
+  if (!dir) return 'ignore';
+  const fd = fs.openSync(path.join(dir, `e2e-server-${name}.log`), 'a');
+  return ['ignore', fd, fd];
 }

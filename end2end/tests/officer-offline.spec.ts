@@ -83,10 +83,18 @@ test('an officer answers offline with a photo; the answer is sent once when the 
   await expect(evidence).toHaveCount(1);
   expect(await evidence.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
 
-  // A second "sync now" sends nothing again.
+  // A second "sync now" sends nothing again: no request leaves the phone for this answer (the
+  // server's count alone would stay 1 even if the phone sent it again).
   await again.goto('/outbox');
+  // The list comes from the phone's own store, so it shows once the page runs its wasm.
+  await expect(again.locator('#outbox-list li[data-state=sent]')).toHaveCount(1);
+  const resent: string[] = [];
+  again.on('request', (r) => {
+    if (r.method() === 'PUT' && /\/api\/v1\/items\/[^/]+\/answers\//.test(r.url())) resent.push(r.url());
+  });
   await again.locator('#sync-now').click();
-  await again.waitForTimeout(500);
+  await again.waitForTimeout(1500);
+  expect(resent).toEqual([]);
   expect(psql(`select count(*) from list_item_events where item_id = '${itemId}' and action = 'answer'`)).toBe('1');
   for (const c of [deputy, staff]) await c.close();
 });

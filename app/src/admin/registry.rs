@@ -9,7 +9,7 @@ use crate::domain::registry::{
     Change, Field, ImportReport, RegistryFile, RegistryOutcome, RowError,
 };
 use crate::i18n::*;
-use crate::ui::upload::{send_form, SendFormData};
+use crate::ui::upload::upload_form;
 use crate::ui::{use_zh, ErrorNotice, IntoAnySync};
 
 /// A plan of 20,000 sites as CSV is about 2 MB; a workbook of 50,000 rows stays under this.
@@ -39,29 +39,7 @@ fn headers(file: RegistryFile, zh: bool) -> String {
 pub fn RegistryPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    #[cfg(feature = "hydrate")]
-    let upload = Action::new_local(|data: &SendFormData| {
-        send_form::<RegistryOutcome>(IMPORT_URL, data.clone())
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let upload =
-        Action::new(|data: &SendFormData| send_form::<RegistryOutcome>(IMPORT_URL, data.clone()));
-    #[cfg(feature = "hydrate")]
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        use wasm_bindgen::JsCast;
-        ev.prevent_default();
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        if let Ok(fd) = web_sys::FormData::new_with_form(&form) {
-            upload.dispatch_local(SendFormData(fd));
-        }
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let on_submit = move |_: leptos::ev::SubmitEvent| {};
+    let (upload, on_submit) = upload_form::<RegistryOutcome>(IMPORT_URL);
     // The plan year in China, where the office is, whatever the server's or browser's zone.
     let year = chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8)));
     view! {

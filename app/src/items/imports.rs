@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::import::{Column, RowError};
 use crate::i18n::*;
-use crate::ui::upload::{send_form, SendFormData};
+use crate::ui::upload::upload_form;
 use crate::ui::{use_zh, ErrorNotice};
 
 /// The largest file accepted (a 5000-row sheet is well under it).
@@ -29,31 +29,7 @@ pub enum ImportOutcome {
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    // The browser's form data lives on the page's thread; on the server there is none, and a
-    // thread-local action dropped on another thread at the end of the render would panic.
-    #[cfg(feature = "hydrate")]
-    let upload = Action::new_local(|data: &SendFormData| {
-        send_form::<ImportOutcome>(IMPORT_URL, data.clone())
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let upload =
-        Action::new(|data: &SendFormData| send_form::<ImportOutcome>(IMPORT_URL, data.clone()));
-    #[cfg(feature = "hydrate")]
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        use wasm_bindgen::JsCast;
-        ev.prevent_default();
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        if let Ok(fd) = web_sys::FormData::new_with_form(&form) {
-            upload.dispatch_local(SendFormData(fd));
-        }
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let on_submit = move |_: leptos::ev::SubmitEvent| {};
+    let (upload, on_submit) = upload_form::<ImportOutcome>(IMPORT_URL);
     let columns = [
         Column::SiteCode,
         Column::Kind,
