@@ -82,6 +82,21 @@ async fn every_server_function_checks_the_callers_role() {
         ("admin/activation-sheet", vec![], &[Admin]),
         ("admin/roster-accounts", vec![], &[Admin]),
         ("review/queue", vec![], &[Staff, Admin]),
+        ("staff/comments", vec![], &[Staff, Admin]),
+        ("staff/posters", vec![], &[Staff, Admin]),
+        ("staff/satisfaction", vec![], &[Staff, Admin]),
+        (
+            "map/points",
+            vec![
+                ("layer", "observations"),
+                ("west", "119.9"),
+                ("south", "29.9"),
+                ("east", "120.6"),
+                ("north", "30.6"),
+                ("zoom", "11"),
+            ],
+            &[Staff, Admin],
+        ),
         ("review/options", vec![], &[Staff, Admin]),
         ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
         ("items/dashboard", vec![], &[Staff, Admin]),
@@ -119,6 +134,65 @@ async fn every_server_function_checks_the_callers_role() {
             }
         }
     }
+
+    // Steps that change the list or the public's comments: a caller of the wrong role is refused
+    // before anything is looked up (made-up ids), and nothing changes.
+    let nobody = Uuid::now_v7().to_string();
+    let changes_before = (
+        app.count("list_items").await,
+        app.count("list_item_events").await,
+        app.count("public_comment_events").await,
+    );
+    // The matrix reset demo-staff's password, which ended its session: sign in again.
+    let staff_again = app.login_demo("demo-staff").await;
+    let staff_steps: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "review/attach",
+            vec![("item", &nobody), ("observation", &nobody)],
+        ),
+        (
+            "review/create-item",
+            vec![
+                ("observations", &nobody),
+                ("kind", "problem"),
+                ("description", "x"),
+            ],
+        ),
+        (
+            "review/dismiss",
+            vec![("observation", &nobody), ("reason", "duplicate")],
+        ),
+        (
+            "staff/moderate",
+            vec![("id", &nobody), ("action", "publish")],
+        ),
+        ("staff/reveal-phone", vec![("id", &nobody)]),
+    ];
+    for (endpoint, form) in &staff_steps {
+        for caller in [Anon, Deputy, Officer] {
+            let (status, body, _) = app.call(endpoint, cookie(caller), form).await;
+            let expected = if caller == Anon {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, expected, "{endpoint} as {caller:?}: {body}");
+        }
+        // The right role gets past the check to the lookup, which finds nothing.
+        let (status, body, _) = app.call(endpoint, Some(&staff_again), form).await;
+        assert!(
+            status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+            "{endpoint} as staff: {status} {body}"
+        );
+    }
+    assert_eq!(
+        (
+            app.count("list_items").await,
+            app.count("list_item_events").await,
+            app.count("public_comment_events").await,
+        ),
+        changes_before
+    );
 
     // Creating accounts: only the admin; refused callers leave no row behind.
     let before = app.count("users").await;
