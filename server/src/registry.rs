@@ -116,7 +116,7 @@ pub async fn import_file(
     dry_run: bool,
     actor: Option<Uuid>,
 ) -> Result<RegistryOutcome, AppError> {
-    if !(2000..=2100).contains(&year) {
+    if !registry::YEARS.contains(&year) {
         return Err(AppError::invalid(
             "year",
             "the year is between 2000 and 2100",

@@ -82,11 +82,17 @@ pub async fn activate(
         let password =
             Password::parse(&password).map_err(|e| AppError::invalid("password", e.to_string()))?;
         let wrong = || {
-            AppError::new(
+            let mut e = AppError::new(
                 crate::error::ErrorCode::BadCredentials,
                 "wrong username or activation code, or the code has expired: ask the Congress office for a new one",
-            )
+            );
+            e.details = Some(serde_json::json!({ "field": "activation_code" }));
+            e
         };
+        // A name no account can have is refused before it becomes a key in the gate's records.
+        if crate::domain::Username::parse(&username).is_err() {
+            return Err(wrong());
+        }
         gate.admit_activation(client, &username)?;
         let code = ActivationCode::parse(&code).ok_or_else(wrong)?;
         let hash = state.public.secret.keyed_hash(

@@ -142,8 +142,14 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
         Some(h) => (h, true),
         None => (DUMMY_HASH.as_str(), false),
     };
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
+    // An account made for a roster has no password yet ("!activation"): it is checked against
+    // the dummy so that it fails as slowly as a wrong password and does not show it waits.
+    let (parsed, real) = match PasswordHash::new(hash) {
+        Ok(p) => (p, real),
+        Err(_) => match PasswordHash::new(DUMMY_HASH.as_str()) {
+            Ok(p) => (p, false),
+            Err(_) => return false,
+        },
     };
     argon2()
         .verify_password(password.as_bytes(), &parsed)
@@ -402,6 +408,15 @@ pub async fn require(allowed: impl Fn(&UserRecord) -> bool) -> Result<UserRecord
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_waiting_for_activation_has_no_password_that_verifies() {
+        for typed in ["", "!activation", "jiandu-demo"] {
+            assert!(!verify_password(typed, Some("!activation")));
+        }
+        let real = hash_password(&Password::parse("a long enough one").unwrap()).unwrap();
+        assert!(verify_password("a long enough one", Some(&real)));
+    }
 
     #[test]
     fn hashes_verify_and_differ_per_salt() {

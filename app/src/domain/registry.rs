@@ -21,6 +21,9 @@ pub const MAX_ROWS: usize = 50_000;
 /// Text cells longer than this are refused (the database's own limits are tighter per field).
 const MAX_CELL_CHARS: usize = 500;
 
+/// The plan years a file may be imported for (the database's own check on projects).
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// Which file is being imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

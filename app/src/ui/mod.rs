@@ -157,6 +157,9 @@ pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option
         "deadline" => t_string!(i18n, fields.deadline),
         "action" => t_string!(i18n, fields.action),
         "rating" => t_string!(i18n, fields.rating),
+        "file_kind" => t_string!(i18n, fields.file_kind),
+        "year" => t_string!(i18n, fields.year),
+        "activation_code" => t_string!(i18n, fields.activation_code),
         _ => return None,
     })
 }
@@ -175,15 +178,21 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         let to = format!("/login?next={}", urlencode(&here));
         return view! { <Redirect path=to /> }.into_any_sync();
     }
+    let hint = error.field().and_then(|f| field_hint(i18n, f));
+    // A refusal tied to a field the page knows is said in that field's words alone (a wrong
+    // activation code is not "wrong username or password").
+    if let (ErrorCode::BadCredentials, Some(hint)) = (error.error, hint) {
+        return view! {
+            <p class="notice error" role="alert" data-error="BadCredentials">{hint}</p>
+        }
+        .into_any_sync();
+    }
     let detail = matches!(
         error.error,
         ErrorCode::Invalid | ErrorCode::Conflict | ErrorCode::TooLarge
     )
     .then(|| {
-        error
-            .field()
-            .and_then(|f| field_hint(i18n, f))
-            .map(str::to_owned)
+        hint.map(str::to_owned)
             .unwrap_or_else(|| error.message.clone())
     });
     view! {

@@ -529,6 +529,8 @@ async fn a_roster_gets_accounts_with_one_time_codes_and_each_deputy_sets_a_passw
     };
     let (s, out, _) = activate("2345-6789-ABCD".into()).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{out}");
+    // The page says "wrong activation code", not "wrong password", in the reader's language.
+    assert_eq!(out["details"]["field"], "activation_code", "{out}");
     // As people type it: lower case, spaces instead of dashes.
     let (s, out, headers) = activate(code.to_lowercase().replace('-', " ")).await;
     assert_eq!(s, StatusCode::OK, "{out}");
