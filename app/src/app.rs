@@ -163,6 +163,10 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/admin/users") view=page(UsersPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/registry") view=page(crate::admin::registry::RegistryPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/activation") view=page(crate::admin::activation::ActivationPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/registry/sites") view=page(crate::registry_edit::sites::SiteListPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/registry/sites/:id") view=page(crate::registry_edit::sites::SiteEditorPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/registry/plan") view=page(crate::registry_edit::plan::PlanEditPage) ssr=ssr.clone() />
+                    <Route path=path!("/admin/registry/roster") view=page(crate::registry_edit::roster::RosterEditPage) ssr=ssr.clone() />
                     <Route path=path!("/activate") view=page(crate::auth::pages::ActivatePage) ssr=ssr />
                 </Routes>
             </Layout>

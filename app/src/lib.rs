@@ -26,6 +26,8 @@ pub mod offline;
 pub mod outbox;
 pub mod paged;
 pub mod public;
+pub mod registry_edit;
+pub mod registry_rows;
 pub mod staff;
 pub mod ui;
 

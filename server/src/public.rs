@@ -380,8 +380,16 @@ async fn post_comment(
         }
     };
     let db = &state.db;
-    let site_id = match db.site_id_by_code(code.as_str()).await {
-        Ok(id) => id,
+    let site_id = match db.site_for_comment(code.as_str()).await {
+        Ok((id, true)) => id,
+        // Deactivated: the page, drawn again, says the site takes no more comments.
+        Ok((_, false)) => {
+            let closed = AppError::new(
+                ErrorCode::Conflict,
+                "this site is no longer supervised and takes no comments",
+            );
+            return page_request(fields.draft(closed), StatusCode::CONFLICT).await;
+        }
         Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
     };
     let photo = match &fields.photo {

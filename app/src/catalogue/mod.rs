@@ -120,6 +120,8 @@ pub struct SiteDetail {
     pub group_number: Option<i32>,
     pub group_name_zh: Option<String>,
     pub group_name_en: Option<String>,
+    /// False once staff have deactivated the site: it takes no more public comments.
+    pub active: bool,
     /// True when the reader is a deputy whose group follows this site's unit: only they may
     /// record observations here (the server checks it again on every observation).
     #[cfg_attr(feature = "ssr", sqlx(default))]

@@ -136,6 +136,8 @@ pub enum Field {
     Delegation,
     Group,
     Mobile,
+    /// A site's positions as typed or pasted on the editing page (no file has this column).
+    Coordinates,
 }
 
 impl Field {
@@ -165,6 +167,7 @@ impl Field {
             Field::Delegation => "代表团",
             Field::Group => "监督小组",
             Field::Mobile => "手机号",
+            Field::Coordinates => "坐标",
         }
     }
 
@@ -194,6 +197,7 @@ impl Field {
             Field::Delegation => "delegation",
             Field::Group => "group",
             Field::Mobile => "mobile",
+            Field::Coordinates => "coordinates",
         }
     }
 
@@ -315,6 +319,29 @@ pub enum Problem {
         value: String,
         group: String,
     },
+    /// Positions that do not make the kind's shape (the editing page's coordinates).
+    BadShape {
+        shape: super::registry_edit::ShapeProblem,
+    },
+    /// Removing the record would leave its history pointing at nothing.
+    HasHistory {
+        observations: i64,
+        comments: i64,
+        items: i64,
+    },
+    /// Another site of the year already has this code.
+    CodeTaken {
+        code: String,
+    },
+    /// Another unit already has this name (or one that reads the same).
+    NameTaken {
+        value: String,
+    },
+    /// Another deputy of the roster has this name and delegation (the roster's key).
+    SameDeputy {
+        name: String,
+        delegation: String,
+    },
 }
 
 impl Problem {
@@ -380,6 +407,26 @@ impl Problem {
             Problem::UnitInOtherGroup { value, group } => {
                 format!("unit “{value}” is already followed by group “{group}”")
             }
+            Problem::BadShape { shape } => shape.message_en(),
+            Problem::HasHistory {
+                observations,
+                comments,
+                items,
+            } => format!(
+                "this site has {observations} observations, {comments} public comments and \
+                 {items} items: it cannot be deleted; deactivate it instead (its history stays)"
+            ),
+            Problem::CodeTaken { code } => {
+                format!("another site of this year already has the code “{code}”")
+            }
+            Problem::NameTaken { value } => {
+                format!(
+                    "another unit is already called “{value}” (or something that reads the same)"
+                )
+            }
+            Problem::SameDeputy { name, delegation } => {
+                format!("the roster already has {name} of {delegation}")
+            }
         }
     }
 
@@ -427,7 +474,54 @@ impl Problem {
             Problem::UnitInOtherGroup { value, group } => {
                 format!("单位“{value}”已由“{group}”监督")
             }
+            Problem::BadShape { shape } => shape.message_zh(),
+            Problem::HasHistory {
+                observations,
+                comments,
+                items,
+            } => format!(
+                "该点位已有 {observations} 条观察记录、{comments} 条公众评论、{items} 个问题事项，\
+                 不能删除：请改为停用（历史记录保留）"
+            ),
+            Problem::CodeTaken { code } => format!("本年度已有点位使用编号“{code}”"),
+            Problem::NameTaken { value } => format!("已有单位名为“{value}”（或写法相近）"),
+            Problem::SameDeputy { name, delegation } => {
+                format!("名册中已有{delegation}的{name}")
+            }
         }
+    }
+
+    /// The column (or form field) a problem is about, where it is about one.
+    pub fn field(&self) -> Option<Field> {
+        Some(match self {
+            Problem::MissingColumn { field }
+            | Problem::Missing { field }
+            | Problem::TooLong { field }
+            | Problem::BadNumber { field, .. }
+            | Problem::BadMoney { field, .. }
+            | Problem::Disagrees { field, .. } => *field,
+            Problem::FundsOverBudget => Field::Budget,
+            Problem::BadDate { .. } => Field::Deadline,
+            Problem::BadSubItem { .. } | Problem::UnknownSubItem { .. } => Field::SubItemNo,
+            Problem::BadKind { .. } => Field::Kind,
+            Problem::BadCrs { .. } => Field::Crs,
+            Problem::BadCoordinates { .. }
+            | Problem::NotInChina { .. }
+            | Problem::BadGeometry { .. }
+            | Problem::BadShape { .. } => Field::Coordinates,
+            Problem::BadMobile => Field::Mobile,
+            Problem::UnknownGroup { .. } => Field::Group,
+            Problem::SpelledTwoWays { .. }
+            | Problem::UnitInOtherGroup { .. }
+            | Problem::NameTaken { .. } => Field::LeadUnit,
+            Problem::CodeTaken { .. } => Field::SiteCode,
+            Problem::SameDeputy { .. } => Field::Name,
+            Problem::Empty
+            | Problem::TooManyRows
+            | Problem::Unreadable { .. }
+            | Problem::Repeated { .. }
+            | Problem::HasHistory { .. } => return None,
+        })
     }
 }
 

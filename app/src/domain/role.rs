@@ -29,6 +29,13 @@ impl Role {
         matches!(self, Role::Staff | Role::Admin)
     }
 
+    /// Correcting the registry between imports (a site's position, a sub-item's deadline, a
+    /// deputy's group) is the office's everyday work; loading whole files and accounts stays
+    /// the administrator's.
+    pub fn can_edit_registry(self) -> bool {
+        self.is_staff()
+    }
+
     pub fn can_manage_accounts(self) -> bool {
         matches!(self, Role::Admin)
     }

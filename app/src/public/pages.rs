@@ -136,7 +136,11 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                 </p>
                 <p class="hint" id="figures-counted">{t!(i18n, public.counted_note)}</p>
             </section>
-            <CommentForm code=code.clone() />
+            {if s.active {
+                view! { <CommentForm code=code.clone() /> }.into_any_sync()
+            } else {
+                view! { <p class="notice" id="site-closed">{t!(i18n, public.site_closed)}</p> }.into_any_sync()
+            }}
             <section id="comments">
                 <h2>{t!(i18n, public.comments)}</h2>
                 {if comments.is_empty() {

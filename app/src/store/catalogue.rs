@@ -124,7 +124,7 @@ impl Db {
                     s.target_quantity, s.target_unit_zh, s.target_unit_en, s.deadline,
                     s.budget_yuan, u.name_zh as lead_unit_zh, u.name_en as lead_unit_en,
                     g.number as group_number, g.name_zh as group_name_zh,
-                    g.name_en as group_name_en
+                    g.name_en as group_name_en, t.active
                from sites t
                join districts d on d.id = t.district_id
                join sub_items s on s.id = t.sub_item_id
@@ -162,7 +162,8 @@ impl Db {
         .await?;
         let sites = sqlx::query_as(&format!(
             "{SITE_SELECT} join group_units gu on gu.unit_id = s.lead_unit_id
-              where gu.group_id = $1 order by s.lead_unit_id, d.code, t.name_zh"
+              where gu.group_id = $1 and t.active
+              order by s.lead_unit_id, d.code, t.name_zh"
         ))
         .bind(group_id)
         .fetch_all(&self.pool)

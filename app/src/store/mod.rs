@@ -9,6 +9,7 @@ pub mod media;
 pub mod notifications;
 pub mod public;
 pub mod registry;
+pub mod registry_edit;
 pub mod seed;
 pub mod users;
 

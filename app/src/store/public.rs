@@ -75,6 +75,16 @@ const TALLY_COLUMNS: &str = "
     count(*) filter (where c.support = 'not_sure') as support_not_sure";
 
 impl Db {
+    /// A site by its public code, and whether it still takes comments (staff deactivate a
+    /// site that is no longer supervised).
+    pub async fn site_for_comment(&self, code: &str) -> Result<(Uuid, bool), AppError> {
+        sqlx::query_as("select id, active from sites where public_code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| AppError::not_found("site"))
+    }
+
     pub async fn site_id_by_code(&self, code: &str) -> Result<Uuid, AppError> {
         sqlx::query_scalar("select id from sites where public_code = $1")
             .bind(code)
@@ -424,8 +434,8 @@ impl Db {
             .collect())
     }
 
-    /// Sites for posters: one site by code, or all of a lead unit's or a district's sites; one
-    /// page of them and how many there are.
+    /// Sites for posters: one site by code, or all of a lead unit's or a district's sites in
+    /// use (a deactivated site takes no comments); one page of them and how many there are.
     pub async fn poster_sites(
         &self,
         code: Option<&str>,
@@ -440,7 +450,8 @@ impl Db {
                join lead_units u on u.id = s.lead_unit_id
               where ($1::text is null or t.public_code = $1)
                 and ($2::uuid is null or u.id = $2)
-                and ($3::uuid is null or t.district_id = $3)";
+                and ($3::uuid is null or t.district_id = $3)
+                and (t.active or $1::text is not null)";
         let total: i64 = sqlx::query_scalar(&format!("select count(*) {FROM}"))
             .bind(code)
             .bind(unit)

@@ -23,7 +23,7 @@ type Tx = Transaction<'static, Postgres>;
 
 /// Where what an import made (units, districts, groups) is collected for the report.
 #[derive(Default)]
-struct Made {
+pub(super) struct Made {
     units: Vec<String>,
     districts: Vec<String>,
     groups: Vec<String>,
@@ -262,7 +262,7 @@ async fn plan(
 }
 
 /// Districts by name, made when new (their administrative code can be added later).
-async fn districts(
+pub(super) async fn districts(
     tx: &mut Tx,
     names: &[&str],
     made: &mut Made,
@@ -291,8 +291,8 @@ async fn districts(
 }
 
 /// A public code for each new site: random, unique among the batch and against every code
-/// already printed (a collision is retried, never stored).
-async fn fresh_codes(tx: &mut Tx, n: usize) -> Result<Vec<String>, AppError> {
+/// ever printed, a deleted site's too (a collision is retried, never stored).
+pub(super) async fn fresh_codes(tx: &mut Tx, n: usize) -> Result<Vec<String>, AppError> {
     use rand::RngCore;
     let mut codes: Vec<String> = Vec::with_capacity(n);
     let mut taken: HashSet<String> = HashSet::new();
@@ -306,13 +306,16 @@ async fn fresh_codes(tx: &mut Tx, n: usize) -> Result<Vec<String>, AppError> {
                 batch.push(c);
             }
         }
-        let used: HashSet<String> =
-            sqlx::query_scalar("select public_code from sites where public_code = any($1)")
-                .bind(&batch)
-                .fetch_all(&mut **tx)
-                .await?
-                .into_iter()
-                .collect();
+        let used: HashSet<String> = sqlx::query_scalar(
+            "select public_code from sites where public_code = any($1)
+                 union all
+                 select code from retired_public_codes where code = any($1)",
+        )
+        .bind(&batch)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
         codes.extend(batch.into_iter().filter(|c| !used.contains(c)));
     }
     Ok(codes)

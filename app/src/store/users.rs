@@ -407,7 +407,7 @@ impl Db {
     }
 }
 
-async fn log_in(
+pub(super) async fn log_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     actor: Option<Uuid>,
     action: AdminAction,

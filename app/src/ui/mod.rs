@@ -335,6 +335,7 @@ fn Nav() -> impl IntoView {
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>
                             <a href="/staff/groups">{t!(i18n, nav.groups)}</a>
+                            <a href="/admin/registry/sites" id="edit-registry-link">{t!(i18n, nav.edit_registry)}</a>
                         })}
                     {role
                         .can_manage_accounts()

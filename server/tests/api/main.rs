@@ -14,5 +14,6 @@ mod map_totals;
 mod media_s3;
 mod public;
 mod registry;
+mod registry_edit;
 mod roles;
 mod security;

@@ -17,7 +17,7 @@ const PLAN: &str = "项目编号,项目名称,子项目编号,子项目名称,�
 ";
 
 /// The known position every coordinate system's row must land on (Hangzhou, near Chaohui).
-const WGS: LonLat = LonLat {
+pub(crate) const WGS: LonLat = LonLat {
     lon: 120.1551,
     lat: 30.2741,
 };
@@ -53,7 +53,7 @@ const GROUPS: &str = "监督小组,牵头单位
 民生监督组,市民政局
 ";
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     cookie: Option<&str>,
     kind: &str,
@@ -92,7 +92,7 @@ fn counts(out: &Value) -> (usize, usize, usize) {
     (n("new"), n("changed"), n("unchanged"))
 }
 
-async fn first_admin(app: &TestApp) -> String {
+pub(crate) async fn first_admin(app: &TestApp) -> String {
     let (ok, out, err) = app.jiandu(
         &["admin", "create", "chief-admin"],
         &[("JIANDU_ADMIN_PASSWORD", ADMIN_PASSWORD)],
@@ -103,7 +103,7 @@ async fn first_admin(app: &TestApp) -> String {
 }
 
 /// Metres between a stored anchor and the known point.
-fn metres(lon: f64, lat: f64) -> f64 {
+pub(crate) fn metres(lon: f64, lat: f64) -> f64 {
     let dx = (lon - WGS.lon) * 111_320.0 * WGS.lat.to_radians().cos();
     let dy = (lat - WGS.lat) * 111_320.0;
     (dx * dx + dy * dy).sqrt()
@@ -555,5 +555,94 @@ async fn a_roster_gets_accounts_with_one_time_codes_and_each_deputy_sets_a_passw
     assert!(app.login(&username, "my own long password").await.is_some());
     let (_, sheet, _) = app.call("admin/activation-sheet", a, &[]).await;
     assert_eq!(sheet["total"], 2);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn sites_come_from_kml_too_checked_as_every_sites_file() {
+    let app = TestApp::spawn_with(false).await;
+    let admin = first_admin(&app).await;
+    let admin = Some(admin.as_str());
+    let (s, out) = upload(&app, admin, "plan", "计划.csv", PLAN, "2026", false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let g = wgs84_to_gcj02(WGS);
+    let kml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Folder>
+  <Placemark><name>运河绿道拱墅段</name>
+    <ExtendedData>
+      <Data name="点位编号"><value>LD-001</value></Data>
+      <Data name="子项目编号"><value>3-2</value></Data>
+      <Data name="类型"><value>绿道</value></Data>
+      <Data name="区县"><value>拱墅区</value></Data>
+    </ExtendedData>
+    <LineString><coordinates>120.16,30.30,0 120.165,30.305,0 120.172,30.308,0</coordinates></LineString>
+  </Placemark>
+  <Placemark><name>朝晖一区 3 幢</name>
+    <ExtendedData><SchemaData>
+      <SimpleData name="点位编号">DT-001</SimpleData>
+      <SimpleData name="子项目编号">3-1</SimpleData>
+      <SimpleData name="类型">加装电梯</SimpleData>
+      <SimpleData name="区县">拱墅区</SimpleData>
+      <SimpleData name="坐标系">GCJ02</SimpleData>
+    </SchemaData></ExtendedData>
+    <Point><coordinates>{},{}</coordinates></Point>
+  </Placemark>
+</Folder></Document></kml>"#,
+        g.lon, g.lat
+    );
+    let (s, out) = upload(&app, admin, "sites", "点位.kml", &kml, "2026", false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(counts(&out), (2, 0, 0));
+    let (lon, lat): (f64, f64) =
+        sqlx::query_as("select anchor[0], anchor[1] from sites where code = 'DT-001'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(
+        metres(lon, lat) < 1.0,
+        "GCJ-02 in KML converted: {} m",
+        metres(lon, lat)
+    );
+    // The same file again changes nothing.
+    let (_, out) = upload(&app, admin, "sites", "点位.kml", &kml, "2026", false).await;
+    assert_eq!(counts(&out), (0, 0, 2));
+    // A placemark with a kind the file does not know is reported by its position; nothing goes in.
+    let bad = kml.replace("加装电梯", "太空电梯");
+    let (s, out) = upload(&app, admin, "sites", "点位.kml", &bad, "2026", false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(out["Refused"]["errors"][0]["row"], 2, "{out}");
+    assert_eq!(
+        out["Refused"]["errors"][0]["problem"]["problem"],
+        "bad_kind"
+    );
+    // Not KML at all, or a zipped one: said plainly.
+    let (_, out) = upload(
+        &app,
+        admin,
+        "sites",
+        "点位.kml",
+        "<kml><Document/></kml>",
+        "2026",
+        false,
+    )
+    .await;
+    assert_eq!(
+        out["Refused"]["errors"][0]["problem"]["problem"], "unreadable",
+        "{out}"
+    );
+    let (s, out) = upload(
+        &app,
+        admin,
+        "sites",
+        "点位.kmz",
+        "PK\u{3}\u{4}",
+        "2026",
+        false,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+    assert!(out["message"].as_str().unwrap().contains("unzip"), "{out}");
+    assert_eq!(app.count("sites").await, 2);
     app.cleanup().await;
 }

@@ -78,6 +78,10 @@ async fn every_server_function_checks_the_callers_role() {
         ("catalogue/my-unit", vec![], &[Officer]),
         ("field/my-observations", vec![], &[Deputy]),
         ("staff/groups", vec![], &[Staff, Admin]),
+        ("registry/sites", vec![], &[Staff, Admin]),
+        ("registry/site", vec![("id", &site)], &[Staff, Admin]),
+        ("registry/plan", vec![], &[Staff, Admin]),
+        ("registry/roster", vec![], &[Staff, Admin]),
         ("admin/accounts", vec![], &[Admin]),
         ("admin/activation-sheet", vec![], &[Admin]),
         ("admin/roster-accounts", vec![], &[Admin]),
@@ -142,6 +146,11 @@ async fn every_server_function_checks_the_callers_role() {
         app.count("list_items").await,
         app.count("list_item_events").await,
         app.count("public_comment_events").await,
+        app.count("sites").await,
+        app.count("sub_items").await,
+        app.count("deputies").await,
+        app.count("lead_units").await,
+        app.count("admin_log").await,
     );
     // The matrix reset demo-staff's password, which ended its session: sign in again.
     let staff_again = app.login_demo("demo-staff").await;
@@ -167,6 +176,50 @@ async fn every_server_function_checks_the_callers_role() {
             vec![("id", &nobody), ("action", "publish")],
         ),
         ("staff/reveal-phone", vec![("id", &nobody)]),
+        (
+            "registry/save-site",
+            vec![
+                ("sub_item_id", &nobody),
+                ("code", ""),
+                ("name", "x"),
+                ("kind", "school"),
+                ("district", "x"),
+                ("crs", "WGS84"),
+                ("coordinates", "120.1,30.2"),
+            ],
+        ),
+        (
+            "registry/site-active",
+            vec![("site_id", &nobody), ("active", "false")],
+        ),
+        ("registry/delete-site", vec![("site_id", &nobody)]),
+        (
+            "registry/save-sub-item",
+            vec![
+                ("year", "2026"),
+                ("project_no", "x"),
+                ("project_name", "x"),
+                ("sub_item_no", "x"),
+                ("sub_item_name", "x"),
+                ("lead_unit", "x"),
+                ("target_quantity", "x"),
+                ("target_unit", "x"),
+                ("deadline", "x"),
+                ("budget", "x"),
+            ],
+        ),
+        (
+            "registry/rename-unit",
+            vec![("unit_id", &nobody), ("name_zh", "某局")],
+        ),
+        (
+            "registry/unit-group",
+            vec![("unit", "某局"), ("group", "99")],
+        ),
+        (
+            "registry/save-deputy",
+            vec![("name", "某人"), ("delegation", "某团"), ("group", "99")],
+        ),
     ];
     for (endpoint, form) in &staff_steps {
         for caller in [Anon, Deputy, Officer] {
@@ -190,6 +243,11 @@ async fn every_server_function_checks_the_callers_role() {
             app.count("list_items").await,
             app.count("list_item_events").await,
             app.count("public_comment_events").await,
+            app.count("sites").await,
+            app.count("sub_items").await,
+            app.count("deputies").await,
+            app.count("lead_units").await,
+            app.count("admin_log").await,
         ),
         changes_before
     );

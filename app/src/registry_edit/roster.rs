@@ -1,0 +1,253 @@
+//! The roster and the units: deputies a page at a time with the total (find by name or
+//! delegation, filter by group), each editable — name, delegation, group, the mobile kept as the
+//! public's phones are — a new deputy added as a roster row; and the lead units, renamed or
+//! moved to the group that follows them.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::plan::Problems;
+use super::sites::EditNav;
+use super::{load_roster, RenameUnit, SaveDeputy, SetUnitGroup};
+use crate::domain::registry::Field;
+use crate::i18n::*;
+use crate::registry_rows::{GroupOption, RosterPage, RosterRow, SaveOutcome};
+use crate::ui::{live, query_arg, use_zh, ErrorNotice, IntoAnySync, Loaded};
+
+fn outcome_view(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    zh: bool,
+    value: Option<Result<SaveOutcome, crate::error::AppError>>,
+    ok_id: &'static str,
+) -> Option<AnyView> {
+    match value {
+        Some(Ok(SaveOutcome::Saved { .. })) => {
+            Some(view! { <p class="notice ok" id=ok_id>{t!(i18n, edit.saved)}</p> }.into_any_sync())
+        }
+        Some(Ok(SaveOutcome::Refused { problems })) => {
+            Some(view! { <Problems problems zh /> }.into_any_sync())
+        }
+        Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
+        None => None,
+    }
+}
+
+#[component]
+pub fn RosterEditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let q = move || query_arg(query, "q");
+    let group = move || query_arg(query, "group").and_then(|g| g.parse::<i32>().ok());
+    let page = move || {
+        query_arg(query, "page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let save = ServerAction::<SaveDeputy>::new();
+    let rename = ServerAction::<RenameUnit>::new();
+    let regroup = ServerAction::<SetUnitGroup>::new();
+    let (saved, renamed, moved) = (
+        super::saves(save.value().into()),
+        super::saves(rename.value().into()),
+        super::saves(regroup.value().into()),
+    );
+    let data = Resource::new(
+        move || {
+            (
+                q(),
+                group(),
+                page(),
+                live(saved),
+                live(renamed),
+                live(moved),
+            )
+        },
+        |(q, group, page, ..)| load_roster(q, group, Some(page)),
+    );
+    view! {
+        <h1>{t!(i18n, edit.roster_title)}</h1>
+        <EditNav />
+        <Loaded resource=data view=move |page: RosterPage| view! { <RosterView page save rename regroup /> } />
+    }
+}
+
+#[component]
+fn RosterView(
+    page: RosterPage,
+    save: ServerAction<SaveDeputy>,
+    rename: ServerAction<RenameUnit>,
+    regroup: ServerAction<SetUnitGroup>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let RosterPage {
+        deputies,
+        groups,
+        units,
+    } = page;
+    let query = use_query_map();
+    let q = query.with_untracked(|m| m.get("q")).unwrap_or_default();
+    let group = query
+        .with_untracked(|m| m.get("group"))
+        .and_then(|g| g.parse::<i32>().ok());
+    let (q_link, g_link) = (
+        crate::ui::urlencode(&q),
+        group.map(|g| g.to_string()).unwrap_or_default(),
+    );
+    let pager = crate::ui::pager(
+        "roster-pager",
+        (deputies.total, deputies.page, deputies.pages()),
+        move |p| format!("/admin/registry/roster?q={q_link}&group={g_link}&page={p}"),
+        {
+            let (total, page, pages) = (deputies.total, deputies.page + 1, deputies.pages());
+            view! { {t!(i18n, edit.roster_status, total = total, page = page, pages = pages)} }
+        },
+    );
+    let label = move |f: Field| if zh { f.header_zh() } else { f.header_en() };
+    let group_select = {
+        let groups = groups.clone();
+        move |chosen: Option<i32>| {
+            view! {
+                <select name="group" required>
+                    {groups
+                        .iter()
+                        .map(|g| view! { <option value=g.number.to_string() selected=Some(g.number) == chosen>{format!("{} · {}", g.number, g.name_zh)}</option> })
+                        .collect_view()}
+                </select>
+            }
+        }
+    };
+    let group_filter: Vec<GroupOption> = groups.clone();
+    let pick_group = group_select.clone();
+    let pick_group_new = group_select.clone();
+    view! {
+        <section>
+            <h2>{t!(i18n, edit.deputies)}</h2>
+            <form method="get" action="/admin/registry/roster" class="filters" id="roster-search">
+                <label>
+                    <span>{t!(i18n, edit.search)}</span>
+                    <input type="search" name="q" value=q maxlength="32" />
+                </label>
+                <label>
+                    <span>{label(Field::Group)}</span>
+                    <select name="group">
+                        <option value="">{t!(i18n, edit.all_groups)}</option>
+                        {group_filter
+                            .into_iter()
+                            .map(|g| view! { <option value=g.number.to_string() selected=Some(g.number) == group>{format!("{} · {}", g.number, g.name_zh)}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit">{t!(i18n, edit.find)}</button>
+            </form>
+            {pager}
+            {move || outcome_view(i18n, zh, save.value().get(), "deputy-saved")}
+            <div id="roster-list">
+                {deputies
+                    .rows
+                    .into_iter()
+                    .map(|d: RosterRow| {
+                        let summary = format!(
+                            "{} · {} · {} {}",
+                            d.name_zh,
+                            d.delegation_zh,
+                            d.group_number,
+                            d.mobile_masked.clone().unwrap_or_default()
+                        );
+                        let account = d.username.clone().unwrap_or_else(|| t_string!(i18n, edit.no_account).to_owned());
+                        let select = pick_group(Some(d.group_number));
+                        let (key, id, name, delegation) = (
+                            d.name_zh.clone(),
+                            d.id.to_string(),
+                            d.name_zh,
+                            d.delegation_zh,
+                        );
+                        let masked = d.mobile_masked.unwrap_or_default();
+                        view! {
+                            <details class="card" data-deputy=key>
+                                <summary>{summary} " · " <span class="muted">{account}</span></summary>
+                                <ActionForm action=save attr:class="stack deputy-form">
+                                    <input type="hidden" name="deputy_id" value=id />
+                                    <label><span>{label(Field::Name)}</span>
+                                        <input name="name" required maxlength="32" value=name /></label>
+                                    <label><span>{label(Field::Delegation)}</span>
+                                        <input name="delegation" required maxlength="64" value=delegation /></label>
+                                    <label><span>{label(Field::Group)}</span>{select}</label>
+                                    <label><span>{label(Field::Mobile)}</span>
+                                        <input name="mobile" inputmode="tel" maxlength="20"
+                                            placeholder=masked />
+                                        <small class="muted">{t!(i18n, edit.mobile_hint)}</small></label>
+                                    <label class="choice">
+                                        <input type="checkbox" name="clear_mobile" value="1" />
+                                        <span>{t!(i18n, edit.clear_mobile)}</span>
+                                    </label>
+                                    <button type="submit" class="primary">{t!(i18n, edit.save)}</button>
+                                </ActionForm>
+                            </details>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <section class="card">
+                <h3>{t!(i18n, edit.new_deputy)}</h3>
+                <ActionForm action=save attr:class="stack" attr:id="new-deputy-form">
+                    <label><span>{label(Field::Name)}</span><input name="name" required maxlength="32" /></label>
+                    <label><span>{label(Field::Delegation)}</span><input name="delegation" required maxlength="64" /></label>
+                    <label><span>{label(Field::Group)}</span>{pick_group_new(None)}</label>
+                    <label><span>{label(Field::Mobile)}</span><input name="mobile" inputmode="tel" maxlength="20" /></label>
+                    <button type="submit" class="primary">{t!(i18n, edit.add)}</button>
+                </ActionForm>
+            </section>
+        </section>
+        <section>
+            <h2>{t!(i18n, edit.units)}</h2>
+            {move || outcome_view(i18n, zh, rename.value().get(), "unit-renamed")}
+            {move || outcome_view(i18n, zh, regroup.value().get(), "unit-moved")}
+            <table class="grid" id="unit-table">
+                <thead>
+                    <tr>
+                        <th>{label(Field::LeadUnit)}</th>
+                        <th>{t!(i18n, edit.sub_items)}</th>
+                        <th>{label(Field::Group)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {units
+                        .into_iter()
+                        .map(|u| {
+                            let select = group_select(u.group_number);
+                            let (key, id, zh, en, unit) = (
+                                u.name_zh.clone(),
+                                u.id.to_string(),
+                                u.name_zh.clone(),
+                                u.name_en,
+                                u.name_zh,
+                            );
+                            view! {
+                            <tr data-unit=key>
+                                <td>
+                                    <ActionForm action=rename attr:class="inline rename-unit">
+                                        <input type="hidden" name="unit_id" value=id />
+                                        <input name="name_zh" required maxlength="64" value=zh aria-label=label(Field::LeadUnit) />
+                                        <input name="name_en" maxlength="128" value=en aria-label="English" />
+                                        <button type="submit">{t!(i18n, edit.rename)}</button>
+                                    </ActionForm>
+                                </td>
+                                <td>{u.sub_items}</td>
+                                <td>
+                                    <ActionForm action=regroup attr:class="inline move-unit">
+                                        <input type="hidden" name="unit" value=unit />
+                                        {select}
+                                        <button type="submit">{t!(i18n, edit.move_unit)}</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,95 @@
+import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { signIn, waitForHydration } from './helpers';
+
+// Staff correct the registry between imports: a greenway drawn by clicking the map, written in
+// GCJ-02 as the office reads positions off AMap and stored in WGS-84; a refusal in the office's
+// words; a site with a history refused removal and deactivated instead, which the public page
+// behind its QR code says at once.
+
+function sql(query: string): string {
+  return execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc', query]).toString().trim();
+}
+
+test('staff draw a greenway on the map, correct it, and deactivate a site the public commented on', async ({ page, browser }) => {
+  await signIn(page, 'demo-staff', '/admin/registry/sites');
+  await expect(page.locator('#site-pager')).toContainText('个点位');
+  const total = Number(await page.locator('#site-pager').getAttribute('data-total'));
+  expect(total).toBeGreaterThan(0);
+
+  await page.goto('/admin/registry/sites/new');
+  await waitForHydration(page);
+  const name = `运河绿道测试段 ${Date.now().toString(36)}`;
+  const form = page.locator('#site-form');
+  await form.locator('select[name=sub_item_id]').selectOption({ index: 1 });
+  await form.locator('input[name=name]').fill(name);
+  await form.locator('select[name=kind]').selectOption('greenway');
+  await form.locator('input[name=district]').fill('拱墅区');
+  await form.locator('#site-crs').selectOption('GCJ02');
+  const map = page.locator('#site-edit-map');
+  const box = (await map.boundingBox())!;
+  for (const [fx, fy] of [[0.3, 0.4], [0.5, 0.55], [0.7, 0.45]]) {
+    await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+  }
+  const coords = form.locator('#site-coordinates');
+  await expect(coords).toHaveValue(/^\d+\.\d{7},\d+\.\d{7}\n\d+\.\d{7},\d+\.\d{7}\n\d+\.\d{7},\d+\.\d{7}$/);
+  // What the box holds is drawn, as it will be saved.
+  await expect(map.locator('polyline.site')).toHaveCount(1);
+  const typed = (await coords.inputValue()).split('\n')[0].split(',').map(Number);
+
+  // A lift is one point: three positions are refused, in Chinese, and nothing is stored.
+  await form.locator('select[name=kind]').selectOption('lift_retrofit');
+  await form.locator('#save-site').click();
+  await expect(form.locator('[data-error=Refused]')).toContainText('只有一个位置');
+  expect(sql(`select count(*) from sites where name_zh = '${name}'`)).toBe('0');
+
+  await form.locator('select[name=kind]').selectOption('greenway');
+  await form.locator('#save-site').click();
+  await expect(form.locator('#site-saved')).toBeVisible();
+  const [id, code, shape, lon, lat] = sql(
+    `select id, public_code, geometry->>'type', geometry->'coordinates'->0->>0, geometry->'coordinates'->0->>1
+       from sites where name_zh = '${name}'`,
+  ).split('|');
+  expect(shape).toBe('LineString');
+  // Stored in WGS-84: the GCJ-02 position typed is some 500 m east-north of it in Hangzhou.
+  const dx = (typed[0] - Number(lon)) * 111320 * Math.cos((Number(lat) * Math.PI) / 180);
+  const dy = (typed[1] - Number(lat)) * 111320;
+  const offset = Math.hypot(dx, dy);
+  expect(offset).toBeGreaterThan(300);
+  expect(offset).toBeLessThan(800);
+
+  // The public comments on it (no account, no JavaScript), which gives it a history.
+  const visitor = await browser.newContext({ javaScriptEnabled: false });
+  const pub = await visitor.newPage();
+  await pub.goto(`/s/${code}`);
+  await pub.locator('input[name=satisfaction][value=satisfied]').check();
+  await pub.locator('input[name=support][value=yes]').check();
+  await pub.locator('#comment-body').fill('绿道修得很好，希望多设座椅');
+  await pub.locator('#comment-submit').click();
+  await expect(pub).toHaveURL(new RegExp(`/s/${code}/thanks`));
+
+  await page.goto(`/admin/registry/sites/${id}`);
+  await waitForHydration(page);
+  await expect(page.locator('#site-history')).toContainText('公众评论 1 条');
+  await page.locator('#delete-site').click();
+  await expect(page.locator('#site-facts [data-error=Refused]')).toContainText('请改为停用');
+  expect(sql(`select count(*) from sites where id = '${id}'`)).toBe('1');
+
+  await page.locator('#toggle-site-active').click();
+  await expect(page.locator('#site-facts')).toHaveAttribute('data-active', 'false');
+  expect(sql(`select active from sites where id = '${id}'`)).toBe('f');
+  await pub.goto(`/s/${code}`);
+  await expect(pub.locator('#site-closed')).toBeVisible();
+  await expect(pub.locator('#comment-form')).toHaveCount(0);
+
+  // Back in use, the form is back; the log names the staff member for each step.
+  await page.locator('#toggle-site-active').click();
+  await expect(page.locator('#site-facts')).toHaveAttribute('data-active', 'true');
+  await pub.goto(`/s/${code}`);
+  await expect(pub.locator('#comment-form')).toBeVisible();
+  expect(Number(sql(
+    `select count(*) from admin_log l join users u on u.id = l.actor
+      where u.username = 'demo-staff' and l.action = 'edit' and l.subject like '${code}%'`,
+  ))).toBe(3);
+  await visitor.close();
+});
