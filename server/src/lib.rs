@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod kml;
 pub mod media;
 pub mod public;
 pub mod registry;

@@ -1,6 +1,6 @@
 //! Administrators' files. `GET /admin/activation-codes.xlsx`: the roster's activation codes.
 //! `POST /admin/registry/import`: the year's plan, sites, roster or groups' units (CSV, XLSX, or
-//! GeoJSON for sites) as multipart form data (`file_kind`, `year`, `dry_run`, `file`).
+//! GeoJSON or KML for sites) as multipart form data (`file_kind`, `year`, `dry_run`, `file`).
 //! Administrators only. Answers 200 with `{"Done": report}` (stored, or in a dry run what
 //! would be) or `{"Refused": {"errors": [per row]}}` (nothing stored), or an error. The
 //! operator's `jiandu import` goes through [`import_file`] too, so both give the same report.
@@ -182,11 +182,29 @@ fn read(file: RegistryFile, file_name: &str, bytes: &[u8]) -> Result<Parsed, App
             .map_err(|_| AppError::invalid("file", "the GeoJSON is not UTF-8 text"))?;
         return Ok(registry::parse_geojson(text));
     }
-    if lower.ends_with(".kml") || lower.ends_with(".kmz") {
+    if lower.ends_with(".kmz") {
         return Err(AppError::invalid(
             "file",
-            "KML is not read yet: export the layer as GeoJSON (QGIS, or geojson.io) and import that",
+            "a .kmz is a zipped KML: unzip it and import the .kml inside",
         ));
+    }
+    let xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    if lower.ends_with(".kml") || xml {
+        if file != RegistryFile::Sites {
+            return Err(AppError::invalid(
+                "file",
+                "KML is for sites; the plan and rosters are .xlsx or .csv",
+            ));
+        }
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| AppError::invalid("file", "the KML is not UTF-8 text"))?;
+        return Ok(match crate::kml::to_geojson(text) {
+            Ok(fc) => registry::parse_geojson(&fc.to_string()),
+            Err(reason) => Err(vec![RowError {
+                row: 0,
+                problem: registry::Problem::Unreadable { reason },
+            }]),
+        });
     }
     let cells = crate::import::cells_up_to(file_name, bytes, registry::MAX_ROWS)?;
     Ok(registry::parse_sheet(file, cells))

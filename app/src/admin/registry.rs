@@ -72,7 +72,7 @@ pub fn RegistryPage() -> impl IntoView {
             </label>
             <label>
                 <span>{t!(i18n, registry.file)}</span>
-                <input type="file" name="file" required accept=".xlsx,.csv,.geojson,.json,text/csv,application/geo+json" />
+                <input type="file" name="file" required accept=".xlsx,.csv,.geojson,.json,.kml,text/csv,application/geo+json,application/vnd.google-earth.kml+xml" />
             </label>
             <button type="submit" class="primary" id="registry-submit" disabled=move || upload.pending().get()>
                 {t!(i18n, registry.submit)}
