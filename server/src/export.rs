@@ -45,8 +45,8 @@ pub const COLUMNS: [&str; 11] = [
     "整改情况",
 ];
 
-/// Query parameters: `unit`, `group`, `project` (ids) and `from`, `to` (YYYY-MM-DD, the days
-/// items were made).
+/// Query parameters: `unit`, `group`, `project` (ids), `from`, `to` (YYYY-MM-DD, the days
+/// items were made) and `year` (the list's year).
 #[derive(Deserialize)]
 struct Filter {
     unit: Option<String>,
@@ -54,6 +54,7 @@ struct Filter {
     project: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    year: Option<String>,
 }
 
 fn error(e: AppError) -> Response {
@@ -90,6 +91,17 @@ fn export_filter(auth: &AuthSession, f: &Filter) -> Result<ExportFilter, AppErro
         project: uuid_param(&f.project, "project")?,
         from: date_param(&f.from, "from")?,
         to: date_param(&f.to, "to")?,
+        year: match f.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(y) => Some(
+                y.parse::<i32>()
+                    .ok()
+                    .filter(|y| app::domain::registry::YEARS.contains(y))
+                    .ok_or_else(|| {
+                        AppError::invalid("year", "the year is four digits, e.g. 2026")
+                    })?,
+            ),
+        },
     };
     match user.role {
         Role::Staff | Role::Admin => {}
@@ -118,6 +130,7 @@ async fn sites_geojson(auth: AuthSession, State(state): State<AppState>) -> Resp
             project: None,
             from: None,
             to: None,
+            year: None,
         },
     ) {
         Ok(f) => f,

@@ -190,6 +190,8 @@ pub struct ExportFilter {
     pub project: Option<Uuid>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// The list's year (items are numbered per year).
+    pub year: Option<i32>,
 }
 
 /// An item with its site's geometry, for GeoJSON.
@@ -627,8 +629,22 @@ async fn allowed_actions(
 
 /// Staff: the whole list (optionally one status). Officer: their unit's. Deputy: their own.
 /// One page of [`ITEMS_PAGE`] at a time, with the total.
+/// The years the list has items of, newest first (last year's items stay readable).
+#[server(endpoint = "items/years")]
+pub async fn item_years() -> Result<Vec<i32>, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|_| true).await?;
+        crate::ssr::db()?.item_years().await
+    })
+    .await
+}
+
 #[server(endpoint = "items/list")]
-pub async fn list_items(status: Option<String>, page: Option<u32>) -> Result<ItemPage, AppError> {
+pub async fn list_items(
+    status: Option<String>,
+    page: Option<u32>,
+    year: Option<i32>,
+) -> Result<ItemPage, AppError> {
     crate::ssr::run(async move {
         use crate::domain::Role;
         let user = crate::auth::ssr::require(|_| true).await?;
@@ -647,7 +663,7 @@ pub async fn list_items(status: Option<String>, page: Option<u32>) -> Result<Ite
             Role::Deputy => (None, Some(user.id)),
         };
         let (rows, total) = db
-            .list_items(status, unit, deputy, page, ITEMS_PAGE)
+            .list_items(status, unit, deputy, year, page, ITEMS_PAGE)
             .await?;
         Ok(ItemPage {
             rows: with_overdue(rows),

@@ -471,10 +471,17 @@ pub fn ItemsPage() -> impl IntoView {
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     };
+    let year = move || query_arg(query, "year").and_then(|y| y.parse::<i32>().ok());
     let items = Resource::new(
-        move || (status(), page()),
-        |(s, p)| list_items(Some(s), Some(p)),
+        move || (status(), page(), year()),
+        |(s, p, y)| list_items(Some(s), Some(p), y),
     );
+    let years = Resource::new(|| (), |_| super::item_years());
+    // Plain links, so the exports take the year shown.
+    let export = move |ext: &str| match year() {
+        Some(y) => format!("/items/export.{ext}?year={y}"),
+        None => format!("/items/export.{ext}"),
+    };
     let session = crate::ui::use_session();
     Effect::new(move |_| {
         let officer = session
@@ -505,9 +512,9 @@ pub fn ItemsPage() -> impl IntoView {
         <Transition>
             <Show when=may_export>
                 <p class="actions">
-                    <a class="button" href="/items/export.xlsx" rel="external" id="export-xlsx">{t!(i18n, items.export_xlsx)}</a>
-                    <a class="button" href="/items/export.csv" rel="external" id="export-csv">{t!(i18n, items.export_csv)}</a>
-                    <a class="button" href="/items/export.geojson" rel="external" id="export-geojson">{t!(i18n, items.export_geojson)}</a>
+                    <a class="button" href=move || export("xlsx") rel="external" id="export-xlsx">{t!(i18n, items.export_xlsx)}</a>
+                    <a class="button" href=move || export("csv") rel="external" id="export-csv">{t!(i18n, items.export_csv)}</a>
+                    <a class="button" href=move || export("geojson") rel="external" id="export-geojson">{t!(i18n, items.export_geojson)}</a>
                 </p>
             </Show>
             <Show when=is_staff>
@@ -516,10 +523,22 @@ pub fn ItemsPage() -> impl IntoView {
                 </p>
             </Show>
         </Transition>
+        <Loaded resource=years view={move |list: Vec<i32>| {
+            // One year needs no switch; with more, every year and all of them, as plain links.
+            let shown = year();
+            (list.len() > 1).then(|| view! {
+                <p class="tabs" id="item-years">
+                    <a href="/items" aria-current=shown.is_none().then_some("page")>{t!(i18n, items.all_years)}</a>
+                    {list.into_iter().map(|y| view! {
+                        " · " <a href=format!("/items?year={y}") aria-current=(shown == Some(y)).then_some("page")>{y}</a>
+                    }).collect_view()}
+                </p>
+            })
+        }} />
         <Loaded
             resource=items
             view=move |list| {
-                let pager = view! { <ItemPager list=list.clone() status=status() /> };
+                let pager = view! { <ItemPager list=list.clone() status=status() year=year() /> };
                 view! {
                     {pager}
                     <ItemTable rows=list.rows />
@@ -531,13 +550,16 @@ pub fn ItemsPage() -> impl IntoView {
 
 /// How many items the list has, which page this is, and links to the others.
 #[component]
-fn ItemPager(list: ItemPage, status: String) -> impl IntoView {
+fn ItemPager(list: ItemPage, status: String, year: Option<i32>) -> impl IntoView {
     let i18n = use_i18n();
     let (total, page, pages) = (list.total, list.page, list.pages());
     let href = move |p: u32| {
         let mut q = vec![];
         if !status.is_empty() {
             q.push(format!("status={}", crate::ui::urlencode(&status)));
+        }
+        if let Some(y) = year {
+            q.push(format!("year={y}"));
         }
         if p > 0 {
             q.push(format!("page={p}"));

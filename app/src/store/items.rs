@@ -741,6 +741,7 @@ impl Db {
         status: Option<ItemStatus>,
         unit: Option<Uuid>,
         deputy_user: Option<Uuid>,
+        year: Option<i32>,
         page: u32,
         per_page: u32,
     ) -> Result<(Vec<ItemRow>, i64), AppError> {
@@ -749,11 +750,13 @@ impl Db {
                 and ($3::uuid is null or exists (
                       select 1 from list_item_observations lo
                         join observations o on o.id = lo.observation_id
-                       where lo.item_id = i.id and o.deputy_user_id = $3))";
+                       where lo.item_id = i.id and o.deputy_user_id = $3))
+                and ($4::int is null or i.year = $4)";
         let total: i64 = sqlx::query_scalar(&format!("select count(*) from list_items i {WHERE}"))
             .bind(status.map(|s| s.as_str()))
             .bind(unit)
             .bind(deputy_user)
+            .bind(year)
             .fetch_one(&self.pool)
             .await?;
         // Open items first, soonest deadline first; the year, number and id make the order total,
@@ -762,17 +765,27 @@ impl Db {
             "select {ITEM_COLUMNS} {ITEM_FROM} {WHERE}
               order by (i.status in ('forwarded', 'acknowledged')) desc,
                        i.deadline nulls last, i.year, i.number, i.id
-              limit $4 offset $5"
+              limit $5 offset $6"
         );
         let rows = sqlx::query_as(&q)
             .bind(status.map(|s| s.as_str()))
             .bind(unit)
             .bind(deputy_user)
+            .bind(year)
             .bind(i64::from(per_page))
             .bind(i64::from(page) * i64::from(per_page))
             .fetch_all(&self.pool)
             .await?;
         Ok((rows, total))
+    }
+
+    /// The years the list has items of, newest first.
+    pub async fn item_years(&self) -> Result<Vec<i32>, AppError> {
+        Ok(
+            sqlx::query_scalar("select distinct year from list_items order by year desc")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 }
 
@@ -887,7 +900,8 @@ const EXPORT_WHERE: &str = "($1::uuid is null or i.unit_id = $1)
                 and ($2::uuid is null or i.unit_id in (select unit_id from group_units where group_id = $2))
                 and ($3::uuid is null or p.id = $3)
                 and ($4::date is null or i.created_at >= ($4::date::timestamp at time zone 'Asia/Shanghai'))
-                and ($5::date is null or i.created_at < (($5::date + 1)::timestamp at time zone 'Asia/Shanghai'))";
+                and ($5::date is null or i.created_at < (($5::date + 1)::timestamp at time zone 'Asia/Shanghai'))
+                and ($6::int is null or i.year = $6)";
 
 fn bind_export<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
@@ -898,6 +912,7 @@ fn bind_export<'q, O>(
         .bind(f.project)
         .bind(f.from)
         .bind(f.to)
+        .bind(f.year)
 }
 
 impl Db {
