@@ -30,6 +30,7 @@ pub struct UserListItem {
 pub struct DeputyOption {
     pub id: Uuid,
     pub name_zh: String,
+    pub delegation_zh: String,
     pub group_number: i32,
 }
 

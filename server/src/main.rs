@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
     "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]
-              |import plan|sites|deputies|groups FILE [--year YYYY] [--dry-run]]
+              |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
   demo-data  apply migrations, load the demo data set and demo accounts, and exit
@@ -16,7 +16,7 @@ const USAGE: &str =
              create an administrator (the first account of a new installation); the password
              is read from JIANDU_ADMIN_PASSWORD or the first line of standard input, never from
              the command line, and a weak one is refused
-  import plan|sites|deputies|groups FILE [--year YYYY] [--dry-run]
+  import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]
              import the year's implementation plan, sites (.xlsx, .csv or GeoJSON), deputies'
              roster or groups' units, all or nothing, and print a line per new or changed row
              (or per problem); --dry-run stores nothing; the year defaults to this year; exits

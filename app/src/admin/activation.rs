@@ -101,6 +101,7 @@ pub fn ActivationPage() -> impl IntoView {
     );
     view! {
         <h1>{t!(i18n, activation.sheet_title)}</h1>
+        <super::AdminOnly>
         <p class="muted no-print">{t!(i18n, activation.sheet_intro)}</p>
         <ActionForm action=make attr:class="no-print" attr:id="roster-accounts-form">
             <button type="submit" class="primary" id="roster-accounts" disabled=move || make.pending().get()>
@@ -145,5 +146,6 @@ pub fn ActivationPage() -> impl IntoView {
                 {status}
             }
         }} />
+        </super::AdminOnly>
     }
 }

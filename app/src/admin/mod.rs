@@ -18,6 +18,25 @@ use crate::ui::{live, pick, role_label, use_zh, ErrorNotice, Loaded};
 
 use crate::accounts::AdminAction;
 pub use crate::accounts::{AdminLogEntry, DeputyOption, UserListItem};
+
+/// A deputy as typed on the accounts form: `姓名`, or `姓名 · 代表团` (or `姓名（代表团）`) when two
+/// deputies share a name.
+pub fn split_deputy(typed: &str) -> (String, Option<String>) {
+    let t = typed.trim();
+    let t = t
+        .strip_suffix('）')
+        .or_else(|| t.strip_suffix(')'))
+        .unwrap_or(t);
+    for sep in ['·', '（', '(', '/', ' '] {
+        if let Some((name, delegation)) = t.split_once(sep) {
+            let (name, delegation) = (name.trim(), delegation.trim());
+            if !name.is_empty() && !delegation.is_empty() {
+                return (name.to_owned(), Some(delegation.to_owned()));
+            }
+        }
+    }
+    (t.to_owned(), None)
+}
 #[cfg(feature = "ssr")]
 use crate::accounts::{ACCOUNTS_PAGE, LOG_PAGE};
 use crate::paged::Paged;
@@ -26,13 +45,30 @@ use crate::paged::Paged;
 pub struct AccountsPage {
     pub users: Paged<UserListItem>,
     pub units: Vec<UnitRef>,
-    pub deputies: Vec<DeputyOption>,
+    /// Deputies of the roster with no account yet (made in one step on the activation page).
+    pub deputies_without_account: i64,
     pub log: Paged<AdminLogEntry>,
 }
 
 #[cfg(feature = "ssr")]
 async fn admin() -> Result<crate::store::users::UserRecord, AppError> {
     crate::auth::ssr::require(|u| u.role.can_manage_accounts()).await
+}
+
+/// Whether the caller is an administrator: the gate of the administrators' pages, so that a page
+/// of forms only they may use is not drawn for anyone else (the server functions and endpoints
+/// behind the forms check again).
+#[server(endpoint = "admin/check")]
+pub async fn check_admin() -> Result<(), AppError> {
+    crate::ssr::run(async move { admin().await.map(|_| ()) }).await
+}
+
+/// Draws its children for administrators only; anyone else gets the refusal (signing in, or
+/// "your role may not do this" with its HTTP status).
+#[component]
+pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
+    let gate = Resource::new(|| (), |_| check_admin());
+    view! { <Loaded resource=gate view=move |()| children() /> }
 }
 
 /// The accounts (one page, with the total), what a new account can be tied to, and one page of
@@ -53,7 +89,7 @@ pub async fn accounts(page: Option<u32>, log_page: Option<u32>) -> Result<Accoun
                 per_page: ACCOUNTS_PAGE,
             },
             units: db.list_units().await?,
-            deputies: db.deputies_without_account().await?,
+            deputies_without_account: db.count_deputies_without_account().await?,
             log: Paged {
                 rows: log,
                 total: log_total,
@@ -105,6 +141,7 @@ pub async fn create_account(
     role: String,
     unit_id: Option<String>,
     deputy_id: Option<String>,
+    deputy: Option<String>,
 ) -> Result<Uuid, AppError> {
     use crate::domain::{DisplayName, Password, Username};
     use crate::store::users::NewUser;
@@ -122,7 +159,34 @@ pub async fn create_account(
                 AppError::invalid("role", e.to_string())
             })?;
         let unit_id = optional_id("unit_id", unit_id)?.filter(|_| role.needs_unit());
-        let deputy_id = optional_id("deputy_id", deputy_id)?.filter(|_| role.needs_deputy());
+        let mut deputy_id = optional_id("deputy_id", deputy_id)?.filter(|_| role.needs_deputy());
+        let db = crate::ssr::db()?;
+        let typed = deputy.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if let (true, None, Some(typed)) = (role.needs_deputy(), deputy_id, typed) {
+            let (name, delegation) = split_deputy(typed);
+            let found = db.deputies_named(&name, delegation.as_deref()).await?;
+            deputy_id = match found.as_slice() {
+                [one] => Some(one.id),
+                [] => {
+                    return Err(AppError::invalid(
+                        "deputy",
+                        format!("no deputy without an account is called {typed}"),
+                    ))
+                }
+                _ => return Err(AppError::invalid(
+                    "deputy_twins",
+                    format!(
+                        "{} deputies without an account are called {name}: add the delegation ({})",
+                        found.len(),
+                        found
+                            .iter()
+                            .map(|d| format!("{} · {}", d.name_zh, d.delegation_zh))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )),
+            };
+        }
         if role.needs_unit() && unit_id.is_none() {
             return Err(AppError::invalid(
                 "unit_id",
@@ -135,7 +199,6 @@ pub async fn create_account(
                 "a deputy account needs a deputy",
             ));
         }
-        let db = crate::ssr::db()?;
         if let Some(u) = unit_id {
             if !db.unit_exists(u).await? {
                 return Err(AppError::invalid("unit_id", "no such unit"));
@@ -178,11 +241,28 @@ pub async fn create_account(
     .await
 }
 
+/// Sets a new password for the account `user_id`, or the one called `username` (the form types
+/// it: the accounts list pages, so a list of names would only hold one page of them).
 #[server(endpoint = "admin/reset-password")]
-pub async fn reset_password(user_id: Uuid, password: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    user_id: Option<String>,
+    username: Option<String>,
+    password: String,
+) -> Result<(), AppError> {
     use crate::domain::Password;
     crate::ssr::run(async move {
         let by = admin().await?;
+        let user_id = match optional_id("user_id", user_id)? {
+            Some(id) => id,
+            None => {
+                let name = username.as_deref().map(str::trim).unwrap_or_default();
+                crate::ssr::db()?
+                    .user_by_username(name)
+                    .await?
+                    .map(|u| u.id)
+                    .ok_or_else(|| AppError::invalid("username", "no account has this username"))?
+            }
+        };
         let password =
             Password::parse(&password).map_err(|e| AppError::invalid("password", e.to_string()))?;
         let hash = tokio::task::spawn_blocking(move || crate::auth::ssr::hash_password(&password))
@@ -234,7 +314,7 @@ pub fn UsersPage() -> impl IntoView {
         <Loaded
             resource=data
             view=move |page| {
-                let AccountsPage { users, units, deputies, log } = page;
+                let AccountsPage { users, units, deputies_without_account, log } = page;
                 let user_options = users.rows.clone();
                 let (account_page, log_page) = (users.page, log.page);
                 let accounts_pager = crate::ui::pager(
@@ -307,19 +387,11 @@ pub fn UsersPage() -> impl IntoView {
                             </label>
                             <label>
                                 <span>{t!(i18n, users.deputy)}</span>
-                                <select name="deputy_id">
-                                    <option value="">{t!(i18n, users.choose)}</option>
-                                    {deputies
-                                        .into_iter()
-                                        .map(|d| {
-                                            view! {
-                                                <option value=d.id.to_string()>
-                                                    {format!("{} ({})", d.name_zh, d.group_number)}
-                                                </option>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </select>
+                                <input name="deputy" maxlength="100" id="account-deputy" />
+                                <small class="muted">
+                                    {t!(i18n, users.deputy_hint, count = deputies_without_account)} " "
+                                    <a href="/admin/activation">{t!(i18n, nav.activation)}</a>
+                                </small>
                             </label>
                             {move || match create.value().get() {
                                 Some(Ok(_)) => {
@@ -336,18 +408,13 @@ pub fn UsersPage() -> impl IntoView {
                         <ActionForm action=reset attr:class="stack" attr:id="reset-password">
                             <label>
                                 <span>{t!(i18n, users.username)}</span>
-                                <select name="user_id" required>
+                                <input name="username" required maxlength="32" autocapitalize="none" list="page-usernames" />
+                                <datalist id="page-usernames">
                                     {user_options
                                         .into_iter()
-                                        .map(|u| {
-                                            view! {
-                                                <option value=u.id.to_string()>
-                                                    {format!("{} · {}", u.username, u.display_name)}
-                                                </option>
-                                            }
-                                        })
+                                        .map(|u| view! { <option value=u.username.clone()>{u.display_name.clone()}</option> })
                                         .collect_view()}
-                                </select>
+                                </datalist>
                             </label>
                             <label>
                                 <span>{t!(i18n, users.new_password)}</span>
@@ -469,5 +536,32 @@ fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: AdminAction) -> &'sta
         AdminAction::Reactivate => t_string!(i18n, users.act_reactivate),
         AdminAction::Import => t_string!(i18n, users.act_import),
         AdminAction::Edit => t_string!(i18n, users.act_edit),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_deputy;
+
+    #[test]
+    fn a_deputy_is_typed_with_or_without_the_delegation() {
+        let d = |t: &str| split_deputy(t);
+        assert_eq!(d(" 王建国 "), ("王建国".into(), None));
+        assert_eq!(
+            d("王建国 · 拱墅区代表团"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+        assert_eq!(
+            d("王建国（拱墅区代表团）"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+        assert_eq!(
+            d("王建国(拱墅区代表团)"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+        assert_eq!(
+            d("王建国 拱墅区代表团"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
     }
 }

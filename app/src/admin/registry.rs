@@ -24,6 +24,7 @@ fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, f: RegistryFile) -> &'stat
         RegistryFile::Sites => t_string!(i18n, registry.sites),
         RegistryFile::Deputies => t_string!(i18n, registry.deputies),
         RegistryFile::Groups => t_string!(i18n, registry.groups),
+        RegistryFile::Officers => t_string!(i18n, registry.officers),
     }
 }
 
@@ -38,12 +39,22 @@ fn headers(file: RegistryFile, zh: bool) -> String {
 #[component]
 pub fn RegistryPage() -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, registry.title)}</h1>
+        <super::AdminOnly>
+            <RegistryForm />
+        </super::AdminOnly>
+    }
+}
+
+#[component]
+fn RegistryForm() -> impl IntoView {
+    let i18n = use_i18n();
     let zh = use_zh();
     let (upload, on_submit) = upload_form::<RegistryOutcome>(IMPORT_URL);
     // The plan year in China, where the office is, whatever the server's or browser's zone.
     let year = chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8)));
     view! {
-        <h1>{t!(i18n, registry.title)}</h1>
         <p class="muted">{t!(i18n, registry.intro)}</p>
         <form class="stack" id="registry-form" on:submit=on_submit>
             <fieldset class="choices">

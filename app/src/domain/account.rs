@@ -141,6 +141,11 @@ pub fn roster_username(n: u32) -> Username {
     Username(format!("d{n:05}"))
 }
 
+/// The username made for a unit officer's account from an officers' list: `o` and a number.
+pub fn officer_username(n: u32) -> Username {
+    Username(format!("o{n:05}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

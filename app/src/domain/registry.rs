@@ -32,14 +32,17 @@ pub enum RegistryFile {
     Sites,
     Deputies,
     Groups,
+    /// Each lead unit's liaison officers: one account each, with an activation code.
+    Officers,
 }
 
 impl RegistryFile {
-    pub const ALL: [RegistryFile; 4] = [
+    pub const ALL: [RegistryFile; 5] = [
         RegistryFile::Plan,
         RegistryFile::Sites,
         RegistryFile::Deputies,
         RegistryFile::Groups,
+        RegistryFile::Officers,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -48,6 +51,7 @@ impl RegistryFile {
             "sites" => Some(RegistryFile::Sites),
             "deputies" | "roster" => Some(RegistryFile::Deputies),
             "groups" | "group_units" => Some(RegistryFile::Groups),
+            "officers" | "unit_officers" => Some(RegistryFile::Officers),
             _ => None,
         }
     }
@@ -58,6 +62,7 @@ impl RegistryFile {
             RegistryFile::Sites => "sites",
             RegistryFile::Deputies => "deputies",
             RegistryFile::Groups => "groups",
+            RegistryFile::Officers => "officers",
         }
     }
 
@@ -84,6 +89,7 @@ impl RegistryFile {
             ],
             RegistryFile::Deputies => &[Name, Delegation, Group, Mobile],
             RegistryFile::Groups => &[Group, LeadUnit],
+            RegistryFile::Officers => &[Name, LeadUnit],
         }
     }
 
@@ -104,6 +110,7 @@ impl RegistryFile {
             RegistryFile::Sites => &[SiteCode, SiteName, SubItemNo, Kind, District, Lon, Lat],
             RegistryFile::Deputies => &[Name, Delegation, Group],
             RegistryFile::Groups => &[Group, LeadUnit],
+            RegistryFile::Officers => &[Name, LeadUnit],
         }
     }
 }
@@ -337,6 +344,10 @@ pub enum Problem {
     NameTaken {
         value: String,
     },
+    /// A unit the plan does not name (an officers' list makes no units).
+    UnknownUnit {
+        value: String,
+    },
     /// Another deputy of the roster has this name and delegation (the roster's key).
     SameDeputy {
         name: String,
@@ -427,6 +438,9 @@ impl Problem {
             Problem::SameDeputy { name, delegation } => {
                 format!("the roster already has {name} of {delegation}")
             }
+            Problem::UnknownUnit { value } => {
+                format!("no lead unit “{value}” in the plan: import the plan first, or write the unit as the plan does")
+            }
         }
     }
 
@@ -488,6 +502,9 @@ impl Problem {
             Problem::SameDeputy { name, delegation } => {
                 format!("名册中已有{delegation}的{name}")
             }
+            Problem::UnknownUnit { value } => {
+                format!("实施计划中没有牵头单位“{value}”：请先导入实施计划，或按计划中的写法填写")
+            }
         }
     }
 
@@ -513,7 +530,8 @@ impl Problem {
             Problem::UnknownGroup { .. } => Field::Group,
             Problem::SpelledTwoWays { .. }
             | Problem::UnitInOtherGroup { .. }
-            | Problem::NameTaken { .. } => Field::LeadUnit,
+            | Problem::NameTaken { .. }
+            | Problem::UnknownUnit { .. } => Field::LeadUnit,
             Problem::CodeTaken { .. } => Field::SiteCode,
             Problem::SameDeputy { .. } => Field::Name,
             Problem::Empty
@@ -647,6 +665,14 @@ pub struct DeputyRow {
     pub mobile: Option<PhoneNumber>,
 }
 
+/// A unit's liaison officer, known by name within the unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerRow {
+    pub row: usize,
+    pub name: String,
+    pub unit: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupUnitRow {
     pub row: usize,
@@ -661,6 +687,7 @@ pub enum Rows {
     Sites(Vec<SiteRow>),
     Deputies(Vec<DeputyRow>),
     Groups(Vec<GroupUnitRow>),
+    Officers(Vec<OfficerRow>),
 }
 
 impl Rows {
@@ -670,6 +697,7 @@ impl Rows {
             Rows::Sites(r) => r.len(),
             Rows::Deputies(r) => r.len(),
             Rows::Groups(r) => r.len(),
+            Rows::Officers(r) => r.len(),
         }
     }
 
@@ -945,6 +973,7 @@ pub fn parse_sheet(file: RegistryFile, rows: Vec<Vec<String>>) -> Result<Rows, V
         RegistryFile::Sites => Rows::Sites(site_rows(&sheet, &mut errors)),
         RegistryFile::Deputies => Rows::Deputies(deputy_rows(&sheet, &mut errors)),
         RegistryFile::Groups => Rows::Groups(group_rows(&sheet, &mut errors)),
+        RegistryFile::Officers => Rows::Officers(officer_rows(&sheet, &mut errors)),
     };
     if errors.is_empty() {
         Ok(rows)
@@ -1467,6 +1496,36 @@ fn group_rows(sheet: &Sheet, errors: &mut Vec<RowError>) -> Vec<GroupUnitRow> {
     out
 }
 
+fn officer_rows(sheet: &Sheet, errors: &mut Vec<RowError>) -> Vec<OfficerRow> {
+    let mut out = Vec::new();
+    let mut seen: Seen<(String, String)> = Seen::new();
+    for (row, cells) in &sheet.body {
+        let mut c = Cells {
+            row: *row,
+            at: &sheet.at,
+            cells,
+            errors: Vec::new(),
+        };
+        // An account's display name holds at most 64 characters.
+        let name = c.text(Field::Name, true, 64);
+        let unit = c.text(Field::LeadUnit, true, 64);
+        if let (Some(n), Some(u)) = (&name, &unit) {
+            if let Some(first_row) = seen.first((n.clone(), unit_key(u)), *row) {
+                c.bad(Problem::Repeated { first_row });
+            }
+        }
+        if let (Some(name), Some(unit), true) = (name, unit, c.errors.is_empty()) {
+            out.push(OfficerRow {
+                row: *row,
+                name,
+                unit,
+            });
+        }
+        errors.append(&mut c.errors);
+    }
+    out
+}
+
 /// A unit's name reduced to what tells two units apart: no spaces or brackets of either width,
 /// no leading city name. Two different names with the same key are one unit spelled two ways.
 pub fn unit_key(name: &str) -> String {
@@ -1966,6 +2025,34 @@ mod tests {
             assert_eq!(parse_kind(k.as_str()), Some(k));
         }
         assert_eq!(parse_kind("Lift retrofit"), Some(SiteKind::LiftRetrofit));
+    }
+
+    #[test]
+    fn an_officers_list_names_each_officer_once_per_unit() {
+        let rows = parse_sheet(
+            RegistryFile::Officers,
+            sheet(&[
+                &["姓名", "牵头单位"],
+                &["刘洋", "市民政局"],
+                &["刘洋", "市建委"],
+                &["刘洋", "杭州市民政局"],
+                &["", "市建委"],
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(rows[0].problem, Problem::Repeated { first_row: 2 });
+        assert_eq!(rows[1].problem, Problem::Missing { field: Field::Name });
+        let Ok(Rows::Officers(ok)) = parse_sheet(
+            RegistryFile::Officers,
+            sheet(&[
+                &["name", "unit"],
+                &["刘洋", "市民政局"],
+                &["陈静", "市民政局"],
+            ]),
+        ) else {
+            panic!("not read")
+        };
+        assert_eq!(ok.len(), 2);
     }
 
     #[test]

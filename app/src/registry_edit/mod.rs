@@ -165,6 +165,8 @@ pub async fn save_site(
             .await?;
         if let SaveOutcome::Saved { id } = &outcome {
             tracing::info!(by = %by.username, site = %id, "site saved");
+            // Strangers' copies of the public page would show the old name or place.
+            crate::ssr::page_cache()?.clear();
             back_to(&format!("/admin/registry/sites/{id}")).await;
         }
         Ok(outcome)

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::Db;
 use crate::domain::registry::{
-    unit_key, Change, DeputyRow, GroupRef, GroupUnitRow, ImportReport, PlanRow, Problem,
-    RegistryFile, RegistryOutcome, RowChange, RowError, Rows, SiteRow,
+    unit_key, Change, DeputyRow, GroupRef, GroupUnitRow, ImportReport, OfficerRow, PlanRow,
+    Problem, RegistryFile, RegistryOutcome, RowChange, RowError, Rows, SiteRow,
 };
 use crate::domain::PublicCode;
 use crate::error::AppError;
@@ -53,6 +53,7 @@ impl Db {
                 deputies(&mut tx, r, secret, &mut made).await?,
             ),
             Rows::Groups(r) => (RegistryFile::Groups, groups(&mut tx, r, &mut made).await?),
+            Rows::Officers(r) => (RegistryFile::Officers, officers(&mut tx, r, secret).await?),
         };
         let rows = match result {
             Ok(rows) => rows,
@@ -621,6 +622,101 @@ async fn groups(tx: &mut Tx, rows: &[GroupUnitRow], made: &mut Made) -> Result<R
             row: r.row,
             key: format!("{} · {}", r.group, r.unit),
             change: written.map(|(i,)| change(i)).unwrap_or(Change::Unchanged),
+        });
+    }
+    Ok(Ok(out))
+}
+
+/// Officers' accounts from a unit's list: one per (name, unit), made waiting for its person with
+/// a one-time code (printed on the activation sheet beside the deputies'); an officer already on
+/// file is unchanged. The units must be the plan's: a list makes none, and one written another
+/// way is refused as the other files refuse it.
+async fn officers(
+    tx: &mut Tx,
+    rows: &[OfficerRow],
+    secret: Option<&Secret>,
+) -> Result<Resolved, AppError> {
+    use crate::domain::account::{officer_username, ACTIVATION_DAYS};
+    let Some(secret) = secret else {
+        return Err(AppError::invalid(
+            "file",
+            "activation codes are kept encrypted and this server has no JIANDU_SECRET",
+        ));
+    };
+    let known: Vec<(Uuid, String, String, String)> =
+        sqlx::query_as("select id, code, name_zh, name_en from lead_units")
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut errors = Vec::new();
+    let mut units = Vec::with_capacity(rows.len());
+    for r in rows {
+        let name = r.unit.trim();
+        let exact = known
+            .iter()
+            .find(|(_, code, zh, en)| zh == name || code == name || en.eq_ignore_ascii_case(name));
+        match exact {
+            Some(u) => units.push(u.0),
+            None => {
+                let key = unit_key(name);
+                errors.push(RowError {
+                    row: r.row,
+                    problem: match known.iter().find(|u| unit_key(&u.2) == key) {
+                        Some(u) => Problem::SpelledTwoWays {
+                            value: name.to_owned(),
+                            known: u.2.clone(),
+                        },
+                        None => Problem::UnknownUnit {
+                            value: name.to_owned(),
+                        },
+                    },
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let on_file: HashSet<(String, Uuid)> = sqlx::query_as::<_, (String, Uuid)>(
+        "select display_name, unit_id from users where role = 'unit_officer'",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect();
+    let mut last = super::users::last_numbered(tx, 'o').await?;
+    let expires = chrono::Utc::now() + chrono::Duration::days(ACTIVATION_DAYS);
+    let mut out = Vec::with_capacity(rows.len());
+    for (r, unit) in rows.iter().zip(units) {
+        let key = format!("{} · {}", r.name, r.unit.trim());
+        if on_file.contains(&(r.name.clone(), unit)) {
+            out.push(RowChange {
+                row: r.row,
+                key,
+                change: Change::Unchanged,
+            });
+            continue;
+        }
+        last += 1;
+        let id = Uuid::now_v7();
+        let (hash, cipher) = super::users::new_activation(secret, id);
+        sqlx::query(
+            "insert into users (id, username, display_name, password_hash, role, unit_id,
+                                activation_hash, activation_cipher, activation_expires)
+             values ($1, $2, $3, '!activation', 'unit_officer', $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(officer_username(last as u32).as_str())
+        .bind(&r.name)
+        .bind(unit)
+        .bind(hash)
+        .bind(cipher)
+        .bind(expires)
+        .execute(&mut **tx)
+        .await?;
+        out.push(RowChange {
+            row: r.row,
+            key,
+            change: Change::New,
         });
     }
     Ok(Ok(out))

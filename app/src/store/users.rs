@@ -241,7 +241,6 @@ impl Db {
         secret: &Secret,
         actor: Uuid,
     ) -> Result<usize, AppError> {
-        use rand::RngCore;
         let mut tx = self.pool.begin().await?;
         let deputies: Vec<(Uuid, String)> = sqlx::query_as(
             "select d.id, d.name_zh
@@ -254,12 +253,7 @@ impl Db {
         if deputies.is_empty() {
             return Ok(0);
         }
-        let last: i32 = sqlx::query_scalar(
-            "select coalesce(max(substring(username from 2)::int), 0) from users
-              where username ~ '^d[0-9]{5,9}$'",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let last = last_numbered(&mut tx, 'd').await?;
         let expires = chrono::Utc::now() + chrono::Duration::days(ACTIVATION_DAYS);
         let mut ids = Vec::with_capacity(deputies.len());
         let mut usernames = Vec::with_capacity(deputies.len());
@@ -267,17 +261,15 @@ impl Db {
         let mut ciphers = Vec::with_capacity(deputies.len());
         for (i, _) in deputies.iter().enumerate() {
             let id = Uuid::now_v7();
-            let mut b = [0u8; ACTIVATION_LEN];
-            rand::thread_rng().fill_bytes(&mut b);
-            let code = ActivationCode::from_random(b);
+            let (hash, cipher) = new_activation(secret, id);
             ids.push(id);
             usernames.push(
                 roster_username(last as u32 + 1 + i as u32)
                     .as_str()
                     .to_owned(),
             );
-            hashes.push(secret.keyed_hash(ACTIVATION_PURPOSE, code.as_str().as_bytes()));
-            ciphers.push(secret.encrypt(code.as_str(), id.as_bytes()));
+            hashes.push(hash);
+            ciphers.push(cipher);
         }
         let deputy_ids: Vec<Uuid> = deputies.iter().map(|d| d.0).collect();
         let names: Vec<&str> = deputies.iter().map(|d| d.1.as_str()).collect();
@@ -321,12 +313,14 @@ impl Db {
                 .fetch_one(&self.pool)
                 .await?;
         let rows = sqlx::query_as(
-            "select u.id, u.username, u.display_name, coalesce(d.delegation_zh, '') as delegation,
+            "select u.id, u.username, u.display_name,
+                    coalesce(d.delegation_zh, lu.name_zh, '') as delegation,
                     g.number as group_number, coalesce(g.name_zh, '') as group_name,
                     u.activation_cipher as cipher, u.activation_expires as expires
                from users u
                left join deputies d on d.id = u.deputy_id
                left join supervision_groups g on g.id = d.group_id
+               left join lead_units lu on lu.id = u.unit_id
               where u.activation_hash is not null
               order by g.number nulls last, u.username
               limit $1 offset $2",
@@ -377,13 +371,33 @@ impl Db {
     }
 
     /// Deputies in the roster who do not have an account yet.
-    pub async fn deputies_without_account(&self) -> Result<Vec<DeputyOption>, AppError> {
-        Ok(sqlx::query_as(
-            "select d.id, d.name_zh, g.number as group_number
-               from deputies d join supervision_groups g on g.id = d.group_id
-              where not exists (select 1 from users u where u.deputy_id = d.id)
-              order by g.number, d.name_zh",
+    /// How many deputies of the roster have no account yet.
+    pub async fn count_deputies_without_account(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from deputies d
+              where not exists (select 1 from users u where u.deputy_id = d.id)",
         )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The deputies without an account who are called `name` (and, when given, are of
+    /// `delegation`): a province's roster is far too long to offer as a list.
+    pub async fn deputies_named(
+        &self,
+        name: &str,
+        delegation: Option<&str>,
+    ) -> Result<Vec<DeputyOption>, AppError> {
+        Ok(sqlx::query_as(
+            "select d.id, d.name_zh, d.delegation_zh, g.number as group_number
+               from deputies d join supervision_groups g on g.id = d.group_id
+              where d.name_zh = $1 and ($2::text is null or d.delegation_zh = $2)
+                and not exists (select 1 from users u where u.deputy_id = d.id)
+              order by g.number, d.delegation_zh
+              limit 20",
+        )
+        .bind(name)
+        .bind(delegation)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -405,6 +419,33 @@ impl Db {
                 .await?,
         )
     }
+}
+
+/// A fresh one-time activation code for account `id`: the keyed hash that finds it and the
+/// ciphertext (bound to the account) that prints it again. The code itself is kept nowhere.
+pub(super) fn new_activation(secret: &Secret, id: Uuid) -> (Vec<u8>, Vec<u8>) {
+    use rand::RngCore;
+    let mut b = [0u8; ACTIVATION_LEN];
+    rand::thread_rng().fill_bytes(&mut b);
+    let code = ActivationCode::from_random(b);
+    (
+        secret.keyed_hash(ACTIVATION_PURPOSE, code.as_str().as_bytes()),
+        secret.encrypt(code.as_str(), id.as_bytes()),
+    )
+}
+
+/// The highest number among the made usernames that start with `prefix` (`d00042` → 42).
+pub(super) async fn last_numbered(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    prefix: char,
+) -> Result<i32, AppError> {
+    Ok(sqlx::query_scalar(
+        "select coalesce(max(substring(username from 2)::int), 0) from users
+          where username ~ ('^' || $1 || '[0-9]{5,9}$')",
+    )
+    .bind(prefix.to_string())
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 pub(super) async fn log_in(

@@ -136,6 +136,8 @@ pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option
         "role" => t_string!(i18n, fields.role),
         "unit_id" => t_string!(i18n, fields.unit_id),
         "deputy_id" => t_string!(i18n, fields.deputy_id),
+        "deputy" => t_string!(i18n, fields.deputy),
+        "deputy_twins" => t_string!(i18n, fields.deputy_twins),
         "note" => t_string!(i18n, fields.note),
         "photos" => t_string!(i18n, fields.photos),
         "tags" => t_string!(i18n, fields.tags),

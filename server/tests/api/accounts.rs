@@ -261,3 +261,99 @@ async fn a_password_reset_ends_the_accounts_sessions() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_deputy_account_names_its_deputy_by_name_and_a_reset_by_username() {
+    // A roster too long to offer as a list: the form takes the name (and the delegation when
+    // two share it), and the page carries no list of deputies at all.
+    let app = TestApp::spawn().await;
+    let admin = app.login_demo("demo-admin").await;
+    let staff = app.login_demo("demo-staff").await;
+    for (name, delegation) in [("周小川", "西湖区代表团"), ("周小川", "上城区代表团")]
+    {
+        let (s, body, _) = app
+            .call(
+                "registry/save-deputy",
+                Some(&staff),
+                &[("name", name), ("delegation", delegation), ("group", "4")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+    let create = |deputy: &'static str, username: &'static str| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.call(
+                "admin/create-account",
+                Some(&admin),
+                &[
+                    ("username", username),
+                    ("display_name", "周小川"),
+                    ("password", "a-long-password"),
+                    ("role", "deputy"),
+                    ("deputy", deputy),
+                ],
+            )
+            .await
+        }
+    };
+    let before = app.count("users").await;
+    let (s, body, _) = create("周小川", "zhou-1").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["details"]["field"], "deputy_twins", "{body}");
+    let (s, body, _) = create("无此人", "zhou-1").await;
+    assert_eq!(
+        (s, body["details"]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "deputy".into())
+    );
+    assert_eq!(app.count("users").await, before);
+    let (s, body, _) = create("周小川 · 上城区代表团", "zhou-1").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let delegation: String = sqlx::query_scalar(
+        "select d.delegation_zh from users u join deputies d on d.id = u.deputy_id
+          where u.username = 'zhou-1'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(delegation, "上城区代表团");
+    // The other namesake is now the only one without an account: the name alone finds them.
+    let (s, body, _) = create("周小川", "zhou-2").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+
+    let (_, page, _) = app.call("admin/accounts", Some(&admin), &[]).await;
+    let waiting: i64 = sqlx::query_scalar(
+        "select count(*) from deputies d where not exists (select 1 from users u where u.deputy_id = d.id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(page["deputies_without_account"], waiting);
+
+    // A password reset names the account by its username, wherever it is in the list.
+    let (s, body, _) = app
+        .call(
+            "admin/reset-password",
+            Some(&admin),
+            &[
+                ("username", "zhou-2"),
+                ("password", "another-long-password"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(app.login("zhou-2", "another-long-password").await.is_some());
+    let (s, body, _) = app
+        .call(
+            "admin/reset-password",
+            Some(&admin),
+            &[
+                ("username", "nobody-here"),
+                ("password", "another-long-password"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    app.cleanup().await;
+}

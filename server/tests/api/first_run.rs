@@ -72,6 +72,27 @@ async fn the_first_administrator_is_made_with_the_command_on_an_empty_installati
     app.cleanup().await;
 }
 
+/// Audit findings loaded the way staff load them: one CSV through the findings import.
+async fn import_findings(app: &TestApp, staff: &str, csv: String) -> serde_json::Value {
+    let form = reqwest::multipart::Form::new()
+        .text("channel", "special_audit")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("审计.csv"),
+        );
+    let res = app
+        .http
+        .post(format!("{}/items/import", app.base))
+        .header("cookie", staff)
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn twelve_hundred_items_page_through_the_list_each_seen_once() {
     let app = TestApp::spawn().await;
@@ -87,23 +108,7 @@ async fn twelve_hundred_items_page_through_the_list_each_seen_once() {
         let code = &codes[n % codes.len()];
         csv.push_str(&format!("{code},问题,审计发现第{n}条：台账不全\n"));
     }
-    let form = reqwest::multipart::Form::new()
-        .text("channel", "special_audit")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("审计.csv"),
-        );
-    let res = app
-        .http
-        .post(format!("{}/items/import", app.base))
-        .header("cookie", &staff)
-        .header("accept", "application/json")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let out: serde_json::Value = res.json().await.unwrap();
+    let out = import_findings(&app, &staff, csv).await;
     assert_eq!(out["Imported"]["items"], 1200, "{out}");
 
     let mut seen = std::collections::HashSet::new();
@@ -378,5 +383,105 @@ async fn the_review_queue_says_when_it_shows_only_the_newest_problem_comments() 
         html.contains("id=\"review-comments-cut\" data-total=\"53\""),
         "the page says the list is cut"
     );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn last_years_items_stay_listed_and_exported_by_their_year() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    let code: String =
+        sqlx::query_scalar("select public_code from sites order by public_code limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let mut csv = String::from("站点编号,类别,描述,责任单位\n");
+    for n in 0..5 {
+        csv.push_str(&format!("{code},问题,审计发现第{n}条\n"));
+    }
+    let out = import_findings(&app, &staff, csv).await;
+    assert_eq!(out["Imported"]["items"], 5, "{out}");
+    // Items are numbered in the year they are made; two of these stand for last year's list
+    // (a test cannot wait a year).
+    let this_year: i32 = sqlx::query_scalar("select max(year) from list_items")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("update list_items set year = $1 where number <= 2")
+        .bind(this_year - 1)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, years, _) = app.call("items/years", Some(&staff), &[]).await;
+    assert_eq!(years, serde_json::json!([this_year, this_year - 1]));
+    for (year, n) in [(this_year - 1, 2), (this_year, 3)] {
+        let y = year.to_string();
+        let (s, list, _) = app.call("items/list", Some(&staff), &[("year", &y)]).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        assert_eq!(list["total"], n, "{year}: {list}");
+        assert!(list["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["year"] == year));
+        // The imported findings are drafts still: the GeoJSON export carries drafts too.
+        let geo: serde_json::Value = app
+            .get(&format!("/items/export.geojson?year={y}"), Some(&staff))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let features = geo["features"].as_array().unwrap();
+        assert_eq!(features.len(), n, "{year}: {geo}");
+        assert!(features.iter().all(|f| f["properties"]["number"]
+            .as_str()
+            .is_some_and(|s| s.starts_with(&format!("{year}-")))));
+    }
+    let (_, all, _) = app.call("items/list", Some(&staff), &[]).await;
+    assert_eq!(all["total"], 5);
+    let res = app.get("/items/export.csv?year=12", Some(&staff)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The page switches years with plain links, and its exports take the year shown.
+    let html = app
+        .get(&format!("/items?year={}", this_year - 1), Some(&staff))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"item-years\""), "no year switch");
+    assert!(html.contains(&format!("/items/export.csv?year={}", this_year - 1)));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_administrators_pages_draw_their_forms_for_administrators_only() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    let admin = app.login_demo("demo-admin").await;
+    for (path, form) in [
+        ("/admin/registry", "id=\"registry-form\""),
+        ("/admin/activation", "id=\"roster-accounts-form\""),
+    ] {
+        let res = app.get(path, Some(&staff)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path} as staff");
+        let html = res.text().await.unwrap();
+        assert!(!html.contains(form), "{path} drew its form for staff");
+        assert!(
+            html.contains("data-error=\"Forbidden\""),
+            "{path}: no refusal shown"
+        );
+        let res = app.get(path, None).await;
+        assert!(
+            res.url().path().starts_with("/login") || res.status().is_redirection(),
+            "{path} anonymous: {}",
+            res.status()
+        );
+        let res = app.get(path, Some(&admin)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path} as admin");
+        assert!(
+            res.text().await.unwrap().contains(form),
+            "{path}: no form for the admin"
+        );
+    }
     app.cleanup().await;
 }

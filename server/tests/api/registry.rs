@@ -646,3 +646,84 @@ async fn sites_come_from_kml_too_checked_as_every_sites_file() {
     assert_eq!(app.count("sites").await, 2);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn each_units_officers_get_accounts_from_a_list_and_activate_them() {
+    let app = TestApp::spawn_with(false).await;
+    let admin = first_admin(&app).await;
+    let a = Some(admin.as_str());
+    let (s, out) = upload(&app, a, "plan", "计划.csv", PLAN, "2026", false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let users = app.count("users").await;
+
+    // A unit the plan does not have, or one written another way, refuses the whole list.
+    let bad = "姓名,牵头单位\n刘洋,市民政局\n陈静,市交通运输局\n赵磊,杭州市建委\n";
+    let (s, out) = upload(&app, a, "officers", "联络员.csv", bad, "2026", false).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let problems: Vec<(u64, String)> = out["Refused"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["problem"]["problem"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [(3, "unknown_unit".into()), (4, "spelled_two_ways".into())],
+        "{out}"
+    );
+    assert_eq!(app.count("users").await, users);
+
+    let list = "姓名,牵头单位\n刘洋,市民政局\n陈静,市建委\n";
+    let (_, out) = upload(&app, a, "officers", "联络员.csv", list, "2026", false).await;
+    assert_eq!(counts(&out), (2, 0, 0), "{out}");
+    let (_, out) = upload(&app, a, "officers", "联络员.csv", list, "2026", false).await;
+    assert_eq!(
+        counts(&out),
+        (0, 0, 2),
+        "the same list again makes no one twice"
+    );
+    assert_eq!(app.count("users").await, users + 2);
+
+    // On the activation sheet beside the deputies, with their unit; activated, the officer
+    // works for that unit.
+    let (_, sheet, _) = app.call("admin/activation-sheet", a, &[]).await;
+    let liu = sheet["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["display_name"] == "刘洋")
+        .expect("刘洋 on the sheet")
+        .clone();
+    assert_eq!(liu["delegation"], "市民政局");
+    let username = liu["username"].as_str().unwrap();
+    assert!(username.starts_with('o'), "{username}");
+    let (s, out, headers) = app
+        .call(
+            "session/activate",
+            None,
+            &[
+                ("username", username),
+                ("code", liu["code"].as_str().unwrap()),
+                ("password", "river lantern orchard 9"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let cookie = headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("jiandu="))
+        .and_then(|c| c.split(';').next())
+        .expect("signed in")
+        .to_owned();
+    let (s, unit, _) = app.call("catalogue/my-unit", Some(&cookie), &[]).await;
+    assert_eq!(s, StatusCode::OK, "{unit}");
+    assert!(unit.to_string().contains("市民政局"), "{unit}");
+    app.cleanup().await;
+}

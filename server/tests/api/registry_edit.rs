@@ -516,6 +516,26 @@ async fn a_site_with_a_history_is_deactivated_not_deleted() {
     app.cleanup().await;
 }
 
+/// Saves 陈晓东 of 西湖区代表团 (`id` empty: a new deputy) in `group`, with the other fields given.
+async fn save_chen(
+    app: &TestApp,
+    staff: &str,
+    id: &str,
+    group: &str,
+    more: &[(&str, &str)],
+) -> Value {
+    let mut form = vec![
+        ("deputy_id", id),
+        ("name", "陈晓东"),
+        ("delegation", "西湖区代表团"),
+        ("group", group),
+    ];
+    form.extend_from_slice(more);
+    let (s, body, _) = app.call("registry/save-deputy", Some(staff), &form).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    body
+}
+
 #[tokio::test]
 async fn the_roster_and_the_units_groups_are_edited_one_row_at_a_time() {
     let app = TestApp::spawn_with(true).await;
@@ -523,19 +543,7 @@ async fn the_roster_and_the_units_groups_are_edited_one_row_at_a_time() {
     let before = app.count("deputies").await;
 
     // A new deputy with a mobile: kept hashed, encrypted and masked, never in the clear.
-    let (_, body, _) = app
-        .call(
-            "registry/save-deputy",
-            Some(&staff),
-            &[
-                ("name", "陈晓东"),
-                ("delegation", "西湖区代表团"),
-                ("group", "2"),
-                ("mobile", "138 0013 8000"),
-            ],
-        )
-        .await;
-    let id = saved(&body);
+    let id = saved(&save_chen(&app, &staff, "", "2", &[("mobile", "138 0013 8000")]).await);
     assert_eq!(app.count("deputies").await, before + 1);
     let (masked, in_clear): (Option<String>, bool) = sqlx::query_as(
         "select mobile_masked, position('13800138000' in
@@ -549,47 +557,13 @@ async fn the_roster_and_the_units_groups_are_edited_one_row_at_a_time() {
     assert_eq!(masked.as_deref(), Some("138****8000"));
     assert!(!in_clear);
     // The same name and delegation again is refused; so is a bad mobile.
-    let (_, body, _) = app
-        .call(
-            "registry/save-deputy",
-            Some(&staff),
-            &[
-                ("name", "陈晓东"),
-                ("delegation", "西湖区代表团"),
-                ("group", "3"),
-            ],
-        )
-        .await;
+    let body = save_chen(&app, &staff, "", "3", &[]).await;
     assert_eq!(refused(&body), [("name".into(), "same_deputy".into())]);
-    let (_, body, _) = app
-        .call(
-            "registry/save-deputy",
-            Some(&staff),
-            &[
-                ("deputy_id", &id),
-                ("name", "陈晓东"),
-                ("delegation", "西湖区代表团"),
-                ("group", "2"),
-                ("mobile", "12345"),
-            ],
-        )
-        .await;
+    let body = save_chen(&app, &staff, &id, "2", &[("mobile", "12345")]).await;
     assert_eq!(refused(&body), [("mobile".into(), "bad_mobile".into())]);
 
     // Edited: another group; an empty mobile keeps the number, the box clears it.
-    let (_, body, _) = app
-        .call(
-            "registry/save-deputy",
-            Some(&staff),
-            &[
-                ("deputy_id", &id),
-                ("name", "陈晓东"),
-                ("delegation", "西湖区代表团"),
-                ("group", "3"),
-                ("mobile", ""),
-            ],
-        )
-        .await;
+    let body = save_chen(&app, &staff, &id, "3", &[("mobile", "")]).await;
     assert_eq!(saved(&body), id);
     let (group, masked): (i32, Option<String>) = sqlx::query_as(
         "select g.number, d.mobile_masked from deputies d
@@ -600,19 +574,7 @@ async fn the_roster_and_the_units_groups_are_edited_one_row_at_a_time() {
     .await
     .unwrap();
     assert_eq!((group, masked.as_deref()), (3, Some("138****8000")));
-    let (_, body, _) = app
-        .call(
-            "registry/save-deputy",
-            Some(&staff),
-            &[
-                ("deputy_id", &id),
-                ("name", "陈晓东"),
-                ("delegation", "西湖区代表团"),
-                ("group", "3"),
-                ("clear_mobile", "1"),
-            ],
-        )
-        .await;
+    let body = save_chen(&app, &staff, &id, "3", &[("clear_mobile", "1")]).await;
     saved(&body);
     let hash: Option<Vec<u8>> =
         sqlx::query_scalar("select mobile_hash from deputies where id = $1::uuid")

@@ -83,6 +83,7 @@ async fn every_server_function_checks_the_callers_role() {
         ("registry/plan", vec![], &[Staff, Admin]),
         ("registry/roster", vec![], &[Staff, Admin]),
         ("admin/accounts", vec![], &[Admin]),
+        ("admin/check", vec![], &[Admin]),
         ("admin/activation-sheet", vec![], &[Admin]),
         ("admin/roster-accounts", vec![], &[Admin]),
         ("review/queue", vec![], &[Staff, Admin]),
@@ -105,6 +106,7 @@ async fn every_server_function_checks_the_callers_role() {
         ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
         ("items/dashboard", vec![], &[Staff, Admin]),
         ("items/list", vec![], everyone_signed_in),
+        ("items/years", vec![], everyone_signed_in),
         ("notifications/list", vec![], everyone_signed_in),
         ("notifications/read", vec![], everyone_signed_in),
         (
