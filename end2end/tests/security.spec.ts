@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signIn, waitForCachedPages } from './helpers';
+import { execFileSync } from 'node:child_process';
 
 // The app's pages run their wasm under a Content-Security-Policy (scripts only with the page's
 // nonce), and a phone shared by two deputies keeps each one's pages and records apart.
@@ -86,7 +87,13 @@ test('on a shared phone, signing out forgets the pages, and a record waits for t
   await form.locator('input[name=display_name]').fill('共用手机代表');
   await form.locator('input[name=password]').fill('a-long-password');
   await form.locator('select[name=role]').selectOption('deputy');
-  await form.locator('select[name=deputy_id]').selectOption({ index: 1 });
+  // The roster's first deputy with no account yet (the form names them; it has no list of a
+  // province's roster to pick from).
+  const deputy = execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc', `select d.name_zh || ' · ' || d.delegation_zh
+      from deputies d join supervision_groups g on g.id = d.group_id
+     where not exists (select 1 from users u where u.deputy_id = d.id)
+     order by g.number, d.name_zh, d.delegation_zh limit 1`]).toString().trim();
+  await form.locator('input[name=deputy]').fill(deputy);
   await form.locator('button[type=submit]').click();
   await expect(form.locator('.notice.ok')).toBeVisible();
   await admin.close();

@@ -173,9 +173,10 @@ pub async fn create_account(
                         format!("no deputy without an account is called {typed}"),
                     ))
                 }
-                _ => return Err(AppError::invalid(
-                    "deputy_twins",
-                    format!(
+                _ => {
+                    return Err(AppError::invalid(
+                        "deputy_twins",
+                        format!(
                         "{} deputies without an account are called {name}: add the delegation ({})",
                         found.len(),
                         found
@@ -184,7 +185,8 @@ pub async fn create_account(
                             .collect::<Vec<_>>()
                             .join("; ")
                     ),
-                )),
+                    ))
+                }
             };
         }
         if role.needs_unit() && unit_id.is_none() {

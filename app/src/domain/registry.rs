@@ -344,6 +344,10 @@ pub enum Problem {
     NameTaken {
         value: String,
     },
+    /// Another supervision group already has this name.
+    GroupNameTaken {
+        value: String,
+    },
     /// A unit the plan does not name (an officers' list makes no units).
     UnknownUnit {
         value: String,
@@ -438,6 +442,9 @@ impl Problem {
             Problem::SameDeputy { name, delegation } => {
                 format!("the roster already has {name} of {delegation}")
             }
+            Problem::GroupNameTaken { value } => {
+                format!("another supervision group is already called “{value}”")
+            }
             Problem::UnknownUnit { value } => {
                 format!("no lead unit “{value}” in the plan: import the plan first, or write the unit as the plan does")
             }
@@ -502,6 +509,7 @@ impl Problem {
             Problem::SameDeputy { name, delegation } => {
                 format!("名册中已有{delegation}的{name}")
             }
+            Problem::GroupNameTaken { value } => format!("已有监督小组名为“{value}”"),
             Problem::UnknownUnit { value } => {
                 format!("实施计划中没有牵头单位“{value}”：请先导入实施计划，或按计划中的写法填写")
             }
@@ -527,7 +535,7 @@ impl Problem {
             | Problem::BadGeometry { .. }
             | Problem::BadShape { .. } => Field::Coordinates,
             Problem::BadMobile => Field::Mobile,
-            Problem::UnknownGroup { .. } => Field::Group,
+            Problem::UnknownGroup { .. } | Problem::GroupNameTaken { .. } => Field::Group,
             Problem::SpelledTwoWays { .. }
             | Problem::UnitInOtherGroup { .. }
             | Problem::NameTaken { .. }

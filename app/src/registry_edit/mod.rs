@@ -351,6 +351,38 @@ pub async fn rename_unit(
     .await
 }
 
+/// Makes a supervision group (a number not yet used) or renames one.
+#[server(endpoint = "registry/save-group")]
+pub async fn save_group(number: String, name: String) -> Result<SaveOutcome, AppError> {
+    crate::ssr::run(async move {
+        let by = editor().await?;
+        let field = Field::Group;
+        let refuse = |problem| Ok(SaveOutcome::refused(vec![FieldProblem { field, problem }]));
+        let Some(number) = number
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=99).contains(n))
+        else {
+            return refuse(Problem::BadNumber {
+                field,
+                value: number.trim().chars().take(20).collect(),
+            });
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return refuse(Problem::Missing { field });
+        }
+        if name.chars().count() > 32 {
+            return refuse(Problem::TooLong { field });
+        }
+        let outcome = crate::ssr::db()?.save_group(number, name, by.id).await?;
+        back_to("/admin/registry/roster").await;
+        Ok(outcome)
+    })
+    .await
+}
+
 /// Moves a unit to the group that follows it (a unit is followed by exactly one), as a row of
 /// the groups file would.
 #[server(endpoint = "registry/unit-group")]

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::plan::Problems;
 use super::sites::EditNav;
-use super::{load_roster, RenameUnit, SaveDeputy, SetUnitGroup};
+use super::{load_roster, RenameUnit, SaveDeputy, SaveGroup, SetUnitGroup};
 use crate::domain::registry::Field;
 use crate::i18n::*;
 use crate::registry_rows::{GroupOption, RosterPage, RosterRow, SaveOutcome};
@@ -47,10 +47,12 @@ pub fn RosterEditPage() -> impl IntoView {
     let save = ServerAction::<SaveDeputy>::new();
     let rename = ServerAction::<RenameUnit>::new();
     let regroup = ServerAction::<SetUnitGroup>::new();
-    let (saved, renamed, moved) = (
+    let group_saved = ServerAction::<SaveGroup>::new();
+    let (saved, renamed, moved, grouped) = (
         super::saves(save.value().into()),
         super::saves(rename.value().into()),
         super::saves(regroup.value().into()),
+        super::saves(group_saved.value().into()),
     );
     let data = Resource::new(
         move || {
@@ -61,6 +63,7 @@ pub fn RosterEditPage() -> impl IntoView {
                 live(saved),
                 live(renamed),
                 live(moved),
+                live(grouped),
             )
         },
         |(q, group, page, ..)| load_roster(q, group, Some(page)),
@@ -68,7 +71,7 @@ pub fn RosterEditPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, edit.roster_title)}</h1>
         <EditNav />
-        <Loaded resource=data view=move |page: RosterPage| view! { <RosterView page save rename regroup /> } />
+        <Loaded resource=data view=move |page: RosterPage| view! { <RosterView page save rename regroup group_saved /> } />
     }
 }
 
@@ -78,6 +81,7 @@ fn RosterView(
     save: ServerAction<SaveDeputy>,
     rename: ServerAction<RenameUnit>,
     regroup: ServerAction<SetUnitGroup>,
+    group_saved: ServerAction<SaveGroup>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
@@ -119,6 +123,7 @@ fn RosterView(
         }
     };
     let group_filter: Vec<GroupOption> = groups.clone();
+    let group_rows: Vec<GroupOption> = groups.clone();
     let pick_group = group_select.clone();
     let pick_group_new = group_select.clone();
     view! {
@@ -199,6 +204,42 @@ fn RosterView(
                     <button type="submit" class="primary">{t!(i18n, edit.add)}</button>
                 </ActionForm>
             </section>
+        </section>
+        <section>
+            <h2>{t!(i18n, edit.groups)}</h2>
+            {move || outcome_view(i18n, zh, group_saved.value().get(), "group-saved")}
+            <table class="grid" id="group-table">
+                <tbody>
+                    {group_rows
+                        .into_iter()
+                        .map(|g| {
+                            let (key, shown, number, name) = (
+                                g.number.to_string(),
+                                g.number.to_string(),
+                                g.number.to_string(),
+                                g.name_zh,
+                            );
+                            view! {
+                                <tr data-group=key>
+                                    <td>{shown}</td>
+                                    <td>
+                                        <ActionForm action=group_saved attr:class="inline rename-group">
+                                            <input type="hidden" name="number" value=number />
+                                            <input name="name" required maxlength="32" value=name aria-label=label(Field::Group) />
+                                            <button type="submit">{t!(i18n, edit.rename)}</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <ActionForm action=group_saved attr:class="inline" attr:id="new-group-form">
+                <input name="number" required inputmode="numeric" maxlength="2" placeholder=t_string!(i18n, edit.group_number) aria-label=t_string!(i18n, edit.group_number) />
+                <input name="name" required maxlength="32" placeholder=t_string!(i18n, edit.group_name) aria-label=t_string!(i18n, edit.group_name) />
+                <button type="submit">{t!(i18n, edit.new_group)}</button>
+            </ActionForm>
         </section>
         <section>
             <h2>{t!(i18n, edit.units)}</h2>

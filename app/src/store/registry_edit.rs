@@ -436,6 +436,52 @@ impl Db {
         )
     }
 
+    /// Makes supervision group `number`, or renames it. Another group's name is refused.
+    pub async fn save_group(
+        &self,
+        number: i32,
+        name_zh: &str,
+        by: Uuid,
+    ) -> Result<SaveOutcome, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let clash: Option<i32> = sqlx::query_scalar(
+            "select number from supervision_groups where name_zh = $1 and number <> $2",
+        )
+        .bind(name_zh)
+        .bind(number)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if clash.is_some() {
+            return Ok(refused(
+                Field::Group,
+                Problem::GroupNameTaken {
+                    value: name_zh.to_owned(),
+                },
+            ));
+        }
+        let (id, made): (Uuid, bool) = sqlx::query_as(
+            "insert into supervision_groups (id, number, name_zh, name_en)
+             values ($1, $2, $3, 'Group ' || $2)
+             on conflict (number) do update set name_zh = excluded.name_zh
+             returning id, (xmax = 0)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(number)
+        .bind(name_zh)
+        .fetch_one(&mut *tx)
+        .await?;
+        log_in(
+            &mut tx,
+            Some(by),
+            AdminAction::Edit,
+            &format!("{number} {name_zh}"),
+            Some(serde_json::json!({ "record": "group", "id": id, "new": made })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SaveOutcome::Saved { id })
+    }
+
     /// Renames a unit. A name another unit has, or one that reads the same as another's
     /// (杭州市民政局 beside 市民政局), is refused: it would make one bureau look like two.
     pub async fn rename_unit(

@@ -625,6 +625,69 @@ async fn the_roster_and_the_units_groups_are_edited_one_row_at_a_time() {
         .await;
     assert_eq!(refused(&body), [("group".into(), "unknown_group".into())]);
 
+    // A new group (a number not used yet), renamed; another group's name is refused, and so
+    // is a number outside 1–99. The unit moves to the new group.
+    let groups = app.count("supervision_groups").await;
+    let (_, body, _) = app
+        .call(
+            "registry/save-group",
+            Some(&staff),
+            &[("number", "11"), ("name", "第十一监督小组")],
+        )
+        .await;
+    let eleven = saved(&body);
+    let (_, body, _) = app
+        .call(
+            "registry/save-group",
+            Some(&staff),
+            &[("number", "11"), ("name", "城市更新监督组")],
+        )
+        .await;
+    assert_eq!(saved(&body), eleven);
+    assert_eq!(app.count("supervision_groups").await, groups + 1);
+    let taken: String =
+        sqlx::query_scalar("select name_zh from supervision_groups where number = 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (_, body, _) = app
+        .call(
+            "registry/save-group",
+            Some(&staff),
+            &[("number", "11"), ("name", &taken)],
+        )
+        .await;
+    assert_eq!(
+        refused(&body),
+        [("group".into(), "group_name_taken".into())]
+    );
+    let (_, body, _) = app
+        .call(
+            "registry/save-group",
+            Some(&staff),
+            &[("number", "100"), ("name", "第一百组")],
+        )
+        .await;
+    assert_eq!(refused(&body), [("group".into(), "bad_number".into())]);
+    assert_eq!(app.count("supervision_groups").await, groups + 1);
+    let (_, body, _) = app
+        .call(
+            "registry/unit-group",
+            Some(&staff),
+            &[("unit", &unit), ("group", "11")],
+        )
+        .await;
+    saved(&body);
+    let follower: String = sqlx::query_scalar(
+        "select g.name_zh from group_units gu join supervision_groups g on g.id = gu.group_id
+          where gu.unit_id = $1",
+    )
+    .bind(unit_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(follower, "城市更新监督组");
+
     // Renamed; a name that reads as another unit's is refused.
     let other: String =
         sqlx::query_scalar("select name_zh from lead_units where id <> $1 order by code limit 1")

@@ -219,6 +219,10 @@ async fn every_server_function_checks_the_callers_role() {
             vec![("unit", "某局"), ("group", "99")],
         ),
         (
+            "registry/save-group",
+            vec![("number", "0"), ("name", "某组")],
+        ),
+        (
             "registry/save-deputy",
             vec![("name", "某人"), ("delegation", "某团"), ("group", "99")],
         ),
