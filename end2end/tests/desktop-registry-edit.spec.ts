@@ -1,15 +1,50 @@
 import { expect, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { signIn, waitForHydration } from './helpers';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { serverLog, signIn, waitForHydration } from './helpers';
 
 // Staff correct the registry between imports: a greenway drawn by clicking the map, written in
 // GCJ-02 as the office reads positions off AMap and stored in WGS-84; a refusal in the office's
 // words; a site with a history refused removal and deactivated instead, which the public page
-// behind its QR code says at once.
+// behind its QR code says at once. Its own server on its own copy of the demo: a site added to
+// the shared demo would change what the other tests count (a sub-item's sites, a unit's posters).
+
+const PORT = 3111;
+const BASE = `http://127.0.0.1:${PORT}`;
+const DB = `jiandu_edit_${Date.now().toString(36)}`;
+let server: ChildProcess | undefined;
+
+function dbUrl(name: string): string {
+  const u = new URL(process.env.DATABASE_URL!);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
 
 function sql(query: string): string {
-  return execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc', query]).toString().trim();
+  return execFileSync('psql', [dbUrl(DB), '-qAtc', query]).toString().trim();
 }
+
+test.use({ baseURL: BASE });
+
+test.beforeAll(async () => {
+  execFileSync('psql', [dbUrl('postgres'), '-qc', `create database ${DB}`]);
+  const env = { ...process.env, DATABASE_URL: dbUrl(DB), JIANDU_MEDIA_DIR: `${process.env.JIANDU_MEDIA_DIR}-edit`, LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`, JIANDU_PUBLIC_URL: BASE };
+  execFileSync(process.env.JIANDU_BIN!, ['demo-data'], { env });
+  server = spawn(process.env.JIANDU_BIN!, ['serve'], { env, stdio: serverLog('registry-edit') });
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${BASE}/healthz`)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the registry-edit server did not start');
+});
+
+test.afterAll(() => {
+  server?.kill('SIGKILL');
+  try {
+    execFileSync('psql', [dbUrl('postgres'), '-qc', `drop database if exists ${DB} with (force)`]);
+  } catch { /* left for inspection */ }
+});
 
 test('staff draw a greenway on the map, correct it, and deactivate a site the public commented on', async ({ page, browser }) => {
   await signIn(page, 'demo-staff', '/admin/registry/sites');
@@ -60,7 +95,7 @@ test('staff draw a greenway on the map, correct it, and deactivate a site the pu
   expect(offset).toBeLessThan(800);
 
   // The public comments on it (no account, no JavaScript), which gives it a history.
-  const visitor = await browser.newContext({ javaScriptEnabled: false });
+  const visitor = await browser.newContext({ javaScriptEnabled: false, baseURL: BASE });
   const pub = await visitor.newPage();
   await pub.goto(`/s/${code}`);
   await pub.locator('input[name=satisfaction][value=satisfied]').check();

@@ -164,6 +164,7 @@ pub fn router(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(axum::middleware::from_fn(page_policy_from_nonce))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(app::ssr::RESOURCE_POLICY),
@@ -182,6 +183,52 @@ pub fn router(
 /// argument) as 500, though the body is our `AppError` with its own code. This gives such an
 /// answer the status its code stands for (422 for invalid input), so clients can tell their
 /// mistake from ours.
+/// A rendered page whose policy did not reach its response gets it here, with the nonce its own
+/// scripts carry. The shell sets the policy through the render's response options, and under
+/// load a page now and then arrived without it (seen on `/offline` fetched by the service worker
+/// while a round of pages was being kept): the resource policy then applied, sandboxed the page
+/// and blocked its wasm, so a deputy offline got a page that never came to life. The nonce is
+/// the first one in the document's head, which only the framework writes (a reader's words
+/// are in the body).
+async fn page_policy_from_nonce(req: Request, next: middleware::Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if !html || res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Pages are a few hundred KB at the most; anything larger is not a page we render.
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Some(nonce) = head_nonce(&bytes) {
+        if let Ok(v) = HeaderValue::from_str(&app::ssr::page_policy(&nonce)) {
+            tracing::warn!(%path, "a page came without its policy; set from its nonce");
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The first `nonce="…"` before `</head>`, if it is a plain token.
+fn head_nonce(html: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(html).ok()?;
+    let head = &text[..text.find("</head>")?];
+    let start = head.find("nonce=\"")? + "nonce=\"".len();
+    let len = head[start..].find('"')?;
+    let nonce = &head[start..start + len];
+    (!nonce.is_empty()
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')))
+    .then(|| nonce.to_owned())
+}
+
 async fn status_from_error_body(req: Request, next: middleware::Next) -> Response {
     let res = next.run(req).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
@@ -268,4 +315,19 @@ async fn switch_language(Path(locale): Path<String>, Query(q): Query<Next>) -> R
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::head_nonce;
+
+    #[test]
+    fn the_nonce_is_read_from_the_head_only() {
+        let page = br#"<html><head><script type="module" nonce="Tf2lznLqJr3ZeFBs5UNQYw">x</script></head><body>nonce="evil"</body></html>"#;
+        assert_eq!(head_nonce(page).as_deref(), Some("Tf2lznLqJr3ZeFBs5UNQYw"));
+        let body_only = br#"<html><head></head><body><p>nonce="evil"</p></body></html>"#;
+        assert_eq!(head_nonce(body_only), None);
+        let odd = br#"<html><head><script nonce="a'b; script-src *">x</script></head></html>"#;
+        assert_eq!(head_nonce(odd), None);
+    }
 }
