@@ -171,11 +171,14 @@ pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     if error.error == ErrorCode::Unauthenticated {
+        // Read without panicking: this runs when the resource resolves, and a page with two
+        // refused resources may already have been left by the first one's redirect (a flood of
+        // signed-out requests to /projects panicked here).
         let loc = use_location();
         let here = format!(
             "{}{}",
-            loc.pathname.get_untracked(),
-            loc.search.get_untracked()
+            loc.pathname.try_get_untracked().unwrap_or_default(),
+            loc.search.try_get_untracked().unwrap_or_default()
         );
         let to = format!("/login?next={}", urlencode(&here));
         return view! { <Redirect path=to /> }.into_any_sync();
