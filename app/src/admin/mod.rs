@@ -19,24 +19,6 @@ use crate::ui::{live, pick, role_label, use_zh, ErrorNotice, Loaded};
 use crate::accounts::AdminAction;
 pub use crate::accounts::{AdminLogEntry, DeputyOption, UserListItem};
 
-/// A deputy as typed on the accounts form: `姓名`, or `姓名 · 代表团` (or `姓名（代表团）`) when two
-/// deputies share a name.
-pub fn split_deputy(typed: &str) -> (String, Option<String>) {
-    let t = typed.trim();
-    let t = t
-        .strip_suffix('）')
-        .or_else(|| t.strip_suffix(')'))
-        .unwrap_or(t);
-    for sep in ['·', '（', '(', '/', ' '] {
-        if let Some((name, delegation)) = t.split_once(sep) {
-            let (name, delegation) = (name.trim(), delegation.trim());
-            if !name.is_empty() && !delegation.is_empty() {
-                return (name.to_owned(), Some(delegation.to_owned()));
-            }
-        }
-    }
-    (t.to_owned(), None)
-}
 #[cfg(feature = "ssr")]
 use crate::accounts::{ACCOUNTS_PAGE, LOG_PAGE};
 use crate::paged::Paged;
@@ -163,7 +145,7 @@ pub async fn create_account(
         let db = crate::ssr::db()?;
         let typed = deputy.as_deref().map(str::trim).filter(|t| !t.is_empty());
         if let (true, None, Some(typed)) = (role.needs_deputy(), deputy_id, typed) {
-            let (name, delegation) = split_deputy(typed);
+            let (name, delegation) = crate::domain::account::split_deputy(typed);
             let found = db.deputies_named(&name, delegation.as_deref()).await?;
             deputy_id = match found.as_slice() {
                 [one] => Some(one.id),
@@ -538,32 +520,5 @@ fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: AdminAction) -> &'sta
         AdminAction::Reactivate => t_string!(i18n, users.act_reactivate),
         AdminAction::Import => t_string!(i18n, users.act_import),
         AdminAction::Edit => t_string!(i18n, users.act_edit),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_deputy;
-
-    #[test]
-    fn a_deputy_is_typed_with_or_without_the_delegation() {
-        let d = |t: &str| split_deputy(t);
-        assert_eq!(d(" 王建国 "), ("王建国".into(), None));
-        assert_eq!(
-            d("王建国 · 拱墅区代表团"),
-            ("王建国".into(), Some("拱墅区代表团".into()))
-        );
-        assert_eq!(
-            d("王建国（拱墅区代表团）"),
-            ("王建国".into(), Some("拱墅区代表团".into()))
-        );
-        assert_eq!(
-            d("王建国(拱墅区代表团)"),
-            ("王建国".into(), Some("拱墅区代表团".into()))
-        );
-        assert_eq!(
-            d("王建国 拱墅区代表团"),
-            ("王建国".into(), Some("拱墅区代表团".into()))
-        );
     }
 }

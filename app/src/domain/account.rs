@@ -146,9 +146,50 @@ pub fn officer_username(n: u32) -> Username {
     Username(format!("o{n:05}"))
 }
 
+/// A deputy as typed on the accounts form: `姓名`, or `姓名 · 代表团` (or `姓名（代表团）`) when two
+/// deputies share a name.
+pub fn split_deputy(typed: &str) -> (String, Option<String>) {
+    let t = typed.trim();
+    let t = t
+        .strip_suffix('）')
+        .or_else(|| t.strip_suffix(')'))
+        .unwrap_or(t);
+    for sep in ['·', '（', '(', '/', ' '] {
+        if let Some((name, delegation)) = t.split_once(sep) {
+            let (name, delegation) = (name.trim(), delegation.trim());
+            if !name.is_empty() && !delegation.is_empty() {
+                return (name.to_owned(), Some(delegation.to_owned()));
+            }
+        }
+    }
+    (t.to_owned(), None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deputy_is_typed_with_or_without_the_delegation() {
+        let d = |t: &str| split_deputy(t);
+        assert_eq!(d(" 王建国 "), ("王建国".into(), None));
+        assert_eq!(
+            d("王建国 · 拱墅区代表团"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+        assert_eq!(
+            d("王建国（拱墅区代表团）"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+        assert_eq!(
+            d("王建国(拱墅区代表团)"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+        assert_eq!(
+            d("王建国 拱墅区代表团"),
+            ("王建国".into(), Some("拱墅区代表团".into()))
+        );
+    }
 
     #[test]
     fn usernames_are_normalised_and_checked() {

@@ -905,6 +905,13 @@ impl<'a> Cells<'a> {
 
 /// 万元 as published (at most two decimals, so whole yuan) to yuan; spreadsheets may also hand
 /// over float noise such as `12.300000000000001`, which is rounded when it is that.
+/// Yuan written back in 万元 as the plan writes them, to two decimals (what [`wan_to_yuan`]
+/// reads back; a plan file cannot say finer amounts).
+pub fn yuan_to_wan(yuan: i64) -> String {
+    let s = format!("{:.2}", yuan as f64 / 10_000.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 pub fn wan_to_yuan(s: &str) -> Option<i64> {
     let s = s.trim().replace([',', '，'], "");
     let (int, frac) = match s.split_once('.') {
@@ -2061,6 +2068,17 @@ mod tests {
             panic!("not read")
         };
         assert_eq!(ok.len(), 2);
+    }
+
+    #[test]
+    fn amounts_are_written_back_in_wan_and_read_back_the_same() {
+        assert_eq!(yuan_to_wan(3_500_000), "350");
+        assert_eq!(yuan_to_wan(12_345_600), "1234.56");
+        assert_eq!(yuan_to_wan(15_000), "1.5");
+        assert_eq!(yuan_to_wan(0), "0");
+        for y in [0, 100, 15_000, 12_345_600, 120_000_000] {
+            assert_eq!(wan_to_yuan(&yuan_to_wan(y)), Some(y), "{y}");
+        }
     }
 
     #[test]

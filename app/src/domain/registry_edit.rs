@@ -367,6 +367,39 @@ impl ShapeProblem {
     }
 }
 
+/// A supervision group as its form gives it: a number from 1 to 99 and a name of at most 32
+/// characters.
+pub fn check_group(number: &str, name: &str) -> Result<(i32, String), FieldProblem> {
+    let field = Field::Group;
+    let n = number
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| (1..=99).contains(n))
+        .ok_or_else(|| {
+            FieldProblem::new(
+                field,
+                Problem::BadNumber {
+                    field,
+                    value: number.trim().chars().take(20).collect(),
+                },
+            )
+        })?;
+    let mut out = Vec::new();
+    let name = text(name, field, true, 32, &mut out).ok_or_else(|| out.remove(0))?;
+    Ok((n, name))
+}
+
+/// A unit's names as its form gives them: the Chinese one required (64 characters), the
+/// English one (128) the Chinese one when left empty, as the files make them.
+pub fn check_unit_names(zh: &str, en: &str) -> Result<(String, String), FieldProblem> {
+    let mut out = Vec::new();
+    let zh = text(zh, Field::LeadUnit, true, 64, &mut out).ok_or_else(|| out.remove(0))?;
+    let en = text(en, Field::LeadUnit, false, 128, &mut out).ok_or_else(|| out.remove(0))?;
+    let en = if en.is_empty() { zh.clone() } else { en };
+    Ok((zh, en))
+}
+
 /// What a site already has attached to it: what removing it would lose.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteHistory {
@@ -660,6 +693,29 @@ mod tests {
             assert!(p.message_zh().contains("停用"), "{}", p.message_zh());
             assert!(p.message_en().contains("deactivate"), "{}", p.message_en());
         }
+    }
+
+    #[test]
+    fn groups_and_units_are_checked_as_their_forms_give_them() {
+        assert_eq!(
+            check_group(" 11 ", " 城市更新组 "),
+            Ok((11, "城市更新组".into()))
+        );
+        assert_eq!(check_group("100", "x").unwrap_err().field, Field::Group);
+        assert!(matches!(
+            check_group("3", " ").unwrap_err().problem,
+            Problem::Missing { .. }
+        ));
+        assert!(matches!(
+            check_group("3", &"组".repeat(33)).unwrap_err().problem,
+            Problem::TooLong { .. }
+        ));
+        assert_eq!(
+            check_unit_names("市城市更新局", ""),
+            Ok(("市城市更新局".into(), "市城市更新局".into()))
+        );
+        assert!(check_unit_names("", "x").is_err());
+        assert!(check_unit_names(&"局".repeat(65), "").is_err());
     }
 
     #[test]

@@ -327,23 +327,15 @@ pub async fn rename_unit(
 ) -> Result<SaveOutcome, AppError> {
     crate::ssr::run(async move {
         let by = editor().await?;
-        let zh = name_zh.trim();
-        let en = blank_to_none(name_en).unwrap_or_else(|| zh.to_owned());
-        let field = Field::LeadUnit;
-        if zh.is_empty() {
-            return Ok(SaveOutcome::refused(vec![FieldProblem {
-                field,
-                problem: Problem::Missing { field },
-            }]));
-        }
-        if zh.chars().count() > 64 || en.chars().count() > 128 {
-            return Ok(SaveOutcome::refused(vec![FieldProblem {
-                field,
-                problem: Problem::TooLong { field },
-            }]));
-        }
+        let (zh, en) = match crate::domain::registry_edit::check_unit_names(
+            &name_zh,
+            name_en.as_deref().unwrap_or_default(),
+        ) {
+            Ok(ok) => ok,
+            Err(p) => return Ok(SaveOutcome::refused(vec![p])),
+        };
         let outcome = crate::ssr::db()?
-            .rename_unit(unit_id, zh, &en, by.id)
+            .rename_unit(unit_id, &zh, &en, by.id)
             .await?;
         back_to("/admin/registry/roster").await;
         Ok(outcome)
@@ -356,27 +348,11 @@ pub async fn rename_unit(
 pub async fn save_group(number: String, name: String) -> Result<SaveOutcome, AppError> {
     crate::ssr::run(async move {
         let by = editor().await?;
-        let field = Field::Group;
-        let refuse = |problem| Ok(SaveOutcome::refused(vec![FieldProblem { field, problem }]));
-        let Some(number) = number
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (1..=99).contains(n))
-        else {
-            return refuse(Problem::BadNumber {
-                field,
-                value: number.trim().chars().take(20).collect(),
-            });
+        let (number, name) = match crate::domain::registry_edit::check_group(&number, &name) {
+            Ok(ok) => ok,
+            Err(p) => return Ok(SaveOutcome::refused(vec![p])),
         };
-        let name = name.trim();
-        if name.is_empty() {
-            return refuse(Problem::Missing { field });
-        }
-        if name.chars().count() > 32 {
-            return refuse(Problem::TooLong { field });
-        }
-        let outcome = crate::ssr::db()?.save_group(number, name, by.id).await?;
+        let outcome = crate::ssr::db()?.save_group(number, &name, by.id).await?;
         back_to("/admin/registry/roster").await;
         Ok(outcome)
     })

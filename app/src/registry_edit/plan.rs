@@ -37,13 +37,6 @@ pub fn Problems(problems: Vec<FieldProblem>, zh: bool) -> impl IntoView {
     }
 }
 
-/// 万元 as the plan writes it, from whole yuan.
-fn wan(yuan: i64) -> String {
-    let w = yuan as f64 / 10_000.0;
-    let s = format!("{w:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
 #[component]
 pub fn PlanEditPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -133,8 +126,12 @@ fn SubItemForm(
     let label = move |f: Field| if zh { f.header_zh() } else { f.header_en() };
     let existing = sub.is_some();
     let v = |f: fn(&PlanSubItem) -> String| sub.as_ref().map(f).unwrap_or_default();
-    let money =
-        |f: fn(&PlanSubItem) -> Option<i64>| sub.as_ref().and_then(f).map(wan).unwrap_or_default();
+    let money = |f: fn(&PlanSubItem) -> Option<i64>| {
+        sub.as_ref()
+            .and_then(f)
+            .map(crate::domain::registry::yuan_to_wan)
+            .unwrap_or_default()
+    };
     let (project_no, sub_item_no, project_name, title, unit) = (
         v(|s| s.project_number.to_string()),
         v(|s| s.number.to_string()),
@@ -227,17 +224,5 @@ fn SubItemForm(
             })}
             <button type="submit" class="primary">{t!(i18n, edit.save)}</button>
         </ActionForm>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn amounts_are_written_back_in_wan_as_the_plan_writes_them() {
-        assert_eq!(super::wan(3_500_000), "350");
-        assert_eq!(super::wan(12_345_600), "1234.56");
-        assert_eq!(super::wan(10_000), "1");
-        assert_eq!(super::wan(15_000), "1.5");
-        assert_eq!(super::wan(0), "0");
     }
 }
