@@ -12,6 +12,10 @@ pub struct Config {
     pub cookie_secure: bool,
     /// `JIANDU_LOAD_DEMO` (default `false`): load the demo data set and demo accounts at start.
     pub load_demo: bool,
+    /// `JIANDU_DEMO_ACTIVITY` (default `false`): with the demo data, also load its year in
+    /// progress (observations, items in every state, answers, comments, an audit file;
+    /// `server::demo_year`). `scripts/dev` turns it on; the tests keep the quiet registry.
+    pub demo_activity: bool,
     /// `JIANDU_MEDIA_DIR` (default `.data/media`): where photo files are kept.
     pub media_dir: std::path::PathBuf,
     /// `JIANDU_MEDIA_URL` (`s3://bucket/prefix`): keep photo files in an S3-compatible bucket
@@ -54,6 +58,7 @@ impl Config {
             database_url,
             cookie_secure: flag("JIANDU_COOKIE_SECURE", true)?,
             load_demo: flag("JIANDU_LOAD_DEMO", false)?,
+            demo_activity: flag("JIANDU_DEMO_ACTIVITY", false)?,
             media_dir: env::var("JIANDU_MEDIA_DIR")
                 .unwrap_or_else(|_| ".data/media".into())
                 .into(),

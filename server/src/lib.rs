@@ -4,6 +4,7 @@ pub mod answer;
 pub mod api;
 pub mod config;
 pub mod demo;
+pub mod demo_year;
 pub mod export;
 pub mod import;
 pub mod kml;

@@ -9,7 +9,9 @@ const USAGE: &str =
               |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
-  demo-data  apply migrations, load the demo data set and demo accounts, and exit
+  demo-data  apply migrations, load the demo data set and demo accounts, and exit; with
+             JIANDU_DEMO_ACTIVITY=1 also its year in progress (accounts for the whole roster and
+             every unit, observations with photos, items in every state, comments, audit file)
   purge      clear the public's phone numbers and address hashes older than their retention
              (JIANDU_PHONE_RETENTION_DAYS, JIANDU_CLIENT_RETENTION_DAYS) and exit
   admin create USERNAME [DISPLAY NAME]
@@ -165,11 +167,40 @@ async fn main() -> anyhow::Result<()> {
         println!("cleared {phones} phone numbers and {clients} client hashes past their retention");
         return Ok(());
     }
+    let media = match &config.media_url {
+        Some(url) => MediaStore::s3(url).map_err(|e| anyhow::anyhow!("JIANDU_MEDIA_URL: {e}"))?,
+        None => MediaStore::local(&config.media_dir).with_context(|| {
+            format!(
+                "cannot use {} for photos (JIANDU_MEDIA_DIR)",
+                config.media_dir.display()
+            )
+        })?,
+    };
+    let copies_due = std::sync::Arc::new(tokio::sync::Notify::new());
     if command == "demo-data" || config.load_demo {
         load_demo(&db)
             .await
             .map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
         tracing::info!("demo data loaded");
+        if config.demo_activity {
+            let started = std::time::Instant::now();
+            match server::demo_year::load(&db, &media, &copies_due)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo year: {}", e.message))?
+            {
+                Some(y) => tracing::info!(
+                    observations = y.observations,
+                    photos = y.photos,
+                    items = y.items,
+                    steps = y.steps,
+                    comments = y.comments,
+                    findings = y.findings,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "demo year loaded"
+                ),
+                None => tracing::info!("demo year already loaded"),
+            }
+        }
         if command == "demo-data" {
             return Ok(());
         }
@@ -180,15 +211,6 @@ async fn main() -> anyhow::Result<()> {
         options.output_name = "jiandu".into();
     }
     let addr = options.site_addr;
-    let media = match &config.media_url {
-        Some(url) => MediaStore::s3(url).map_err(|e| anyhow::anyhow!("JIANDU_MEDIA_URL: {e}"))?,
-        None => MediaStore::local(&config.media_dir).with_context(|| {
-            format!(
-                "cannot use {} for photos (JIANDU_MEDIA_DIR)",
-                config.media_dir.display()
-            )
-        })?,
-    };
     let secret = config
         .secret
         .as_deref()

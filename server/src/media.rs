@@ -287,6 +287,27 @@ pub async fn store_account_photo(
     bytes: bytes::Bytes,
     uploaded_by: uuid::Uuid,
 ) -> Result<bool, StoreRefused> {
+    store_photo(
+        &state.db,
+        &state.media,
+        &state.photo_copies,
+        hash,
+        bytes,
+        uploaded_by,
+    )
+    .await
+}
+
+/// [`store_account_photo`] without a running server: the demo's year stores its deputies' and
+/// officers' photos this way, before the copier is started (it finds them pending then).
+pub async fn store_photo(
+    db: &app::store::Db,
+    media: &app::store::media::MediaStore,
+    copies_due: &tokio::sync::Notify,
+    hash: &app::domain::PhotoHash,
+    bytes: bytes::Bytes,
+    uploaded_by: uuid::Uuid,
+) -> Result<bool, StoreRefused> {
     use axum::http::StatusCode;
     let refuse = |status: StatusCode, msg: String| StoreRefused {
         status,
@@ -297,15 +318,9 @@ pub async fn store_account_photo(
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         error,
     };
-    let known = state
-        .db
-        .photo_copies(hash.as_str())
-        .await
-        .map_err(internal)?;
+    let known = db.photo_copies(hash.as_str()).await.map_err(internal)?;
     if let Some(copies) = known {
-        state
-            .db
-            .add_photo_holder(hash.as_str(), uploaded_by)
+        db.add_photo_holder(hash.as_str(), uploaded_by)
             .await
             .map_err(internal)?;
         // A photo whose files were lost is stored again from these bytes (the hash says they
@@ -336,17 +351,15 @@ pub async fn store_account_photo(
     // Only the original is written before the answer: it is all the copies are made from, and
     // making them (resize and re-encode, most of the work) would otherwise hold up the phone's
     // next upload. The row says the copies are pending until the copier has made them.
-    if let Err(e) = state.media.put_original(hash.as_str(), bytes).await {
-        state.media.delete(hash.as_str()).await;
+    if let Err(e) = media.put_original(hash.as_str(), bytes).await {
+        media.delete(hash.as_str()).await;
         return Err(internal(e));
     }
     if known.is_some() {
-        state
-            .db
-            .set_photo_copies(hash.as_str(), PhotoCopies::Pending)
+        db.set_photo_copies(hash.as_str(), PhotoCopies::Pending)
             .await
             .map_err(internal)?;
-        state.photo_copies.notify_one();
+        copies_due.notify_one();
         return Ok(false);
     }
     let row = app::store::field::NewPhoto {
@@ -359,13 +372,13 @@ pub async fn store_account_photo(
         exif_taken_at: checked.exif.taken_at,
         uploaded_by,
     };
-    match state.db.insert_photo(&row).await {
+    match db.insert_photo(&row).await {
         Ok(created) => {
-            state.photo_copies.notify_one();
+            copies_due.notify_one();
             Ok(created)
         }
         Err(e) => {
-            state.media.delete(hash.as_str()).await;
+            media.delete(hash.as_str()).await;
             Err(internal(e))
         }
     }

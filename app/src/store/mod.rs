@@ -1,6 +1,7 @@
 //! The one layer that speaks SQL. Everything above it gets typed rows or an [`AppError`].
 
 pub mod catalogue;
+pub mod demo_clock;
 pub mod field;
 pub mod imports;
 pub mod items;

@@ -94,3 +94,192 @@ async fn nearest_site_query_uses_the_anchor_index() {
     );
     app.cleanup().await;
 }
+
+/// Counts of the tables the demo year writes, to compare a second load with the first.
+async fn year_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
+    let mut v = Vec::new();
+    for t in [
+        "users",
+        "observations",
+        "photos",
+        "list_items",
+        "list_item_events",
+        "list_item_photos",
+        "public_comments",
+        "notifications",
+        "item_imports",
+    ] {
+        v.push((t, app.count(t).await));
+    }
+    v
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+#[tokio::test]
+async fn demo_year_is_a_year_in_progress_made_through_the_product_and_loads_once() {
+    let app = TestApp::spawn().await;
+    let media = app.media_dir.to_string_lossy().into_owned();
+    let env = [
+        ("JIANDU_DEMO_ACTIVITY", "1"),
+        ("JIANDU_MEDIA_DIR", media.as_str()),
+    ];
+    let (ok, _, err) = app.jiandu(&["demo-data"], &env, "");
+    assert!(ok, "demo-data with its year failed: {err}");
+
+    // The report's deputy findings, as items made from observations.
+    let by_kind = |kind: &'static str| {
+        format!(
+            "select count(*) from list_items where channel = 'deputy_inspection' and kind = '{kind}'"
+        )
+    };
+    assert_eq!(scalar(&app, &by_kind("problem")).await, 67);
+    assert_eq!(scalar(&app, &by_kind("suggestion")).await, 102);
+    // Every state, some overdue and some not yet due, some reopened, answers with evidence.
+    for status in ["draft", "forwarded", "acknowledged", "answered", "closed"] {
+        let n = scalar(
+            &app,
+            &format!("select count(*) from list_items where status = '{status}'"),
+        )
+        .await;
+        assert!(n > 0, "no {status} item");
+    }
+    let today = "(now() at time zone 'Asia/Shanghai')::date";
+    let overdue = scalar(&app, &format!(
+        "select count(*) from list_items where status in ('forwarded', 'acknowledged') and deadline < {today}"
+    )).await;
+    let due_later = scalar(&app, &format!(
+        "select count(*) from list_items where status in ('forwarded', 'acknowledged') and deadline >= {today}"
+    )).await;
+    assert!(
+        overdue > 0 && due_later > 0,
+        "{overdue} overdue, {due_later} not yet due"
+    );
+    assert!(
+        scalar(
+            &app,
+            "select count(*) from list_item_events where action = 'reopen'"
+        )
+        .await
+            > 0
+    );
+    assert!(
+        scalar(
+            &app,
+            "select count(*) from list_item_events where action = 'rate'"
+        )
+        .await
+            > 0
+    );
+    assert!(
+        app.count("list_item_photos").await > 0,
+        "no evidence photos"
+    );
+    // Nothing happened after the load, nothing before the half year; events in order.
+    assert_eq!(
+        scalar(&app, "select count(*) from list_item_events where at > now() or at < now() - interval '200 days'").await,
+        0
+    );
+    assert_eq!(
+        scalar(&app, "select count(*) from list_items i where created_at > coalesce(answered_at, created_at) or answered_at > coalesce(closed_at, answered_at)").await,
+        0
+    );
+    // The audit office's file, and the public's comments near the report's rates.
+    assert!(
+        scalar(
+            &app,
+            "select count(*) from list_items where channel = 'special_audit'"
+        )
+        .await
+            >= 600
+    );
+    assert_eq!(app.count("item_imports").await, 1);
+    let counted = "status <> 'hidden'";
+    let all = scalar(
+        &app,
+        &format!("select count(*) from public_comments where {counted}"),
+    )
+    .await;
+    let support = scalar(
+        &app,
+        &format!("select count(*) from public_comments where {counted} and support = 'yes'"),
+    )
+    .await;
+    let satisfied = scalar(&app, &format!("select count(*) from public_comments where {counted} and satisfaction in ('satisfied', 'basic')")).await;
+    let (support, satisfied) = (support as f64 / all as f64, satisfied as f64 / all as f64);
+    assert!((0.955..0.985).contains(&support), "support {support}");
+    assert!(
+        (0.935..0.965).contains(&satisfied),
+        "satisfaction {satisfied}"
+    );
+    for status in ["pending", "published", "hidden", "problem"] {
+        let n = scalar(
+            &app,
+            &format!("select count(*) from public_comments where status = '{status}'"),
+        )
+        .await;
+        assert!(n > 0, "no {status} comment");
+    }
+    assert!(
+        scalar(
+            &app,
+            "select count(*) from list_items where channel = 'public_survey'"
+        )
+        .await
+            > 0
+    );
+    // The review queue has work; the deputies photos; the demo deputy hears about their items.
+    assert!(
+        scalar(
+            &app,
+            "select count(*) from observations where status = 'submitted'"
+        )
+        .await
+            > 0
+    );
+    assert!(
+        scalar(
+            &app,
+            "select count(*) from observations where status = 'dismissed'"
+        )
+        .await
+            > 0
+    );
+    assert!(app.count("observation_photos").await > 0);
+    assert!(scalar(&app, "select count(*) from notifications n join users u on u.id = n.user_id where u.username = 'demo-deputy'").await > 0);
+    // Accounts for the whole roster and an officer for every unit.
+    assert_eq!(
+        scalar(&app, "select count(*) from users where role = 'deputy'").await,
+        168
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "select count(distinct unit_id) from users where role = 'unit_officer'"
+        )
+        .await,
+        20
+    );
+    // The dashboard's weekly counter agrees with the observations it counts, over many weeks.
+    assert_eq!(
+        scalar(
+            &app,
+            "select coalesce(sum(n), 0)::bigint from observation_weeks"
+        )
+        .await,
+        app.count("observations").await
+    );
+    assert!(scalar(&app, "select count(*) from observation_weeks").await >= 15);
+
+    // A second load changes nothing.
+    let before = year_counts(&app).await;
+    let (ok, _, err) = app.jiandu(&["demo-data"], &env, "");
+    assert!(ok, "second load failed: {err}");
+    assert_eq!(year_counts(&app).await, before);
+    app.cleanup().await;
+}
