@@ -38,11 +38,18 @@ async function columnSum(page: Page, table: string, column: number): Promise<num
   return cells.reduce((s, c) => s + Number(c.trim()), 0);
 }
 
-/** What a map's clusters add up to once it has settled. */
+/** What a map's clusters add up to, zoomed out to the whole city (zoom 8 takes in all 13
+ * districts; the map opens on the city centre at 11). */
 async function mapTotal(page: Page, map: string): Promise<number> {
-  const clusters = page.locator(`#${map} g.cluster`);
+  const m = page.locator(`#${map}`);
+  const clusters = m.locator('g.cluster');
   await expect(clusters.first()).toBeVisible();
+  for (const z of ['10', '9', '8']) {
+    await m.locator('button.zoom-out').click();
+    await expect(m).toHaveAttribute('data-zoom', z);
+  }
   await page.waitForLoadState('networkidle');
+  await expect(clusters.first()).toBeVisible();
   const ns = await clusters.evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-n'))));
   return ns.reduce((s, n) => s + n, 0);
 }
