@@ -535,18 +535,35 @@ mod tests {
 
     #[test]
     fn every_state_and_action_pair_is_decided() {
-        // Exhaustive: each pair either moves to a state that counts as expected or is refused,
-        // and no action ever returns to Pending.
+        // The whole table, each pair pinned: a machine that refused everything, or allowed
+        // everything, fails here.
+        use CommentStatus::*;
         let actions = [
             Moderation::Publish,
             Moderation::Hide { reason: "r".into() },
             Moderation::MarkProblem,
         ];
-        for from in CommentStatus::ALL {
-            for a in &actions {
-                if let Ok(to) = a.apply(from) {
-                    assert_ne!(to, CommentStatus::Pending);
-                    assert_ne!(to, from, "{a:?} from {from:?} must change something");
+        // Columns: publish, hide, mark as a problem.
+        let table = [
+            (Pending, [Some(Published), Some(Hidden), Some(Problem)]),
+            (Published, [None, Some(Hidden), Some(Problem)]),
+            (Hidden, [Some(Published), None, None]),
+            (Problem, [None, None, None]),
+        ];
+        assert_eq!(table.map(|(from, _)| from), CommentStatus::ALL);
+        for (from, row) in table {
+            for (a, want) in actions.iter().zip(row) {
+                let got = a.apply(from);
+                match want {
+                    Some(to) => assert_eq!(got, Ok(to), "{a:?} from {from:?}"),
+                    None => assert_eq!(
+                        got,
+                        Err(ModerationError::NotAllowed {
+                            from,
+                            action: a.name()
+                        }),
+                        "{a:?} from {from:?}"
+                    ),
                 }
             }
         }

@@ -142,9 +142,58 @@ async fn cluster_totals_equal_list_totals_for_every_filter() {
             s("kind", "good_practice"),
         ],
     ];
+    // The same filters written as SQL on their own, so that a filter the list and the map both
+    // dropped (they share its parsing) is still caught: each count is also the tables' count.
+    let from_day = |d: i64| {
+        format!(
+            "('{}'::date::timestamp at time zone 'Asia/Shanghai')",
+            day(d)
+        )
+    };
+    let wheres: Vec<String> = vec![
+        "o.status = 'submitted'".into(),
+        "o.status = 'submitted' and o.kind = 'problem'".into(),
+        "o.status = 'submitted' and o.verdict = 'on_site'".into(),
+        format!("o.status = 'triaged' and s.project_id = '{project}'"),
+        format!("o.status = 'submitted' and s.lead_unit_id = '{unit}'"),
+        format!(
+            "o.status = 'submitted' and s.lead_unit_id in
+               (select unit_id from group_units where group_id = '{group}')"
+        ),
+        format!("o.status = 'submitted' and t.district_id = '{district}'"),
+        format!(
+            "o.status = 'submitted' and o.received_at >= {} and o.received_at < ('{}'::date + 1)::timestamp at time zone 'Asia/Shanghai'",
+            from_day(40),
+            day(10)
+        ),
+        "o.status = 'dismissed' and o.verdict = 'near' and o.kind = 'suggestion'".into(),
+        format!("o.status = 'submitted' and s.id = '{sub_item}' and o.kind = 'good_practice'"),
+    ];
+    assert_eq!(wheres.len(), filters.len());
     let mut seen_nonzero = 0;
-    for f in &filters {
+    for (f, w) in filters.iter().zip(&wheres) {
         let list = listed(&app, &staff, f).await as i64;
+        let counted: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from observations o join sites t on t.id = o.site_id
+               join sub_items s on s.id = t.sub_item_id where {w}"
+        ))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(list, counted, "{f:?}: the list against the tables");
+        // A second condition narrows what the status alone lists.
+        if f.len() > 1 {
+            let status_only: i64 =
+                sqlx::query_scalar("select count(*) from observations where status = $1")
+                    .bind(&f[0].1)
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
+            assert!(
+                list < status_only,
+                "{f:?} does not narrow: {list} of {status_only}"
+            );
+        }
         for zoom in ["4", "12"] {
             assert_eq!(
                 on_map(&app, &staff, zoom, f).await,

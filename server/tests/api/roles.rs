@@ -178,6 +178,8 @@ async fn every_server_function_checks_the_callers_role() {
             vec![("id", &nobody), ("action", "publish")],
         ),
         ("staff/reveal-phone", vec![("id", &nobody)]),
+        // Any signed-in role may act on an item it may read; nobody but staff reads this one.
+        ("items/act", vec![("id", &nobody), ("action", "verify")]),
         (
             "registry/save-site",
             vec![
@@ -227,6 +229,13 @@ async fn every_server_function_checks_the_callers_role() {
             vec![("name", "某人"), ("delegation", "某团"), ("group", "99")],
         ),
     ];
+    // An item is read by those who may (tested with the closed loop), never by anyone unsigned.
+    let (status, body, _) = app.call("items/get", None, &[("id", &nobody)]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "items/get anonymously: {body}"
+    );
     for (endpoint, form) in &staff_steps {
         for caller in [Anon, Deputy, Officer] {
             let (status, body, _) = app.call(endpoint, cookie(caller), form).await;
