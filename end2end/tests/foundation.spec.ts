@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expectChinese, signIn, waitForHydration } from './helpers';
 
 // The browser says it prefers English (locale en-US): Jiandu still opens in Chinese.
@@ -86,4 +88,24 @@ test('staff browse projects to a sub-item and see the groups', async ({ page }) 
   await expect(page).toHaveURL(/\/login$/);
   const res = await page.goto('/staff/groups');
   expect(res?.url()).toContain('/login');
+});
+
+test('the build’s files cross the wire as their brotli-11 copies, not compressed per request', async ({ page }) => {
+  // Bytes on the wire as Chromium counts them (the encoded body), beside the copy on disk.
+  const seen: { path: string; encoding?: string; bytes: number }[] = [];
+  page.on('requestfinished', async (req) => {
+    const url = new URL(req.url());
+    if (!url.pathname.startsWith('/pkg/')) return;
+    const res = await req.response();
+    seen.push({ path: url.pathname, encoding: res?.headers()['content-encoding'], bytes: (await req.sizes()).responseBodySize });
+  });
+  await page.goto('/login');
+  await waitForHydration(page);
+  await expect.poll(() => seen.some((s) => s.path.endsWith('.wasm'))).toBe(true);
+  const root = process.env.LEPTOS_SITE_ROOT;
+  expect(root, 'scripts/test sets LEPTOS_SITE_ROOT for the release server').toBeTruthy();
+  for (const s of seen.filter((x) => /\.(wasm|js|css)$/.test(x.path))) {
+    expect(s.encoding, s.path).toBe('br');
+    expect(s.bytes, s.path).toBe(fs.statSync(path.join(root!, `${s.path}.br`)).size);
+  }
 });

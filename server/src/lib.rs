@@ -9,6 +9,7 @@ pub mod export;
 pub mod import;
 pub mod kml;
 pub mod media;
+pub mod precompress;
 pub mod public;
 pub mod registry;
 pub mod security;

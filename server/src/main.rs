@@ -9,6 +9,10 @@ const USAGE: &str =
               |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
+  precompress
+             write brotli (level 11) and gzip copies beside the built wasm, JS and CSS
+             (LEPTOS_SITE_ROOT/pkg), served in place of compressing each request; the release
+             server also does it at start for files whose copies are missing or older
   demo-data  apply migrations, load the demo data set and demo accounts, and exit; with
              JIANDU_DEMO_ACTIVITY=1 also its year in progress (accounts for the whole roster and
              every unit, observations with photos, items in every state, comments, audit file)
@@ -68,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
         args.get(2),
     ) {
         ("admin", Some("create"), Some(name)) if args.len() <= 4 => Some(name.clone()),
-        ("serve" | "migrate" | "demo-data" | "purge", None, None) => None,
+        ("serve" | "migrate" | "demo-data" | "purge" | "precompress", None, None) => None,
         ("import", _, _) if import_args(&args).is_some() => {
             import = import_args(&args);
             None
@@ -78,6 +82,21 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
+
+    if command == "precompress" {
+        let options = get_configuration(None)?.leptos_options;
+        let pkg =
+            std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+        let started = std::time::Instant::now();
+        let n = server::precompress::precompress_dir(&pkg)
+            .with_context(|| format!("cannot compress the files in {}", pkg.display()))?;
+        println!(
+            "compressed {n} files in {} (brotli 11 and gzip 9) in {:.1} s",
+            pkg.display(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
 
     let config = Config::from_env()?;
     let pool = connect(&config.database_url)
@@ -211,6 +230,19 @@ async fn main() -> anyhow::Result<()> {
         options.output_name = "jiandu".into();
     }
     let addr = options.site_addr;
+    if options.env == leptos::config::Env::PROD {
+        // A release build served without `jiandu precompress` first: the files are compressed
+        // per request until their copies are written.
+        let pkg =
+            std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+        tokio::task::spawn_blocking(move || match server::precompress::precompress_dir(&pkg) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "built files compressed"),
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %pkg.display(), "built files not compressed; compressed per request instead")
+            }
+        });
+    }
     let secret = config
         .secret
         .as_deref()

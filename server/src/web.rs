@@ -126,6 +126,17 @@ pub fn router(
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        // The build's files, as their brotli or gzip copies where the browser takes them
+        // (`jiandu precompress`); anything else under the site root as before.
+        .nest_service(
+            &format!("/{}", leptos_options.site_pkg_dir),
+            tower_http::services::ServeDir::new(
+                std::path::Path::new(leptos_options.site_root.as_ref())
+                    .join(leptos_options.site_pkg_dir.as_ref()),
+            )
+            .precompressed_br()
+            .precompressed_gzip(),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
