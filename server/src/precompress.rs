@@ -52,15 +52,25 @@ pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     w.finish()
 }
 
-/// Compresses every file of `dir` worth it whose copies are missing or older than it; returns
-/// how many files it compressed. Safe to run again (and while the files are served).
+/// The files under `dir`, in its folders too (wasm-bindgen puts JS snippets in `snippets/`).
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out)?;
+        } else if p.is_file() && compressible(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Compresses every file under `dir` worth it whose copies are missing or older than it;
+/// returns how many files it compressed. Safe to run again (and while the files are served).
 pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
     let mut done = 0;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && compressible(p))
-        .collect();
+    let mut files = Vec::new();
+    files_under(dir, &mut files)?;
     files.sort();
     for f in files {
         let (br, gz) = (beside(&f, "br"), beside(&f, "gz"));
@@ -88,7 +98,10 @@ mod tests {
         let text = "function f(){return 42}\n".repeat(2000);
         std::fs::write(&js, &text).unwrap();
         std::fs::write(dir.join("photo.jpg"), b"not compressed").unwrap();
-        assert_eq!(precompress_dir(&dir).unwrap(), 1);
+        std::fs::create_dir_all(dir.join("snippets/x")).unwrap();
+        std::fs::write(dir.join("snippets/x/inline0.js"), "export const a = 1;").unwrap();
+        assert_eq!(precompress_dir(&dir).unwrap(), 2);
+        assert!(dir.join("snippets/x/inline0.js.br").exists());
         assert!(!dir.join("photo.jpg.br").exists());
 
         let mut plain = Vec::new();
