@@ -52,7 +52,8 @@ test('an observation goes round the closed loop to a closed item', async ({ brow
   await expect(officer.page.locator('#item-status')).toHaveText('已答复');
   const evidence = officer.page.locator('#item-log > li[data-action=answer] img');
   await expect(evidence).toHaveCount(1);
-  expect(await evidence.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  // Loaded, not broken: the copy may still be made when the page asks for it.
+  await expect.poll(() => evidence.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
 
   // The deputy hears of it in the menu and follows the notification to the item.
   await deputy.page.goto('/my/sites');
