@@ -323,13 +323,13 @@ const GIVEN: [&str; 28] = [
 ];
 
 /// Time-ordered ids that are the same on every run, so reloading the demo data finds its rows.
-struct Ids {
-    rng: ChaCha8Rng,
-    ms: u64,
+pub(crate) struct Ids {
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) ms: u64,
 }
 
 impl Ids {
-    fn next(&mut self) -> Uuid {
+    pub(crate) fn next(&mut self) -> Uuid {
         self.ms += 1;
         let bytes: [u8; 10] = self.rng.gen();
         uuid::Builder::from_unix_timestamp_millis(self.ms, &bytes).into_uuid()

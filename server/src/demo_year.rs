@@ -35,7 +35,7 @@ use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::demo::{DEMO_PASSWORD, DEMO_YEAR};
+use crate::demo::{Ids, DEMO_PASSWORD, DEMO_YEAR};
 
 /// The audit file's name: imported last, so its presence means the whole year is in.
 pub const AUDIT_FILE: &str = "演示-2025专项审计问题清单.csv";
@@ -227,20 +227,6 @@ const COMPLAINTS: [&str; 8] = [
     "路灯不亮，晚上不敢走",
     "占用了原来的停车位",
 ];
-
-/// Ids fixed by the seed and made in time order, like the phones' UUIDv7.
-struct Ids {
-    rng: ChaCha8Rng,
-    ms: u64,
-}
-
-impl Ids {
-    fn next(&mut self) -> Uuid {
-        self.ms += 1;
-        let bytes: [u8; 10] = self.rng.gen();
-        uuid::Builder::from_unix_timestamp_millis(self.ms, &bytes).into_uuid()
-    }
-}
 
 /// The day in China of an instant: what the domain calls today.
 fn china_day(t: DateTime<Utc>) -> NaiveDate {
