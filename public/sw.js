@@ -1,21 +1,17 @@
-// Jiandu service worker. The server serves this file at /sw.js with `const BUILD = "…";` put in
-// front, a digest of the built wasm/js/css: a new build changes the worker, which installs the new
-// shell and drops the old caches.
-/* global BUILD */
+// Jiandu service worker. The server serves this file at /sw.js with `const BUILD = "…";` and
+// `const BUILD_FILES = […];` put in front: a digest of the built wasm/js/css and snippets, and
+// their addresses. A new build changes the worker, which installs the new shell and drops the old
+// caches.
+/* global BUILD, BUILD_FILES */
 const SHELL_CACHE = `jiandu-shell-${BUILD}`;
 const PAGE_CACHE = `jiandu-pages-${BUILD}`;
 // Basemap tiles outlive builds: they belong to the map provider, not to this code.
 const TILE_CACHE = 'jiandu-tiles';
 // About 80 MB of typical tiles; the oldest go first.
 const MAX_TILES = 4000;
-const SHELL = [
-  '/offline',
-  '/pkg/jiandu.js',
-  '/pkg/jiandu.wasm',
-  '/pkg/jiandu.css',
-  '/manifest.webmanifest',
-  '/icon.svg',
-];
+// Every file of the build, the JS snippets the app's module imports among them: one missing
+// and the app does not start offline.
+const SHELL = ['/offline', ...BUILD_FILES, '/manifest.webmanifest', '/icon.svg'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

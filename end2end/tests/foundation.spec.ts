@@ -109,3 +109,24 @@ test('the build’s files cross the wire as their brotli-11 copies, not compress
     expect(s.bytes, s.path).toBe(fs.statSync(path.join(root!, `${s.path}.br`)).size);
   }
 });
+
+test('the worker keeps every file the app loads, so the app starts with the network cut', async ({ page, context }) => {
+  // The module imports wasm-bindgen's snippets beside the wasm; one left to the HTTP cache is
+  // gone once its heuristic freshness runs out, and then nothing hydrates offline.
+  await page.goto('/login');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  const moduleJs = await (await page.request.get('/pkg/jiandu.js')).text();
+  const snippets = [...moduleJs.matchAll(/(?:from|import)\s*['"]\.\/(snippets\/[^'"]+)['"]/g)].map((m) => `/pkg/${m[1]}`);
+  expect(snippets.length, 'the build has JS snippets (map/offline.rs)').toBeGreaterThan(0);
+  const kept = await page.evaluate(async () => {
+    const name = (await caches.keys()).find((n) => n.startsWith('jiandu-shell-'));
+    if (!name) return [];
+    return (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+  });
+  for (const p of ['/offline', '/pkg/jiandu.js', '/pkg/jiandu.wasm', '/pkg/jiandu.css', ...snippets]) expect(kept, p).toContain(p);
+
+  await context.setOffline(true);
+  await page.goto('/offline');
+  await page.locator('#offline-page[data-ready="1"]').waitFor({ timeout: 20_000 });
+  await context.setOffline(false);
+});

@@ -88,7 +88,7 @@ pub fn router(
         }
     });
     let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
-    let worker = service_worker_script(&leptos_options.site_root);
+    let worker = service_worker_script(&leptos_options.site_root, &leptos_options.site_pkg_dir);
     let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
 
     Router::new()
@@ -257,23 +257,33 @@ async fn status_from_error_body(req: Request, next: middleware::Next) -> Respons
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The service worker with this build's id in front: a digest of the built wasm, JS and CSS.
-/// Each build yields a different worker, which is how browsers learn to replace their caches.
-fn service_worker_script(site_root: &str) -> String {
+/// The service worker with this build's id and files in front: a digest of the built wasm, JS,
+/// CSS and wasm-bindgen's JS snippets, and their addresses. Each build yields a different
+/// worker, which is how browsers learn to replace their caches; the list is how the worker knows
+/// every file the app's module imports, so that the app starts offline (a snippet left to the
+/// browser's HTTP cache was gone whenever its heuristic freshness had run out).
+fn service_worker_script(site_root: &str, pkg_dir: &str) -> String {
     use sha2::{Digest, Sha256};
-    let mut digest = Sha256::new();
-    let pkg = std::path::Path::new(site_root).join("pkg");
-    let mut files: Vec<_> = std::fs::read_dir(&pkg)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let pkg = std::path::Path::new(site_root).join(pkg_dir);
+    let mut files = Vec::new();
+    built_files(&pkg, &mut files);
     files.sort();
-    for f in files {
-        digest.update(
-            f.file_name()
-                .map(|n| n.as_encoded_bytes())
-                .unwrap_or_default(),
+    let mut digest = Sha256::new();
+    let mut urls = Vec::new();
+    for f in &files {
+        let Ok(rel) = f.strip_prefix(&pkg) else {
+            continue;
+        };
+        let url = format!(
+            "/{pkg_dir}/{}",
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
         );
-        digest.update(std::fs::read(&f).unwrap_or_default());
+        digest.update(url.as_bytes());
+        digest.update(std::fs::read(f).unwrap_or_default());
+        urls.push(url);
     }
     let id: String = digest
         .finalize()
@@ -281,10 +291,30 @@ fn service_worker_script(site_root: &str) -> String {
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
+    let urls = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
     format!(
-        "const BUILD = \"{id}\";\n{}",
+        "const BUILD = \"{id}\";\nconst BUILD_FILES = {urls};\n{}",
         include_str!("../../public/sw.js")
     )
+}
+
+/// The build's own files under `dir`: its wasm, JS and CSS, not the brotli and gzip copies
+/// `jiandu precompress` puts beside them (the same bytes, served in their place).
+fn built_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            built_files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "js" | "css")
+        ) {
+            out.push(path);
+        }
+    }
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -330,7 +360,36 @@ async fn switch_language(Path(locale): Path<String>, Query(q): Query<Next>) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::head_nonce;
+    use super::{head_nonce, service_worker_script};
+
+    #[test]
+    fn the_worker_lists_every_file_of_the_build_and_only_those() {
+        let root = std::env::temp_dir().join(format!("jiandu-sw-{}", uuid::Uuid::now_v7()));
+        let pkg = root.join("pkg");
+        std::fs::create_dir_all(pkg.join("snippets/app-1a2b")).unwrap();
+        for f in [
+            "jiandu.js",
+            "jiandu.wasm",
+            "jiandu.css",
+            "snippets/app-1a2b/inline0.js",
+        ] {
+            std::fs::write(pkg.join(f), f).unwrap();
+            std::fs::write(pkg.join(format!("{f}.br")), "compressed copy").unwrap();
+        }
+        std::fs::write(pkg.join("notes.txt"), "not the build's").unwrap();
+        let script = service_worker_script(root.to_str().unwrap(), "pkg");
+        let files = script.lines().nth(1).unwrap();
+        assert_eq!(
+            files,
+            r#"const BUILD_FILES = ["/pkg/jiandu.css","/pkg/jiandu.js","/pkg/jiandu.wasm","/pkg/snippets/app-1a2b/inline0.js"];"#
+        );
+        // A changed snippet is a new build: the worker must change with it.
+        let before = script.lines().next().unwrap().to_owned();
+        std::fs::write(pkg.join("snippets/app-1a2b/inline0.js"), "changed").unwrap();
+        let after = service_worker_script(root.to_str().unwrap(), "pkg");
+        assert_ne!(after.lines().next().unwrap(), before);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn the_nonce_is_read_from_the_head_only() {
