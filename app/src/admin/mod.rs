@@ -156,18 +156,25 @@ pub async fn create_account(
                     ))
                 }
                 _ => {
+                    let shown = crate::store::users::DEPUTIES_NAMED_SHOWN;
+                    let how_many = if found.len() > shown {
+                        format!("More than {shown}")
+                    } else {
+                        found.len().to_string()
+                    };
                     return Err(AppError::invalid(
                         "deputy_twins",
                         format!(
-                        "{} deputies without an account are called {name}: add the delegation ({})",
-                        found.len(),
-                        found
-                            .iter()
-                            .map(|d| format!("{} · {}", d.name_zh, d.delegation_zh))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                    ))
+                            "{how_many} deputies without an account are called {name}: add the delegation ({}{})",
+                            found
+                                .iter()
+                                .take(shown)
+                                .map(|d| format!("{} · {}", d.name_zh, d.delegation_zh))
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                            if found.len() > shown { "; …" } else { "" }
+                        ),
+                    ));
                 }
             };
         }

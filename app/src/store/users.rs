@@ -382,7 +382,8 @@ impl Db {
     }
 
     /// The deputies without an account who are called `name` (and, when given, are of
-    /// `delegation`): a province's roster is far too long to offer as a list.
+    /// `delegation`), at most `DEPUTIES_NAMED_SHOWN + 1` of them: a province's roster is far too
+    /// long to offer as a list, and one more than are shown tells the caller the list is cut.
     pub async fn deputies_named(
         &self,
         name: &str,
@@ -394,10 +395,11 @@ impl Db {
               where d.name_zh = $1 and ($2::text is null or d.delegation_zh = $2)
                 and not exists (select 1 from users u where u.deputy_id = d.id)
               order by g.number, d.delegation_zh
-              limit 20",
+              limit $3",
         )
         .bind(name)
         .bind(delegation)
+        .bind(DEPUTIES_NAMED_SHOWN as i64 + 1)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -464,3 +466,6 @@ pub(super) async fn log_in(
         .await?;
     Ok(())
 }
+
+/// How many same-named deputies a refused account form lists before it says the list is cut.
+pub const DEPUTIES_NAMED_SHOWN: usize = 20;

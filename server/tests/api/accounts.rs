@@ -302,6 +302,30 @@ async fn a_deputy_account_names_its_deputy_by_name_and_a_reset_by_username() {
     let (s, body, _) = create("周小川", "zhou-1").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["details"]["field"], "deputy_twins", "{body}");
+    assert!(
+        body.to_string().contains("2 deputies without an account"),
+        "{body}"
+    );
+    // Past the names a form lists, the message says the list is cut instead of a wrong count.
+    for n in 0..=app::store::users::DEPUTIES_NAMED_SHOWN {
+        let delegation = format!("第{n}代表团");
+        let (s, body, _) = app
+            .call(
+                "registry/save-deputy",
+                Some(&staff),
+                &[
+                    ("name", "王同名"),
+                    ("delegation", delegation.as_str()),
+                    ("group", "4"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+    let (s, body, _) = create("王同名", "wang-1").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("More than 20 deputies"), "{body}");
+    assert!(body.to_string().contains("; …"), "{body}");
     let (s, body, _) = create("无此人", "zhou-1").await;
     assert_eq!(
         (s, body["details"]["field"].clone()),
