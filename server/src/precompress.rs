@@ -52,27 +52,24 @@ pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     w.finish()
 }
 
-/// The files under `dir`, in its folders too (wasm-bindgen puts JS snippets in `snippets/`).
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)?.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out)?;
-        } else if p.is_file() && compressible(&p) {
-            out.push(p);
+/// The files under `dir` that `keep` takes, in its folders too (wasm-bindgen puts JS snippets
+/// in `snippets/`), sorted.
+pub fn files_under(dir: &Path, keep: impl Fn(&Path) -> bool) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry?;
+        if entry.file_type().is_file() && keep(entry.path()) {
+            out.push(entry.into_path());
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Compresses every file under `dir` worth it whose copies are missing or older than it;
 /// returns how many files it compressed. Safe to run again (and while the files are served).
 pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
     let mut done = 0;
-    let mut files = Vec::new();
-    files_under(dir, &mut files)?;
-    files.sort();
-    for f in files {
+    for f in files_under(dir, compressible)? {
         let (br, gz) = (beside(&f, "br"), beside(&f, "gz"));
         if fresh(&f, &br) && fresh(&f, &gz) {
             continue;

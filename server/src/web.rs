@@ -265,9 +265,16 @@ async fn status_from_error_body(req: Request, next: middleware::Next) -> Respons
 fn service_worker_script(site_root: &str, pkg_dir: &str) -> String {
     use sha2::{Digest, Sha256};
     let pkg = std::path::Path::new(site_root).join(pkg_dir);
-    let mut files = Vec::new();
-    built_files(&pkg, &mut files);
-    files.sort();
+    // The build's own files: its wasm, JS and CSS, not the brotli and gzip copies `jiandu
+    // precompress` puts beside them (the same bytes, served in their place). No folder yet (a
+    // test's router) is a build without files.
+    let files = crate::precompress::files_under(&pkg, |p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "js" | "css")
+        )
+    })
+    .unwrap_or_default();
     let mut digest = Sha256::new();
     let mut urls = Vec::new();
     for f in &files {
@@ -296,25 +303,6 @@ fn service_worker_script(site_root: &str, pkg_dir: &str) -> String {
         "const BUILD = \"{id}\";\nconst BUILD_FILES = {urls};\n{}",
         include_str!("../../public/sw.js")
     )
-}
-
-/// The build's own files under `dir`: its wasm, JS and CSS, not the brotli and gzip copies
-/// `jiandu precompress` puts beside them (the same bytes, served in their place).
-fn built_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            built_files(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("wasm" | "js" | "css")
-        ) {
-            out.push(path);
-        }
-    }
 }
 
 async fn health(State(state): State<AppState>) -> Response {
