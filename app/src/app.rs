@@ -36,19 +36,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let public = false;
     #[cfg(feature = "ssr")]
     crate::ssr::set_page_policy();
-    let scripts = (!public).then(|| {
-        view! {
-            <AutoReload options=options.clone() />
-            <HydrationScripts options />
-        }
-    });
+    // Pages are rendered on the server only; islands hydrate, each from its own props. Outside
+    // them nothing is hydrated, so no resource's data goes into the page.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    // The page's first island asks for the loader (`ui::island`); a public page never loads one.
+    #[cfg(feature = "ssr")]
+    if !public {
+        provide_context(crate::ui::island::loader::PageLoader::new(
+            options.clone(),
+            &crate::ssr::pkg_path(),
+        ));
+    }
+    let reload = (!public).then(|| view! { <AutoReload options /> });
     view! {
         <!DOCTYPE html>
         <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                {scripts}
+                {reload}
                 <MetaTags />
             </head>
             <body>
@@ -85,7 +93,7 @@ fn Head() -> impl IntoView {
         t_string!(i18n, app.tagline)
     );
     view! {
-        <Stylesheet id="leptos" href="/pkg/jiandu.css" />
+        <Stylesheet id="leptos" href=stylesheet() />
         <Link rel="manifest" href="/manifest.webmanifest" />
         <Link rel="icon" href="/icon.svg" type_="image/svg+xml" />
         <Meta name="theme-color" content="#b3261e" />
@@ -93,35 +101,46 @@ fn Head() -> impl IntoView {
     }
 }
 
+/// This build's stylesheet, at the address that names the build.
+fn stylesheet() -> String {
+    #[cfg(feature = "ssr")]
+    let (pkg, name) = (
+        crate::ssr::pkg_path(),
+        use_context::<crate::ssr::AppState>()
+            .map(|s| s.leptos_options.output_name.to_string())
+            .unwrap_or_else(|| "jiandu".into()),
+    );
+    #[cfg(not(feature = "ssr"))]
+    let (pkg, name) = ("pkg", "jiandu");
+    format!("/{pkg}/{name}.css")
+}
+
 /// Shown by the service worker when a page is not in its cache and the network is cut.
 #[component]
 fn OfflinePage() -> impl IntoView {
     let i18n = use_i18n();
-    // Set once the wasm has hydrated this page (effects run only in the browser): the browser
-    // test's proof that the app took the page as the offline page.
-    let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
     view! {
         <h1>{t!(i18n, offline.title)}</h1>
-        <p id="offline-page" data-ready=move || ready.get().then_some("1")>{t!(i18n, offline.body)}</p>
+        <OfflineNote text=t_string!(i18n, offline.body).to_owned() />
         <p><a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a></p>
     }
+}
+
+/// The offline page's note, marked once the wasm has taken the page (effects run only in the
+/// browser): the browser test's proof that the page the worker kept comes to life offline.
+#[island]
+fn OfflineNote(text: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ui::island::loader::ask();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    view! { <p id="offline-page" data-ready=move || ready.get().then_some("1")>{text}</p> }
 }
 
 #[component]
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     provide_session();
-    let outbox = crate::outbox::provide_outbox();
-    // The sync engine and the service worker run in the browser only, once per page.
-    Effect::new(move |_| {
-        let _ = outbox;
-        #[cfg(feature = "hydrate")]
-        {
-            crate::offline::register_service_worker();
-            crate::outbox::sync::start(outbox);
-        }
-    });
     // Async rendering: every page arrives complete (no-JS readers and slow phones get finished
     // HTML), and a server function's 401/403/404 becomes the page's HTTP status.
     let ssr = SsrMode::Async;

@@ -33,6 +33,59 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The variant's name, as pages mark a notice with it (`data-error`): without `{:?}`,
+    /// whose machinery would otherwise go into the wasm for this alone.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "Unauthenticated",
+            ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::NotFound => "NotFound",
+            ErrorCode::Invalid => "Invalid",
+            ErrorCode::Conflict => "Conflict",
+            ErrorCode::TooManyRequests => "TooManyRequests",
+            ErrorCode::TooLarge => "TooLarge",
+            ErrorCode::BadCredentials => "BadCredentials",
+            ErrorCode::Network => "Network",
+            ErrorCode::Unavailable => "Unavailable",
+            ErrorCode::Internal => "Internal",
+        }
+    }
+
+    /// The code as the JSON says it (`bad_credentials`), for a form's redirect.
+    pub fn wire(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::BadCredentials => "bad_credentials",
+            ErrorCode::Network => "network",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.wire() == s)
+    }
+
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Invalid,
+        ErrorCode::Conflict,
+        ErrorCode::TooManyRequests,
+        ErrorCode::TooLarge,
+        ErrorCode::BadCredentials,
+        ErrorCode::Network,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Unauthenticated | ErrorCode::BadCredentials => 401,
@@ -117,5 +170,21 @@ impl FromServerFnError for AppError {
             }
             other => AppError::new(ErrorCode::Internal, other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn the_codes_names_are_what_serde_and_debug_say() {
+        for c in ErrorCode::ALL {
+            let json = serde_json::to_value(c).unwrap();
+            assert_eq!(json.as_str(), Some(c.wire()));
+            assert_eq!(ErrorCode::from_wire(c.wire()), Some(c));
+            assert_eq!(c.name(), format!("{c:?}"));
+        }
+        assert_eq!(ErrorCode::from_wire("nonsense"), None);
     }
 }

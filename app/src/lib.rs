@@ -21,7 +21,6 @@ pub mod error;
 mod home;
 pub mod items;
 pub mod map;
-#[cfg(feature = "hydrate")]
 pub mod offline;
 pub mod outbox;
 pub mod paged;

@@ -11,6 +11,8 @@ use crate::store::{media::MediaStore, Db};
 
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// Where pages address this build's files: `pkg/<build id>` (see `server/src/assets.rs`).
+    pub pkg_path: std::sync::Arc<str>,
     pub db: Db,
     pub media: MediaStore,
     pub leptos_options: LeptosOptions,
@@ -21,6 +23,13 @@ pub struct AppState {
     pub photo_copies: std::sync::Arc<tokio::sync::Notify>,
     /// Failed sign-ins and the password hasher's queue.
     pub sign_in: std::sync::Arc<crate::auth::ssr::SignInGate>,
+}
+
+/// Where this page addresses the build's files (`pkg/<build id>`); `pkg` outside a server.
+pub fn pkg_path() -> String {
+    use_context::<AppState>()
+        .map(|s| s.pkg_path.to_string())
+        .unwrap_or_else(|| "pkg".into())
 }
 
 /// The address a request comes from, as far as it can be known without believing the client
@@ -142,45 +151,114 @@ pub fn db() -> Result<Db, AppError> {
 }
 
 /// Runs a server function body and turns its error into the matching HTTP status, so that API
-/// clients and tests see 401/403/404/422 rather than a blanket 500.
+/// clients and tests see 401/403/404/422 rather than a blanket 500. A plain HTML form's post
+/// (no JavaScript: the pages are server-rendered) is answered with a redirect back to its page
+/// instead, saying what became of it in the query (`ui::form`).
 pub async fn run<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let says = FormSays::default();
+    provide_context(says.clone());
     let result = body.await;
-    if let Err(e) = &result {
-        if let Some(back) = back_with_error(e) {
-            leptos_axum::redirect(&back);
-            return result;
+    let plain = plain_post();
+    match &result {
+        Err(e) => {
+            if let Some(p) = &plain {
+                leptos_axum::redirect(&p.back(&error_params(e)));
+                return result;
+            }
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                let status = axum::http::StatusCode::from_u16(e.error.http_status())
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+                res.set_status(status);
+                if let Some(secs) = e.retry_after() {
+                    res.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+                }
+            }
         }
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            let status = axum::http::StatusCode::from_u16(e.error.http_status())
-                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            res.set_status(status);
-            if let Some(secs) = e.retry_after() {
-                res.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+        Ok(_) => {
+            // A function that sends the form elsewhere (a sign-in to `next=`) has said where.
+            let placed = use_context::<leptos_axum::ResponseOptions>().is_some_and(|r| {
+                r.0.read()
+                    .map(|p| p.headers.contains_key(axum::http::header::LOCATION))
+                    .unwrap_or(false)
+            });
+            if let (Some(p), false) = (&plain, placed) {
+                let mut params = vec![("form_done".to_owned(), "1".to_owned())];
+                params.extend(says.taken());
+                let to = match says.target() {
+                    Some(path) => p.at(&path, &params),
+                    None => p.back(&params),
+                };
+                leptos_axum::redirect(&to);
             }
         }
     }
     result
 }
 
+/// What a server function adds to a plain form's answer: `form_<name>=<value>` in the page's
+/// query (the id of what it made, say), for the page to show.
+pub fn form_says(name: &str, value: impl ToString) {
+    if let Some(says) = use_context::<FormSays>() {
+        if let Ok(mut v) = says.said.lock() {
+            v.push((format!("form_{name}"), value.to_string()));
+        }
+    }
+}
+
+/// Where a plain form's post goes once it went through, when not back to its page (a new
+/// record to its own page); the answer is said there too.
+pub fn form_goes_to(path: &str) {
+    if let Some(says) = use_context::<FormSays>() {
+        if let Ok(mut t) = says.target.lock() {
+            *t = Some(path.to_owned());
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct FormSays {
+    said: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    target: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl FormSays {
+    fn taken(&self) -> Vec<(String, String)> {
+        self.said
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+
+    fn target(&self) -> Option<String> {
+        self.target.lock().ok().and_then(|t| t.clone())
+    }
+}
+
+fn error_params(e: &AppError) -> Vec<(String, String)> {
+    let mut params = vec![("form_error".to_owned(), e.error.wire().to_owned())];
+    if let Some(f) = e.field().filter(|f| {
+        f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    }) {
+        params.push(("form_field".to_owned(), f.to_owned()));
+    }
+    params
+}
+
 /// True when the request came from a plain HTML form (no JavaScript), which expects a redirect
 /// rather than a JSON answer.
 pub async fn is_plain_form_post() -> bool {
-    leptos_axum::extract::<axum::http::HeaderMap>()
-        .await
-        .ok()
-        .and_then(|h| {
-            h.get(axum::http::header::ACCEPT)?
-                .to_str()
-                .ok()
-                .map(str::to_owned)
-        })
-        .is_some_and(|a| a.contains("text/html"))
+    plain_post().is_some()
 }
 
-/// For a plain HTML form post (no JavaScript) that failed: the page it came from, with the error
-/// in the query (`form_error`, `form_field`) so that the page can say what went wrong. Without
-/// this the browser would show the JSON error, or the same page with no word of the failure.
-fn back_with_error(e: &AppError) -> Option<String> {
+/// A plain HTML form's post to a server function: where it came from and which form it was.
+struct PlainPost {
+    referer: String,
+    function: String,
+    key: Option<String>,
+}
+
+fn plain_post() -> Option<PlainPost> {
     let parts = use_context::<axum::http::request::Parts>()?;
     if parts.method != axum::http::Method::POST || !parts.uri.path().starts_with("/api/") {
         return None;
@@ -193,12 +271,52 @@ fn back_with_error(e: &AppError) -> Option<String> {
     if !accepts_html {
         return None;
     }
-    let referer = h.get(axum::http::header::REFERER)?.to_str().ok()?;
-    Some(with_error_query(referer, e))
+    // No Referer (a privacy setting, a tool): back to the start page, as Leptos would.
+    let referer = h
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .unwrap_or("/")
+        .to_owned();
+    let key = parts.uri.query().and_then(|q| {
+        q.split('&').find_map(|p| p.strip_prefix("form=")).map(|k| {
+            percent_encoding::percent_decode_str(k)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    });
+    Some(PlainPost {
+        referer,
+        function: crate::ui::form::fn_name(parts.uri.path()).to_owned(),
+        key,
+    })
 }
 
-/// Keeps only the path and query of `referer` (never another site) and sets the error params.
+impl PlainPost {
+    /// Back to the form's page.
+    fn back(&self, params: &[(String, String)]) -> String {
+        self.at(&self.referer, params)
+    }
+
+    /// To `page` (a path, or the referer), with what became of the post.
+    fn at(&self, page: &str, params: &[(String, String)]) -> String {
+        let mut all = vec![("form_fn".to_owned(), self.function.clone())];
+        if let Some(k) = &self.key {
+            all.push(("form_key".to_owned(), k.clone()));
+        }
+        all.extend_from_slice(params);
+        back_to_form(page, &all)
+    }
+}
+
+/// A plain post to an endpoint of its own (not a server function) that was refused: back to
+/// its page with the error in the query.
 pub fn with_error_query(referer: &str, e: &AppError) -> String {
+    back_to_form(referer, &error_params(e))
+}
+
+/// The page at `referer` — its path and query only (never another site), without the answer
+/// to an earlier post (`form_…`) — with `params` added, each value escaped.
+pub fn back_to_form(referer: &str, params: &[(String, String)]) -> String {
     let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
     let path_q = match after_scheme.find('/') {
         Some(i) if referer.contains("://") => &after_scheme[i..],
@@ -209,27 +327,15 @@ pub fn with_error_query(referer: &str, e: &AppError) -> String {
     let (path, query) = path_q.split_once('?').unwrap_or((path_q, ""));
     // `//host` would leave the site; the target goes through the same rule as a sign-in's.
     let path = crate::auth::safe_next(Some(path));
-    let mut params: Vec<&str> = query
+    let mut out: Vec<String> = query
         .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("form_error=") && !p.starts_with("form_field="))
+        .filter(|p| !p.is_empty() && !p.starts_with("form_"))
+        .map(|p| crate::auth::safe_next(Some(&format!("/{p}")))[1..].to_owned())
         .collect();
-    let code = serde_json::to_value(e.error)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "internal".into());
-    let err = format!("form_error={code}");
-    params.push(&err);
-    let field = e
-        .field()
-        .filter(|f| {
-            f.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        })
-        .map(|f| format!("form_field={f}"));
-    if let Some(f) = &field {
-        params.push(f);
+    for (k, v) in params {
+        out.push(format!("{k}={}", crate::ui::urlencode(v)));
     }
-    format!("{path}?{}", params.join("&"))
+    format!("{path}?{}", out.join("&"))
 }
 
 #[cfg(test)]
@@ -249,27 +355,36 @@ mod tests {
     }
 
     #[test]
-    fn error_query_stays_on_this_site_and_replaces_old_errors() {
+    fn a_forms_answer_stays_on_this_site_and_replaces_the_last_one() {
         let e = AppError::new(ErrorCode::BadCredentials, "x");
+        let back = |r: &str, e: &AppError| back_to_form(r, &error_params(e));
         assert_eq!(
-            with_error_query(
-                "http://127.0.0.1:3000/login?next=/my/sites&form_error=forbidden#top",
+            back(
+                "http://127.0.0.1:3000/login?next=/my/sites&form_error=forbidden&form_fn=x#top",
                 &e
             ),
             "/login?next=/my/sites&form_error=bad_credentials"
         );
         assert_eq!(
-            with_error_query("https://evil.example", &e),
+            back("https://evil.example", &e),
             "/?form_error=bad_credentials"
         );
         assert_eq!(
-            with_error_query("http://127.0.0.1:3000//evil.example/x?a=1", &e),
+            back("http://127.0.0.1:3000//evil.example/x?a=1", &e),
             "/?a=1&form_error=bad_credentials"
         );
         let f = AppError::invalid("reason", "say why");
         assert_eq!(
-            with_error_query("/staff/comments", &f),
+            back("/staff/comments", &f),
             "/staff/comments?form_error=invalid&form_field=reason"
+        );
+        // A field no page could name is not echoed.
+        let odd = AppError::invalid("<b>", "x");
+        assert_eq!(back("/x", &odd), "/x?form_error=invalid");
+        // Values are escaped; what the referer carried stays a valid header value.
+        assert_eq!(
+            back_to_form("/items?q=电 梯", &[("form_created".into(), "a&b=c".into())]),
+            "/items?q=%E7%94%B5%20%E6%A2%AF&form_created=a%26b%3Dc"
         );
     }
 }

@@ -90,40 +90,88 @@ test('staff browse projects to a sub-item and see the groups', async ({ page }) 
   expect(res?.url()).toContain('/login');
 });
 
-test('the build’s files cross the wire as their brotli-11 copies, not compressed per request', async ({ page }) => {
+/** The build's files a page asked for: `/pkg/<build id>/…` (the id names the build). */
+function buildFile(pathname: string): { id: string; file: string } | null {
+  const m = pathname.match(/^\/pkg\/([0-9a-f]{16})\/(.+)$/);
+  return m ? { id: m[1], file: m[2] } : null;
+}
+
+test('a page without an island loads no wasm and no script; one with islands loads this build’s', async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('request', (req) => fetched.push(new URL(req.url()).pathname));
+  for (const path of ['/', '/login', '/projects']) {
+    fetched.length = 0;
+    await page.goto(path);
+    await waitForHydration(page);
+    const code = fetched.filter((p) => /\.(wasm|js)$/.test(p));
+    expect(code, `${path} fetched ${code.join(', ')}`).toEqual([]);
+    await expect(page.locator('leptos-island')).toHaveCount(0);
+    await expect(page.locator('script[type=module]')).toHaveCount(0);
+  }
+  await signIn(page, 'demo-deputy', '/my/sites');
+  fetched.length = 0;
+  await page.reload();
+  await page.locator('#nearby[data-ready="1"]').waitFor();
+  const files = fetched.map(buildFile).filter((f) => f != null);
+  const wasm = files.find((f) => f!.file.endsWith('.wasm'));
+  expect(wasm, fetched.join(', ')).toBeTruthy();
+  // One build: every file the page asked for carries the same id.
+  expect(new Set(files.map((f) => f!.id)).size).toBe(1);
+  const res = await page.request.get(`/pkg/${wasm!.id}/${wasm!.file}`);
+  expect(res.headers()['cache-control']).toContain('immutable');
+  // Another build's address is not this build's file.
+  const other = await page.request.get(`/pkg/0000000000000000/${wasm!.file}`);
+  expect(other.status()).toBe(404);
+  expect((await page.request.get(`/pkg/${wasm!.file}`)).status()).toBe(404);
+});
+
+test('the build’s files cross the wire as their brotli-11 copies, not compressed per request', async ({ page, context, browser }) => {
+  await signIn(page, 'demo-deputy', '/my/sites');
+  // A fresh browser (no HTTP cache, no worker) signed in as the deputy: every file comes over
+  // the network.
+  const fresh = await browser.newContext({ storageState: await context.storageState(), serviceWorkers: 'block' });
+  const phone = await fresh.newPage();
   // Bytes on the wire as Chromium counts them (the encoded body), beside the copy on disk.
   const seen: { path: string; encoding?: string; bytes: number }[] = [];
-  page.on('requestfinished', async (req) => {
+  phone.on('requestfinished', async (req) => {
     const url = new URL(req.url());
-    if (!url.pathname.startsWith('/pkg/')) return;
+    if (!buildFile(url.pathname)) return;
     const res = await req.response();
     seen.push({ path: url.pathname, encoding: res?.headers()['content-encoding'], bytes: (await req.sizes()).responseBodySize });
   });
-  await page.goto('/login');
-  await waitForHydration(page);
-  await expect.poll(() => seen.some((s) => s.path.endsWith('.wasm'))).toBe(true);
+  await phone.goto('/my/sites');
+  await phone.locator('#nearby[data-ready="1"]').waitFor();
+  await expect.poll(() => seen.filter((s) => /\.(wasm|js|css)$/.test(s.path)).length).toBeGreaterThanOrEqual(3);
   const root = process.env.LEPTOS_SITE_ROOT;
   expect(root, 'scripts/test sets LEPTOS_SITE_ROOT for the release server').toBeTruthy();
   for (const s of seen.filter((x) => /\.(wasm|js|css)$/.test(x.path))) {
     expect(s.encoding, s.path).toBe('br');
-    expect(s.bytes, s.path).toBe(fs.statSync(path.join(root!, `${s.path}.br`)).size);
+    const onDisk = path.join(root!, 'pkg', `${buildFile(s.path)!.file}.br`);
+    expect(s.bytes, s.path).toBe(fs.statSync(onDisk).size);
   }
+  await fresh.close();
 });
 
-test('the worker keeps every file the app loads, so the app starts with the network cut', async ({ page, context }) => {
+test('the worker keeps every file the islands load, so they start with the network cut', async ({ page, context }) => {
   // The module imports wasm-bindgen's snippets beside the wasm; one left to the HTTP cache is
-  // gone once its heuristic freshness runs out, and then nothing hydrates offline.
-  await page.goto('/login');
+  // gone once its heuristic freshness runs out, and then nothing hydrates offline. The worker is
+  // registered by the islands of a signed-in deputy's or officer's pages.
+  await signIn(page, 'demo-deputy', '/my/sites');
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
-  const moduleJs = await (await page.request.get('/pkg/jiandu.js')).text();
-  const snippets = [...moduleJs.matchAll(/(?:from|import)\s*['"]\.\/(snippets\/[^'"]+)['"]/g)].map((m) => `/pkg/${m[1]}`);
+  const module = await page.locator('link[rel=modulepreload]').getAttribute('href');
+  const wasm = await page.locator('link[rel=preload][as=fetch]').getAttribute('href');
+  const css = await page.locator('link[rel=stylesheet]').first().getAttribute('href');
+  expect(buildFile(module!), module!).toBeTruthy();
+  const dir = module!.slice(0, module!.lastIndexOf('/'));
+  const moduleJs = await (await page.request.get(module!)).text();
+  const snippets = [...moduleJs.matchAll(/(?:from|import)\s*['"]\.\/(snippets\/[^'"]+)['"]/g)].map((m) => `${dir}/${m[1]}`);
   expect(snippets.length, 'the build has JS snippets (map/offline.rs)').toBeGreaterThan(0);
   const kept = await page.evaluate(async () => {
     const name = (await caches.keys()).find((n) => n.startsWith('jiandu-shell-'));
     if (!name) return [];
     return (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
   });
-  for (const p of ['/offline', '/pkg/jiandu.js', '/pkg/jiandu.wasm', '/pkg/jiandu.css', ...snippets]) expect(kept, p).toContain(p);
+  for (const p of ['/offline', module!, wasm!, css!, ...snippets]) expect(kept, p).toContain(p);
 
   await context.setOffline(true);
   await page.goto('/offline');

@@ -168,37 +168,69 @@ fn xlsx_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>, AppErro
         .collect())
 }
 
+fn too_large_words() -> String {
+    "the file is larger than 5 MB".to_owned()
+}
+
+/// JSON for a client; for the import page's plain form, the page again with the outcome.
 async fn import(
     auth: AuthSession,
     State(state): State<AppState>,
+    parts: axum::http::request::Parts,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let too_large = too_large_words();
+    let (outcome, fields) = match crate::read_upload(mp, &too_large).await {
+        Ok(form) => {
+            let fields = form.fields.clone();
+            (import_findings(auth, &state, form).await, fields)
+        }
+        Err(e) => (Err(e), Default::default()),
+    };
+    if !crate::wants_page(&parts.headers) {
+        return match outcome {
+            Ok(o) => Json(o).into_response(),
+            Err(e) => error(e),
+        };
+    }
+    let status = match &outcome {
+        Ok(ImportOutcome::Imported { .. }) => StatusCode::OK,
+        Ok(ImportOutcome::Refused { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(e) => {
+            StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    };
+    let answer = app::ui::upload::Uploaded { outcome, fields };
+    crate::page_with(state, parts, "/staff/import", answer, status).await
+}
+
+async fn import_findings(
+    auth: AuthSession,
+    state: &AppState,
+    form: crate::UploadForm,
+) -> Result<ImportOutcome, AppError> {
     let Some(user) = auth.user.clone() else {
-        return error(AppError::unauthenticated());
+        return Err(AppError::unauthenticated());
     };
     if !user.role.is_staff() {
-        return error(AppError::forbidden());
+        return Err(AppError::forbidden());
     }
-    let form = match crate::read_upload(mp, "the file is larger than 5 MB").await {
-        Ok(f) => f,
-        Err(e) => return error(e),
-    };
     let Some(channel) = form
         .fields
         .get("channel")
         .and_then(|c| Channel::parse(c))
         .filter(|c| matches!(c, Channel::SelfInspection | Channel::SpecialAudit))
     else {
-        return error(AppError::invalid(
+        return Err(AppError::invalid(
             "channel",
             "choose unit self-inspection or special audit",
         ));
     };
     let Some((file_name, bytes)) = form.file else {
-        return error(AppError::invalid("file", "choose a file to import"));
+        return Err(AppError::invalid("file", "choose a file to import"));
     };
     if bytes.len() > MAX_FILE_BYTES {
-        return error(AppError::new(
+        return Err(AppError::new(
             ErrorCode::TooLarge,
             "the file is larger than 5 MB",
         ));
@@ -212,41 +244,36 @@ async fn import(
     let read = tokio::task::spawn_blocking(move || cells(&name, &bytes)).await;
     let cells = match read {
         Ok(Ok(c)) => c,
-        Ok(Err(e)) => return error(e),
-        Err(_) => return error(AppError::internal()),
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(AppError::internal()),
     };
     let findings = match app::domain::import::parse_sheet(cells) {
         Ok(f) => f,
-        Err(errors) => return Json(ImportOutcome::Refused { errors }).into_response(),
+        Err(errors) => return Ok(ImportOutcome::Refused { errors }),
     };
     let year = chrono::Datelike::year(&today());
-    match state
+    let outcome = state
         .db
         .import_findings(&findings, channel, &file_name, user.id, year)
-        .await
-    {
-        Ok(outcome) => {
-            if let ImportOutcome::Imported { import, items } = &outcome {
-                tracing::info!(%import, items, by = %user.username, "findings imported");
-                let detail = serde_json::json!({
-                    "import": import, "items": items, "channel": channel.as_str()
-                });
-                if let Err(e) = state
-                    .db
-                    .log_admin(
-                        Some(user.id),
-                        app::accounts::AdminAction::Import,
-                        &file_name,
-                        Some(detail),
-                    )
-                    .await
-                {
-                    // The findings are in (their import row records who and when); say so.
-                    tracing::error!(error = %e.message, %import, "import not written to the admin log");
-                }
-            }
-            Json(outcome).into_response()
+        .await?;
+    if let ImportOutcome::Imported { import, items } = &outcome {
+        tracing::info!(%import, items, by = %user.username, "findings imported");
+        let detail = serde_json::json!({
+            "import": import, "items": items, "channel": channel.as_str()
+        });
+        if let Err(e) = state
+            .db
+            .log_admin(
+                Some(user.id),
+                app::accounts::AdminAction::Import,
+                &file_name,
+                Some(detail),
+            )
+            .await
+        {
+            // The findings are in (their import row records who and when); say so.
+            tracing::error!(error = %e.message, %import, "import not written to the admin log");
         }
-        Err(e) => error(e),
     }
+    Ok(outcome)
 }

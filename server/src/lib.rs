@@ -2,6 +2,7 @@
 
 pub mod answer;
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod demo;
 pub mod demo_year;
@@ -74,6 +75,56 @@ pub(crate) async fn read_upload(
         }
     }
     Ok(form)
+}
+
+/// True when the request is a plain HTML form's (no JavaScript): it is answered with a page.
+pub(crate) fn wants_page(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+/// The app's page at `path`, rendered for the request `parts` came with (its session, its
+/// language) with `answer` in context: how an endpoint answers a plain form's post with the page
+/// it came from and what became of the post.
+pub(crate) async fn page_with<C: Clone + Send + Sync + 'static>(
+    state: app::ssr::AppState,
+    mut parts: axum::http::request::Parts,
+    path: &str,
+    answer: C,
+    status: axum::http::StatusCode,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use leptos::prelude::provide_context;
+    parts.method = axum::http::Method::GET;
+    parts.uri = match path.parse() {
+        Ok(u) => u,
+        Err(_) => {
+            return (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+            )
+                .into_response()
+        }
+    };
+    parts.headers.remove(axum::http::header::CONTENT_TYPE);
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(answer.clone());
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut res = handler(axum::http::Request::from_parts(
+        parts,
+        axum::body::Body::empty(),
+    ))
+    .await;
+    *res.status_mut() = status;
+    res
 }
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

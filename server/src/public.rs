@@ -29,7 +29,6 @@ use axum::{
     routing::{get, MethodRouter},
     Router,
 };
-use leptos::prelude::provide_context;
 use tower_governor::{
     governor::GovernorConfigBuilder, key_extractor::KeyExtractor, GovernorError, GovernorLayer,
 };
@@ -567,29 +566,12 @@ pub async fn cache_site_pages(
 /// The site page with the person's draft and the reason it was refused.
 async fn rerender(
     state: AppState,
-    mut parts: axum::http::request::Parts,
+    parts: axum::http::request::Parts,
     code: PublicCode,
     draft: CommentDraft,
     status: StatusCode,
 ) -> Response {
-    parts.method = axum::http::Method::GET;
-    parts.uri = match format!("/s/{code}").parse() {
-        Ok(u) => u,
-        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
-    };
-    parts.headers.remove(header::CONTENT_TYPE);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_context(state.clone());
-            provide_context(draft.clone());
-        },
-        move || app::shell(options.clone()),
-    );
-    let mut res = handler(axum::http::Request::from_parts(parts, Body::empty())).await;
-    *res.status_mut() = status;
-    res
+    crate::page_with(state, parts, &format!("/s/{code}"), draft, status).await
 }
 
 fn qr_code(code: &str, state: &AppState) -> Option<qrcode::QrCode> {

@@ -210,25 +210,57 @@ fn read(file: RegistryFile, file_name: &str, bytes: &[u8]) -> Result<Parsed, App
     Ok(registry::parse_sheet(file, cells))
 }
 
+fn too_large_words() -> String {
+    format!(
+        "the file is larger than {} MB",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+/// JSON for a client; for the registry page's plain form, the page again with the report.
 async fn import(
     auth: AuthSession,
     State(state): State<AppState>,
+    parts: axum::http::request::Parts,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let too_large = too_large_words();
+    let (outcome, fields) = match crate::read_upload(mp, &too_large).await {
+        Ok(form) => {
+            let fields = form.fields.clone();
+            (import_upload(auth, &state, form).await, fields)
+        }
+        Err(e) => (Err(e), Default::default()),
+    };
+    if !crate::wants_page(&parts.headers) {
+        return match outcome {
+            Ok(o) => Json(o).into_response(),
+            Err(e) => error(e),
+        };
+    }
+    let status = match &outcome {
+        Ok(RegistryOutcome::Done(_)) => StatusCode::OK,
+        Ok(RegistryOutcome::Refused { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
+        Err(e) => {
+            StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    };
+    let answer = app::ui::upload::Uploaded { outcome, fields };
+    crate::page_with(state, parts, "/admin/registry", answer, status).await
+}
+
+async fn import_upload(
+    auth: AuthSession,
+    state: &AppState,
+    form: crate::UploadForm,
+) -> Result<RegistryOutcome, AppError> {
     let Some(user) = auth.user.clone() else {
-        return error(AppError::unauthenticated());
+        return Err(AppError::unauthenticated());
     };
     if user.role != app::domain::Role::Admin {
-        return error(AppError::forbidden());
+        return Err(AppError::forbidden());
     }
-    let too_large = format!(
-        "the file is larger than {} MB",
-        MAX_FILE_BYTES / (1024 * 1024)
-    );
-    let form = match crate::read_upload(mp, &too_large).await {
-        Ok(f) => f,
-        Err(e) => return error(e),
-    };
+    let too_large = too_large_words();
     let kind = form.fields.get("file_kind");
     let year = form.fields.get("year");
     let dry_run = form
@@ -236,7 +268,7 @@ async fn import(
         .get("dry_run")
         .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "on"));
     let Some(kind) = kind.and_then(|k| RegistryFile::parse(k)) else {
-        return error(AppError::invalid(
+        return Err(AppError::invalid(
             "file_kind",
             "choose what the file is: plan, sites, deputies or groups",
         ));
@@ -246,7 +278,7 @@ async fn import(
         Some(y) => match y.parse::<i32>() {
             Ok(y) => y,
             Err(_) => {
-                return error(AppError::invalid(
+                return Err(AppError::invalid(
                     "year",
                     "the year is four digits, e.g. 2026",
                 ))
@@ -254,17 +286,17 @@ async fn import(
         },
     };
     let Some((file_name, bytes)) = form.file else {
-        return error(AppError::invalid("file", "choose a file to import"));
+        return Err(AppError::invalid("file", "choose a file to import"));
     };
     if bytes.len() > MAX_FILE_BYTES {
-        return error(AppError::new(ErrorCode::TooLarge, too_large));
+        return Err(AppError::new(ErrorCode::TooLarge, too_large));
     }
     let file_name: String = if file_name.trim().is_empty() {
         kind.as_str().to_owned()
     } else {
         file_name.chars().take(255).collect()
     };
-    match import_file(
+    import_file(
         &state.db,
         Some(&state.public.secret),
         kind,
@@ -275,10 +307,6 @@ async fn import(
         Some(user.id),
     )
     .await
-    {
-        Ok(outcome) => Json(outcome).into_response(),
-        Err(e) => error(e),
-    }
 }
 
 /// The report as the command line prints it: one line per row that is new or changed, then

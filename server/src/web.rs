@@ -50,7 +50,12 @@ pub fn router(
     settings: Settings,
 ) -> Router {
     let cookie_secure = settings.cookie_secure;
+    let build = std::sync::Arc::new(crate::assets::Build::read(
+        &leptos_options.site_root,
+        &leptos_options.site_pkg_dir,
+    ));
     let state = AppState {
+        pkg_path: build.pkg_path().into(),
         db: db.clone(),
         media,
         leptos_options: leptos_options.clone(),
@@ -88,7 +93,7 @@ pub fn router(
         }
     });
     let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
-    let worker = service_worker_script(&leptos_options.site_root, &leptos_options.site_pkg_dir);
+    let worker = build.worker_script();
     let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
 
     Router::new()
@@ -126,16 +131,11 @@ pub fn router(
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        // The build's files, as their brotli or gzip copies where the browser takes them
-        // (`jiandu precompress`); anything else under the site root as before.
-        .nest_service(
-            &format!("/{}", leptos_options.site_pkg_dir),
-            tower_http::services::ServeDir::new(
-                std::path::Path::new(leptos_options.site_root.as_ref())
-                    .join(leptos_options.site_pkg_dir.as_ref()),
-            )
-            .precompressed_br()
-            .precompressed_gzip(),
+        // The build's files under the build's id, as their brotli or gzip copies where the
+        // browser takes them (`jiandu precompress`), immutable (`assets.rs`).
+        .route(
+            &format!("/{}/{{*file}}", leptos_options.site_pkg_dir),
+            get(crate::assets::serve).with_state(build),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
@@ -257,54 +257,6 @@ async fn status_from_error_body(req: Request, next: middleware::Next) -> Respons
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The service worker with this build's id and files in front: a digest of the built wasm, JS,
-/// CSS and wasm-bindgen's JS snippets, and their addresses. Each build yields a different
-/// worker, which is how browsers learn to replace their caches; the list is how the worker knows
-/// every file the app's module imports, so that the app starts offline (a snippet left to the
-/// browser's HTTP cache was gone whenever its heuristic freshness had run out).
-fn service_worker_script(site_root: &str, pkg_dir: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let pkg = std::path::Path::new(site_root).join(pkg_dir);
-    // The build's own files: its wasm, JS and CSS, not the brotli and gzip copies `jiandu
-    // precompress` puts beside them (the same bytes, served in their place). No folder yet (a
-    // test's router) is a build without files.
-    let files = crate::precompress::files_under(&pkg, |p| {
-        matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("wasm" | "js" | "css")
-        )
-    })
-    .unwrap_or_default();
-    let mut digest = Sha256::new();
-    let mut urls = Vec::new();
-    for f in &files {
-        let Ok(rel) = f.strip_prefix(&pkg) else {
-            continue;
-        };
-        let url = format!(
-            "/{pkg_dir}/{}",
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/")
-        );
-        digest.update(url.as_bytes());
-        digest.update(std::fs::read(f).unwrap_or_default());
-        urls.push(url);
-    }
-    let id: String = digest
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let urls = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
-    format!(
-        "const BUILD = \"{id}\";\nconst BUILD_FILES = {urls};\n{}",
-        include_str!("../../public/sw.js")
-    )
-}
-
 async fn health(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar::<_, i32>("select 1")
         .fetch_one(&state.db.pool)
@@ -348,36 +300,7 @@ async fn switch_language(Path(locale): Path<String>, Query(q): Query<Next>) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::{head_nonce, service_worker_script};
-
-    #[test]
-    fn the_worker_lists_every_file_of_the_build_and_only_those() {
-        let root = std::env::temp_dir().join(format!("jiandu-sw-{}", uuid::Uuid::now_v7()));
-        let pkg = root.join("pkg");
-        std::fs::create_dir_all(pkg.join("snippets/app-1a2b")).unwrap();
-        for f in [
-            "jiandu.js",
-            "jiandu.wasm",
-            "jiandu.css",
-            "snippets/app-1a2b/inline0.js",
-        ] {
-            std::fs::write(pkg.join(f), f).unwrap();
-            std::fs::write(pkg.join(format!("{f}.br")), "compressed copy").unwrap();
-        }
-        std::fs::write(pkg.join("notes.txt"), "not the build's").unwrap();
-        let script = service_worker_script(root.to_str().unwrap(), "pkg");
-        let files = script.lines().nth(1).unwrap();
-        assert_eq!(
-            files,
-            r#"const BUILD_FILES = ["/pkg/jiandu.css","/pkg/jiandu.js","/pkg/jiandu.wasm","/pkg/snippets/app-1a2b/inline0.js"];"#
-        );
-        // A changed snippet is a new build: the worker must change with it.
-        let before = script.lines().next().unwrap().to_owned();
-        std::fs::write(pkg.join("snippets/app-1a2b/inline0.js"), "changed").unwrap();
-        let after = service_worker_script(root.to_str().unwrap(), "pkg");
-        assert_ne!(after.lines().next().unwrap(), before);
-        std::fs::remove_dir_all(&root).unwrap();
-    }
+    use super::head_nonce;
 
     #[test]
     fn the_nonce_is_read_from_the_head_only() {

@@ -3,8 +3,8 @@
 //! page at a time, with the total) and `/admin/activation-codes.xlsx` the same as a workbook.
 //! At first sign-in (`/activate`) the person sets their own password and the code is spent.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 use crate::accounts::PendingActivation;
@@ -13,7 +13,8 @@ use crate::accounts::SHEET_PAGE;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::paged::Paged;
-use crate::ui::{live, pager, query_arg, ErrorNotice, IntoAnySync, Loaded};
+use crate::ui::form::{said, PlainForm};
+use crate::ui::{pager, query_arg, Loaded};
 
 pub const XLSX_URL: &str = "/admin/activation-codes.xlsx";
 
@@ -61,9 +62,7 @@ pub async fn roster_accounts() -> Result<usize, AppError> {
             .create_roster_accounts(&state.public.secret, by.id)
             .await?;
         tracing::info!(by = %by.username, made, "roster accounts made");
-        if crate::ssr::is_plain_form_post().await {
-            leptos_axum::redirect("/admin/activation");
-        }
+        crate::ssr::form_says("made", made);
         Ok(made)
     })
     .await
@@ -89,28 +88,24 @@ pub async fn activation_sheet(page: Option<u32>) -> Result<Paged<PendingActivati
 pub fn ActivationPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let make = ServerAction::<RosterAccounts>::new();
     let page = move || {
         query_arg(query, "page")
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let sheet = Resource::new(
-        move || (page(), live(make.version())),
-        |(page, _)| activation_sheet(Some(page)),
-    );
+    let sheet = Resource::new(page, |page| activation_sheet(Some(page)));
+    let made = said(RosterAccounts::url(), None, "made").and_then(|n| n.parse::<usize>().ok());
     view! {
         <h1>{t!(i18n, activation.sheet_title)}</h1>
         <super::AdminOnly>
         <p class="muted no-print">{t!(i18n, activation.sheet_intro)}</p>
-        <ActionForm action=make attr:class="no-print" attr:id="roster-accounts-form">
-            <button type="submit" class="primary" id="roster-accounts" disabled=move || make.pending().get()>
+        <PlainForm action=RosterAccounts::url() class="no-print" id="roster-accounts-form">
+            <button type="submit" class="primary" id="roster-accounts">
                 {t!(i18n, activation.make)}
             </button>
-        </ActionForm>
-        {move || make.value().get().map(|r| match r {
-            Ok(n) => view! { <p class="notice ok no-print" id="roster-accounts-made" data-made=n>{t!(i18n, activation.made, n = n)}</p> }.into_any_sync(),
-            Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
+        </PlainForm>
+        {made.map(|n| view! {
+            <p class="notice ok no-print" id="roster-accounts-made" data-made=n>{t!(i18n, activation.made, n = n)}</p>
         })}
         <p class="no-print"><a href=XLSX_URL id="activation-xlsx" download>{t!(i18n, activation.xlsx)}</a></p>
         <Loaded resource=sheet view={move |p: Paged<PendingActivation>| {

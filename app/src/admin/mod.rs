@@ -3,8 +3,8 @@
 pub mod activation;
 pub mod registry;
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::ui::IntoAnySync;
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,8 @@ use crate::catalogue::UnitRef;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{live, pick, role_label, use_zh, ErrorNotice, Loaded};
+use crate::ui::form::{done_by_any, PlainForm};
+use crate::ui::{pick, role_label, use_zh, Loaded};
 
 use crate::accounts::AdminAction;
 pub use crate::accounts::{AdminLogEntry, DeputyOption, UserListItem};
@@ -278,10 +279,6 @@ pub async fn reset_password(
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let create = ServerAction::<CreateAccount>::new();
-    let reset = ServerAction::<ResetPassword>::new();
-    let activity = ServerAction::<SetActive>::new();
-    let (created, was_reset, toggled) = (create.version(), reset.version(), activity.version());
     let query = leptos_router::hooks::use_query_map();
     let number = move |key: &str| {
         crate::ui::query_arg(query, key)
@@ -289,16 +286,8 @@ pub fn UsersPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let data = Resource::new(
-        move || {
-            (
-                live(created),
-                live(was_reset),
-                live(toggled),
-                number("page"),
-                number("log_page"),
-            )
-        },
-        |(_, _, _, page, log_page)| accounts(Some(page), Some(log_page)),
+        move || (number("page"), number("log_page")),
+        |(page, log_page)| accounts(Some(page), Some(log_page)),
     );
     view! {
         <h1>{t!(i18n, users.title)}</h1>
@@ -329,7 +318,8 @@ pub fn UsersPage() -> impl IntoView {
                 view! {
                     <section class="card">
                         <h2>{t!(i18n, users.create)}</h2>
-                        <ActionForm action=create attr:class="stack" attr:id="create-account">
+                        <PlainForm action=CreateAccount::url() class="stack" id="create-account"
+                            done=t_string!(i18n, users.created)>
                             <label>
                                 <span>{t!(i18n, users.username)}</span>
                                 <input name="username" required maxlength="32" autocapitalize="none" />
@@ -384,19 +374,13 @@ pub fn UsersPage() -> impl IntoView {
                                     <a href="/admin/activation">{t!(i18n, nav.activation)}</a>
                                 </small>
                             </label>
-                            {move || match create.value().get() {
-                                Some(Ok(_)) => {
-                                    Some(view! { <p class="notice ok">{t!(i18n, users.created)}</p> }.into_any_sync())
-                                }
-                                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-                                None => None,
-                            }}
                             <button type="submit" class="primary">{t!(i18n, users.submit)}</button>
-                        </ActionForm>
+                        </PlainForm>
                     </section>
                     <section class="card">
                         <h2>{t!(i18n, users.reset)}</h2>
-                        <ActionForm action=reset attr:class="stack" attr:id="reset-password">
+                        <PlainForm action=ResetPassword::url() class="stack" id="reset-password"
+                            done=t_string!(i18n, users.reset_done)>
                             <label>
                                 <span>{t!(i18n, users.username)}</span>
                                 <input name="username" required maxlength="32" autocapitalize="none" list="page-usernames" />
@@ -418,24 +402,15 @@ pub fn UsersPage() -> impl IntoView {
                                     autocomplete="new-password"
                                 />
                             </label>
-                            {move || match reset.value().get() {
-                                Some(Ok(())) => {
-                                    Some(view! { <p class="notice ok">{t!(i18n, users.reset_done)}</p> }.into_any_sync())
-                                }
-                                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-                                None => None,
-                            }}
                             <button type="submit" class="primary">{t!(i18n, users.submit)}</button>
-                        </ActionForm>
+                        </PlainForm>
                     </section>
                     <section>
                         <h2>{t!(i18n, users.list)}</h2>
                         {accounts_pager}
-                        {move || match activity.value().get() {
-                            Some(Ok(_)) => Some(view! { <p class="notice ok">{t!(i18n, users.set_active_done)}</p> }.into_any_sync()),
-                            Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-                            None => None,
-                        }}
+                        {done_by_any(SetActive::url()).then(|| view! {
+                            <p class="notice ok" role="status">{t!(i18n, users.set_active_done)}</p>
+                        })}
                         <table class="grid" id="account-table">
                             <tbody>
                                 {users
@@ -459,11 +434,11 @@ pub fn UsersPage() -> impl IntoView {
                                                 <td>{unit}</td>
                                                 <td class="state">{state}</td>
                                                 <td>
-                                                    <ActionForm action=activity attr:class="inline set-active">
+                                                    <PlainForm action=SetActive::url() key=u.username.clone() class="inline set-active">
                                                         <input type="hidden" name="user_id" value=u.id.to_string() />
                                                         <input type="hidden" name="active" value=(!u.is_active).to_string() />
                                                         <button type="submit">{button}</button>
-                                                    </ActionForm>
+                                                    </PlainForm>
                                                 </td>
                                             </tr>
                                         }
@@ -519,13 +494,14 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: AdminAction) -> &'static str {
+fn action_label(locale: impl Into<Locale>, a: AdminAction) -> &'static str {
+    let locale: Locale = locale.into();
     match a {
-        AdminAction::CreateAccount => t_string!(i18n, users.act_create_account),
-        AdminAction::ResetPassword => t_string!(i18n, users.act_reset_password),
-        AdminAction::Deactivate => t_string!(i18n, users.act_deactivate),
-        AdminAction::Reactivate => t_string!(i18n, users.act_reactivate),
-        AdminAction::Import => t_string!(i18n, users.act_import),
-        AdminAction::Edit => t_string!(i18n, users.act_edit),
+        AdminAction::CreateAccount => td_string!(locale, users.act_create_account),
+        AdminAction::ResetPassword => td_string!(locale, users.act_reset_password),
+        AdminAction::Deactivate => td_string!(locale, users.act_deactivate),
+        AdminAction::Reactivate => td_string!(locale, users.act_reactivate),
+        AdminAction::Import => td_string!(locale, users.act_import),
+        AdminAction::Edit => td_string!(locale, users.act_edit),
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::registry::{
     Change, Field, ImportReport, RegistryFile, RegistryOutcome, RowError,
 };
 use crate::i18n::*;
-use crate::ui::upload::upload_form;
+use crate::ui::upload::{posted, uploaded};
 use crate::ui::{use_zh, ErrorNotice, IntoAnySync};
 
 /// A plan of 20,000 sites as CSV is about 2 MB; a workbook of 50,000 rows stays under this.
@@ -18,13 +18,14 @@ pub const IMPORT_URL: &str = "/admin/registry/import";
 /// Rows of a report drawn on the page; the rest are counted, and the page says it is cut.
 const SHOWN_ROWS: usize = 300;
 
-fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, f: RegistryFile) -> &'static str {
+fn kind_label(locale: impl Into<Locale>, f: RegistryFile) -> &'static str {
+    let locale: Locale = locale.into();
     match f {
-        RegistryFile::Plan => t_string!(i18n, registry.plan),
-        RegistryFile::Sites => t_string!(i18n, registry.sites),
-        RegistryFile::Deputies => t_string!(i18n, registry.deputies),
-        RegistryFile::Groups => t_string!(i18n, registry.groups),
-        RegistryFile::Officers => t_string!(i18n, registry.officers),
+        RegistryFile::Plan => td_string!(locale, registry.plan),
+        RegistryFile::Sites => td_string!(locale, registry.sites),
+        RegistryFile::Deputies => td_string!(locale, registry.deputies),
+        RegistryFile::Groups => td_string!(locale, registry.groups),
+        RegistryFile::Officers => td_string!(locale, registry.officers),
     }
 }
 
@@ -51,19 +52,27 @@ pub fn RegistryPage() -> impl IntoView {
 fn RegistryForm() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let (upload, on_submit) = upload_form::<RegistryOutcome>(IMPORT_URL);
-    // The plan year in China, where the office is, whatever the server's or browser's zone.
-    let year = chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8)));
+    // The plan year in China, where the office is, whatever the server's or browser's zone; or,
+    // answering a post, the choices it was sent with.
+    let year = posted::<RegistryOutcome>("year")
+        .and_then(|y| y.parse::<i32>().ok())
+        .unwrap_or_else(|| {
+            chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8)))
+        });
+    let kind = posted::<RegistryOutcome>("file_kind")
+        .and_then(|k| RegistryFile::parse(&k))
+        .unwrap_or(RegistryFile::Plan);
+    let dry_run = posted::<RegistryOutcome>("dry_run").is_some();
     view! {
         <p class="muted">{t!(i18n, registry.intro)}</p>
-        <form class="stack" id="registry-form" on:submit=on_submit>
+        <form class="stack" id="registry-form" method="post" action=IMPORT_URL enctype="multipart/form-data">
             <fieldset class="choices">
                 <legend>{t!(i18n, registry.kind)}</legend>
                 {RegistryFile::ALL
                     .into_iter()
                     .map(|f| view! {
                         <label class="choice">
-                            <input type="radio" name="file_kind" value=f.as_str() required checked={f == RegistryFile::Plan} />
+                            <input type="radio" name="file_kind" value=f.as_str() required checked={f == kind} />
                             <span>{kind_label(i18n, f)}</span>
                             " "
                             <small class="muted" data-columns=f.as_str()>
@@ -78,27 +87,22 @@ fn RegistryForm() -> impl IntoView {
                 <input type="number" name="year" min="2000" max="2100" value=year required />
             </label>
             <label class="choice">
-                <input type="checkbox" name="dry_run" value="1" id="registry-dry-run" />
+                <input type="checkbox" name="dry_run" value="1" id="registry-dry-run" checked=dry_run />
                 <span>{t!(i18n, registry.dry_run)}</span>
             </label>
             <label>
                 <span>{t!(i18n, registry.file)}</span>
                 <input type="file" name="file" required accept=".xlsx,.csv,.geojson,.json,.kml,text/csv,application/geo+json,application/vnd.google-earth.kml+xml" />
             </label>
-            <button type="submit" class="primary" id="registry-submit" disabled=move || upload.pending().get()>
+            <button type="submit" class="primary" id="registry-submit">
                 {t!(i18n, registry.submit)}
             </button>
         </form>
-        {move || {
-            upload
-                .value()
-                .get()
-                .map(|r| match r {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
-                    Ok(RegistryOutcome::Done(report)) => view! { <Report report /> }.into_any_sync(),
-                    Ok(RegistryOutcome::Refused { errors }) => view! { <Refused errors zh /> }.into_any_sync(),
-                })
-        }}
+        {uploaded::<RegistryOutcome>().map(|r| match r {
+            Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
+            Ok(RegistryOutcome::Done(report)) => view! { <Report report /> }.into_any_sync(),
+            Ok(RegistryOutcome::Refused { errors }) => view! { <Refused errors zh /> }.into_any_sync(),
+        })}
     }
 }
 

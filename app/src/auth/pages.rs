@@ -1,11 +1,12 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::api::{Activate, Login};
 use super::safe_next;
 use crate::i18n::*;
-use crate::ui::{use_session, ErrorNotice};
+use crate::ui::form::PlainForm;
+use crate::ui::use_session;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -14,15 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     // Read without panicking: the sign-in cuts short the loads in flight (a new session id, then
     // a full page load), and a render the browser gave up on may still be finishing.
     let next = move || safe_next(crate::ui::query_arg(query, "next").as_deref());
-    let login = ServerAction::<Login>::new();
     let session = use_session();
-
-    // A full load after sign-in, so every part of the page (header, resources) sees the session.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = login.value().get() {
-            let _ = window().location().assign(&next());
-        }
-    });
 
     let already_in = move || {
         session
@@ -40,7 +33,9 @@ pub fn LoginPage() -> impl IntoView {
                     <Redirect path=next() />
                 </Show>
             </Suspense>
-            <ActionForm action=login attr:class="stack" attr:id="login-form">
+            // A plain post: signed in, the answer sends the browser on to `next` (a full load,
+            // so every part of that page sees the session).
+            <PlainForm action=Login::url() class="stack" id="login-form">
                 <input type="hidden" name="next" value=next />
                 <label>
                     <span>{t!(i18n, login.username)}</span>
@@ -63,19 +58,8 @@ pub fn LoginPage() -> impl IntoView {
                         maxlength="128"
                     />
                 </label>
-                {move || {
-                    login.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })
-                }}
-                <button type="submit" class="primary" disabled=move || login.pending().get()>
-                    {move || {
-                        if login.pending().get() {
-                            t_string!(i18n, login.working)
-                        } else {
-                            t_string!(i18n, login.submit)
-                        }
-                    }}
-                </button>
-            </ActionForm>
+                <button type="submit" class="primary">{t!(i18n, login.submit)}</button>
+            </PlainForm>
             <p class="muted">{t!(i18n, login.hint)}</p>
             <p><a href="/activate" id="activate-link">{t!(i18n, login.first_time)}</a></p>
         </section>
@@ -96,17 +80,11 @@ pub fn ActivatePage() -> impl IntoView {
         )
     };
     let username = move || crate::ui::query_arg(query, "username").unwrap_or_default();
-    let activate = ServerAction::<Activate>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = activate.value().get() {
-            let _ = window().location().assign(&next());
-        }
-    });
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, activation.title)}</h1>
             <p class="muted">{t!(i18n, activation.intro)}</p>
-            <ActionForm action=activate attr:class="stack" attr:id="activate-form">
+            <PlainForm action=Activate::url() class="stack" id="activate-form">
                 <input type="hidden" name="next" value=next />
                 <label>
                     <span>{t!(i18n, login.username)}</span>
@@ -123,13 +101,10 @@ pub fn ActivatePage() -> impl IntoView {
                     <input name="password" type="password" autocomplete="new-password" required
                         minlength="10" maxlength="128" />
                 </label>
-                {move || {
-                    activate.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })
-                }}
-                <button type="submit" class="primary" id="activate-submit" disabled=move || activate.pending().get()>
+                <button type="submit" class="primary" id="activate-submit">
                     {t!(i18n, activation.submit)}
                 </button>
-            </ActionForm>
+            </PlainForm>
         </section>
     }
 }

@@ -36,12 +36,13 @@ pub async fn get_my_observations(
     .await
 }
 
-fn status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> &'static str {
+fn status_label(locale: impl Into<Locale>, status: &str) -> &'static str {
+    let locale: Locale = locale.into();
     match status {
-        "triaged" => t_string!(i18n, mine.triaged),
-        "merged" => t_string!(i18n, mine.merged),
-        "dismissed" => t_string!(i18n, mine.dismissed),
-        _ => t_string!(i18n, mine.submitted),
+        "triaged" => td_string!(locale, mine.triaged),
+        "merged" => td_string!(locale, mine.merged),
+        "dismissed" => td_string!(locale, mine.dismissed),
+        _ => td_string!(locale, mine.submitted),
     }
 }
 

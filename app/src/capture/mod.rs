@@ -19,12 +19,13 @@ use crate::domain::{
 use crate::i18n::*;
 use crate::ui::{pick, use_zh, Loaded};
 
-pub fn verdict_label(i18n: leptos_i18n::I18nContext<Locale>, v: Verdict) -> &'static str {
+pub fn verdict_label(locale: impl Into<Locale>, v: Verdict) -> &'static str {
+    let locale: Locale = locale.into();
     match v {
-        Verdict::OnSite => t_string!(i18n, capture.on_site),
-        Verdict::Near => t_string!(i18n, capture.near),
-        Verdict::OffSite => t_string!(i18n, capture.off_site),
-        Verdict::Unknown => t_string!(i18n, capture.unknown),
+        Verdict::OnSite => td_string!(locale, capture.on_site),
+        Verdict::Near => td_string!(locale, capture.near),
+        Verdict::OffSite => td_string!(locale, capture.off_site),
+        Verdict::Unknown => td_string!(locale, capture.unknown),
     }
 }
 
@@ -81,15 +82,32 @@ enum Gps {
 #[component]
 pub fn CapturePage() -> impl IntoView {
     let id = id_param("id");
-    let site = Resource::new(id, |id| async move { get_site(id?).await });
+    let i18n = use_i18n();
+    let zh = use_zh();
+    // The form records who captured (the outbox sends a record only under its author): the
+    // page carries it, as a page the phone kept must work offline.
+    let data = Resource::new(id, |id| async move {
+        let site = get_site(id?).await?;
+        let me = crate::auth::api::get_session().await?.user;
+        Ok((site, me))
+    });
     view! {
         <Loaded
-            resource=site
-            view=move |d| {
+            resource=data
+            view=move |(d, me): (SiteDetail, Option<crate::auth::CurrentUser>)| {
                 if d.yours_to_supervise {
-                    view! { <CaptureForm site=d /> }.into_any_sync()
+                    let site = CaptureSite {
+                        id: d.id,
+                        name: pick(zh, &d.name_zh, &d.name_en),
+                        geometry: d.geometry,
+                    };
+                    view! {
+                        <CaptureForm locale=i18n.get_locale_untracked() site
+                            owner=me.as_ref().map(crate::outbox::Owner::of)
+                            provider=crate::map::configured() />
+                    }
+                    .into_any_sync()
                 } else {
-                    let i18n = use_i18n();
                     view! { <p class="notice" id="not-your-site">{t!(i18n, capture.not_your_site)}</p> }
                         .into_any_sync()
                 }
@@ -98,12 +116,26 @@ pub fn CapturePage() -> impl IntoView {
     }
 }
 
-#[component]
-fn CaptureForm(site: SiteDetail) -> impl IntoView {
-    let session = crate::ui::use_session();
-    let i18n = use_i18n();
-    let zh = use_zh();
-    let site_name = pick(zh, &site.name_zh, &site.name_en);
+/// What the capture form needs of its site.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CaptureSite {
+    pub id: Uuid,
+    /// In the reader's language.
+    pub name: String,
+    pub geometry: crate::domain::SiteGeometry,
+}
+
+/// The form, in the browser: photos prepared on the phone, the position and its verdict, saved
+/// into the outbox (no network needed).
+#[island]
+fn CaptureForm(
+    locale: Locale,
+    site: CaptureSite,
+    owner: Option<crate::outbox::Owner>,
+    provider: Option<crate::map::TileProvider>,
+) -> impl IntoView {
+    crate::ui::island::enter(locale);
+    let site_name = site.name.clone();
     let site_id = site.id;
     let geometry = site.geometry.clone();
     let anchor = geometry.anchor();
@@ -199,11 +231,11 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
         let site_name = site_name.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let _ = (&site_name, site_id, session);
+            let _ = (&site_name, site_id, &owner);
             #[cfg(feature = "hydrate")]
             {
                 let draft = device::Draft {
-                    owner: crate::outbox::current_owner(session),
+                    owner: owner.clone(),
                     site_id,
                     site_name: site_name.clone(),
                     kind: kind.get_untracked(),
@@ -230,7 +262,7 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                 .into_iter()
                 .filter(|e| e.field.starts_with(field))
                 .map(|e| {
-                    let text = crate::ui::field_hint(i18n, &e.field)
+                    let text = crate::ui::field_hint(locale, &e.field)
                         .map(str::to_owned)
                         .unwrap_or(e.message);
                     view! { <p class="notice error" data-field=field>{text}</p> }
@@ -243,9 +275,9 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
         <p class="crumbs">
             <a href=format!("/sites/{site_id}") rel="external">{site_name.clone()}</a>
         </p>
-        <h1>{t!(i18n, capture.title)}</h1>
+        <h1>{td_string!(locale, capture.title)}</h1>
         <noscript>
-            <p class="notice error">{t!(i18n, capture.needs_js)}</p>
+            <p class="notice error">{td_string!(locale, capture.needs_js)}</p>
         </noscript>
         <form
             class="stack"
@@ -254,7 +286,7 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
             on:submit=submit
         >
             <fieldset class="kinds">
-                <legend>{t!(i18n, capture.kind)}</legend>
+                <legend>{td_string!(locale, capture.kind)}</legend>
                 {ObservationKind::ALL
                     .into_iter()
                     .map(|k| {
@@ -267,14 +299,14 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                                     prop:checked=move || kind.get() == k
                                     on:change=move |_| kind.set(k)
                                 />
-                                <span>{crate::outbox::page::kind_label(i18n, k)}</span>
+                                <span>{crate::outbox::page::kind_label(locale, k)}</span>
                             </label>
                         }
                     })
                     .collect_view()}
             </fieldset>
             <label>
-                <span>{t!(i18n, capture.photos)}</span>
+                <span>{td_string!(locale, capture.photos)}</span>
                 <input
                     type="file"
                     id="photo-input"
@@ -284,9 +316,9 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                     on:change=on_files
                 />
             </label>
-            <Show when=move || { preparing.get() > 0 }>
-                <p class="muted" id="preparing">{t!(i18n, capture.preparing)}</p>
-            </Show>
+            {move || (preparing.get() > 0).then(|| view! {
+                <p class="muted" id="preparing">{td_string!(locale, capture.preparing)}</p>
+            })}
             <ul class="thumbs" id="photo-list">
                 <For
                     each=move || photos.get()
@@ -299,7 +331,7 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                                 <img src=p.preview_url.clone() alt="" />
                                 <small>{kb} " KB" {p.exif_has_gps.then_some(" · GPS")}</small>
                                 <button type="button" class="link" on:click=move |_| remove_photo(sha.clone())>
-                                    {t!(i18n, capture.remove)}
+                                    {td_string!(locale, capture.remove)}
                                 </button>
                             </li>
                         }
@@ -308,7 +340,7 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
             </ul>
             {field_error("photos")}
             <label>
-                <span>{t!(i18n, capture.note)}</span>
+                <span>{td_string!(locale, capture.note)}</span>
                 <textarea
                     name="note"
                     id="note"
@@ -320,7 +352,7 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
             </label>
             {field_error("note")}
             <label>
-                <span>{t!(i18n, capture.tags)}</span>
+                <span>{td_string!(locale, capture.tags)}</span>
                 <input
                     name="tags"
                     id="tags"
@@ -332,16 +364,16 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
             <section class="card position" id="position">
                 <p>
                     {move || match position.get() {
-                        None => t_string!(i18n, capture.no_position).to_owned(),
+                        None => td_string!(locale, capture.no_position).to_owned(),
                         Some(p) => format!(
                             "{:.5}, {:.5} ±{:.0} m ({})",
                             p.lat,
                             p.lon,
                             p.accuracy_m,
                             match p.source {
-                                crate::domain::PositionSource::Gps => t_string!(i18n, capture.src_gps),
-                                crate::domain::PositionSource::ManualPin => t_string!(i18n, capture.src_pin),
-                                crate::domain::PositionSource::SiteLocation => t_string!(i18n, capture.src_site),
+                                crate::domain::PositionSource::Gps => td_string!(locale, capture.src_gps),
+                                crate::domain::PositionSource::ManualPin => td_string!(locale, capture.src_pin),
+                                crate::domain::PositionSource::SiteLocation => td_string!(locale, capture.src_site),
                             },
                         ),
                     }}
@@ -349,25 +381,25 @@ fn CaptureForm(site: SiteDetail) -> impl IntoView {
                 <p id="verdict">
                     {move || judged.get().map(|(v, d)| {
                         let dist = d.map(|d| format!(" · {:.0} m", d)).unwrap_or_default();
-                        view! { <b data-verdict=v.as_str()>{verdict_label(i18n, v)}</b> {dist} }
+                        view! { <b data-verdict=v.as_str()>{verdict_label(locale, v)}</b> {dist} }
                     })}
                 </p>
                 {move || match gps.get() {
-                    Gps::Locating => Some(view! { <p class="muted">{t!(i18n, capture.locating)}</p> }.into_any_sync()),
-                    Gps::Failed(e) => Some(view! { <p class="notice error">{t!(i18n, capture.gps_failed)} " " {e}</p> }.into_any_sync()),
+                    Gps::Locating => Some(view! { <p class="muted">{td_string!(locale, capture.locating)}</p> }.into_any_sync()),
+                    Gps::Failed(e) => Some(view! { <p class="notice error">{td_string!(locale, capture.gps_failed)} " " {e}</p> }.into_any_sync()),
                     Gps::Idle => None,
                 }}
                 <p class="actions">
-                    <button type="button" id="locate" on:click=locate>{t!(i18n, capture.locate)}</button>
-                    <button type="button" id="use-site" on:click=use_site_location>{t!(i18n, capture.use_site)}</button>
+                    <button type="button" id="locate" on:click=locate>{td_string!(locale, capture.locate)}</button>
+                    <button type="button" id="use-site" on:click=use_site_location>{td_string!(locale, capture.use_site)}</button>
                 </p>
-                <p class="muted">{t!(i18n, capture.pin_hint)}</p>
-                <crate::map::Map items=pin_items id="capture-map" fixed=true on_pick=drop_pin />
+                <p class="muted">{td_string!(locale, capture.pin_hint)}</p>
+                <crate::map::MapView items=pin_items provider=provider.clone() id="capture-map" fixed=true on_pick=drop_pin />
             </section>
             {field_error("position")}
             {field_error("captured_at")}
             <button type="submit" class="primary" id="save-capture" disabled=busy>
-                {t!(i18n, capture.save)}
+                {td_string!(locale, capture.save)}
             </button>
         </form>
     }

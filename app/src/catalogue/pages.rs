@@ -140,9 +140,10 @@ pub fn ProjectPage() -> impl IntoView {
     }
 }
 
+/// Sites as rows linking to their pages; on a page, and in "my sites" (an island).
 #[component]
 fn SiteList(sites: Vec<SiteSummary>, zh: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = crate::ui::island::locale();
     view! {
         <ul class="rows site-list">
             {sites
@@ -153,7 +154,7 @@ fn SiteList(sites: Vec<SiteSummary>, zh: bool) -> impl IntoView {
                             <a href=format!("/sites/{}", t.id) rel="external">
                                 {pick(zh, &t.name_zh, &t.name_en)}
                             </a>
-                            <span class="tag">{kind_label(i18n, t.kind)}</span>
+                            <span class="tag">{kind_label(locale, t.kind)}</span>
                             <span class="muted">
                                 {pick(zh, &t.district_zh, &t.district_en)} " · " {t.public_code.clone()}
                             </span>
@@ -287,7 +288,8 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
             <dt>{t!(i18n, site.location)}</dt>
             <dd>{format!("{:.5}, {:.5}", anchor.lat, anchor.lon)}</dd>
         </dl>
-        <crate::map::Map items=site_map id="site-map" />
+        <crate::map::PanZoomMap locale=i18n.get_locale_untracked() items=site_map
+            provider=crate::map::configured() id="site-map".to_owned() />
     }
 }
 
@@ -304,6 +306,39 @@ pub fn MySitesPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let data = Resource::new(|| (), |_| get_my_sites());
+    view! {
+        <h1>{t!(i18n, my_sites.title)}</h1>
+        <Loaded
+            resource=data
+            view=move |d| {
+                let group = format!(
+                    "{} {}",
+                    d.group_number,
+                    pick(zh, &d.group_name_zh, &d.group_name_en),
+                );
+                view! {
+                    <p class="muted">{group} " · " {t!(i18n, my_sites.intro)}</p>
+                    <MySitesTools locale=i18n.get_locale_untracked() units=d.units sites=d.sites
+                        provider=crate::map::configured() />
+                }
+            }
+        />
+    }
+}
+
+/// What a deputy does with their sites in the field, all in the browser from the sites the page
+/// carries (so it works offline): filter by name or code, "nearby" (the sites sorted by
+/// distance from the phone's position), the map, and saving the area's tiles. It also asks the
+/// service worker to keep every site page and capture form for use without a network.
+#[island]
+fn MySitesTools(
+    locale: Locale,
+    units: Vec<crate::catalogue::UnitRef>,
+    sites: Vec<SiteSummary>,
+    provider: Option<crate::map::TileProvider>,
+) -> impl IntoView {
+    crate::ui::island::enter(locale);
+    let zh = crate::ui::island::zh(locale);
     let (query, set_query) = signal(String::new());
     let here = RwSignal::new(None::<crate::domain::observation::PositionInput>);
     let locating = RwSignal::new(false);
@@ -321,168 +356,160 @@ pub fn MySitesPage() -> impl IntoView {
         });
     };
     // Keep what the deputy needs in the field on the phone: every site page and capture form.
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = data.get() {
-            let mut urls = vec!["/my/sites".to_owned(), "/outbox".to_owned()];
-            for s in &d.sites {
-                urls.push(format!("/sites/{}", s.id));
-                urls.push(format!("/sites/{}/capture", s.id));
-            }
+    {
+        let mut urls = vec!["/my/sites".to_owned(), "/outbox".to_owned()];
+        for s in &sites {
+            urls.push(format!("/sites/{}", s.id));
+            urls.push(format!("/sites/{}/capture", s.id));
+        }
+        Effect::new(move |_| {
             #[cfg(feature = "hydrate")]
             crate::offline::keep_for_offline(&urls);
-            let _ = urls;
-        }
-    });
-    view! {
-        <h1>{t!(i18n, my_sites.title)}</h1>
-        <Loaded
-            resource=data
-            view=move |d| {
-                let units = d.units.clone();
-                let sites = d.sites.clone();
-                let group = format!(
-                    "{} {}",
-                    d.group_number,
-                    pick(zh, &d.group_name_zh, &d.group_name_en),
-                );
-                view! {
-                    <p class="muted">{group} " · " {t!(i18n, my_sites.intro)}</p>
-                    <input
-                        type="search"
-                        class="filter"
-                        id="site-filter"
-                        placeholder=move || t_string!(i18n, my_sites.search)
-                        on:input=move |ev| set_query.set(event_target_value(&ev))
-                    />
-                    <p class="actions">
-                        <button type="button" id="nearby" on:click=find_nearby data-ready=move || ready.get().then_some("1")>
-                            {t!(i18n, my_sites.nearby)}
-                        </button>
-                        <Show when=move || locating.get()>
-                            <span class="muted">{t!(i18n, my_sites.locating)}</span>
-                        </Show>
-                    </p>
-                    {
-                        let all = sites.clone();
-                        let items = Signal::derive(move || {
-                            let mut items: Vec<crate::map::MapItem> = all
-                                .iter()
-                                .map(|s| crate::map::MapItem {
-                                    shape: crate::map::Shape::Geometry(s.geometry.clone()),
-                                    class: format!("site kind-{}", s.kind.as_str()),
-                                    href: Some(format!("/sites/{}", s.id)),
-                                    title: pick(zh, &s.name_zh, &s.name_en).to_owned(),
-                                })
-                                .collect();
-                            if let Some(p) = here.get() {
-                                // Found: the nearest sites around the deputy, not the whole city.
-                                let near: Vec<_> = nearest(&all, p.lat, p.lon, 10)
-                                    .into_iter()
-                                    .map(|(s, _)| s.id)
-                                    .collect();
-                                items.retain(|i| {
-                                    i.href.as_ref().is_some_and(|h| near.iter().any(|id| h.ends_with(&id.to_string())))
-                                });
-                                items.push(crate::map::MapItem {
-                                    shape: crate::map::Shape::Position {
-                                        at: crate::domain::LonLat { lon: p.lon, lat: p.lat },
-                                        accuracy_m: p.accuracy_m,
-                                    },
-                                    class: "position".into(),
-                                    href: None,
-                                    title: t_string!(i18n, map.here).to_owned(),
-                                });
-                            }
-                            items
-                        });
-                        view! { <crate::map::Map items=items id="my-sites-map" /> }
-                    }
-                    {
-                        // The tiles around all of the deputy's sites, for the field.
-                        let pts: Vec<[f64; 2]> = sites.iter().flat_map(|s| s.geometry.points()).collect();
-                        let provider = Resource::new(|| (), |_| crate::map::get_provider());
-                        let bbox = pts.first().map(|f| {
-                            pts.iter().fold((*f, *f), |(lo, hi), p| {
-                                ([lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])])
-                            })
-                        });
-                        view! {
-                            <Suspense>
-                                {move || {
-                                    let p = provider.get().and_then(|p| p.ok().flatten())?;
-                                    let (lo, hi) = bbox?;
-                                    Some(view! {
-                                        <crate::map::offline::SaveArea provider=p
-                                            sw=crate::domain::LonLat { lon: lo[0], lat: lo[1] }
-                                            ne=crate::domain::LonLat { lon: hi[0], lat: hi[1] } />
-                                    })
-                                }}
-                            </Suspense>
-                        }
-                    }
-                    {
-                        let all = sites.clone();
-                        move || {
-                            here.get().map(|p| {
-                                let rows = nearest(&all, p.lat, p.lon, 10)
-                                    .into_iter()
-                                    .map(|(s, d)| {
-                                        view! {
-                                            <li data-distance=format!("{d:.0}")>
-                                                <a href=format!("/sites/{}", s.id) rel="external">
-                                                    {pick(zh, &s.name_zh, &s.name_en)}
-                                                </a>
-                                                <span class="tag">{kind_label(i18n, s.kind)}</span>
-                                                <b>{format_distance(d)}</b>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view();
-                                view! {
-                                    <section class="unit" id="nearby-list">
-                                        <h2>
-                                            {t!(i18n, my_sites.nearby)} " · "
-                                            {t!(i18n, my_sites.accuracy)} " ±"
-                                            {format!("{:.0} m", p.accuracy_m)}
-                                        </h2>
-                                        <ul class="rows">{rows}</ul>
-                                    </section>
-                                }
-                            })
-                        }
-                    }
-                    {units
-                        .into_iter()
-                        .map(|u| {
-                            let sites = sites.clone();
-                            let unit_id = u.id;
-                            let shown = move || {
-                                let q = query.get();
-                                sites
-                                    .iter()
-                                    .filter(|s| s.lead_unit_id == unit_id && site_matches(s, &q))
-                                    .cloned()
-                                    .collect::<Vec<_>>()
-                            };
-                            view! {
-                                <section class="unit">
-                                    <h2>{pick(zh, &u.name_zh, &u.name_en)}</h2>
-                                    {move || {
-                                        let list = shown();
-                                        if list.is_empty() {
-                                            view! { <p class="muted">{t!(i18n, my_sites.empty)}</p> }
-                                                .into_any_sync()
-                                        } else {
-                                            view! { <SiteList sites=list zh=zh /> }.into_any_sync()
-                                        }
-                                    }}
-                                </section>
-                            }
-                        })
-                        .collect_view()}
-                }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &urls;
+        });
+    }
+    let map = {
+        let all = sites.clone();
+        let items = Signal::derive(move || {
+            let mut items: Vec<crate::map::MapItem> = all
+                .iter()
+                .map(|s| crate::map::MapItem {
+                    shape: crate::map::Shape::Geometry(s.geometry.clone()),
+                    class: format!("site kind-{}", s.kind.as_str()),
+                    href: Some(format!("/sites/{}", s.id)),
+                    title: pick(zh, &s.name_zh, &s.name_en).to_owned(),
+                })
+                .collect();
+            if let Some(p) = here.get() {
+                // Found: the nearest sites around the deputy, not the whole city.
+                let near: Vec<_> = nearest(&all, p.lat, p.lon, 10)
+                    .into_iter()
+                    .map(|(s, _)| s.id)
+                    .collect();
+                items.retain(|i| {
+                    i.href
+                        .as_ref()
+                        .is_some_and(|h| near.iter().any(|id| h.ends_with(&id.to_string())))
+                });
+                items.push(crate::map::MapItem {
+                    shape: crate::map::Shape::Position {
+                        at: crate::domain::LonLat {
+                            lon: p.lon,
+                            lat: p.lat,
+                        },
+                        accuracy_m: p.accuracy_m,
+                    },
+                    class: "position".into(),
+                    href: None,
+                    title: td_string!(locale, map.here).to_owned(),
+                });
             }
+            items
+        });
+        view! { <crate::map::MapView items=items provider=provider.clone() id="my-sites-map" /> }
+    };
+    // The tiles around all of the deputy's sites, for the field.
+    let save_area = {
+        let pts: Vec<[f64; 2]> = sites.iter().flat_map(|s| s.geometry.points()).collect();
+        let bbox = pts.first().map(|f| {
+            pts.iter().fold((*f, *f), |(lo, hi), p| {
+                (
+                    [lo[0].min(p[0]), lo[1].min(p[1])],
+                    [hi[0].max(p[0]), hi[1].max(p[1])],
+                )
+            })
+        });
+        provider.zip(bbox).map(|(p, (lo, hi))| {
+            view! {
+                <crate::map::offline::SaveArea provider=p
+                    sw=crate::domain::LonLat { lon: lo[0], lat: lo[1] }
+                    ne=crate::domain::LonLat { lon: hi[0], lat: hi[1] } />
+            }
+        })
+    };
+    let nearby = {
+        let all = sites.clone();
+        move || {
+            here.get().map(|p| {
+                let rows = nearest(&all, p.lat, p.lon, 10)
+                    .into_iter()
+                    .map(|(s, d)| {
+                        view! {
+                            <li data-distance=format!("{d:.0}")>
+                                <a href=format!("/sites/{}", s.id) rel="external">
+                                    {pick(zh, &s.name_zh, &s.name_en)}
+                                </a>
+                                <span class="tag">{kind_label(locale, s.kind)}</span>
+                                <b>{format_distance(d)}</b>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="unit" id="nearby-list">
+                        <h2>
+                            {td_string!(locale, my_sites.nearby)} " · "
+                            {td_string!(locale, my_sites.accuracy)} " ±"
+                            {format!("{:.0} m", p.accuracy_m)}
+                        </h2>
+                        <ul class="rows">{rows}</ul>
+                    </section>
+                }
+            })
+        }
+    };
+    let per_unit = units
+        .into_iter()
+        .map(|u| {
+            let sites = sites.clone();
+            let unit_id = u.id;
+            let shown = move || {
+                let q = query.get();
+                sites
+                    .iter()
+                    .filter(|s| s.lead_unit_id == unit_id && site_matches(s, &q))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            view! {
+                <section class="unit">
+                    <h2>{pick(zh, &u.name_zh, &u.name_en)}</h2>
+                    {move || {
+                        let list = shown();
+                        if list.is_empty() {
+                            view! { <p class="muted">{td_string!(locale, my_sites.empty)}</p> }
+                                .into_any_sync()
+                        } else {
+                            view! { <SiteList sites=list zh=zh /> }.into_any_sync()
+                        }
+                    }}
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <input
+            type="search"
+            class="filter"
+            id="site-filter"
+            placeholder=td_string!(locale, my_sites.search)
+            on:input=move |ev| set_query.set(event_target_value(&ev))
         />
+        <p class="actions">
+            <button type="button" id="nearby" on:click=find_nearby data-ready=move || ready.get().then_some("1")>
+                {td_string!(locale, my_sites.nearby)}
+            </button>
+            // A closure, not <Show>: its children would be an erased view, and erasure brings
+            // async hydration into the wasm (`ui/sync_hydrate.rs`).
+            {move || locating.get().then(|| view! {
+                <span class="muted">{td_string!(locale, my_sites.locating)}</span>
+            })}
+        </p>
+        {map}
+        {save_area}
+        {nearby}
+        {per_unit}
     }
 }
 

@@ -236,7 +236,8 @@ pub fn DashboardPage() -> impl IntoView {
                         </li>
                     </ul>
                     <h2>{t!(i18n, map.items_title)}</h2>
-                    <crate::map::points::PointsMap layer="items" id="dash-map" filter=Signal::stored(crate::items::QueueFilter::default()) />
+                    <crate::map::points::PointsMap locale=i18n.get_locale_untracked() layer="items".to_owned() id="dash-map".to_owned()
+                        filter=crate::items::QueueFilter::default() provider=crate::map::configured() />
                     <h2>{t!(i18n, dashboard.trend)}</h2>
                     {trend_chart(i18n, d.trend)}
                     <h2>{t!(i18n, dashboard.by_unit)}</h2>

@@ -13,7 +13,6 @@ use crate::domain::answer::{AnswerInput, DeviceAnswer};
 use crate::domain::outbox::{FailReason, SendState};
 use crate::i18n::*;
 use crate::outbox::{store, sync, OutboxItem, OutboxVersion, Payload, QueuedAnswer};
-use leptos_i18n::I18nContext;
 
 /// Why it failed, in the reader's language, with the browser's or server's own words after it.
 fn failure(reason: &str, detail: &str) -> String {
@@ -26,7 +25,7 @@ fn failure(reason: &str, detail: &str) -> String {
 
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
-    i18n: I18nContext<Locale>,
+    locale: Locale,
     owner: Option<crate::outbox::Owner>,
     item_id: Uuid,
     title: String,
@@ -42,7 +41,7 @@ pub async fn submit(
             Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
             Ok(p) => prepared.push(p),
             Err(e) => {
-                let why = t_string!(i18n, items.answer_photo_unreadable);
+                let why = td_string!(locale, items.answer_photo_unreadable);
                 return progress.set(AnswerProgress::Failed(failure(why, &e)));
             }
         }
@@ -58,8 +57,8 @@ pub async fn submit(
         let mut message: Vec<String> = Vec::new();
         for e in errors {
             let line = match e.field.as_str() {
-                "text" => t_string!(i18n, items.answer_text_rule).to_owned(),
-                "photos" => t_string!(i18n, items.answer_photos_rule).to_owned(),
+                "text" => td_string!(locale, items.answer_text_rule).to_owned(),
+                "photos" => td_string!(locale, items.answer_photos_rule).to_owned(),
                 _ => e.message,
             };
             if !message.contains(&line) {
@@ -84,7 +83,7 @@ pub async fn submit(
         .map(|p| (p.sha256.clone(), p.blob.clone()))
         .collect();
     if let Err(e) = store::add(&record, &blobs).await {
-        let why = t_string!(i18n, items.answer_not_saved);
+        let why = td_string!(locale, items.answer_not_saved);
         return progress.set(AnswerProgress::Failed(failure(why, &e)));
     }
     store::ask_to_persist().await;
@@ -105,9 +104,9 @@ pub async fn submit(
         }
         Some(SendState::Failed { reason, detail }) => {
             let why = match reason {
-                FailReason::SignIn => t_string!(i18n, outbox.fail_sign_in),
-                FailReason::Refused => t_string!(i18n, outbox.fail_refused),
-                FailReason::Conflict => t_string!(i18n, outbox.fail_conflict),
+                FailReason::SignIn => td_string!(locale, outbox.fail_sign_in),
+                FailReason::Refused => td_string!(locale, outbox.fail_refused),
+                FailReason::Conflict => td_string!(locale, outbox.fail_conflict),
             };
             progress.set(AnswerProgress::Failed(failure(why, &detail)))
         }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::import::{Column, RowError};
 use crate::i18n::*;
-use crate::ui::upload::upload_form;
+use crate::ui::upload::{posted, uploaded};
 use crate::ui::{use_zh, ErrorNotice};
 
 /// The largest file accepted (a 5000-row sheet is well under it).
@@ -29,7 +29,8 @@ pub enum ImportOutcome {
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let (upload, on_submit) = upload_form::<ImportOutcome>(IMPORT_URL);
+    // A refused file is sent again with the channel it was sent with.
+    let audit = posted::<ImportOutcome>("channel").as_deref() == Some("special_audit");
     let columns = [
         Column::SiteCode,
         Column::Kind,
@@ -42,15 +43,15 @@ pub fn ImportPage() -> impl IntoView {
         <h1>{t!(i18n, import.title)}</h1>
         <p class="muted">{t!(i18n, import.intro)}</p>
         <p class="muted">{t!(i18n, import.columns)} " " <code id="import-columns">{columns}</code></p>
-        <form class="stack" id="import-form" on:submit=on_submit>
+        <form class="stack" id="import-form" method="post" action=IMPORT_URL enctype="multipart/form-data">
             <fieldset class="choices">
                 <legend>{t!(i18n, import.channel)}</legend>
                 <label class="choice">
-                    <input type="radio" name="channel" value="self_inspection" required checked />
+                    <input type="radio" name="channel" value="self_inspection" required checked=!audit />
                     <span>{t!(i18n, import.self_inspection)}</span>
                 </label>
                 <label class="choice">
-                    <input type="radio" name="channel" value="special_audit" required />
+                    <input type="radio" name="channel" value="special_audit" required checked=audit />
                     <span>{t!(i18n, import.special_audit)}</span>
                 </label>
             </fieldset>
@@ -58,14 +59,12 @@ pub fn ImportPage() -> impl IntoView {
                 <span>{t!(i18n, import.file)}</span>
                 <input type="file" name="file" required accept=".xlsx,.csv,text/csv" />
             </label>
-            <button type="submit" class="primary" id="import-submit" disabled=move || upload.pending().get()>
+            <button type="submit" class="primary" id="import-submit">
                 {t!(i18n, import.submit)}
             </button>
         </form>
-        {move || {
-            upload
-                .value()
-                .get()
+        {
+            uploaded::<ImportOutcome>()
                 .map(|r| match r {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
                     Ok(ImportOutcome::Imported { items, .. }) => view! {
@@ -98,6 +97,6 @@ pub fn ImportPage() -> impl IntoView {
                     }
                     .into_any_sync(),
                 })
-        }}
+        }
     }
 }

@@ -415,9 +415,11 @@ pub async fn create_item(
             ));
         }
         let year = chrono::Datelike::year(&crate::ssr::today());
-        crate::ssr::db()?
+        let id = crate::ssr::db()?
             .create_item(&obs, &comments, kind, description, user.id, year)
-            .await
+            .await?;
+        crate::ssr::form_says("created", id);
+        Ok(id)
     })
     .await
 }

@@ -2,16 +2,17 @@
 //! and ratings, deputies of every change to the items made from what they reported. Who hears
 //! of what is `domain::list_item::audience`; the rows are written with each step.
 
+use crate::ui::form::PlainForm;
 use chrono::{DateTime, Utc};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::list_item::{ItemKind, ItemStatus};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{live, pick, use_zh, Loaded};
+use crate::ui::{pick, use_zh, Loaded};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -71,30 +72,18 @@ pub async fn mark_read(id: Option<i64>) -> Result<u64, AppError> {
 pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let read = ServerAction::<MarkRead>::new();
-    let read_version = read.version();
     let query = leptos_router::hooks::use_query_map();
     let page = move || {
         crate::ui::query_arg(query, "page")
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let data = Resource::new(
-        move || (live(read_version), page()),
-        |(_, page)| list_notifications(Some(page)),
-    );
-    let session = crate::ui::use_session();
-    // The count in the menu follows what was just marked read.
-    Effect::new(move |_| {
-        if read.version().get() > 0 {
-            session.refetch();
-        }
-    });
+    let data = Resource::new(page, |page| list_notifications(Some(page)));
     view! {
         <h1>{t!(i18n, notifications.title)}</h1>
-        <ActionForm action=read attr:class="inline">
+        <PlainForm action=MarkRead::url() class="inline">
             <button type="submit" id="mark-all-read">{t!(i18n, notifications.mark_all)}</button>
-        </ActionForm>
+        </PlainForm>
         <Loaded
             resource=data
             view=move |list| {

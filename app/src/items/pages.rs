@@ -1,8 +1,8 @@
 //! Pages of the closed loop: the review queue (staff), the list (staff, officer, deputy), and one
 //! item with its log and the steps the viewer may take.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::ui::IntoAnySync;
 use leptos_router::hooks::use_query_map;
@@ -17,44 +17,49 @@ use crate::capture::verdict_label;
 use crate::catalogue::pages::id_param;
 use crate::domain::list_item::{AnswerRating, ItemKind, ItemStatus};
 use crate::i18n::*;
-use crate::ui::{live, pick, query_arg, use_zh, ErrorNotice, Loaded};
+use crate::ui::form::PlainForm;
+use crate::ui::{live, pick, query_arg, use_zh, Loaded};
 
-pub fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: ItemStatus) -> &'static str {
+pub fn status_label(locale: impl Into<Locale>, s: ItemStatus) -> &'static str {
+    let locale: Locale = locale.into();
     match s {
-        ItemStatus::Draft => t_string!(i18n, items.draft),
-        ItemStatus::Forwarded => t_string!(i18n, items.forwarded),
-        ItemStatus::Acknowledged => t_string!(i18n, items.acknowledged),
-        ItemStatus::Answered => t_string!(i18n, items.answered),
-        ItemStatus::Closed => t_string!(i18n, items.closed),
+        ItemStatus::Draft => td_string!(locale, items.draft),
+        ItemStatus::Forwarded => td_string!(locale, items.forwarded),
+        ItemStatus::Acknowledged => td_string!(locale, items.acknowledged),
+        ItemStatus::Answered => td_string!(locale, items.answered),
+        ItemStatus::Closed => td_string!(locale, items.closed),
     }
 }
 
-pub fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, k: ItemKind) -> &'static str {
+pub fn kind_label(locale: impl Into<Locale>, k: ItemKind) -> &'static str {
+    let locale: Locale = locale.into();
     match k {
-        ItemKind::Problem => t_string!(i18n, items.problem),
-        ItemKind::Suggestion => t_string!(i18n, items.suggestion),
+        ItemKind::Problem => td_string!(locale, items.problem),
+        ItemKind::Suggestion => td_string!(locale, items.suggestion),
     }
 }
 
-fn rating_label(i18n: leptos_i18n::I18nContext<Locale>, r: AnswerRating) -> &'static str {
+fn rating_label(locale: impl Into<Locale>, r: AnswerRating) -> &'static str {
+    let locale: Locale = locale.into();
     match r {
-        AnswerRating::Satisfied => t_string!(i18n, public.satisfied),
-        AnswerRating::Basic => t_string!(i18n, public.basic),
-        AnswerRating::Dissatisfied => t_string!(i18n, public.dissatisfied),
+        AnswerRating::Satisfied => td_string!(locale, public.satisfied),
+        AnswerRating::Basic => td_string!(locale, public.basic),
+        AnswerRating::Dissatisfied => td_string!(locale, public.dissatisfied),
     }
 }
 
-pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, a: &str) -> &'static str {
+pub fn action_label(locale: impl Into<Locale>, a: &str) -> &'static str {
+    let locale: Locale = locale.into();
     match a {
-        "create" => t_string!(i18n, items.ev_create),
-        "attach" => t_string!(i18n, items.ev_attach),
-        "forward" => t_string!(i18n, items.forward),
-        "acknowledge" => t_string!(i18n, items.acknowledge),
-        "answer" => t_string!(i18n, items.answer),
-        "verify" => t_string!(i18n, items.verify),
-        "reopen" => t_string!(i18n, items.reopen),
-        "reassign" => t_string!(i18n, items.reassign),
-        "rate" => t_string!(i18n, items.rate),
+        "create" => td_string!(locale, items.ev_create),
+        "attach" => td_string!(locale, items.ev_attach),
+        "forward" => td_string!(locale, items.forward),
+        "acknowledge" => td_string!(locale, items.acknowledge),
+        "answer" => td_string!(locale, items.answer),
+        "verify" => td_string!(locale, items.verify),
+        "reopen" => td_string!(locale, items.reopen),
+        "reassign" => td_string!(locale, items.reassign),
+        "rate" => td_string!(locale, items.rate),
         _ => "",
     }
 }
@@ -147,12 +152,13 @@ fn ReviewFilterForm() -> impl IntoView {
     }
 }
 
-fn obs_status_label(i18n: leptos_i18n::I18nContext<Locale>, s: &str) -> &'static str {
+fn obs_status_label(locale: impl Into<Locale>, s: &str) -> &'static str {
+    let locale: Locale = locale.into();
     match s {
-        "submitted" => t_string!(i18n, review.submitted),
-        "triaged" => t_string!(i18n, review.triaged),
-        "merged" => t_string!(i18n, review.merged),
-        _ => t_string!(i18n, review.dismissed),
+        "submitted" => td_string!(locale, review.submitted),
+        "triaged" => td_string!(locale, review.triaged),
+        "merged" => td_string!(locale, review.merged),
+        _ => td_string!(locale, review.dismissed),
     }
 }
 
@@ -184,24 +190,24 @@ fn next_page_href(
     format!("/staff/review?{}", parts.join("&"))
 }
 
+/// The query of this page as it is, without the answer to a form's post and without `drop`,
+/// so a link can add one thing to it (a card's merge candidates).
+fn query_without(query: &leptos_router::params::ParamsMap, drop: &str) -> Vec<String> {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    query
+        .into_iter()
+        .filter(|(k, _)| k.as_ref() != drop && !k.starts_with("form_"))
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
+        .collect()
+}
+
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let create = ServerAction::<CreateItem>::new();
-    let dismiss = ServerAction::<DismissObservation>::new();
-    let attach = ServerAction::<AttachObservation>::new();
-    let versions = (create.version(), dismiss.version(), attach.version());
     let queue = Resource::new(
-        move || {
-            (
-                live(versions.0),
-                live(versions.1),
-                live(versions.2),
-                live(query),
-            )
-        },
-        |(_, _, _, q)| {
+        move || live(query),
+        |q| {
             let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
             let before_at =
                 g("before_at").and_then(|s| s.parse::<chrono::DateTime<chrono::Utc>>().ok());
@@ -222,51 +228,43 @@ pub fn ReviewQueuePage() -> impl IntoView {
             )
         },
     );
+    // The list's filter, so that the clusters count the rows the list pages through; ?map=all
+    // shows every status.
+    let filter = query.with_untracked(|q| {
+        let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        QueueFilter {
+            status: (q.get("map").as_deref() != Some("all"))
+                .then(|| g("status").unwrap_or_else(|| "submitted".into())),
+            project: g("project"),
+            sub_item: g("sub_item"),
+            unit: g("unit"),
+            group: g("group"),
+            district: g("district"),
+            kind: g("kind"),
+            verdict: g("verdict"),
+            since: g("since"),
+            until: g("until"),
+        }
+    });
+    // An item just made: its card has left the queue, so the word (and the way to the item) is
+    // said at the top.
+    let created = crate::ui::form::said_by_any(CreateItem::url(), "created")
+        .and_then(|id| Uuid::parse_str(&id).ok())
+        .map(|id| {
+            view! {
+                <p class="notice ok" id="item-created">
+                    {t!(i18n, items.created)} " "
+                    <a href=format!("/items/{id}")>{t!(i18n, items.open_item)}</a>
+                </p>
+            }
+        });
     view! {
         <h1>{t!(i18n, items.review_title)}</h1>
         <p class="muted">{t!(i18n, items.review_intro)}</p>
         <ReviewFilterForm />
-        <crate::map::points::PointsMap layer="observations" id="review-map"
-            filter=Signal::derive(move || {
-                // The list's filter, so that the clusters count the rows the list pages
-                // through; ?map=all shows every status. The map's resource reads this in a task
-                // of its own, which on the server may run after the page is gone: read without
-                // panicking then (see `ui::live`).
-                query.try_with(|q| {
-                let g = |k: &str| q.get(k).filter(|v| !v.is_empty());
-                QueueFilter {
-                    status: (q.get("map").as_deref() != Some("all"))
-                        .then(|| g("status").unwrap_or_else(|| "submitted".into())),
-                    project: g("project"),
-                    sub_item: g("sub_item"),
-                    unit: g("unit"),
-                    group: g("group"),
-                    district: g("district"),
-                    kind: g("kind"),
-                    verdict: g("verdict"),
-                    since: g("since"),
-                    until: g("until"),
-                }
-                })
-                .unwrap_or_default()
-            }) />
-        {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
-        {move || dismiss.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
-        {move || attach.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
-        {move || {
-            create
-                .value()
-                .get()
-                .and_then(|r| r.ok())
-                .map(|id| {
-                    view! {
-                        <p class="notice ok" id="item-created">
-                            {t!(i18n, items.created)} " "
-                            <a href=format!("/items/{id}")>{t!(i18n, items.open_item)}</a>
-                        </p>
-                    }
-                })
-        }}
+        <crate::map::points::PointsMap locale=i18n.get_locale_untracked() layer="observations".to_owned()
+            id="review-map".to_owned() filter provider=crate::map::configured() />
+        {created}
         <Loaded
             resource=queue
             view=move |page| {
@@ -287,20 +285,13 @@ pub fn ReviewQueuePage() -> impl IntoView {
                         <h2>{t!(i18n, review.comments_title)}</h2>
                         {cut}
                         <ol class="moderation" id="review-comments">
-                            // Keyed: a card's form must stay with its comment when the list changes.
-                            <For each=move || comments.clone() key=|c| c.id let:c>
-                                <ReviewCommentItem c=c create=create />
-                            </For>
+                            {comments.into_iter().map(|c| view! { <ReviewCommentItem c=c /> }).collect_view()}
                         </ol>
                         <h2>{t!(i18n, review.observations_title)}</h2>
                     })}
                     {empty.then(|| view! { <p class="muted">{t!(i18n, items.queue_empty)}</p> })}
                     <ol class="moderation" id="review-list">
-                        // Keyed: after a card is triaged the others move up, and each card's
-                        // form (its description, its merge candidates) must move with it.
-                        <For each=move || rows.clone() key=|r| r.id let:r>
-                            <ReviewItem r=r create=create dismiss=dismiss attach=attach />
-                        </For>
+                        {rows.into_iter().map(|r| view! { <ReviewItem r=r /> }).collect_view()}
                     </ol>
                     {next.map(|href| view! {
                         <p><a class="button" href=href id="review-next">{t!(i18n, review.next_page)}</a></p>
@@ -313,7 +304,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
 
 /// A public comment marked as a problem: becomes an item of the public survey channel.
 #[component]
-fn ReviewCommentItem(c: ReviewComment, create: ServerAction<CreateItem>) -> impl IntoView {
+fn ReviewCommentItem(c: ReviewComment) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let id = c.id.to_string();
@@ -332,7 +323,7 @@ fn ReviewCommentItem(c: ReviewComment, create: ServerAction<CreateItem>) -> impl
                     <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" />
                 </div>
             })}
-            <ActionForm action=create attr:class="stack make-item">
+            <PlainForm action=CreateItem::url() key=format!("c-{id}") class="stack make-item">
                 <input type="hidden" name="comments" value=id />
                 <label>
                     <span>{t!(i18n, items.kind)}</span>
@@ -346,43 +337,71 @@ fn ReviewCommentItem(c: ReviewComment, create: ServerAction<CreateItem>) -> impl
                     <textarea name="description" rows="3" maxlength="2000" required>{body}</textarea>
                 </label>
                 <button type="submit" class="primary">{t!(i18n, items.make_item)}</button>
-            </ActionForm>
+            </PlainForm>
         </li>
     }
 }
 
 #[component]
-fn ReviewItem(
-    r: ReviewRow,
-    create: ServerAction<CreateItem>,
-    dismiss: ServerAction<DismissObservation>,
-    attach: ServerAction<AttachObservation>,
-) -> impl IntoView {
+fn ReviewItem(r: ReviewRow) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
+    let query = use_query_map();
     let id = r.id.to_string();
-    // Open items at the same site or within 200 m, looked up when staff ask (not for every card).
-    let looking = RwSignal::new(false);
+    // Open items at the same site or within 200 m, looked up when staff ask (a plain link, so
+    // not for every card).
+    let merge_href = query.with_untracked(|q| {
+        let mut parts = query_without(q, "merge");
+        parts.push(format!("merge={id}"));
+        format!("/staff/review?{}#obs-{id}", parts.join("&"))
+    });
+    let asked = query.with_untracked(|q| q.get("merge")) == Some(id.clone());
     let site = r.site_id;
-    let candidates = Resource::new(
-        move || live(looking),
-        move |on| async move {
-            if on {
-                nearby_items(site).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-    );
-    let id_attach = id.clone();
-    let (id_create, id_dismiss) = (id.clone(), id.clone());
+    let card = format!("obs-{id}");
+    let obs = id.clone();
+    let candidates = asked.then(move || {
+        let list = Resource::new(|| (), move |_| nearby_items(site));
+        view! {
+            <Loaded resource=list view={move |items: Vec<ItemRow>| {
+                if items.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, review.no_merge)}</p> }.into_any_sync();
+                }
+                view! {
+                    <ul class="rows merge-candidates">
+                        {items
+                            .into_iter()
+                            .map(|it| {
+                                let obs = obs.clone();
+                                view! {
+                                    <li data-item=it.id.to_string()>
+                                        <a href=format!("/items/{}", it.id)>{format!("{}-{:03}", it.year, it.number)}</a>
+                                        " · " {pick(zh, &it.site_name_zh, &it.site_name_en)} " · "
+                                        <span class="tag status">{status_label(i18n, it.status)}</span>
+                                        <p class="body">{it.description.chars().take(80).collect::<String>()}</p>
+                                        <PlainForm action=AttachObservation::url() key=format!("{obs}-{}", it.id) class="inline">
+                                            <input type="hidden" name="item" value=it.id.to_string() />
+                                            <input type="hidden" name="observation" value=obs />
+                                            <button type="submit">{t!(i18n, review.merge_here)}</button>
+                                        </PlainForm>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any_sync()
+            }} />
+        }
+    });
     let kind = if r.kind == "suggestion" {
         "suggestion"
     } else {
         "problem"
     };
+    // Each form's children are a closure of their own, which takes what it shows.
+    let (id_create, id_dismiss, note) = (id.clone(), id.clone(), r.note.clone());
     view! {
-        <li class="card" data-observation=id>
+        <li class="card" data-observation=id.clone() id=card>
             <p class="meta">
                 <a href=format!("/sites/{}", r.site_id)>{pick(zh, &r.site_name_zh, &r.site_name_en)}</a>
                 " · " {r.deputy_name.clone()} " · "
@@ -398,7 +417,7 @@ fn ReviewItem(
                     .map(|sha| view! { <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" /> })
                     .collect_view()}
             </div>
-            <ActionForm action=create attr:class="stack make-item">
+            <PlainForm action=CreateItem::url() key=format!("o-{id}") class="stack make-item">
                 <input type="hidden" name="observations" value=id_create />
                 <label>
                     <span>{t!(i18n, items.kind)}</span>
@@ -409,54 +428,19 @@ fn ReviewItem(
                 </label>
                 <label>
                     <span>{t!(i18n, items.description)}</span>
-                    <textarea name="description" rows="3" maxlength="2000" required>{r.note.clone()}</textarea>
+                    <textarea name="description" rows="3" maxlength="2000" required>{note}</textarea>
                 </label>
                 <button type="submit" class="primary">{t!(i18n, items.make_item)}</button>
-            </ActionForm>
-            <ActionForm action=dismiss attr:class="inline hide-form">
+            </PlainForm>
+            <PlainForm action=DismissObservation::url() key=id.clone() class="inline hide-form">
                 <input type="hidden" name="observation" value=id_dismiss />
-                <input name="reason" required maxlength="500" placeholder=move || t_string!(i18n, items.dismiss_reason) />
+                <input name="reason" required maxlength="500" placeholder=t_string!(i18n, items.dismiss_reason) />
                 <button type="submit">{t!(i18n, items.dismiss)}</button>
-            </ActionForm>
+            </PlainForm>
             <p>
-                <button type="button" class="link find-merge" on:click=move |_| looking.set(true)>
-                    {t!(i18n, review.find_merge)}
-                </button>
+                <a class="find-merge" href=merge_href>{t!(i18n, review.find_merge)}</a>
             </p>
-            <Transition>
-                {move || {
-                    let id_attach = id_attach.clone();
-                    candidates.get().and_then(|r| r.ok()).flatten().map(move |items| {
-                        if items.is_empty() {
-                            return view! { <p class="muted">{t!(i18n, review.no_merge)}</p> }.into_any_sync();
-                        }
-                        view! {
-                            <ul class="rows merge-candidates">
-                                {items
-                                    .into_iter()
-                                    .map(|it| {
-                                        let obs = id_attach.clone();
-                                        view! {
-                                            <li data-item=it.id.to_string()>
-                                                <a href=format!("/items/{}", it.id)>{format!("{}-{:03}", it.year, it.number)}</a>
-                                                " · " {pick(zh, &it.site_name_zh, &it.site_name_en)} " · "
-                                                <span class="tag status">{status_label(i18n, it.status)}</span>
-                                                <p class="body">{it.description.chars().take(80).collect::<String>()}</p>
-                                                <ActionForm action=attach attr:class="inline">
-                                                    <input type="hidden" name="item" value=it.id.to_string() />
-                                                    <input type="hidden" name="observation" value=obs />
-                                                    <button type="submit">{t!(i18n, review.merge_here)}</button>
-                                                </ActionForm>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any_sync()
-                    })
-                }}
-            </Transition>
+            {candidates}
         </li>
     }
 }
@@ -483,16 +467,6 @@ pub fn ItemsPage() -> impl IntoView {
         None => format!("/items/export.{ext}"),
     };
     let session = crate::ui::use_session();
-    Effect::new(move |_| {
-        let officer = session
-            .get()
-            .and_then(|s| s.ok())
-            .and_then(|s| s.user)
-            .is_some_and(|u| u.role == crate::domain::Role::UnitOfficer);
-        if let (true, Some(Ok(list))) = (officer, items.get()) {
-            keep_open_items(&list.rows);
-        }
-    });
     let may_export = move || {
         session
             .get()
@@ -539,7 +513,13 @@ pub fn ItemsPage() -> impl IntoView {
             resource=items
             view=move |list| {
                 let pager = view! { <ItemPager list=list.clone() status=status() year=year() /> };
+                let officer = session
+                    .get_untracked()
+                    .and_then(|s| s.ok())
+                    .and_then(|s| s.user)
+                    .is_some_and(|u| u.role == crate::domain::Role::UnitOfficer);
                 view! {
+                    {officer.then(|| view! { <crate::offline::KeepOffline urls=open_items(&list.rows) /> })}
                     {pager}
                     <ItemTable rows=list.rows />
                 }
@@ -575,18 +555,16 @@ fn ItemPager(list: ItemPage, status: String, year: Option<i32>) -> impl IntoView
     crate::ui::pager("item-pager", (total, page, pages), href, words)
 }
 
-/// An officer answers at the site, often with no signal: keep the unit's list, the outbox and
-/// each item still waiting for an answer on the phone.
-fn keep_open_items(rows: &[ItemRow]) {
+/// An officer answers at the site, often with no signal: the unit's list, the outbox and each
+/// item still waiting for an answer, for the phone to keep.
+fn open_items(rows: &[ItemRow]) -> Vec<String> {
     let mut urls = vec!["/items".to_owned(), "/outbox".to_owned()];
     urls.extend(
         rows.iter()
             .filter(|r| matches!(r.status, ItemStatus::Forwarded | ItemStatus::Acknowledged))
             .map(|r| format!("/items/{}", r.id)),
     );
-    #[cfg(feature = "hydrate")]
-    crate::offline::keep_for_offline(&urls);
-    let _ = urls;
+    urls
 }
 
 #[component]
@@ -633,15 +611,17 @@ fn ItemTable(rows: Vec<ItemRow>) -> impl IntoView {
 #[component]
 pub fn ItemPage() -> impl IntoView {
     let id = id_param("id");
-    let act = ServerAction::<ActOnItem>::new();
-    let acted = act.version();
-    let view_data = Resource::new(
-        move || (id(), live(acted)),
-        |(id, _)| async move { get_item(id?).await },
-    );
+    let view_data = Resource::new(id, |id| async move {
+        let v = get_item(id?).await?;
+        // The answer form records who answered (the outbox sends a record only under its
+        // author): the page carries it, as a page the phone kept must work offline.
+        let me = crate::auth::api::get_session().await?.user;
+        Ok((v, me))
+    });
     view! {
-        {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
-        <Loaded resource=view_data view=move |v| view! { <ItemDetailView v=v act=act /> } />
+        <Loaded resource=view_data view=move |(v, me): (ItemView, Option<crate::auth::CurrentUser>)| {
+            view! { <ItemDetailView v=v me=me /> }
+        } />
     }
 }
 
@@ -677,10 +657,14 @@ pub enum AnswerProgress {
 /// The officer's answer: a plain multipart form to the answer endpoint (text and evidence photos
 /// in one post) without JavaScript; with it, the answer goes through the outbox, so it can be
 /// written at the site with no signal and still arrives exactly once.
-#[component]
-fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
-    let session = crate::ui::use_session();
-    let i18n = use_i18n();
+#[island]
+fn AnswerForm(
+    locale: Locale,
+    item: Uuid,
+    title: String,
+    owner: Option<crate::outbox::Owner>,
+) -> impl IntoView {
+    crate::ui::island::enter(locale);
     let progress = RwSignal::new(AnswerProgress::Idle);
     let text_ref = NodeRef::<leptos::html::Textarea>::new();
     let files_ref = NodeRef::<leptos::html::Input>::new();
@@ -705,8 +689,8 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
                 .map(|list| (0..list.length()).filter_map(|k| list.get(k)).collect())
                 .unwrap_or_default();
             leptos::task::spawn_local(super::device_answer::submit(
-                i18n,
-                crate::outbox::current_owner(session),
+                locale,
+                owner.clone(),
                 item,
                 title.clone(),
                 text,
@@ -716,7 +700,7 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
             ));
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, &title, version, session);
+        let _ = (ev, &title, version, &owner);
     };
     let busy = move || {
         matches!(
@@ -728,37 +712,37 @@ fn AnswerForm(item: Uuid, title: String) -> impl IntoView {
     view! {
         <form method="post" action=action enctype="multipart/form-data" class="stack step step-answer" id="answer-form" data-ready=move || ready.get().then_some("1") on:submit=on_submit>
             <label>
-                <span>{t!(i18n, items.answer)}</span>
+                <span>{td_string!(locale, items.answer)}</span>
                 <textarea name="text" rows="4" maxlength="2000" required node_ref=text_ref></textarea>
             </label>
             <label>
-                <span>{t!(i18n, items.evidence)}</span>
+                <span>{td_string!(locale, items.evidence)}</span>
                 <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="evidence-photos" node_ref=files_ref />
             </label>
-            <p class="muted">{t!(i18n, items.evidence_hint)}</p>
+            <p class="muted">{td_string!(locale, items.evidence_hint)}</p>
             {move || match progress.get() {
                 AnswerProgress::Idle => ().into_any_sync(),
-                AnswerProgress::Preparing => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_preparing)}</p> }.into_any_sync(),
-                AnswerProgress::Sending => view! { <p class="muted" id="answer-progress">{t!(i18n, items.answer_sending)}</p> }.into_any_sync(),
+                AnswerProgress::Preparing => view! { <p class="muted" id="answer-progress">{td_string!(locale, items.answer_preparing)}</p> }.into_any_sync(),
+                AnswerProgress::Sending => view! { <p class="muted" id="answer-progress">{td_string!(locale, items.answer_sending)}</p> }.into_any_sync(),
                 AnswerProgress::Queued => view! {
                     <p class="notice" id="answer-queued">
-                        {t!(i18n, items.answer_queued)} " "
-                        <a href="/outbox" rel="external">{t!(i18n, nav.outbox)}</a>
+                        {td_string!(locale, items.answer_queued)} " "
+                        <a href="/outbox" rel="external">{td_string!(locale, nav.outbox)}</a>
                     </p>
                 }.into_any_sync(),
                 AnswerProgress::Failed(m) => view! {
                     <p class="notice error" id="answer-error">
-                        {t!(i18n, items.answer_failed)} " " <small>{m}</small>
+                        {td_string!(locale, items.answer_failed)} " " <small>{m}</small>
                     </p>
                 }.into_any_sync(),
             }}
-            <button type="submit" class="primary" id="do-answer" disabled=busy>{t!(i18n, items.answer)}</button>
+            <button type="submit" class="primary" id="do-answer" disabled=busy>{td_string!(locale, items.answer)}</button>
         </form>
     }
 }
 
 #[component]
-fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
+fn ItemDetailView(v: ItemView, me: Option<crate::auth::CurrentUser>) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let i = v.detail.item.clone();
@@ -767,12 +751,12 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
     let form = |action: &'static str, body: AnyView, label: &'static str| {
         let id = id.clone();
         view! {
-            <ActionForm action=act attr:class=format!("stack step step-{action}")>
+            <PlainForm action=ActOnItem::url() key=action class=format!("stack step step-{action}")>
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="action" value=action />
                 {body}
                 <button type="submit" class="primary" id=format!("do-{action}")>{label}</button>
-            </ActionForm>
+            </PlainForm>
         }
     };
     let units = v.units.clone();
@@ -836,7 +820,11 @@ fn ItemDetailView(v: ItemView, act: ServerAction<ActOnItem>) -> impl IntoView {
             })}
             {can("acknowledge").then(|| form("acknowledge", ().into_any_sync(), t_string!(i18n, items.acknowledge)))}
             {can("answer").then(|| {
-                view! { <AnswerForm item=i.id title=format!("{}-{:03} {}", i.year, i.number, pick(zh, &i.site_name_zh, &i.site_name_en)) /> }
+                view! {
+                    <AnswerForm locale=i18n.get_locale_untracked() item=i.id
+                        title=format!("{}-{:03} {}", i.year, i.number, pick(zh, &i.site_name_zh, &i.site_name_en))
+                        owner=me.as_ref().map(crate::outbox::Owner::of) />
+                }
             })}
             {can("rate").then(|| {
                 form(

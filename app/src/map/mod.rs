@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::mapping::{from_world_px, scale_bar, tiles_covering, world_px, Datum, TILE};
 use crate::domain::{LonLat, SiteGeometry};
-use crate::error::AppError;
 use crate::i18n::*;
 
 /// The drawing's logical size; the map scales to its container's width at this aspect.
@@ -94,10 +93,13 @@ pub fn tile_origin(template: &str) -> Option<String> {
     safe.then(|| format!("{scheme}://{host}"))
 }
 
-/// The configured basemap, if any (public: the QR page may show a map).
-#[server(endpoint = "map/provider")]
-pub async fn get_provider() -> Result<Option<TileProvider>, AppError> {
-    Ok(provider_from_env())
+/// The configured basemap, if any, for a page rendered on the server (an island gets it as a
+/// prop; the browser never reads the environment).
+pub fn configured() -> Option<TileProvider> {
+    #[cfg(feature = "ssr")]
+    return provider_from_env();
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 /// What a map item looks like.
@@ -297,8 +299,8 @@ fn item_view(item: &MapItem, vp: Viewport, datum: Datum) -> AnyView {
 #[component]
 pub fn MapView(
     #[prop(into)] items: Signal<Vec<MapItem>>,
-    #[prop(optional)] provider: Option<TileProvider>,
-    id: &'static str,
+    provider: Option<TileProvider>,
+    #[prop(into)] id: String,
     #[prop(optional)] on_view: Option<Callback<Viewport>>,
     /// Keep the view when the items change (a map that loads what is in view).
     #[prop(optional)]
@@ -311,7 +313,7 @@ pub fn MapView(
     #[prop(optional)]
     still: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = crate::ui::island::locale();
     let datum = provider.as_ref().map(|p| p.datum).unwrap_or(Datum::Wgs84);
     let max_zoom = provider.as_ref().map(|p| p.max_zoom).unwrap_or(MAX_ZOOM);
     let (center, zoom) = fit(&items.get_untracked(), max_zoom);
@@ -396,6 +398,7 @@ pub fn MapView(
     };
     let on_leave = move |_| drag.set_value(None);
     let provider_for_tiles = provider.clone();
+    let scale_id = format!("{id}-scale");
     let attribution = provider
         .as_ref()
         .map(|p| p.attribution.clone())
@@ -407,7 +410,7 @@ pub fn MapView(
                 {move || provider_for_tiles.as_ref().map(|p| tiles_view(p, view_rw.get(), still))}
             </div>
             <svg viewBox=format!("0 0 {W} {H}") class="overlay" role="img"
-                aria-label=move || t_string!(i18n, map.label).to_string()>
+                aria-label=td_string!(locale, map.label)>
                 {move || {
                     let vp = view_rw.get();
                     items.get().iter().map(|i| item_view(i, vp, datum)).collect_view()
@@ -417,7 +420,7 @@ pub fn MapView(
                     let (m, px) = scale_bar(vp.center.lat, vp.zoom, 120.0);
                     let label = if m >= 1000.0 { format!("{} km", m / 1000.0) } else { format!("{m} m") };
                     view! {
-                        <g class="scale" id=format!("{id}-scale")>
+                        <g class="scale" id=scale_id.clone()>
                             <rect x="12" y=format!("{}", H - 18.0) width=format!("{px:.1}") height="4"></rect>
                             <text x="12" y=format!("{}", H - 24.0)>{label}</text>
                         </g>
@@ -427,9 +430,9 @@ pub fn MapView(
             // A tap on a button is not a tap on the map.
             {(!still).then(|| view! {
                 <div class="zoom" on:pointerdown=|ev| ev.stop_propagation()>
-                    <button type="button" class="zoom-in" aria-label=move || t_string!(i18n, map.zoom_in).to_string()
+                    <button type="button" class="zoom-in" aria-label=td_string!(locale, map.zoom_in)
                         on:click=move |_| zoom_by(1.0)>"+"</button>
-                    <button type="button" class="zoom-out" aria-label=move || t_string!(i18n, map.zoom_out).to_string()
+                    <button type="button" class="zoom-out" aria-label=td_string!(locale, map.zoom_out)
                         on:click=move |_| zoom_by(-1.0)>"−"</button>
                 </div>
             })}
@@ -456,33 +459,16 @@ fn event_rect(_: &leptos::ev::PointerEvent) -> (f64, f64, f64) {
     (0.0, 0.0, W)
 }
 
-/// The map with the configured basemap; the provider is read once per page.
-#[component]
-pub fn Map(
-    #[prop(into)] items: Signal<Vec<MapItem>>,
-    id: &'static str,
-    #[prop(optional)] on_view: Option<Callback<Viewport>>,
-    #[prop(optional)] fixed: bool,
-    #[prop(optional)] on_pick: Option<Callback<(LonLat, f64)>>,
-    #[prop(optional)] still: bool,
+/// A map a person can pan and zoom, on a page that is otherwise plain HTML (a site's page).
+#[island]
+pub fn PanZoomMap(
+    locale: Locale,
+    items: Vec<MapItem>,
+    provider: Option<TileProvider>,
+    id: String,
 ) -> impl IntoView {
-    let provider = Resource::new(|| (), |_| get_provider());
-    view! {
-        <Suspense>
-            {move || {
-                provider.get().map(|p| {
-                    let provider = p.ok().flatten();
-                    let on_view = on_view.unwrap_or_else(|| Callback::new(|_| {}));
-                    match (provider, on_pick) {
-                        (Some(p), Some(pick)) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any_sync(),
-                        (Some(p), None) => view! { <MapView items=items provider=p id=id on_view=on_view fixed=fixed still=still /> }.into_any_sync(),
-                        (None, Some(pick)) => view! { <MapView items=items id=id on_view=on_view fixed=fixed on_pick=pick still=still /> }.into_any_sync(),
-                        (None, None) => view! { <MapView items=items id=id on_view=on_view fixed=fixed still=still /> }.into_any_sync(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    crate::ui::island::enter(locale);
+    view! { <MapView items=items provider=provider id=id /> }
 }
 
 #[cfg(test)]

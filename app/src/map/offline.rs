@@ -54,7 +54,7 @@ export async function save_tiles(urls, progress) {
 
 #[component]
 pub fn SaveArea(provider: TileProvider, sw: LonLat, ne: LonLat) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = crate::ui::island::locale();
     // Street zooms from 12 up, as many as fit under the cap: a city-wide set of sites at zoom 15
     // is more than a phone should hold.
     let mut initial: Vec<u8> = Vec::new();
@@ -101,9 +101,9 @@ pub fn SaveArea(provider: TileProvider, sw: LonLat, ne: LonLat) -> impl IntoView
     let levels: Vec<u8> = (10..=provider.max_zoom.min(17)).collect();
     view! {
         <section class="save-area" id="save-area">
-            <h2>{t!(i18n, map.save_area)}</h2>
+            <h2>{td_string!(locale, map.save_area)}</h2>
             <fieldset class="choices">
-                <legend>{t!(i18n, map.levels)}</legend>
+                <legend>{td_string!(locale, map.levels)}</legend>
                 {levels
                     .into_iter()
                     .map(|z| {
@@ -127,15 +127,15 @@ pub fn SaveArea(provider: TileProvider, sw: LonLat, ne: LonLat) -> impl IntoView
             <p id="save-estimate">
                 {move || {
                     let (n, mb) = (count(), size_mb());
-                    t!(i18n, map.save_estimate, count = n, size = mb)
+                    td!(locale, map.save_estimate, count = n, size = mb)
                 }}
             </p>
-            <Show when=too_many>
-                <p class="notice error">{t!(i18n, map.too_many, max = MAX_TILES)}</p>
-            </Show>
+            {move || too_many().then(|| view! {
+                <p class="notice error">{td!(locale, map.too_many, max = MAX_TILES)}</p>
+            })}
             <button type="button" id="save-area-button" on:click=save
                 disabled=move || too_many() || count() == 0 || done.get().is_some_and(|d| d < total.get())>
-                {t!(i18n, map.save_area)}
+                {td_string!(locale, map.save_area)}
             </button>
             {move || done.get().map(|d| {
                 let finished = d >= total.get();
@@ -143,7 +143,7 @@ pub fn SaveArea(provider: TileProvider, sw: LonLat, ne: LonLat) -> impl IntoView
                     <p>
                         <progress id="save-progress" max=total.get() value=d></progress>
                         " " {format!("{d} / {}", total.get())} " "
-                        {if finished { t_string!(i18n, map.saved) } else { t_string!(i18n, map.saving) }}
+                        {if finished { td_string!(locale, map.saved) } else { td_string!(locale, map.saving) }}
                     </p>
                 }
             })}

@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Map, MapItem, Shape, Viewport};
+use super::{MapItem, MapView, Shape, Viewport};
 use crate::domain::LonLat;
 use crate::error::AppError;
 
@@ -96,46 +96,43 @@ pub async fn map_points(
     .await
 }
 
-/// A map of one layer, reloaded for each view the staff member settles on and each filter.
-#[component]
+/// A map of one layer, reloaded for each view the staff member settles on. The filter is the
+/// page's (a plain GET form changes it with a new page).
+#[island]
 pub fn PointsMap(
-    layer: &'static str,
-    id: &'static str,
-    #[prop(into)] filter: Signal<crate::items::QueueFilter>,
+    locale: crate::i18n::Locale,
+    layer: String,
+    id: String,
+    filter: crate::items::QueueFilter,
+    provider: Option<super::TileProvider>,
 ) -> impl IntoView {
-    let view_at = RwSignal::new(None::<Viewport>);
-    let clusters = Resource::new(
-        move || (crate::ui::live(view_at), crate::ui::live(filter)),
-        move |(vp, f)| async move {
-            let Some(vp) = vp else { return Ok(vec![]) };
+    crate::ui::island::enter(locale);
+    let clusters = RwSignal::new(Vec::<PointCluster>::new());
+    // Views settle faster than answers come back: only the newest asked-for view is drawn.
+    let asked = StoredValue::new(0u64);
+    let on_view = Callback::new(move |vp: Viewport| {
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
+        let (layer, f) = (layer.clone(), filter.clone());
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
             // Clusters are computed in WGS-84; a GCJ-02 basemap only moves where they are drawn.
             let (sw, ne) = vp.bounds(crate::domain::mapping::Datum::Wgs84);
-            map_points(
-                layer.to_owned(),
-                sw.lon,
-                sw.lat,
-                ne.lon,
-                ne.lat,
-                vp.zoom,
-                f.status,
-                f.project,
-                f.sub_item,
-                f.unit,
-                f.group,
-                f.district,
-                f.kind,
-                f.verdict,
-                f.since,
-                f.until,
+            let answer = map_points(
+                layer, sw.lon, sw.lat, ne.lon, ne.lat, vp.zoom, f.status, f.project, f.sub_item,
+                f.unit, f.group, f.district, f.kind, f.verdict, f.since, f.until,
             )
-            .await
-        },
-    );
+            .await;
+            if let (Ok(c), true) = (answer, asked.get_value() == this) {
+                clusters.set(c);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (vp, this, layer, f);
+    });
     let items = Signal::derive(move || {
         clusters
             .get()
-            .and_then(|r| r.ok())
-            .unwrap_or_default()
             .into_iter()
             .map(|c| MapItem {
                 shape: Shape::Cluster {
@@ -151,6 +148,5 @@ pub fn PointsMap(
             })
             .collect::<Vec<_>>()
     });
-    let on_view = Callback::new(move |vp: Viewport| view_at.set(Some(vp)));
-    view! { <Map items=items id=id on_view=on_view fixed=true /> }
+    view! { <MapView items=items provider=provider id=id on_view=on_view fixed=true /> }
 }

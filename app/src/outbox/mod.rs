@@ -58,16 +58,6 @@ impl OutboxItem {
     }
 }
 
-/// The account signed in on this page, as the outbox records it; read where the page's session
-/// resource is at hand (the page a phone kept offline carries the session it was loaded with).
-pub fn current_owner(session: crate::ui::SessionResource) -> Option<Owner> {
-    session
-        .get_untracked()
-        .and_then(Result::ok)
-        .and_then(|s| s.user)
-        .map(|u| Owner::of(&u))
-}
-
 /// What waits to be sent. Observations are stored under `input`, as they always were, so an
 /// outbox written by an older build still reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,22 +108,71 @@ impl Payload {
     }
 }
 
-/// Bumped on every change to the outbox, so that the outbox page and the header badge re-read.
+/// Bumped on every change to the outbox, so that the islands showing it (the header's badge,
+/// the outbox list) read it again. One per page: a page's islands share the wasm's one thread,
+/// and none of them owns it (an island's context does not reach its siblings).
 #[derive(Clone, Copy)]
-pub struct OutboxVersion(pub RwSignal<u32>);
+pub struct OutboxVersion;
 
-pub fn provide_outbox() -> OutboxVersion {
-    let v = OutboxVersion(RwSignal::new(0));
-    provide_context(v);
-    v
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static VERSION: ArcRwSignal<u32> = ArcRwSignal::new(0);
 }
 
 pub fn use_outbox() -> OutboxVersion {
-    use_context::<OutboxVersion>().unwrap_or_else(|| OutboxVersion(RwSignal::new(0)))
+    OutboxVersion
 }
 
 impl OutboxVersion {
+    /// The current version, tracked by the effect that reads it (nothing on the server).
+    pub fn get(self) -> u32 {
+        #[cfg(feature = "hydrate")]
+        return VERSION.with(|v| v.get());
+        #[cfg(not(feature = "hydrate"))]
+        0
+    }
+
     pub fn bump(self) {
-        self.0.update(|v| *v = v.wrapping_add(1));
+        #[cfg(feature = "hydrate")]
+        VERSION.with(|v| v.update(|n| *n = n.wrapping_add(1)));
+    }
+}
+
+/// The outbox link in the menu of a deputy or an officer, with the number of records still
+/// waiting on this phone (read from IndexedDB after hydration, so server and browser first
+/// render the same). Every page of theirs has it, so it also starts what must run on each:
+/// the service worker's registration and the sync engine.
+#[island]
+pub fn OutboxLink(locale: crate::i18n::Locale) -> impl IntoView {
+    use crate::i18n::*;
+    crate::ui::island::enter(locale);
+    let version = use_outbox();
+    let waiting = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        let _ = version.get();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            if let Ok(items) = store::list().await {
+                waiting.set(Some(items.iter().filter(|i| i.send.is_pending()).count()));
+            }
+        });
+    });
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            crate::offline::register_service_worker();
+            sync::start(version);
+        }
+    });
+    view! {
+        <a href="/outbox" rel="external" id="outbox-link">
+            {td_string!(locale, nav.outbox)}
+            {move || {
+                waiting
+                    .get()
+                    .filter(|n| *n > 0)
+                    .map(|n| view! { <span class="badge" id="outbox-badge">{n}</span> })
+            }}
+        </a>
     }
 }

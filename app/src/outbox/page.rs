@@ -7,31 +7,44 @@ use crate::domain::outbox::{FailReason, SendState};
 use crate::domain::ObservationKind;
 use crate::i18n::*;
 
-pub fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, k: ObservationKind) -> &'static str {
+pub fn kind_label(locale: impl Into<Locale>, k: ObservationKind) -> &'static str {
+    let locale: Locale = locale.into();
     match k {
-        ObservationKind::Problem => t_string!(i18n, capture.problem),
-        ObservationKind::Suggestion => t_string!(i18n, capture.suggestion),
-        ObservationKind::GoodPractice => t_string!(i18n, capture.good_practice),
+        ObservationKind::Problem => td_string!(locale, capture.problem),
+        ObservationKind::Suggestion => td_string!(locale, capture.suggestion),
+        ObservationKind::GoodPractice => td_string!(locale, capture.good_practice),
     }
 }
 
-/// The outbox lives in this browser only, so the list is read after hydration; the server
-/// renders the frame.
+/// The outbox lives in this browser only: the server renders the frame, the island reads the
+/// list.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::ui::use_session();
+    view! {
+        <h1>{t!(i18n, outbox.title)}</h1>
+        <p class="muted">{t!(i18n, outbox.intro)}</p>
+        <noscript><p class="notice error">{t!(i18n, outbox.needs_js)}</p></noscript>
+        <Suspense>
+            {move || Suspend::new(async move {
+                // Whose records are whose on a shared phone: the person signed in when the page
+                // was loaded (a page kept offline carries it).
+                let me = session.await.ok().and_then(|s| s.user).map(|u| u.id);
+                view! { <OutboxList locale=i18n.get_locale_untracked() me /> }
+            })}
+        </Suspense>
+    }
+}
+
+/// The list, "send now" and the export, all from this phone's IndexedDB.
+#[island]
+fn OutboxList(locale: Locale, me: Option<uuid::Uuid>) -> impl IntoView {
+    crate::ui::island::enter(locale);
     let version = use_outbox();
     let items: RwSignal<Option<Vec<OutboxItem>>> = RwSignal::new(None);
-    let session = crate::ui::use_session();
-    let me = move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .and_then(|s| s.user)
-            .map(|u| u.id)
-    };
     Effect::new(move |_| {
-        let _ = version.0.get();
+        let _ = version.get();
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             match super::store::list().await {
@@ -49,24 +62,21 @@ pub fn OutboxPage() -> impl IntoView {
         leptos::task::spawn_local(export_pending());
     };
     view! {
-        <h1>{t!(i18n, outbox.title)}</h1>
-        <p class="muted">{t!(i18n, outbox.intro)}</p>
         <p class="actions">
-            <button class="primary" id="sync-now" on:click=sync_now>{t!(i18n, outbox.sync_now)}</button>
-            <button id="export-pending" on:click=export>{t!(i18n, outbox.export)}</button>
+            <button class="primary" id="sync-now" on:click=sync_now>{td_string!(locale, outbox.sync_now)}</button>
+            <button id="export-pending" on:click=export>{td_string!(locale, outbox.export)}</button>
         </p>
-        <noscript><p class="notice error">{t!(i18n, outbox.needs_js)}</p></noscript>
         {move || match items.get() {
-            None => view! { <p class="muted">{t!(i18n, common.loading)}</p> }.into_any_sync(),
+            None => view! { <p class="muted">{td_string!(locale, common.loading)}</p> }.into_any_sync(),
             Some(list) if list.is_empty() => {
-                view! { <p class="muted" id="outbox-empty">{t!(i18n, outbox.empty)}</p> }.into_any_sync()
+                view! { <p class="muted" id="outbox-empty">{td_string!(locale, outbox.empty)}</p> }.into_any_sync()
             }
             Some(list) => {
                 view! {
                     <ul class="rows outbox" id="outbox-list">
                         {list
                             .into_iter()
-                            .map(|it| view! { <OutboxRow item=it me=me() /> })
+                            .map(|it| view! { <OutboxRow item=it me=me /> })
                             .collect_view()}
                     </ul>
                 }
@@ -78,7 +88,7 @@ pub fn OutboxPage() -> impl IntoView {
 
 #[component]
 fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = crate::ui::island::locale();
     // Another account's record, on a shared phone: it waits for its author.
     let others = item
         .owner
@@ -88,20 +98,20 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
             let name = o.name.clone();
             view! {
                 <small class="notice owner">
-                    {t!(i18n, outbox.others, name = name.clone())}
+                    {td!(locale, outbox.others, name = name.clone())}
                 </small>
             }
         });
     let (state_key, detail) = match &item.send {
         SendState::Waiting => (
             "waiting",
-            view! { <span>{t!(i18n, outbox.waiting)}</span> }.into_any_sync(),
+            view! { <span>{td_string!(locale, outbox.waiting)}</span> }.into_any_sync(),
         ),
         SendState::Uploading { done, total } => (
             "uploading",
             view! {
                 <span>
-                    {t!(i18n, outbox.uploading)} " " {*done} " / " {*total}
+                    {td_string!(locale, outbox.uploading)} " " {*done} " / " {*total}
                     <progress max=*total value=*done></progress>
                 </span>
             }
@@ -110,37 +120,37 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
         SendState::Sent { verdict } => {
             let what = match &item.payload {
                 Payload::Observation(_) => crate::capture::verdict_label(
-                    i18n,
+                    locale,
                     crate::domain::Verdict::parse(verdict)
                         .unwrap_or(crate::domain::Verdict::Unknown),
                 ),
                 Payload::Answer(_) => crate::domain::list_item::ItemStatus::parse(verdict)
-                    .map(|s| crate::items::pages::status_label(i18n, s))
+                    .map(|s| crate::items::pages::status_label(locale, s))
                     .unwrap_or_default(),
             };
             (
                 "sent",
                 view! {
-                    <span>{t!(i18n, outbox.sent)} " · " {what}</span>
+                    <span>{td_string!(locale, outbox.sent)} " · " {what}</span>
                 }
                 .into_any_sync(),
             )
         }
         SendState::Failed { reason, detail } => {
             let hint = match reason {
-                FailReason::SignIn => t_string!(i18n, outbox.fail_sign_in),
-                FailReason::Refused => t_string!(i18n, outbox.fail_refused),
-                FailReason::Conflict => t_string!(i18n, outbox.fail_conflict),
+                FailReason::SignIn => td_string!(locale, outbox.fail_sign_in),
+                FailReason::Refused => td_string!(locale, outbox.fail_refused),
+                FailReason::Conflict => td_string!(locale, outbox.fail_conflict),
             };
             ("failed", view! {
-                <span class="fail">{t!(i18n, outbox.failed)} " " {hint} " " <small>{detail.clone()}</small></span>
+                <span class="fail">{td_string!(locale, outbox.failed)} " " {hint} " " <small>{detail.clone()}</small></span>
             }.into_any_sync())
         }
     };
     let owner_attr = if others.is_some() { "other" } else { "me" };
     let (kind, text, record) = match &item.payload {
-        Payload::Observation(o) => (kind_label(i18n, o.kind), &o.note, "observation"),
-        Payload::Answer(a) => (t_string!(i18n, items.answer), &a.input.text, "answer"),
+        Payload::Observation(o) => (kind_label(locale, o.kind), &o.note, "observation"),
+        Payload::Answer(a) => (td_string!(locale, items.answer), &a.input.text, "answer"),
     };
     let text: String = text.chars().take(60).collect();
     view! {
@@ -153,7 +163,7 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
             <b>{item.site_name.clone()}</b>
             <span class="tag">{kind}</span>
             <span class="muted">{text}</span>
-            <span class="muted">{item.payload.photos().len()} " " {t!(i18n, outbox.photos)}</span>
+            <span class="muted">{item.payload.photos().len()} " " {td_string!(locale, outbox.photos)}</span>
             {detail}
             {others}
         </li>

@@ -17,19 +17,21 @@ pub fn is_public_path(path: &str) -> bool {
     path.starts_with("/s/")
 }
 
-pub fn satisfaction_label(i18n: leptos_i18n::I18nContext<Locale>, s: Satisfaction) -> &'static str {
+pub fn satisfaction_label(locale: impl Into<Locale>, s: Satisfaction) -> &'static str {
+    let locale: Locale = locale.into();
     match s {
-        Satisfaction::Satisfied => t_string!(i18n, public.satisfied),
-        Satisfaction::Basic => t_string!(i18n, public.basic),
-        Satisfaction::Dissatisfied => t_string!(i18n, public.dissatisfied),
+        Satisfaction::Satisfied => td_string!(locale, public.satisfied),
+        Satisfaction::Basic => td_string!(locale, public.basic),
+        Satisfaction::Dissatisfied => td_string!(locale, public.dissatisfied),
     }
 }
 
-pub fn support_label(i18n: leptos_i18n::I18nContext<Locale>, s: Support) -> &'static str {
+pub fn support_label(locale: impl Into<Locale>, s: Support) -> &'static str {
+    let locale: Locale = locale.into();
     match s {
-        Support::Yes => t_string!(i18n, public.support_yes),
-        Support::No => t_string!(i18n, public.support_no),
-        Support::NotSure => t_string!(i18n, public.support_not_sure),
+        Support::Yes => td_string!(locale, public.support_yes),
+        Support::No => td_string!(locale, public.support_no),
+        Support::NotSure => td_string!(locale, public.support_not_sure),
     }
 }
 
@@ -93,9 +95,29 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
             </nav>
         }
     };
+    // Someone signed in who scanned the poster (a deputy at the site, say): who they are here and
+    // the way to the site in the app. Such a page is never kept for the public (`cache.rs`).
+    let session = crate::ui::use_session();
+    let site_id = s.id;
+    let signed_in = move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.user)
+            .map(|u| {
+                let name = format!("{} ({})", u.display_name, u.username);
+                view! {
+                    <p class="notice" id="signed-in-as">
+                        {t!(i18n, public.signed_in_as, name = name)} " · "
+                        <a href=format!("/sites/{site_id}")>{t!(i18n, public.open_in_app)}</a>
+                    </p>
+                }
+            })
+    };
     view! {
         <Title text=name.clone() />
         <Meta name="description" content=description />
+        <Suspense>{signed_in}</Suspense>
         <article class="public-site">
             <p class="kicker">
                 <span class="tag">{kind_label(i18n, s.kind)}</span>
@@ -162,7 +184,7 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
             // basemap's tiles load only when scrolled to.
             <section id="site-where">
                 <h2>{t!(i18n, public.where_title)}</h2>
-                <crate::map::Map items=site_map id="public-map" still=true />
+                <crate::map::MapView items=site_map provider=crate::map::configured() id="public-map" still=true />
             </section>
         </article>
     }

@@ -97,6 +97,29 @@ pub async fn reveal_phone(id: Uuid) -> Result<String, AppError> {
     .await
 }
 
+/// How long the page that answers a reveal shows the number to the person who asked.
+#[cfg(feature = "ssr")]
+const REVEAL_MINUTES: i32 = 10;
+
+/// The whole number of a comment the caller revealed in the last few minutes (logged then), for
+/// the page that answers the reveal; `None` otherwise. Reveals nothing that was not asked for.
+#[server(endpoint = "staff/revealed-phone")]
+pub async fn revealed_phone(id: Uuid) -> Result<Option<String>, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let Some(cipher) = crate::ssr::db()?
+            .phone_cipher_revealed_to(id, user.id, REVEAL_MINUTES)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(crate::ssr::public_settings()?
+            .secret
+            .decrypt(&cipher, id.as_bytes()))
+    })
+    .await
+}
+
 #[server(endpoint = "staff/satisfaction")]
 pub async fn satisfaction_figures() -> Result<Vec<FigureRow>, AppError> {
     crate::ssr::run(async move {

@@ -1,25 +1,28 @@
 //! Staff pages of the public channel: moderation queue, satisfaction figures, QR posters.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::pages::{satisfaction_label, support_label};
 use super::staff::{
-    list_comments, poster_sheet, satisfaction_figures, Moderate, PosterData, RevealPhone,
+    list_comments, poster_sheet, revealed_phone, satisfaction_figures, Moderate, PosterData,
+    RevealPhone,
 };
 use super::{public_url, CommentForStaff, FigureRow, PosterSite};
 use crate::domain::comment::{percent, CommentStatus, Tally};
 use crate::i18n::*;
-use crate::ui::{kind_label, live, pick, query_arg, use_zh, ErrorNotice, Loaded};
+use crate::ui::form::{result_of, FormResult, PlainForm};
+use crate::ui::{kind_label, pick, query_arg, use_zh, Loaded};
 
-fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: CommentStatus) -> &'static str {
+fn status_label(locale: impl Into<Locale>, s: CommentStatus) -> &'static str {
+    let locale: Locale = locale.into();
     match s {
-        CommentStatus::Pending => t_string!(i18n, moderation.pending),
-        CommentStatus::Published => t_string!(i18n, moderation.published),
-        CommentStatus::Hidden => t_string!(i18n, moderation.hidden),
-        CommentStatus::Problem => t_string!(i18n, moderation.problem),
+        CommentStatus::Pending => td_string!(locale, moderation.pending),
+        CommentStatus::Published => td_string!(locale, moderation.published),
+        CommentStatus::Hidden => td_string!(locale, moderation.hidden),
+        CommentStatus::Problem => td_string!(locale, moderation.problem),
     }
 }
 
@@ -28,12 +31,7 @@ pub fn ModerationPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let status = move || query_arg(query, "status").unwrap_or_default();
-    let moderate = ServerAction::<Moderate>::new();
-    let moderated = moderate.version();
-    let queue = Resource::new(
-        move || (status(), live(moderated)),
-        |(status, _)| list_comments(Some(status), None, None),
-    );
+    let queue = Resource::new(status, |status| list_comments(Some(status), None, None));
     view! {
         <h1>{t!(i18n, moderation.title)}</h1>
         <p class="muted">{t!(i18n, moderation.intro)}</p>
@@ -54,9 +52,6 @@ pub fn ModerationPage() -> impl IntoView {
                 })
                 .collect_view()}
         </nav>
-        {move || {
-            moderate.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })
-        }}
         <Loaded
             resource=queue
             view=move |q| {
@@ -66,11 +61,7 @@ pub fn ModerationPage() -> impl IntoView {
                     <p id="pending-count">{t!(i18n, moderation.pending_count, n = q.pending)}</p>
                     {empty.then(|| view! { <p class="muted">{t!(i18n, moderation.empty)}</p> })}
                     <ol class="moderation" id="moderation-list">
-                        // Keyed: a reason typed for one comment must stay with it when another
-                        // leaves the list.
-                        <For each=move || comments.clone() key=|c| c.id let:c>
-                            <ModerationItem c=c moderate=moderate />
-                        </For>
+                        {comments.into_iter().map(|c| view! { <ModerationItem c=c /> }).collect_view()}
                     </ol>
                 }
             }
@@ -79,11 +70,13 @@ pub fn ModerationPage() -> impl IntoView {
 }
 
 #[component]
-fn ModerationItem(c: CommentForStaff, moderate: ServerAction<Moderate>) -> impl IntoView {
+fn ModerationItem(c: CommentForStaff) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
-    let reveal = ServerAction::<RevealPhone>::new();
     let id = c.id.to_string();
+    // This page answers a reveal of this comment's number: show it (the reveal was logged).
+    let revealed = result_of(RevealPhone::url(), Some(&id)) == Some(FormResult::Done);
+    let comment_id = c.id;
     let status = c.status;
     let can_publish = matches!(status, CommentStatus::Pending | CommentStatus::Hidden);
     let can_hide = matches!(status, CommentStatus::Pending | CommentStatus::Published);
@@ -124,21 +117,21 @@ fn ModerationItem(c: CommentForStaff, moderate: ServerAction<Moderate>) -> impl 
             })}
             {c.phone_masked.clone().map(|masked| {
                 let id = id.clone();
+                let full = revealed.then(|| Resource::new(|| (), move |_| revealed_phone(comment_id)));
+                let number = move || match full.and_then(|r| r.get()) {
+                    Some(Ok(Some(n))) => n,
+                    _ => masked.clone(),
+                };
                 view! {
                     <div class="phone">
                         <span>{t!(i18n, moderation.callback)} " "</span>
-                        <span class="masked">
-                            {move || match reveal.value().get() {
-                                Some(Ok(full)) => full,
-                                _ => masked.clone(),
-                            }}
-                        </span>
-                        <ActionForm action=reveal attr:class="inline">
+                        <span class="masked"><Suspense>{number}</Suspense></span>
+                        <PlainForm action=RevealPhone::url() key=id.clone() class="inline">
                             <input type="hidden" name="id" value=id />
                             <button type="submit" class="link reveal-phone">
                                 {t!(i18n, moderation.reveal)}
                             </button>
-                        </ActionForm>
+                        </PlainForm>
                     </div>
                 }
             })}
@@ -146,38 +139,38 @@ fn ModerationItem(c: CommentForStaff, moderate: ServerAction<Moderate>) -> impl 
                 {can_publish.then(|| {
                     let id = id.clone();
                     view! {
-                        <ActionForm action=moderate attr:class="inline">
+                        <PlainForm action=Moderate::url() key=format!("{id}-publish") class="inline">
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="action" value="publish" />
                             <button type="submit" class="primary publish">{t!(i18n, moderation.publish)}</button>
-                        </ActionForm>
+                        </PlainForm>
                     }
                 })}
                 {can_hide.then(|| {
                     let id = id.clone();
                     view! {
-                        <ActionForm action=moderate attr:class="inline hide-form">
+                        <PlainForm action=Moderate::url() key=format!("{id}-hide") class="inline hide-form">
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="action" value="hide" />
                             <input
                                 name="reason"
                                 required
                                 maxlength="200"
-                                placeholder=move || t_string!(i18n, moderation.reason)
-                                aria-label=move || t_string!(i18n, moderation.reason)
+                                placeholder=t_string!(i18n, moderation.reason)
+                                aria-label=t_string!(i18n, moderation.reason)
                             />
                             <button type="submit" class="hide">{t!(i18n, moderation.hide)}</button>
-                        </ActionForm>
+                        </PlainForm>
                     }
                 })}
                 {can_hide.then(|| {
                     let id = id.clone();
                     view! {
-                        <ActionForm action=moderate attr:class="inline">
+                        <PlainForm action=Moderate::url() key=format!("{id}-mark") class="inline">
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="action" value="mark_problem" />
                             <button type="submit" class="mark-problem">{t!(i18n, moderation.mark_problem)}</button>
-                        </ActionForm>
+                        </PlainForm>
                     }
                 })}
             </div>

@@ -13,25 +13,36 @@ pub mod sites;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-/// How many times a form's action has saved: pages load their data again after a save only,
-/// so a refused form keeps what was typed.
-pub fn saves(value: Signal<Option<Result<SaveOutcome, AppError>>>) -> RwSignal<usize> {
-    let n = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if let Some(Ok(SaveOutcome::Saved { .. })) = value.get() {
-            n.update(|n| *n += 1);
-        }
-    });
-    n
+/// What became of the last post of a registry form (server function `path`, form `key`), as
+/// the page answering it says it: the refused fields, the error, or "saved" (with `ok_id`).
+pub fn save_note(path: &str, key: Option<&str>, ok_id: &'static str) -> Option<AnyView> {
+    use crate::i18n::*;
+    use crate::ui::form::{result_of, said, FormResult};
+    use crate::ui::IntoAnySync;
+    let i18n = use_i18n();
+    let zh = crate::ui::use_zh();
+    let refused = said(path, key, "refused")
+        .and_then(|json| serde_json::from_str::<Vec<FieldProblem>>(&json).ok());
+    if let Some(problems) = refused {
+        return Some(view! { <plan::Problems problems zh /> }.into_any_sync());
+    }
+    match result_of(path, key)? {
+        FormResult::Failed(e) => Some(view! { <crate::ui::ErrorNotice error=e /> }.into_any_sync()),
+        FormResult::Done => Some(
+            view! { <p class="notice ok" id=ok_id role="status">{t!(i18n, edit.saved)}</p> }
+                .into_any_sync(),
+        ),
+    }
 }
 
 use crate::error::AppError;
 use crate::registry_rows::{PlanPage, RosterPage, SaveOutcome, SiteEditPage, SiteList};
 
+use crate::domain::registry_edit::FieldProblem;
 #[cfg(feature = "ssr")]
 use crate::{
     domain::registry::{Field, Problem, RegistryFile, RegistryOutcome, Rows},
-    domain::registry_edit::{one_row, FieldProblem},
+    domain::registry_edit::one_row,
     registry_rows::{ROSTER_PAGE, SITES_PAGE},
     store::users::UserRecord,
 };
@@ -56,12 +67,28 @@ fn optional_uuid(field: &str, raw: Option<String>) -> Result<Option<Uuid>, AppEr
         .transpose()
 }
 
-/// A plain form post (no JavaScript) goes back to the page it came from once saved.
+/// A plain form post (no JavaScript) goes on to `path` once saved (a new site to its page).
 #[cfg(feature = "ssr")]
-async fn back_to(path: &str) {
-    if crate::ssr::is_plain_form_post().await {
-        leptos_axum::redirect(path);
-    }
+fn back_to(path: &str) {
+    crate::ssr::form_goes_to(path);
+}
+
+/// A save's server function: `ssr::run`, and for a plain form's post the refused fields in the
+/// answer (`form_refused`), for the page to say them beside the form.
+#[cfg(feature = "ssr")]
+async fn saving(
+    body: impl std::future::Future<Output = Result<SaveOutcome, AppError>>,
+) -> Result<SaveOutcome, AppError> {
+    crate::ssr::run(async move {
+        let outcome = body.await;
+        if let Ok(SaveOutcome::Refused { problems }) = &outcome {
+            if let Ok(json) = serde_json::to_string(problems) {
+                crate::ssr::form_says("refused", json);
+            }
+        }
+        outcome
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -136,7 +163,7 @@ pub async fn save_site(
     coordinates: String,
 ) -> Result<SaveOutcome, AppError> {
     use crate::domain::registry_edit::{parse_site_form, SiteForm};
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         let id = optional_uuid("site_id", site_id)?;
         let Some(sub_item) = optional_uuid("sub_item_id", Some(sub_item_id))? else {
@@ -167,7 +194,7 @@ pub async fn save_site(
             tracing::info!(by = %by.username, site = %id, "site saved");
             // Strangers' copies of the public page would show the old name or place.
             crate::ssr::page_cache()?.clear();
-            back_to(&format!("/admin/registry/sites/{id}")).await;
+            back_to(&format!("/admin/registry/sites/{id}"));
         }
         Ok(outcome)
     })
@@ -187,7 +214,7 @@ pub async fn set_site_active(site_id: Uuid, active: bool) -> Result<bool, AppErr
         if changed {
             crate::ssr::page_cache()?.clear();
         }
-        back_to(&format!("/admin/registry/sites/{site_id}")).await;
+        back_to(&format!("/admin/registry/sites/{site_id}"));
         Ok(changed)
     })
     .await
@@ -196,13 +223,13 @@ pub async fn set_site_active(site_id: Uuid, active: bool) -> Result<bool, AppErr
 /// Deletes a site entered by mistake; one with any history is refused with what it holds.
 #[server(endpoint = "registry/delete-site")]
 pub async fn delete_site(site_id: Uuid) -> Result<SaveOutcome, AppError> {
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         match crate::ssr::db()?.delete_site(site_id, by.id).await? {
             Ok(()) => {
                 tracing::info!(by = %by.username, site = %site_id, "site deleted");
                 crate::ssr::page_cache()?.clear();
-                back_to("/admin/registry/sites").await;
+                back_to("/admin/registry/sites");
                 Ok(SaveOutcome::Saved { id: site_id })
             }
             Err(problem) => Ok(SaveOutcome::refused(vec![FieldProblem {
@@ -255,7 +282,7 @@ pub async fn save_sub_item(
     funds_social: Option<String>,
 ) -> Result<SaveOutcome, AppError> {
     use crate::accounts::AdminAction;
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         if !crate::domain::registry::YEARS.contains(&year) {
             return Err(AppError::invalid("year", "the year must be 2000 to 2100"));
@@ -310,7 +337,7 @@ pub async fn save_sub_item(
                     })),
                 )
                 .await?;
-                back_to(&format!("/admin/registry/plan?year={year}")).await;
+                back_to(&format!("/admin/registry/plan?year={year}"));
                 Ok(SaveOutcome::Saved { id })
             }
         }
@@ -325,7 +352,7 @@ pub async fn rename_unit(
     name_zh: String,
     name_en: Option<String>,
 ) -> Result<SaveOutcome, AppError> {
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         let (zh, en) = match crate::domain::registry_edit::check_unit_names(
             &name_zh,
@@ -337,7 +364,7 @@ pub async fn rename_unit(
         let outcome = crate::ssr::db()?
             .rename_unit(unit_id, &zh, &en, by.id)
             .await?;
-        back_to("/admin/registry/roster").await;
+        back_to("/admin/registry/roster");
         Ok(outcome)
     })
     .await
@@ -346,14 +373,14 @@ pub async fn rename_unit(
 /// Makes a supervision group (a number not yet used) or renames one.
 #[server(endpoint = "registry/save-group")]
 pub async fn save_group(number: String, name: String) -> Result<SaveOutcome, AppError> {
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         let (number, name) = match crate::domain::registry_edit::check_group(&number, &name) {
             Ok(ok) => ok,
             Err(p) => return Ok(SaveOutcome::refused(vec![p])),
         };
         let outcome = crate::ssr::db()?.save_group(number, &name, by.id).await?;
-        back_to("/admin/registry/roster").await;
+        back_to("/admin/registry/roster");
         Ok(outcome)
     })
     .await
@@ -364,7 +391,7 @@ pub async fn save_group(number: String, name: String) -> Result<SaveOutcome, App
 #[server(endpoint = "registry/unit-group")]
 pub async fn set_unit_group(unit: String, group: i32) -> Result<SaveOutcome, AppError> {
     use crate::accounts::AdminAction;
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         let db = crate::ssr::db()?;
         if !db.group_options().await?.iter().any(|g| g.number == group) {
@@ -401,7 +428,7 @@ pub async fn set_unit_group(unit: String, group: i32) -> Result<SaveOutcome, App
                     .unit_id_by_name(unit.trim())
                     .await?
                     .ok_or_else(AppError::internal)?;
-                back_to("/admin/registry/roster").await;
+                back_to("/admin/registry/roster");
                 Ok(SaveOutcome::Saved { id })
             }
         }
@@ -448,7 +475,7 @@ pub async fn save_deputy(
 ) -> Result<SaveOutcome, AppError> {
     use crate::accounts::AdminAction;
     use crate::store::registry_edit::MobileChange;
-    crate::ssr::run(async move {
+    saving(async move {
         let by = editor().await?;
         let id = optional_uuid("deputy_id", deputy_id)?;
         let state = use_context::<crate::ssr::AppState>().ok_or_else(AppError::internal)?;
@@ -536,7 +563,7 @@ pub async fn save_deputy(
             }
         };
         if matches!(outcome, SaveOutcome::Saved { .. }) {
-            back_to("/admin/registry/roster").await;
+            back_to("/admin/registry/roster");
         }
         Ok(outcome)
     })

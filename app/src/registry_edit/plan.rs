@@ -1,32 +1,33 @@
 //! The year's plan, one sub-item at a time: each sub-item's form starts as it is stored, and a
 //! new one starts empty; saving checks and stores it as that row of the plan file would be.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 use super::sites::EditNav;
-use super::{load_plan, SaveSubItem};
+use super::{load_plan, save_note, SaveSubItem};
 use crate::domain::registry::Field;
 use crate::domain::registry_edit::FieldProblem;
 use crate::i18n::*;
-use crate::registry_rows::{PlanPage, PlanSubItem, SaveOutcome};
-use crate::ui::{live, query_arg, use_zh, ErrorNotice, IntoAnySync, Loaded};
+use crate::registry_rows::{PlanPage, PlanSubItem};
+use crate::ui::{query_arg, use_zh, Loaded};
 
-/// Every refused field of a form, with the reason in the reader's language.
+/// Every refused field of a form, with the reason in the reader's language; on a page, and in
+/// the site editor (an island).
 #[component]
 pub fn Problems(problems: Vec<FieldProblem>, zh: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = crate::ui::island::locale();
     view! {
         <div class="notice error" role="alert" data-error="Refused">
-            <p>{t!(i18n, edit.refused)}</p>
+            <p>{td_string!(locale, edit.refused)}</p>
             <ul class="problems">
                 {problems
                     .into_iter()
                     .map(|p| {
                         let field = if zh { p.field.header_zh() } else { p.field.header_en() };
                         view! {
-                            <li data-field=format!("{:?}", p.field)>
+                            <li data-field=p.field.header_en()>
                                 <strong>{field}</strong> " " {p.problem.message(zh)}
                             </li>
                         }
@@ -42,20 +43,17 @@ pub fn PlanEditPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let year = move || query_arg(query, "year").and_then(|y| y.parse::<i32>().ok());
-    let save = ServerAction::<SaveSubItem>::new();
-    let saved = super::saves(save.value().into());
-    let data = Resource::new(move || (year(), live(saved)), |(year, _)| load_plan(year));
+    let data = Resource::new(year, load_plan);
     view! {
         <h1>{t!(i18n, edit.plan_title)}</h1>
         <EditNav />
-        <Loaded resource=data view=move |page: PlanPage| view! { <PlanView page save /> } />
+        <Loaded resource=data view=move |page: PlanPage| view! { <PlanView page /> } />
     }
 }
 
 #[component]
-fn PlanView(page: PlanPage, save: ServerAction<SaveSubItem>) -> impl IntoView {
+fn PlanView(page: PlanPage) -> impl IntoView {
     let i18n = use_i18n();
-    let zh = use_zh();
     let PlanPage {
         year,
         years,
@@ -78,12 +76,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SaveSubItem>) -> impl IntoView {
         <datalist id="unit-names">
             {unit_names.into_iter().map(|u| view! { <option value=u></option> }).collect_view()}
         </datalist>
-        {move || match save.value().get() {
-            Some(Ok(SaveOutcome::Saved { .. })) => Some(view! { <p class="notice ok" id="sub-item-saved">{t!(i18n, edit.saved)}</p> }.into_any_sync()),
-            Some(Ok(SaveOutcome::Refused { problems })) => Some(view! { <Problems problems zh /> }.into_any_sync()),
-            Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-            None => None,
-        }}
+        {save_note(SaveSubItem::url(), None, "sub-item-saved")}
         {if sub_items.is_empty() {
             Some(view! { <p class="muted" id="no-plan">{t!(i18n, edit.no_plan, year = year)}</p> })
         } else {
@@ -102,7 +95,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SaveSubItem>) -> impl IntoView {
                     view! {
                         <details class="card" data-sub-item=key>
                             <summary>{summary}</summary>
-                            <SubItemForm save year sub=Some(s) />
+                            <SubItemForm year sub=Some(s) />
                         </details>
                     }
                 })
@@ -110,17 +103,13 @@ fn PlanView(page: PlanPage, save: ServerAction<SaveSubItem>) -> impl IntoView {
         </div>
         <section class="card">
             <h2>{t!(i18n, edit.new_sub_item)}</h2>
-            <SubItemForm save year sub=None />
+            <SubItemForm year sub=None />
         </section>
     }
 }
 
 #[component]
-fn SubItemForm(
-    save: ServerAction<SaveSubItem>,
-    year: i32,
-    sub: Option<PlanSubItem>,
-) -> impl IntoView {
+fn SubItemForm(year: i32, sub: Option<PlanSubItem>) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let label = move |f: Field| if zh { f.header_zh() } else { f.header_en() };
@@ -157,7 +146,7 @@ fn SubItemForm(
         "new-sub-item-form"
     };
     view! {
-        <ActionForm action=save attr:class="stack sub-item-form" attr:id=id>
+        <form method="post" action=SaveSubItem::url() class="stack sub-item-form" id=id>
             <input type="hidden" name="year" value=year />
             <div class="row">
                 <label>
@@ -223,6 +212,6 @@ fn SubItemForm(
                 </p>
             })}
             <button type="submit" class="primary">{t!(i18n, edit.save)}</button>
-        </ActionForm>
+        </form>
     }
 }

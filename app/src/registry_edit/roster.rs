@@ -3,35 +3,16 @@
 //! public's phones are — a new deputy added as a roster row; and the lead units, renamed or
 //! moved to the group that follows them.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use super::plan::Problems;
 use super::sites::EditNav;
-use super::{load_roster, RenameUnit, SaveDeputy, SaveGroup, SetUnitGroup};
+use super::{load_roster, save_note, RenameUnit, SaveDeputy, SaveGroup, SetUnitGroup};
 use crate::domain::registry::Field;
 use crate::i18n::*;
-use crate::registry_rows::{GroupOption, RosterPage, RosterRow, SaveOutcome};
-use crate::ui::{live, query_arg, use_zh, ErrorNotice, IntoAnySync, Loaded};
-
-fn outcome_view(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    zh: bool,
-    value: Option<Result<SaveOutcome, crate::error::AppError>>,
-    ok_id: &'static str,
-) -> Option<AnyView> {
-    match value {
-        Some(Ok(SaveOutcome::Saved { .. })) => {
-            Some(view! { <p class="notice ok" id=ok_id>{t!(i18n, edit.saved)}</p> }.into_any_sync())
-        }
-        Some(Ok(SaveOutcome::Refused { problems })) => {
-            Some(view! { <Problems problems zh /> }.into_any_sync())
-        }
-        Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-        None => None,
-    }
-}
+use crate::registry_rows::{GroupOption, RosterPage, RosterRow};
+use crate::ui::{query_arg, use_zh, Loaded};
 
 #[component]
 pub fn RosterEditPage() -> impl IntoView {
@@ -44,45 +25,19 @@ pub fn RosterEditPage() -> impl IntoView {
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let save = ServerAction::<SaveDeputy>::new();
-    let rename = ServerAction::<RenameUnit>::new();
-    let regroup = ServerAction::<SetUnitGroup>::new();
-    let group_saved = ServerAction::<SaveGroup>::new();
-    let (saved, renamed, moved, grouped) = (
-        super::saves(save.value().into()),
-        super::saves(rename.value().into()),
-        super::saves(regroup.value().into()),
-        super::saves(group_saved.value().into()),
-    );
     let data = Resource::new(
-        move || {
-            (
-                q(),
-                group(),
-                page(),
-                live(saved),
-                live(renamed),
-                live(moved),
-                live(grouped),
-            )
-        },
-        |(q, group, page, ..)| load_roster(q, group, Some(page)),
+        move || (q(), group(), page()),
+        |(q, group, page)| load_roster(q, group, Some(page)),
     );
     view! {
         <h1>{t!(i18n, edit.roster_title)}</h1>
         <EditNav />
-        <Loaded resource=data view=move |page: RosterPage| view! { <RosterView page save rename regroup group_saved /> } />
+        <Loaded resource=data view=move |page: RosterPage| view! { <RosterView page /> } />
     }
 }
 
 #[component]
-fn RosterView(
-    page: RosterPage,
-    save: ServerAction<SaveDeputy>,
-    rename: ServerAction<RenameUnit>,
-    regroup: ServerAction<SetUnitGroup>,
-    group_saved: ServerAction<SaveGroup>,
-) -> impl IntoView {
+fn RosterView(page: RosterPage) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let RosterPage {
@@ -147,7 +102,7 @@ fn RosterView(
                 <button type="submit">{t!(i18n, edit.find)}</button>
             </form>
             {pager}
-            {move || outcome_view(i18n, zh, save.value().get(), "deputy-saved")}
+            {save_note(SaveDeputy::url(), None, "deputy-saved")}
             <div id="roster-list">
                 {deputies
                     .rows
@@ -172,7 +127,7 @@ fn RosterView(
                         view! {
                             <details class="card" data-deputy=key>
                                 <summary>{summary} " · " <span class="muted">{account}</span></summary>
-                                <ActionForm action=save attr:class="stack deputy-form">
+                                <form method="post" action=SaveDeputy::url() class="stack deputy-form">
                                     <input type="hidden" name="deputy_id" value=id />
                                     <label><span>{label(Field::Name)}</span>
                                         <input name="name" required maxlength="32" value=name /></label>
@@ -188,7 +143,7 @@ fn RosterView(
                                         <span>{t!(i18n, edit.clear_mobile)}</span>
                                     </label>
                                     <button type="submit" class="primary">{t!(i18n, edit.save)}</button>
-                                </ActionForm>
+                                </form>
                             </details>
                         }
                     })
@@ -196,18 +151,18 @@ fn RosterView(
             </div>
             <section class="card">
                 <h3>{t!(i18n, edit.new_deputy)}</h3>
-                <ActionForm action=save attr:class="stack" attr:id="new-deputy-form">
+                <form method="post" action=SaveDeputy::url() class="stack" id="new-deputy-form">
                     <label><span>{label(Field::Name)}</span><input name="name" required maxlength="32" /></label>
                     <label><span>{label(Field::Delegation)}</span><input name="delegation" required maxlength="64" /></label>
                     <label><span>{label(Field::Group)}</span>{pick_group_new(None)}</label>
                     <label><span>{label(Field::Mobile)}</span><input name="mobile" inputmode="tel" maxlength="20" /></label>
                     <button type="submit" class="primary">{t!(i18n, edit.add)}</button>
-                </ActionForm>
+                </form>
             </section>
         </section>
         <section>
             <h2>{t!(i18n, edit.groups)}</h2>
-            {move || outcome_view(i18n, zh, group_saved.value().get(), "group-saved")}
+            {save_note(SaveGroup::url(), None, "group-saved")}
             <table class="grid" id="group-table">
                 <tbody>
                     {group_rows
@@ -223,11 +178,11 @@ fn RosterView(
                                 <tr data-group=key>
                                     <td>{shown}</td>
                                     <td>
-                                        <ActionForm action=group_saved attr:class="inline rename-group">
+                                        <form method="post" action=SaveGroup::url() class="inline rename-group">
                                             <input type="hidden" name="number" value=number />
                                             <input name="name" required maxlength="32" value=name aria-label=label(Field::Group) />
                                             <button type="submit">{t!(i18n, edit.rename)}</button>
-                                        </ActionForm>
+                                        </form>
                                     </td>
                                 </tr>
                             }
@@ -235,16 +190,16 @@ fn RosterView(
                         .collect_view()}
                 </tbody>
             </table>
-            <ActionForm action=group_saved attr:class="inline" attr:id="new-group-form">
+            <form method="post" action=SaveGroup::url() class="inline" id="new-group-form">
                 <input name="number" required inputmode="numeric" maxlength="2" placeholder=t_string!(i18n, edit.group_number) aria-label=t_string!(i18n, edit.group_number) />
                 <input name="name" required maxlength="32" placeholder=t_string!(i18n, edit.group_name) aria-label=t_string!(i18n, edit.group_name) />
                 <button type="submit">{t!(i18n, edit.new_group)}</button>
-            </ActionForm>
+            </form>
         </section>
         <section>
             <h2>{t!(i18n, edit.units)}</h2>
-            {move || outcome_view(i18n, zh, rename.value().get(), "unit-renamed")}
-            {move || outcome_view(i18n, zh, regroup.value().get(), "unit-moved")}
+            {save_note(RenameUnit::url(), None, "unit-renamed")}
+            {save_note(SetUnitGroup::url(), None, "unit-moved")}
             <table class="grid" id="unit-table">
                 <thead>
                     <tr>
@@ -268,20 +223,20 @@ fn RosterView(
                             view! {
                             <tr data-unit=key>
                                 <td>
-                                    <ActionForm action=rename attr:class="inline rename-unit">
+                                    <form method="post" action=RenameUnit::url() class="inline rename-unit">
                                         <input type="hidden" name="unit_id" value=id />
                                         <input name="name_zh" required maxlength="64" value=zh aria-label=label(Field::LeadUnit) />
                                         <input name="name_en" maxlength="128" value=en aria-label="English" />
                                         <button type="submit">{t!(i18n, edit.rename)}</button>
-                                    </ActionForm>
+                                    </form>
                                 </td>
                                 <td>{u.sub_items}</td>
                                 <td>
-                                    <ActionForm action=regroup attr:class="inline move-unit">
+                                    <form method="post" action=SetUnitGroup::url() class="inline move-unit">
                                         <input type="hidden" name="unit" value=unit />
                                         {select}
                                         <button type="submit">{t!(i18n, edit.move_unit)}</button>
-                                    </ActionForm>
+                                    </form>
                                 </td>
                             </tr>
                             }

@@ -5,26 +5,31 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::{list_sites, load_site};
 use super::{DeleteSite, SaveSite, SetSiteActive};
 use crate::domain::mapping::CoordSystem;
-use crate::domain::registry_edit::{append_vertex, format_coordinates, parse_coordinates};
+use crate::domain::registry_edit::{
+    append_vertex, format_coordinates, parse_coordinates, FieldProblem,
+};
 use crate::domain::SiteKind;
 use crate::i18n::*;
-use crate::map::{Map, MapItem, Shape};
+use crate::map::{MapItem, MapView, Shape};
 use crate::registry_rows::{SaveOutcome, SiteEditPage, SiteForEdit, SiteList};
-use crate::ui::{kind_label, live, query_arg, use_zh, ErrorNotice, IntoAnySync, Loaded};
+use crate::ui::form::{result_of, said, FormResult};
+use crate::ui::{kind_label, query_arg, ErrorNotice, IntoAnySync, Loaded};
 
 use super::plan::Problems;
 
-pub fn crs_label(i18n: leptos_i18n::I18nContext<Locale>, c: CoordSystem) -> &'static str {
+pub fn crs_label(locale: impl Into<Locale>, c: CoordSystem) -> &'static str {
+    let locale: Locale = locale.into();
     match c {
-        CoordSystem::Wgs84 => t_string!(i18n, edit.crs_wgs84),
-        CoordSystem::Gcj02 => t_string!(i18n, edit.crs_gcj02),
-        CoordSystem::Bd09 => t_string!(i18n, edit.crs_bd09),
+        CoordSystem::Wgs84 => td_string!(locale, edit.crs_wgs84),
+        CoordSystem::Gcj02 => td_string!(locale, edit.crs_gcj02),
+        CoordSystem::Bd09 => td_string!(locale, edit.crs_bd09),
     }
 }
 
@@ -149,50 +154,130 @@ pub fn SiteEditorPage() -> impl IntoView {
     let params = use_params_map();
     // `new` (or anything that is not an id) opens an empty form.
     let id = move || query_arg(params, "id").and_then(|s| Uuid::parse_str(&s).ok());
-    let save = ServerAction::<SaveSite>::new();
-    let activity = ServerAction::<SetSiteActive>::new();
-    let saved = super::saves(save.value().into());
-    // A new site, once saved, is opened as itself: its public code and history appear.
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |before: Option<usize>| {
-        let now = save.version().get();
-        if before.is_some_and(|b| b != now) && id().is_none() {
-            if let Some(Ok(SaveOutcome::Saved { id: saved })) = save.value().get_untracked() {
-                navigate(
-                    &format!("/admin/registry/sites/{saved}"),
-                    Default::default(),
-                );
-            }
+    let data = Resource::new(id, load_site);
+    let preselect = use_query_map()
+        .with_untracked(|m| m.get("sub_item"))
+        .and_then(|s| Uuid::parse_str(&s).ok());
+    // This page may answer a post of its forms (sent without JavaScript, or by the island,
+    // which then loads the page again): what became of it.
+    let answer = |path: &str| -> Option<Answer> {
+        let refused = said(path, None, "refused")
+            .and_then(|json| serde_json::from_str::<Vec<FieldProblem>>(&json).ok());
+        if let Some(p) = refused {
+            return Some(Answer::Refused(p));
         }
-        now
-    });
-    let data = Resource::new(
-        move || (id(), live(saved), live(activity.version())),
-        |(id, _, _)| load_site(id),
-    );
+        match result_of(path, None)? {
+            FormResult::Done => Some(Answer::Done),
+            FormResult::Failed(e) => Some(Answer::Failed(e)),
+        }
+    };
+    let (saved, removed) = (answer(SaveSite::url()), answer(DeleteSite::url()));
     view! {
         <h1>{move || if id().is_some() { t_string!(i18n, edit.edit_site) } else { t_string!(i18n, edit.new_site) }}</h1>
         <EditNav />
-        <Loaded resource=data view=move |page: SiteEditPage| view! { <SiteForm page save activity /> } />
+        <Loaded resource=data view=move |page: SiteEditPage| view! {
+            <SiteEditor locale=i18n.get_locale_untracked() page preselect provider=crate::map::configured()
+                saved=saved.clone() removed=removed.clone() />
+        } />
+    }
+}
+
+/// What became of a form's last post, for the island to say.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Answer {
+    Done,
+    Refused(Vec<FieldProblem>),
+    Failed(crate::error::AppError),
+}
+
+/// The site's facts and its form, in the browser: the geometry typed, pasted or clicked on the
+/// map in a chosen coordinate system and drawn as it will be saved; a refused save keeps what was
+/// typed. A save that went through loads the page again, from the server.
+#[island]
+fn SiteEditor(
+    locale: Locale,
+    page: SiteEditPage,
+    preselect: Option<Uuid>,
+    provider: Option<crate::map::TileProvider>,
+    saved: Option<Answer>,
+    removed: Option<Answer>,
+) -> impl IntoView {
+    crate::ui::island::enter(locale);
+    let save = ServerAction::<SaveSite>::new();
+    let activity = ServerAction::<SetSiteActive>::new();
+    let remove = ServerAction::<DeleteSite>::new();
+    let saved = RwSignal::new(saved);
+    let removed = RwSignal::new(removed);
+    // What the server said of the island's own posts.
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(SaveOutcome::Saved { id })) => go(&format!(
+            "/admin/registry/sites/{id}?form_fn={}&form_done=1",
+            crate::ui::form::fn_name(SaveSite::url())
+        )),
+        Some(Ok(SaveOutcome::Refused { problems })) => saved.set(Some(Answer::Refused(problems))),
+        Some(Err(e)) => saved.set(Some(Answer::Failed(e))),
+        None => {}
+    });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(SaveOutcome::Saved { .. })) => removed.set(Some(Answer::Done)),
+        Some(Ok(SaveOutcome::Refused { problems })) => removed.set(Some(Answer::Refused(problems))),
+        Some(Err(e)) => removed.set(Some(Answer::Failed(e))),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = activity.value().get() {
+            go(&here());
+        }
+    });
+    view! {
+        {page.site.clone().map(|s| view! { <SiteFacts site=s activity remove removed /> })}
+        <SiteForm page preselect provider save saved />
+    }
+}
+
+/// A new page load (the island's data comes from the server).
+fn go(to: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(to);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = to;
+}
+
+/// This page's address, without the answer to an earlier post.
+fn here() -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        return w.location().pathname().unwrap_or_default();
+    }
+    String::new()
+}
+
+/// A form's word on its last post.
+fn answer_view(answer: Option<Answer>, zh: bool, ok: Option<AnyView>) -> Option<AnyView> {
+    match answer? {
+        Answer::Done => ok,
+        Answer::Refused(problems) => Some(view! { <Problems problems zh /> }.into_any_sync()),
+        Answer::Failed(e) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
     }
 }
 
 #[component]
 fn SiteForm(
     page: SiteEditPage,
+    preselect: Option<Uuid>,
+    provider: Option<crate::map::TileProvider>,
     save: ServerAction<SaveSite>,
-    activity: ServerAction<SetSiteActive>,
+    saved: RwSignal<Option<Answer>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let zh = use_zh();
+    let locale = crate::ui::island::locale();
+    let zh = crate::ui::island::zh(locale);
     let SiteEditPage {
         site,
         sub_items,
         districts,
     } = page;
-    let preselect = use_query_map()
-        .with_untracked(|m| m.get("sub_item"))
-        .and_then(|s| Uuid::parse_str(&s).ok());
     let first_kind = site
         .as_ref()
         .map(|s| s.kind)
@@ -236,18 +321,17 @@ fn SiteForm(
     let site_id = site.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
     let chosen_sub = site.as_ref().map(|s| s.sub_item_id).or(preselect);
     let shape_hint = move || match kind.get().expected_shape() {
-        crate::domain::site_kind::Shape::Point => t_string!(i18n, edit.shape_point),
-        crate::domain::site_kind::Shape::Line => t_string!(i18n, edit.shape_line),
-        crate::domain::site_kind::Shape::Polygon => t_string!(i18n, edit.shape_polygon),
+        crate::domain::site_kind::Shape::Point => td_string!(locale, edit.shape_point),
+        crate::domain::site_kind::Shape::Line => td_string!(locale, edit.shape_line),
+        crate::domain::site_kind::Shape::Polygon => td_string!(locale, edit.shape_polygon),
     };
     view! {
-        {site.clone().map(|s| view! { <SiteFacts site=s activity /> })}
         <ActionForm action=save attr:class="stack" attr:id="site-form">
             <input type="hidden" name="site_id" value=site_id />
             <label>
-                <span>{t!(i18n, edit.sub_item)}</span>
+                <span>{td_string!(locale, edit.sub_item)}</span>
                 <select name="sub_item_id" required>
-                    <option value="">{t!(i18n, edit.choose)}</option>
+                    <option value="">{td_string!(locale, edit.choose)}</option>
                     {sub_items
                         .into_iter()
                         .map(|s| view! {
@@ -259,16 +343,16 @@ fn SiteForm(
                 </select>
             </label>
             <label>
-                <span>{t!(i18n, edit.code)}</span>
+                <span>{td_string!(locale, edit.code)}</span>
                 <input name="code" maxlength="64" value=site.as_ref().and_then(|s| s.code.clone()).unwrap_or_default() />
-                <small class="muted">{t!(i18n, edit.code_hint)}</small>
+                <small class="muted">{td_string!(locale, edit.code_hint)}</small>
             </label>
             <label>
-                <span>{t!(i18n, edit.name)}</span>
+                <span>{td_string!(locale, edit.name)}</span>
                 <input name="name" required maxlength="128" value=site.as_ref().map(|s| s.name_zh.clone()).unwrap_or_default() />
             </label>
             <label>
-                <span>{t!(i18n, edit.kind)}</span>
+                <span>{td_string!(locale, edit.kind)}</span>
                 <select name="kind" required on:change=move |ev| {
                     if let Some(k) = crate::domain::registry::parse_kind(&event_target_value(&ev)) {
                         kind.set(k);
@@ -276,12 +360,12 @@ fn SiteForm(
                 }>
                     {SiteKind::ALL
                         .into_iter()
-                        .map(|k| view! { <option value=k.as_str() selected=k == first_kind>{kind_label(i18n, k)}</option> })
+                        .map(|k| view! { <option value=k.as_str() selected=k == first_kind>{kind_label(locale, k)}</option> })
                         .collect_view()}
                 </select>
             </label>
             <label>
-                <span>{t!(i18n, edit.district)}</span>
+                <span>{td_string!(locale, edit.district)}</span>
                 <input name="district" required maxlength="32" list="district-names"
                     value=site.as_ref().map(|s| s.district_zh.clone()).unwrap_or_default() />
                 <datalist id="district-names">
@@ -289,75 +373,74 @@ fn SiteForm(
                 </datalist>
             </label>
             <label>
-                <span>{t!(i18n, edit.address)}</span>
+                <span>{td_string!(locale, edit.address)}</span>
                 <input name="address" maxlength="256" value=site.as_ref().map(|s| s.address_zh.clone()).unwrap_or_default() />
             </label>
             <fieldset>
-                <legend>{t!(i18n, edit.geometry)}</legend>
+                <legend>{td_string!(locale, edit.geometry)}</legend>
                 <label>
-                    <span>{t!(i18n, edit.crs)}</span>
+                    <span>{td_string!(locale, edit.crs)}</span>
                     <select name="crs" id="site-crs" on:change=on_crs>
                         {CoordSystem::ALL
                             .into_iter()
-                            .map(|c| view! { <option value=c.as_str() selected=c == CoordSystem::Wgs84>{crs_label(i18n, c)}</option> })
+                            .map(|c| view! { <option value=c.as_str() selected=c == CoordSystem::Wgs84>{crs_label(locale, c)}</option> })
                             .collect_view()}
                     </select>
                 </label>
                 <label>
-                    <span>{t!(i18n, edit.coordinates)}</span>
+                    <span>{td_string!(locale, edit.coordinates)}</span>
                     <textarea name="coordinates" id="site-coordinates" rows="6" required
                         prop:value=move || coords.get()
                         on:input=move |ev| coords.set(event_target_value(&ev))>
                         {coords.get_untracked()}
                     </textarea>
-                    <small class="muted">{shape_hint} " " {t!(i18n, edit.coordinates_hint)}</small>
+                    <small class="muted">{shape_hint} " " {td_string!(locale, edit.coordinates_hint)}</small>
                 </label>
-                <p class="muted">{t!(i18n, edit.map_hint)}</p>
-                <Map items=items id="site-edit-map" fixed=true on_pick=on_pick />
+                <p class="muted">{td_string!(locale, edit.map_hint)}</p>
+                <MapView items=items provider=provider id="site-edit-map" fixed=true on_pick=on_pick />
                 <button type="button" id="clear-coordinates" on:click=move |_| coords.set(String::new())>
-                    {t!(i18n, edit.clear)}
+                    {td_string!(locale, edit.clear)}
                 </button>
             </fieldset>
-            {move || match save.value().get() {
-                Some(Ok(SaveOutcome::Saved { .. })) => Some(view! { <p class="notice ok" id="site-saved">{t!(i18n, edit.saved)}</p> }.into_any_sync()),
-                Some(Ok(SaveOutcome::Refused { problems })) => Some(view! { <Problems problems zh /> }.into_any_sync()),
-                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-                None => None,
-            }}
-            <button type="submit" class="primary" id="save-site">{t!(i18n, edit.save)}</button>
+            {move || answer_view(saved.get(), zh, Some(view! {
+                <p class="notice ok" id="site-saved" role="status">{td_string!(locale, edit.saved)}</p>
+            }.into_any_sync()))}
+            <button type="submit" class="primary" id="save-site">{td_string!(locale, edit.save)}</button>
         </ActionForm>
     }
 }
 
 /// What the site is now: its public code, its history, and what can be done with it.
 #[component]
-fn SiteFacts(site: SiteForEdit, activity: ServerAction<SetSiteActive>) -> impl IntoView {
-    let i18n = use_i18n();
-    let zh = use_zh();
-    let remove = ServerAction::<DeleteSite>::new();
+fn SiteFacts(
+    site: SiteForEdit,
+    activity: ServerAction<SetSiteActive>,
+    remove: ServerAction<DeleteSite>,
+    removed: RwSignal<Option<Answer>>,
+) -> impl IntoView {
+    let locale = crate::ui::island::locale();
+    let zh = crate::ui::island::zh(locale);
     let h = site.history;
     let (state, button) = if site.active {
         (
-            t_string!(i18n, edit.active),
-            t_string!(i18n, edit.deactivate),
+            td_string!(locale, edit.active),
+            td_string!(locale, edit.deactivate),
         )
     } else {
         (
-            t_string!(i18n, edit.inactive),
-            t_string!(i18n, edit.reactivate),
+            td_string!(locale, edit.inactive),
+            td_string!(locale, edit.reactivate),
         )
     };
-    // Deleted: nothing left to show but the way back to the list.
-    let deleted = move || matches!(remove.value().get(), Some(Ok(SaveOutcome::Saved { .. })));
     view! {
         <section class="card" id="site-facts" data-active=site.active.to_string()>
             <p>
-                {t!(i18n, edit.public_code)} " "
+                {td_string!(locale, edit.public_code)} " "
                 <a href=format!("/s/{}", site.public_code) id="site-public-link">{site.public_code.clone()}</a>
                 " · " <span class="state">{state}</span>
             </p>
             <p class="muted" id="site-history">
-                {t!(i18n, edit.history, observations = h.observations, comments = h.comments, items = h.items)}
+                {td!(locale, edit.history, observations = h.observations, comments = h.comments, items = h.items)}
             </p>
             <ActionForm action=activity attr:class="inline" attr:id="site-active-form">
                 <input type="hidden" name="site_id" value=site.id.to_string() />
@@ -367,18 +450,14 @@ fn SiteFacts(site: SiteForEdit, activity: ServerAction<SetSiteActive>) -> impl I
             " "
             <ActionForm action=remove attr:class="inline" attr:id="site-delete-form">
                 <input type="hidden" name="site_id" value=site.id.to_string() />
-                <button type="submit" class="danger" id="delete-site">{t!(i18n, edit.delete)}</button>
+                <button type="submit" class="danger" id="delete-site">{td_string!(locale, edit.delete)}</button>
             </ActionForm>
-            {move || match remove.value().get() {
-                Some(Ok(SaveOutcome::Refused { problems })) => Some(view! { <Problems problems zh /> }.into_any_sync()),
-                Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any_sync()),
-                _ => None,
-            }}
-            {move || deleted().then(|| view! {
+            // Deleted: nothing left to show but the way back to the list.
+            {move || answer_view(removed.get(), zh, Some(view! {
                 <p class="notice ok" id="site-deleted">
-                    {t!(i18n, edit.deleted)} " " <a href="/admin/registry/sites">{t!(i18n, edit.back_to_list)}</a>
+                    {td_string!(locale, edit.deleted)} " " <a href="/admin/registry/sites">{td_string!(locale, edit.back_to_list)}</a>
                 </p>
-            })}
+            }.into_any_sync()))}
         </section>
     }
 }

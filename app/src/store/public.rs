@@ -394,6 +394,30 @@ impl Db {
         Ok(cipher)
     }
 
+    /// The encrypted number of a comment this person asked for within the last `minutes` (the
+    /// page that answers their reveal shows it; a stranger's or an old request shows nothing).
+    pub async fn phone_cipher_revealed_to(
+        &self,
+        id: Uuid,
+        actor: Uuid,
+        minutes: i32,
+    ) -> Result<Option<Vec<u8>>, AppError> {
+        Ok(sqlx::query_scalar(
+            "select c.phone_cipher from public_comments c
+              where c.id = $1 and c.phone_cipher is not null
+                and exists (select 1 from public_comment_events e
+                             where e.comment_id = c.id and e.action = 'reveal_phone'
+                               and e.actor = $2
+                               and e.at > now() - make_interval(mins => $3))",
+        )
+        .bind(id)
+        .bind(actor)
+        .bind(minutes)
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
     /// Satisfaction figures of a year's projects and sub-items (hidden comments left out).
     pub async fn satisfaction_figures(&self, year: i32) -> Result<Vec<FigureRow>, AppError> {
         let q = format!(

@@ -1,7 +1,10 @@
 //! Shared widgets: the page frame, loading and error display, labels for domain values.
 
 use leptos::prelude::*;
-use leptos_router::{components::Redirect, hooks::use_location};
+use leptos::server_fn::ServerFn;
+#[cfg(feature = "ssr")]
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::auth::api::{get_session, Logout};
@@ -10,6 +13,8 @@ use crate::domain::{Role, SiteKind};
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::*;
 
+pub mod form;
+pub mod island;
 mod sync_hydrate;
 pub mod upload;
 pub use sync_hydrate::{page, IntoAnySync, SyncHydrate};
@@ -83,107 +88,102 @@ pub fn pick(zh: bool, zh_text: &str, en_text: &str) -> String {
     }
 }
 
-pub fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: SiteKind) -> &'static str {
+pub fn kind_label(locale: impl Into<Locale>, kind: SiteKind) -> &'static str {
+    let locale: Locale = locale.into();
     match kind {
-        SiteKind::Greenway => t_string!(i18n, kind.greenway),
-        SiteKind::LiftRetrofit => t_string!(i18n, kind.lift_retrofit),
-        SiteKind::EstateRenovation => t_string!(i18n, kind.estate_renovation),
-        SiteKind::RentalHousing => t_string!(i18n, kind.rental_housing),
-        SiteKind::ElderlyDining => t_string!(i18n, kind.elderly_dining),
-        SiteKind::EvCharging => t_string!(i18n, kind.ev_charging),
-        SiteKind::FirstAid => t_string!(i18n, kind.first_aid),
-        SiteKind::School => t_string!(i18n, kind.school),
-        SiteKind::RestStation => t_string!(i18n, kind.rest_station),
-        SiteKind::SkillsTraining => t_string!(i18n, kind.skills_training),
-        SiteKind::Waterway => t_string!(i18n, kind.waterway),
-        SiteKind::Park => t_string!(i18n, kind.park),
+        SiteKind::Greenway => td_string!(locale, kind.greenway),
+        SiteKind::LiftRetrofit => td_string!(locale, kind.lift_retrofit),
+        SiteKind::EstateRenovation => td_string!(locale, kind.estate_renovation),
+        SiteKind::RentalHousing => td_string!(locale, kind.rental_housing),
+        SiteKind::ElderlyDining => td_string!(locale, kind.elderly_dining),
+        SiteKind::EvCharging => td_string!(locale, kind.ev_charging),
+        SiteKind::FirstAid => td_string!(locale, kind.first_aid),
+        SiteKind::School => td_string!(locale, kind.school),
+        SiteKind::RestStation => td_string!(locale, kind.rest_station),
+        SiteKind::SkillsTraining => td_string!(locale, kind.skills_training),
+        SiteKind::Waterway => td_string!(locale, kind.waterway),
+        SiteKind::Park => td_string!(locale, kind.park),
     }
 }
 
-pub fn role_label(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
+pub fn role_label(locale: impl Into<Locale>, role: Role) -> &'static str {
+    let locale: Locale = locale.into();
     match role {
-        Role::Deputy => t_string!(i18n, roles.deputy),
-        Role::Staff => t_string!(i18n, roles.staff),
-        Role::UnitOfficer => t_string!(i18n, roles.unit_officer),
-        Role::Admin => t_string!(i18n, roles.admin),
+        Role::Deputy => td_string!(locale, roles.deputy),
+        Role::Staff => td_string!(locale, roles.staff),
+        Role::UnitOfficer => td_string!(locale, roles.unit_officer),
+        Role::Admin => td_string!(locale, roles.admin),
     }
 }
 
-fn error_text(i18n: leptos_i18n::I18nContext<Locale>, code: ErrorCode) -> &'static str {
+fn error_text(locale: impl Into<Locale>, code: ErrorCode) -> &'static str {
+    let locale: Locale = locale.into();
     match code {
-        ErrorCode::Unauthenticated => t_string!(i18n, errors.unauthenticated),
-        ErrorCode::Forbidden => t_string!(i18n, errors.forbidden),
-        ErrorCode::NotFound => t_string!(i18n, errors.not_found),
-        ErrorCode::Invalid => t_string!(i18n, errors.invalid),
-        ErrorCode::Conflict => t_string!(i18n, errors.conflict),
-        ErrorCode::TooManyRequests => t_string!(i18n, errors.too_many_requests),
-        ErrorCode::TooLarge => t_string!(i18n, errors.too_large),
-        ErrorCode::BadCredentials => t_string!(i18n, errors.bad_credentials),
-        ErrorCode::Network => t_string!(i18n, errors.network),
-        ErrorCode::Unavailable => t_string!(i18n, errors.unavailable),
-        ErrorCode::Internal => t_string!(i18n, errors.internal),
+        ErrorCode::Unauthenticated => td_string!(locale, errors.unauthenticated),
+        ErrorCode::Forbidden => td_string!(locale, errors.forbidden),
+        ErrorCode::NotFound => td_string!(locale, errors.not_found),
+        ErrorCode::Invalid => td_string!(locale, errors.invalid),
+        ErrorCode::Conflict => td_string!(locale, errors.conflict),
+        ErrorCode::TooManyRequests => td_string!(locale, errors.too_many_requests),
+        ErrorCode::TooLarge => td_string!(locale, errors.too_large),
+        ErrorCode::BadCredentials => td_string!(locale, errors.bad_credentials),
+        ErrorCode::Network => td_string!(locale, errors.network),
+        ErrorCode::Unavailable => td_string!(locale, errors.unavailable),
+        ErrorCode::Internal => td_string!(locale, errors.internal),
     }
 }
 
 /// What to do about a refused field, in the reader's language. The server's own message (English,
 /// for API clients) is the fallback for fields the UI does not know.
-pub fn field_hint(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> Option<&'static str> {
+pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str> {
+    let locale: Locale = locale.into();
     let field = field.split('.').next().unwrap_or(field);
     Some(match field {
-        "username" => t_string!(i18n, fields.username),
-        "display_name" => t_string!(i18n, fields.display_name),
-        "password" => t_string!(i18n, fields.password),
-        "role" => t_string!(i18n, fields.role),
-        "unit_id" => t_string!(i18n, fields.unit_id),
-        "deputy_id" => t_string!(i18n, fields.deputy_id),
-        "deputy" => t_string!(i18n, fields.deputy),
-        "deputy_twins" => t_string!(i18n, fields.deputy_twins),
-        "note" => t_string!(i18n, fields.note),
-        "photos" => t_string!(i18n, fields.photos),
-        "tags" => t_string!(i18n, fields.tags),
-        "position" => t_string!(i18n, fields.position),
-        "captured_at" => t_string!(i18n, fields.captured_at),
-        "site_id" => t_string!(i18n, fields.site_id),
-        "satisfaction" => t_string!(i18n, fields.satisfaction),
-        "support" => t_string!(i18n, fields.support),
-        "body" => t_string!(i18n, fields.body),
-        "phone" => t_string!(i18n, fields.phone),
-        "consent" => t_string!(i18n, fields.consent),
-        "photo" => t_string!(i18n, fields.photo),
-        "reason" => t_string!(i18n, fields.reason),
-        "code" => t_string!(i18n, fields.code),
-        "repeat" => t_string!(i18n, fields.repeat),
-        "rated_today" => t_string!(i18n, fields.rated_today),
-        "observations" => t_string!(i18n, fields.observations),
-        "description" => t_string!(i18n, fields.description),
-        "deadline" => t_string!(i18n, fields.deadline),
-        "action" => t_string!(i18n, fields.action),
-        "rating" => t_string!(i18n, fields.rating),
-        "file_kind" => t_string!(i18n, fields.file_kind),
-        "year" => t_string!(i18n, fields.year),
-        "activation_code" => t_string!(i18n, fields.activation_code),
+        "username" => td_string!(locale, fields.username),
+        "display_name" => td_string!(locale, fields.display_name),
+        "password" => td_string!(locale, fields.password),
+        "role" => td_string!(locale, fields.role),
+        "unit_id" => td_string!(locale, fields.unit_id),
+        "deputy_id" => td_string!(locale, fields.deputy_id),
+        "deputy" => td_string!(locale, fields.deputy),
+        "deputy_twins" => td_string!(locale, fields.deputy_twins),
+        "note" => td_string!(locale, fields.note),
+        "photos" => td_string!(locale, fields.photos),
+        "tags" => td_string!(locale, fields.tags),
+        "position" => td_string!(locale, fields.position),
+        "captured_at" => td_string!(locale, fields.captured_at),
+        "site_id" => td_string!(locale, fields.site_id),
+        "satisfaction" => td_string!(locale, fields.satisfaction),
+        "support" => td_string!(locale, fields.support),
+        "body" => td_string!(locale, fields.body),
+        "phone" => td_string!(locale, fields.phone),
+        "consent" => td_string!(locale, fields.consent),
+        "photo" => td_string!(locale, fields.photo),
+        "reason" => td_string!(locale, fields.reason),
+        "code" => td_string!(locale, fields.code),
+        "repeat" => td_string!(locale, fields.repeat),
+        "rated_today" => td_string!(locale, fields.rated_today),
+        "observations" => td_string!(locale, fields.observations),
+        "description" => td_string!(locale, fields.description),
+        "deadline" => td_string!(locale, fields.deadline),
+        "action" => td_string!(locale, fields.action),
+        "rating" => td_string!(locale, fields.rating),
+        "file_kind" => td_string!(locale, fields.file_kind),
+        "year" => td_string!(locale, fields.year),
+        "activation_code" => td_string!(locale, fields.activation_code),
         _ => return None,
     })
 }
 
 /// Shows an error as a person can act on it; "not signed in" sends them to sign in and back.
+/// Renders on a page (server) and in an island alike.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = island::locale();
     if error.error == ErrorCode::Unauthenticated {
-        // Read without panicking: this runs when the resource resolves, and a page with two
-        // refused resources may already have been left by the first one's redirect (a flood of
-        // signed-out requests to /projects panicked here).
-        let loc = use_location();
-        let here = format!(
-            "{}{}",
-            loc.pathname.try_get_untracked().unwrap_or_default(),
-            loc.search.try_get_untracked().unwrap_or_default()
-        );
-        let to = format!("/login?next={}", urlencode(&here));
-        return view! { <Redirect path=to /> }.into_any_sync();
+        return sign_in_again().into_any_sync();
     }
-    let hint = error.field().and_then(|f| field_hint(i18n, f));
+    let hint = error.field().and_then(|f| field_hint(locale, f));
     // A refusal tied to a field the page knows is said in that field's words alone (a wrong
     // activation code is not "wrong username or password").
     if let (ErrorCode::BadCredentials, Some(hint)) = (error.error, hint) {
@@ -201,12 +201,43 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             .unwrap_or_else(|| error.message.clone())
     });
     view! {
-        <p class="notice error" role="alert" data-error=format!("{:?}", error.error)>
-            {error_text(i18n, error.error)}
+        <p class="notice error" role="alert" data-error=error.error.name()>
+            {error_text(locale, error.error)}
             {detail}
         </p>
     }
     .into_any_sync()
+}
+
+/// To the sign-in page and back here: a redirect from a page on the server, a new page load
+/// from an island in the browser.
+fn sign_in_again() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        // Read without panicking: this runs when the resource resolves, and a page with two
+        // refused resources may already have been left by the first one's redirect (a flood
+        // of signed-out requests to /projects panicked here).
+        let loc = use_location();
+        let here = format!(
+            "{}{}",
+            loc.pathname.try_get_untracked().unwrap_or_default(),
+            loc.search.try_get_untracked().unwrap_or_default()
+        );
+        let to = format!("/login?next={}", urlencode(&here));
+        view! { <Redirect path=to /> }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        if let Some(w) = web_sys::window() {
+            let l = w.location();
+            let here = format!(
+                "{}{}",
+                l.pathname().unwrap_or_default(),
+                l.search().unwrap_or_default()
+            );
+            let _ = l.assign(&format!("/login?next={}", urlencode(&here)));
+        }
+    }
 }
 
 /// Waits for a server resource and renders it, or the error in a person's words.
@@ -269,45 +300,10 @@ fn LangSwitch() -> impl IntoView {
     }
 }
 
-/// The outbox link with the number of records still waiting on this phone. The count is read
-/// after hydration (it lives in the browser), so server and browser first render the same.
-#[component]
-fn OutboxLink() -> impl IntoView {
-    let i18n = use_i18n();
-    let version = crate::outbox::use_outbox();
-    let waiting = RwSignal::new(None::<usize>);
-    Effect::new(move |_| {
-        let _ = version.0.get();
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            if let Ok(items) = crate::outbox::store::list().await {
-                waiting.set(Some(items.iter().filter(|i| i.send.is_pending()).count()));
-            }
-        });
-    });
-    view! {
-        <a href="/outbox" rel="external" id="outbox-link">
-            {t!(i18n, nav.outbox)}
-            {move || {
-                waiting
-                    .get()
-                    .filter(|n| *n > 0)
-                    .map(|n| view! { <span class="badge" id="outbox-badge">{n}</span> })
-            }}
-        </a>
-    }
-}
-
 #[component]
 fn Nav() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            let _ = window().location().assign("/login");
-        }
-    });
     let links = move || {
         let info = session.get().and_then(|r| r.ok());
         let unread = info.as_ref().map(|i| i.unread).unwrap_or(0);
@@ -322,7 +318,7 @@ fn Nav() -> impl IntoView {
                 view! {
                     {(role == Role::Deputy)
                         .then(|| view! { <a href="/my/sites" rel="external">{t!(i18n, nav.my_sites)}</a> })}
-                    {matches!(role, Role::Deputy | Role::UnitOfficer).then(|| view! { <OutboxLink /> })}
+                    {matches!(role, Role::Deputy | Role::UnitOfficer).then(|| view! { <crate::outbox::OutboxLink locale=i18n.get_locale_untracked() /> })}
                     {(role == Role::Deputy)
                         .then(|| view! { <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a> })}
                     {(role == Role::UnitOfficer)
@@ -358,11 +354,13 @@ fn Nav() -> impl IntoView {
                     <span class="who" title=role_label(i18n, role)>
                         {u.display_name.clone()}
                     </span>
-                    <leptos::form::ActionForm action=logout attr:class="inline">
+                    // A plain post: the service worker sees it go and forgets this person's
+                    // pages; the answer is a redirect to the sign-in page.
+                    <form method="post" action={<Logout as ServerFn>::url()} class="inline">
                         <button type="submit" class="link" id="sign-out">
                             {t!(i18n, nav.sign_out)}
                         </button>
-                    </leptos::form::ActionForm>
+                    </form>
                 }
                 .into_any_sync()
             }
@@ -398,26 +396,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             </Show>
         </Transition>
         <main id="main">
-            <PlainFormError />
+            <form::UnclaimedFormError />
             {children()}
         </main>
-    }
-}
-
-/// A form posted without JavaScript comes back to its page with `form_error` (and maybe
-/// `form_field`) in the query: say what went wrong, as the enhanced form would have.
-#[component]
-fn PlainFormError() -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    move || {
-        let q = query.read();
-        let code = q.get("form_error")?;
-        let code: ErrorCode = serde_json::from_value(serde_json::Value::String(code)).ok()?;
-        let mut e = AppError::new(code, "");
-        if let Some(f) = q.get("form_field") {
-            e.details = Some(serde_json::json!({ "field": f }));
-        }
-        Some(view! { <ErrorNotice error=e /> })
     }
 }
 

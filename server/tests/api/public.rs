@@ -449,6 +449,37 @@ async fn phone_numbers_are_kept_hashed_encrypted_and_masked() {
         .await,
         1
     );
+    // The page that answers a reveal shows the number to the one who asked, for a few minutes;
+    // to anyone else, and later, nothing. Showing it logs nothing more.
+    let (s, shown, _) = app
+        .call("staff/revealed-phone", Some(&staff), &[("id", &id)])
+        .await;
+    assert_eq!((s, shown), (StatusCode::OK, Value::from("13812345678")));
+    let admin = app.login_demo("demo-admin").await;
+    let (s, shown, _) = app
+        .call("staff/revealed-phone", Some(&admin), &[("id", &id)])
+        .await;
+    assert_eq!(
+        (s, shown),
+        (StatusCode::OK, Value::Null),
+        "not revealed by the admin"
+    );
+    sqlx::query("update public_comment_events set at = at - interval '11 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, shown, _) = app
+        .call("staff/revealed-phone", Some(&staff), &[("id", &id)])
+        .await;
+    assert_eq!(shown, Value::Null, "a reveal shows for ten minutes");
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from public_comment_events where action = 'reveal_phone'"
+        )
+        .await,
+        1
+    );
     app.cleanup().await;
 }
 

@@ -88,6 +88,7 @@ async fn every_server_function_checks_the_callers_role() {
         ("admin/roster-accounts", vec![], &[Admin]),
         ("review/queue", vec![], &[Staff, Admin]),
         ("staff/comments", vec![], &[Staff, Admin]),
+        ("staff/revealed-phone", vec![("id", &site)], &[Staff, Admin]),
         ("staff/posters", vec![], &[Staff, Admin]),
         ("staff/satisfaction", vec![], &[Staff, Admin]),
         (
