@@ -137,7 +137,18 @@ pub fn router(
             &format!("/{}/{{*file}}", leptos_options.site_pkg_dir),
             get(crate::assets::serve).with_state(build),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Anything else: a file under the site root, or the app's "not found" page, rendered
+        // with the state its resources need.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let state = state.clone();
+                move || leptos::prelude::provide_context(state.clone())
+            },
+            shell,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::public::cache_site_pages,
