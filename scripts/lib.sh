@@ -50,6 +50,38 @@ ensure_rust_tools() {
   fi
 }
 
+# The environment cargo-leptos builds the wasm in (leptos reads some of it when compiled): the
+# staff's wasm is built in the same, so the two builds share their compiled dependencies.
+leptos_front_env() {
+  export LEPTOS_OUTPUT_NAME=jiandu LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
+    LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false
+}
+
+# build_bundle PACKAGE NAME: one more wasm bundle beside the field one cargo-leptos built, built
+# the way it builds that one: the wasm-release profile, wasm-bindgen for the web, wasm-opt -Oz.
+build_bundle() {
+  local package="$1" name="$2" target="${CARGO_TARGET_DIR:-$ROOT/target}" pkg="$ROOT/target/site/pkg"
+  (
+    cd "$ROOT" && leptos_front_env &&
+      cargo build --package="$package" --lib --target-dir="$target/front" \
+        --target=wasm32-unknown-unknown --profile=wasm-release
+  ) || return 1
+  wasm-bindgen --target=web --out-name="$name" --out-dir="$pkg" \
+    "$target/front/wasm32-unknown-unknown/wasm-release/${package//-/_}.wasm" || return 1
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$pkg/${name}_bg.wasm" -o "$pkg/$name.wasm" || return 1
+  rm -f "$pkg/${name}_bg.wasm" "$pkg/$name.d.ts" "$pkg/${name}_bg.wasm.d.ts"
+}
+
+# build_release: the release server and the field wasm (cargo-leptos), then the camera's wasm
+# (the capture and answer forms) and the staff's (every island) beside it (`ui::island`).
+build_release() {
+  (cd "$ROOT" && cargo leptos build --release) || return 1
+  build_bundle frontend-camera jiandu-camera || return 1
+  build_bundle frontend-desk jiandu-desk
+}
+
 pg_bin() {
   local d
   for d in /usr/lib/postgresql/*/bin; do

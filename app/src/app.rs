@@ -45,8 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if !public {
         provide_context(crate::ui::island::loader::PageLoader::new(
-            options.clone(),
-            &crate::ssr::pkg_path(),
+            &options.output_name,
         ));
     }
     let reload = (!public).then(|| view! { <AutoReload options /> });
@@ -128,10 +127,11 @@ fn OfflinePage() -> impl IntoView {
 
 /// The offline page's note, marked once the wasm has taken the page (effects run only in the
 /// browser): the browser test's proof that the page the worker kept comes to life offline.
-#[island]
+#[cfg_attr(feature = "field-islands", island)]
+#[cfg_attr(not(feature = "field-islands"), component)]
 fn OfflineNote(text: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::ui::island::loader::ask();
+    crate::ui::island::loader::ask(crate::ui::island::FIELD);
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
     view! { <p id="offline-page" data-ready=move || ready.get().then_some("1")>{text}</p> }

@@ -39,10 +39,11 @@ pub fn keep_for_offline(urls: &[String]) {
 }
 
 /// Asks the worker to keep `urls` once the page has come to life (an officer's open items).
-#[island]
+#[cfg_attr(feature = "field-islands", island)]
+#[cfg_attr(not(feature = "field-islands"), component)]
 pub fn KeepOffline(urls: Vec<String>) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::ui::island::loader::ask();
+    crate::ui::island::loader::ask(crate::ui::island::FIELD);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         keep_for_offline(&urls);

@@ -123,6 +123,26 @@ test('a page without an island loads no wasm and no script; one with islands loa
   const other = await page.request.get(`/pkg/0000000000000000/${wasm!.file}`);
   expect(other.status()).toBe(404);
   expect((await page.request.get(`/pkg/${wasm!.file}`)).status()).toBe(404);
+
+  // Each page loads the one bundle that carries its islands, the smallest such: the field one
+  // for my sites, the camera's for a capture form, the staff's for the review queue's map.
+  const bundle = async () => buildFile((await page.locator('link[rel=modulepreload]').getAttribute('href'))!)!.file;
+  expect(await bundle()).toBe('jiandu.js');
+  const site = await page.locator('.site-list li a').first().getAttribute('href');
+  await page.goto(`${site}/capture`);
+  await page.locator('#capture-form[data-ready="1"]').waitFor();
+  expect(await bundle()).toBe('jiandu-camera.js');
+  await expect(page.locator('script[type=module]')).toHaveCount(1);
+  await page.locator('#sign-out').click();
+  await signIn(page, 'demo-staff', '/staff/review');
+  expect(await bundle()).toBe('jiandu-desk.js');
+  // The staff map came to life: its zoom works.
+  const map = page.locator('#review-map');
+  const zoom = Number(await map.getAttribute('data-zoom'));
+  await expect(async () => {
+    await map.locator('button.zoom-in').click();
+    expect(Number(await map.getAttribute('data-zoom'))).toBeGreaterThan(zoom);
+  }).toPass({ timeout: 20_000 });
 });
 
 test('the build’s files cross the wire as their brotli-11 copies, not compressed per request', async ({ page, context, browser }) => {

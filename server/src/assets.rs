@@ -78,7 +78,7 @@ impl Build {
         format!("{}/{}", self.pkg_dir, self.id)
     }
 
-    /// Every file's address, as the service worker precaches them.
+    /// Every file's address.
     pub fn urls(&self) -> Vec<String> {
         self.files
             .iter()
@@ -86,11 +86,20 @@ impl Build {
             .collect()
     }
 
+    /// The addresses the service worker precaches: every file but the staff's wasm and its JS
+    /// (`*-desk.*`), which only staff pages load, and staff get no worker.
+    pub fn field_urls(&self) -> Vec<String> {
+        self.urls()
+            .into_iter()
+            .filter(|u| !u.rsplit('/').next().is_some_and(|f| f.contains("-desk.")))
+            .collect()
+    }
+
     /// The service worker with this build's id and file addresses in front. Each build yields
     /// a different worker, which is how browsers learn of a new build; the list is every file
-    /// the app's module imports, so the islands start offline.
+    /// the field islands' module imports, so they start offline.
     pub fn worker_script(&self) -> String {
-        let urls = serde_json::to_string(&self.urls()).unwrap_or_else(|_| "[]".into());
+        let urls = serde_json::to_string(&self.field_urls()).unwrap_or_else(|_| "[]".into());
         format!(
             "const BUILD = \"{}\";\nconst BUILD_FILES = {urls};\n{}",
             self.id,
@@ -149,6 +158,8 @@ mod tests {
         for f in [
             "jiandu.js",
             "jiandu.wasm",
+            "jiandu-desk.js",
+            "jiandu-desk.wasm",
             "jiandu.css",
             "snippets/app-1a2b/inline0.js",
         ] {
@@ -162,14 +173,22 @@ mod tests {
         assert_eq!(
             build.urls(),
             [
+                format!("/pkg/{id}/jiandu-desk.js"),
+                format!("/pkg/{id}/jiandu-desk.wasm"),
                 format!("/pkg/{id}/jiandu.css"),
                 format!("/pkg/{id}/jiandu.js"),
                 format!("/pkg/{id}/jiandu.wasm"),
                 format!("/pkg/{id}/snippets/app-1a2b/inline0.js"),
             ]
         );
+        // The worker keeps what a phone loads: not the staff's wasm.
         let script = build.worker_script();
         assert!(script.starts_with(&format!("const BUILD = \"{id}\";\n")));
+        let files = script.lines().nth(1).unwrap();
+        assert!(
+            !files.contains("desk") && files.contains("jiandu.wasm"),
+            "{files}"
+        );
         // A changed snippet is a new build: new addresses and a new worker.
         std::fs::write(pkg.join("snippets/app-1a2b/inline0.js"), "changed").unwrap();
         let after = Build::read(root.to_str().unwrap(), "pkg");

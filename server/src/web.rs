@@ -149,6 +149,7 @@ pub fn router(
             },
             shell,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), island_loader))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::public::cache_site_pages,
@@ -237,18 +238,72 @@ async fn page_policy_from_nonce(req: Request, next: middleware::Next) -> Respons
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The first `nonce="…"` before `</head>`, if it is a plain token.
-fn head_nonce(html: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(html).ok()?;
-    let head = &text[..text.find("</head>")?];
-    let start = head.find("nonce=\"")? + "nonce=\"".len();
-    let len = head[start..].find('"')?;
-    let nonce = &head[start..start + len];
+/// A page with islands names, in a header, the wasm bundle that carries them all
+/// (`app::ui::island::loader`): known only once every island of the page has rendered, so the
+/// loader — the module and wasm preloads and Leptos' island script, with the page's nonce — is
+/// put into the page's head here, after the render.
+async fn island_loader(
+    State(state): State<AppState>,
+    req: Request,
+    next: middleware::Next,
+) -> Response {
+    use app::ui::island::loader::{loader_html, HEADER};
+    let res = next.run(req).await;
+    let Some(name) = res
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return res;
+    };
+    let (mut parts, body) = res.into_parts();
+    parts.headers.remove(HEADER);
+    // Pages are a few hundred KB at the most; anything larger is not a page we render.
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    let Ok(mut html) = String::from_utf8(bytes.to_vec()) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let nonce = parts
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(app::ssr::policy_nonce)
+        .map(str::to_owned)
+        .or_else(|| any_nonce(&html))
+        .unwrap_or_default();
+    match (
+        loader_html(&state.leptos_options, &state.pkg_path, &name, &nonce),
+        html.find("</head>"),
+    ) {
+        (Some(loader), Some(at)) => html.insert_str(at, &loader),
+        _ => {
+            tracing::error!(bundle = %name, "the island loader could not be written into the page")
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(html))
+}
+
+/// The first `nonce="…"` of a page, if it is a plain token (the framework's own scripts carry
+/// it; a reader's words never write an attribute).
+fn any_nonce(html: &str) -> Option<String> {
+    let start = html.find("nonce=\"")? + "nonce=\"".len();
+    let len = html[start..].find('"')?;
+    let nonce = &html[start..start + len];
     (!nonce.is_empty()
         && nonce
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')))
     .then(|| nonce.to_owned())
+}
+
+/// The first `nonce="…"` before `</head>`, if it is a plain token.
+fn head_nonce(html: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(html).ok()?;
+    any_nonce(&text[..text.find("</head>")?])
 }
 
 async fn status_from_error_body(req: Request, next: middleware::Next) -> Response {

@@ -99,6 +99,7 @@ pub fn CapturePage() -> impl IntoView {
                     let site = CaptureSite {
                         id: d.id,
                         name: pick(zh, &d.name_zh, &d.name_en),
+                        anchor: d.geometry.anchor(),
                         geometry: d.geometry,
                     };
                     view! {
@@ -123,22 +124,26 @@ pub struct CaptureSite {
     /// In the reader's language.
     pub name: String,
     pub geometry: crate::domain::SiteGeometry,
+    /// Where "use the site's location" puts the deputy: worked out on the server (a polygon's
+    /// interior point takes a sweep-line algorithm the phone need not carry).
+    pub anchor: crate::domain::LonLat,
 }
 
 /// The form, in the browser: photos prepared on the phone, the position and its verdict, saved
 /// into the outbox (no network needed).
-#[island]
+#[cfg_attr(feature = "camera-islands", island)]
+#[cfg_attr(not(feature = "camera-islands"), component)]
 fn CaptureForm(
     locale: Locale,
     site: CaptureSite,
     owner: Option<crate::outbox::Owner>,
     provider: Option<crate::map::TileProvider>,
 ) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::CAMERA);
     let site_name = site.name.clone();
     let site_id = site.id;
     let geometry = site.geometry.clone();
-    let anchor = geometry.anchor();
+    let anchor = site.anchor;
 
     let kind = RwSignal::new(ObservationKind::Problem);
     let note = RwSignal::new(String::new());

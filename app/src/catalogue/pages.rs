@@ -330,14 +330,15 @@ pub fn MySitesPage() -> impl IntoView {
 /// carries (so it works offline): filter by name or code, "nearby" (the sites sorted by
 /// distance from the phone's position), the map, and saving the area's tiles. It also asks the
 /// service worker to keep every site page and capture form for use without a network.
-#[island]
+#[cfg_attr(feature = "field-islands", island)]
+#[cfg_attr(not(feature = "field-islands"), component)]
 fn MySitesTools(
     locale: Locale,
     units: Vec<crate::catalogue::UnitRef>,
     sites: Vec<SiteSummary>,
     provider: Option<crate::map::TileProvider>,
 ) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::FIELD);
     let zh = crate::ui::island::zh(locale);
     let (query, set_query) = signal(String::new());
     let here = RwSignal::new(None::<crate::domain::observation::PositionInput>);

@@ -31,8 +31,12 @@ pub fn read_exif(bytes: &[u8]) -> ExifFacts {
             return None;
         };
         let v = d.to_f64() + m.to_f64() / 60.0 + s.to_f64() / 3600.0;
-        let sign = match field(ref_tag).map(|r| r.display_value().to_string()) {
-            Some(r) if r.as_bytes().first() == Some(&negative) => -1.0,
+        // The reference is ASCII ("N"/"S", "E"/"W"); read as bytes, not through the crate's
+        // display formatting, which would take every tag's formatter into the phone's wasm.
+        let sign = match field(ref_tag).map(|r| &r.value) {
+            Some(exif::Value::Ascii(v)) if v.first().and_then(|s| s.first()) == Some(&negative) => {
+                -1.0
+            }
             _ => 1.0,
         };
         v.is_finite().then_some(sign * v)
@@ -47,7 +51,7 @@ pub fn read_exif(bytes: &[u8]) -> ExifFacts {
             exif::Value::Ascii(v) => v.first().and_then(|s| std::str::from_utf8(s).ok()),
             _ => None,
         })
-        .and_then(|s| NaiveDateTime::parse_from_str(s.trim(), "%Y:%m:%d %H:%M:%S").ok())
+        .and_then(|s| exif_time(s.trim()))
         // EXIF times carry no zone; phones here are on China Standard Time (UTC+8).
         .and_then(|t| {
             chrono::FixedOffset::east_opt(8 * 3600)?
@@ -60,5 +64,110 @@ pub fn read_exif(bytes: &[u8]) -> ExifFacts {
         lon,
         taken_at,
         orientation,
+    }
+}
+
+/// EXIF's `YYYY:MM:DD HH:MM:SS`, read by position (a format parser is a lot of code to carry on
+/// a phone for one fixed layout).
+fn exif_time(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b':'
+        || b[7] != b':'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(n(0..4)?).ok()?, n(5..7)?, n(8..10)?)?;
+    date.and_hms_opt(n(11..13)?, n(14..16)?, n(17..19)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exif::{experimental::Writer, Field, In, Rational, Tag, Value};
+
+    /// A TIFF holding these fields, as a camera's EXIF would.
+    fn tiff(fields: &[Field]) -> Vec<u8> {
+        let mut w = Writer::new();
+        for f in fields {
+            w.push_field(f);
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        w.write(&mut out, false).expect("tiff");
+        out.into_inner()
+    }
+
+    fn field(tag: Tag, value: Value) -> Field {
+        Field {
+            tag,
+            ifd_num: In::PRIMARY,
+            value,
+        }
+    }
+
+    fn dms(d: u32, m: u32, s: u32) -> Value {
+        Value::Rational(vec![
+            Rational::from((d, 1)),
+            Rational::from((m, 1)),
+            Rational::from((s, 1)),
+        ])
+    }
+
+    #[test]
+    fn a_cameras_time_and_position_are_read_and_south_and_west_are_negative() {
+        let bytes = tiff(&[
+            field(Tag::GPSLatitudeRef, Value::Ascii(vec![b"S".to_vec()])),
+            field(Tag::GPSLatitude, dms(33, 52, 12)),
+            field(Tag::GPSLongitudeRef, Value::Ascii(vec![b"W".to_vec()])),
+            field(Tag::GPSLongitude, dms(70, 30, 0)),
+            field(
+                Tag::DateTimeOriginal,
+                Value::Ascii(vec![b"2025:10:01 10:03:04".to_vec()]),
+            ),
+            field(Tag::Orientation, Value::Short(vec![6])),
+        ]);
+        let f = read_exif(&bytes);
+        assert!((f.lat.unwrap() + 33.87).abs() < 1e-9, "{f:?}");
+        assert!((f.lon.unwrap() + 70.5).abs() < 1e-9, "{f:?}");
+        assert_eq!(f.orientation, Some(6));
+        // China Standard Time: 10:03 there is 02:03 UTC.
+        assert_eq!(
+            f.taken_at.map(|t| t.to_rfc3339()),
+            Some("2025-10-01T02:03:04+00:00".into())
+        );
+    }
+
+    #[test]
+    fn the_fixture_photo_is_in_hangzhou() {
+        let f = read_exif(include_bytes!("../../../end2end/fixtures/site-photo-1.jpg"));
+        let (lat, lon) = (f.lat.unwrap(), f.lon.unwrap());
+        assert!(
+            (29.0..31.5).contains(&lat) && (119.0..121.5).contains(&lon),
+            "{f:?}"
+        );
+        assert!(f.taken_at.is_some());
+    }
+
+    #[test]
+    fn exif_times_are_read_by_position_and_nothing_else_passes() {
+        let t = exif_time("2025:10:01 10:03:04").unwrap();
+        assert_eq!(t.to_string(), "2025-10-01 10:03:04");
+        for bad in [
+            "",
+            "2025-10-01 10:03:04",
+            "2025:13:01 10:03:04",
+            "2025:02:30 10:03:04",
+            "2025:10:01 24:00:00",
+            "2025:10:01 10:03",
+            "2025:10:01T10:03:04",
+            "２０２５:10:01 10:03",
+        ] {
+            assert_eq!(exif_time(bad), None, "{bad}");
+        }
+        assert_eq!(read_exif(b"not a photo"), ExifFacts::default());
     }
 }

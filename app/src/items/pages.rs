@@ -657,14 +657,15 @@ pub enum AnswerProgress {
 /// The officer's answer: a plain multipart form to the answer endpoint (text and evidence photos
 /// in one post) without JavaScript; with it, the answer goes through the outbox, so it can be
 /// written at the site with no signal and still arrives exactly once.
-#[island]
+#[cfg_attr(feature = "camera-islands", island)]
+#[cfg_attr(not(feature = "camera-islands"), component)]
 fn AnswerForm(
     locale: Locale,
     item: Uuid,
     title: String,
     owner: Option<crate::outbox::Owner>,
 ) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::CAMERA);
     let progress = RwSignal::new(AnswerProgress::Idle);
     let text_ref = NodeRef::<leptos::html::Textarea>::new();
     let files_ref = NodeRef::<leptos::html::Input>::new();

@@ -460,14 +460,15 @@ fn event_rect(_: &leptos::ev::PointerEvent) -> (f64, f64, f64) {
 }
 
 /// A map a person can pan and zoom, on a page that is otherwise plain HTML (a site's page).
-#[island]
+#[cfg_attr(feature = "field-islands", island)]
+#[cfg_attr(not(feature = "field-islands"), component)]
 pub fn PanZoomMap(
     locale: Locale,
     items: Vec<MapItem>,
     provider: Option<TileProvider>,
     id: String,
 ) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::FIELD);
     view! { <MapView items=items provider=provider id=id /> }
 }
 

@@ -98,7 +98,8 @@ pub async fn map_points(
 
 /// A map of one layer, reloaded for each view the staff member settles on. The filter is the
 /// page's (a plain GET form changes it with a new page).
-#[island]
+#[cfg_attr(feature = "desk-islands", island)]
+#[cfg_attr(not(feature = "desk-islands"), component)]
 pub fn PointsMap(
     locale: crate::i18n::Locale,
     layer: String,
@@ -106,7 +107,7 @@ pub fn PointsMap(
     filter: crate::items::QueueFilter,
     provider: Option<super::TileProvider>,
 ) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::DESK);
     let clusters = RwSignal::new(Vec::<PointCluster>::new());
     // Views settle faster than answers come back: only the newest asked-for view is drawn.
     let asked = StoredValue::new(0u64);

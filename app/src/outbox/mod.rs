@@ -145,7 +145,7 @@ impl OutboxVersion {
 #[island]
 pub fn OutboxLink(locale: crate::i18n::Locale) -> impl IntoView {
     use crate::i18n::*;
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::EVERY);
     let version = use_outbox();
     let waiting = RwSignal::new(None::<usize>);
     Effect::new(move |_| {

@@ -10,8 +10,33 @@ const TIMEOUT_MS: i32 = 90_000;
 
 pub struct Answer {
     pub status: u16,
-    /// The parsed body when it was JSON (`application/json`), i.e. when it came from our API.
-    pub json: Option<serde_json::Value>,
+    /// The body when it was JSON (`application/json`), i.e. when it came from our API, as the
+    /// browser parsed it: fields are read off it where needed, with no JSON code in the wasm.
+    pub json: Option<JsValue>,
+}
+
+impl Answer {
+    /// The value at `path` in the JSON body (`["details", "field"]`).
+    fn at(&self, path: &[&str]) -> Option<JsValue> {
+        let mut v = self.json.clone()?;
+        for key in path {
+            if !v.is_object() {
+                return None;
+            }
+            v = js_sys::Reflect::get(&v, &JsValue::from_str(key)).ok()?;
+        }
+        Some(v)
+    }
+
+    /// The string at `path` in the JSON body, if that is a string.
+    pub fn text(&self, path: &[&str]) -> Option<String> {
+        self.at(path)?.as_string()
+    }
+
+    /// Whether there is a list at `path` in the JSON body.
+    pub fn has_list(&self, path: &[&str]) -> bool {
+        self.at(path).is_some_and(|v| js_sys::Array::is_array(&v))
+    }
 }
 
 fn js_err(v: JsValue) -> String {
@@ -75,10 +100,7 @@ pub async fn send_within(
         .is_some_and(|c| c.starts_with("application/json"));
     let json = if is_json {
         let p: Promise = res.json().map_err(js_err)?;
-        JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|v| serde_wasm_bindgen::from_value(v).ok())
+        JsFuture::from(p).await.ok()
     } else {
         None
     };

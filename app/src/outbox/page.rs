@@ -38,9 +38,10 @@ pub fn OutboxPage() -> impl IntoView {
 }
 
 /// The list, "send now" and the export, all from this phone's IndexedDB.
-#[island]
+#[cfg_attr(feature = "field-islands", island)]
+#[cfg_attr(not(feature = "field-islands"), component)]
 fn OutboxList(locale: Locale, me: Option<uuid::Uuid>) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::FIELD);
     let version = use_outbox();
     let items: RwSignal<Option<Vec<OutboxItem>>> = RwSignal::new(None);
     Effect::new(move |_| {
@@ -178,23 +179,61 @@ async fn export_pending() {
     let Ok(items) = super::store::list().await else {
         return;
     };
-    let mut out = Vec::new();
-    for it in items
+    /// One record as the file holds it: what it is, what it says, and its photos' bytes.
+    #[derive(serde::Serialize)]
+    struct Exported<'a> {
+        id: uuid::Uuid,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        site: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        observation: Option<&'a crate::domain::ObservationInput>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<uuid::Uuid>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        title: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        answer: Option<&'a crate::domain::answer::AnswerInput>,
+        photos: Vec<ExportedPhoto>,
+    }
+    #[derive(serde::Serialize)]
+    struct ExportedPhoto {
+        sha256: String,
+        data_url: String,
+    }
+    let pending: Vec<_> = items
         .into_iter()
         .filter(|i| !matches!(i.send, SendState::Sent { .. }))
-    {
+        .collect();
+    let mut out = Vec::new();
+    for it in &pending {
         let mut photos = Vec::new();
         for sha in it.payload.photos() {
             if let Ok(Some(blob)) = super::store::photo(sha).await {
-                photos
-                    .push(serde_json::json!({ "sha256": sha, "data_url": data_url(&blob).await }));
+                photos.push(ExportedPhoto {
+                    sha256: sha.clone(),
+                    data_url: data_url(&blob).await,
+                });
             }
         }
         out.push(match &it.payload {
-            Payload::Observation(o) => serde_json::json!(
-                { "id": it.id, "site": it.site_name, "observation": o, "photos": photos }),
-            Payload::Answer(a) => serde_json::json!(
-                { "id": it.id, "item": a.item_id, "title": it.site_name, "answer": a.input, "photos": photos }),
+            Payload::Observation(o) => Exported {
+                id: it.id,
+                site: Some(&it.site_name),
+                observation: Some(o),
+                item: None,
+                title: None,
+                answer: None,
+                photos,
+            },
+            Payload::Answer(a) => Exported {
+                id: it.id,
+                site: None,
+                observation: None,
+                item: Some(a.item_id),
+                title: Some(&it.site_name),
+                answer: Some(&a.input),
+                photos,
+            },
         });
     }
     let text = serde_json::to_string_pretty(&out).unwrap_or_default();

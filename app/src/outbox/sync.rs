@@ -23,12 +23,7 @@ fn now_ms() -> f64 {
 }
 
 fn message_of(a: &net::Answer) -> String {
-    a.json
-        .as_ref()
-        .and_then(|j| j.get("message"))
-        .and_then(|m| m.as_str())
-        .unwrap_or_default()
-        .to_owned()
+    a.text(&["message"]).unwrap_or_default()
 }
 
 async fn save(item: &OutboxItem, version: OutboxVersion) {
@@ -91,12 +86,8 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
         Ok(a) => match classify(a.status, a.json.is_some()) {
             Outcome::Accepted => {
                 let verdict = a
-                    .json
-                    .as_ref()
-                    .and_then(|j| j.get(item.payload.receipt_field()))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("unknown")
-                    .to_owned();
+                    .text(&[item.payload.receipt_field()])
+                    .unwrap_or_else(|| "unknown".to_owned());
                 item.send = SendState::Sent { verdict };
                 save(&item, version).await;
                 let _ = store::forget_photos(&photos).await;
@@ -104,11 +95,7 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
             }
             Outcome::Retry => retry_later(item, version).await,
             // The server lost a photo we sent (or never got it): upload again next round.
-            Outcome::Fail(_)
-                if a.json
-                    .as_ref()
-                    .is_some_and(|j| j["details"]["missing_photos"].is_array()) =>
-            {
+            Outcome::Fail(_) if a.has_list(&["details", "missing_photos"]) => {
                 retry_later(item, version).await
             }
             Outcome::Fail(r) => fail(item, r, message_of(&a), version).await,
@@ -194,7 +181,7 @@ async fn signed_in_user() -> Option<uuid::Uuid> {
     if a.status != 200 {
         return None;
     }
-    a.json?.get("user")?.get("id")?.as_str()?.parse().ok()
+    a.text(&["user", "id"])?.parse().ok()
 }
 
 /// Sends everything now, after waiting for a run already under way (the timer's, say) to end:

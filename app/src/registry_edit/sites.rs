@@ -193,7 +193,8 @@ pub enum Answer {
 /// The site's facts and its form, in the browser: the geometry typed, pasted or clicked on the
 /// map in a chosen coordinate system and drawn as it will be saved; a refused save keeps what was
 /// typed. A save that went through loads the page again, from the server.
-#[island]
+#[cfg_attr(feature = "desk-islands", island)]
+#[cfg_attr(not(feature = "desk-islands"), component)]
 fn SiteEditor(
     locale: Locale,
     page: SiteEditPage,
@@ -202,7 +203,7 @@ fn SiteEditor(
     saved: Option<Answer>,
     removed: Option<Answer>,
 ) -> impl IntoView {
-    crate::ui::island::enter(locale);
+    crate::ui::island::enter(locale, crate::ui::island::DESK);
     let save = ServerAction::<SaveSite>::new();
     let activity = ServerAction::<SetSiteActive>::new();
     let remove = ServerAction::<DeleteSite>::new();

@@ -226,7 +226,7 @@ fn sign_in_again() -> impl IntoView {
         let to = format!("/login?next={}", urlencode(&here));
         view! { <Redirect path=to /> }
     }
-    #[cfg(not(feature = "ssr"))]
+    #[cfg(feature = "hydrate")]
     {
         if let Some(w) = web_sys::window() {
             let l = w.location();
