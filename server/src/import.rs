@@ -11,10 +11,9 @@ use app::{
 };
 use axum::{
     extract::{DefaultBodyLimit, Multipart, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
     routing::post,
-    Json, Router,
+    Router,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -22,12 +21,6 @@ pub fn routes() -> Router<AppState> {
         app::items::imports::IMPORT_URL,
         post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)),
     )
-}
-
-fn error(e: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(e)).into_response()
 }
 
 /// The cells of the first sheet (XLSX) or of the file (CSV, UTF-8), as text: a findings list.
@@ -168,10 +161,6 @@ fn xlsx_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>, AppErro
         .collect())
 }
 
-fn too_large_words() -> String {
-    "the file is larger than 5 MB".to_owned()
-}
-
 /// JSON for a client; for the import page's plain form, the page again with the outcome.
 async fn import(
     auth: AuthSession,
@@ -179,29 +168,17 @@ async fn import(
     parts: axum::http::request::Parts,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let too_large = too_large_words();
-    let (outcome, fields) = match crate::read_upload(mp, &too_large).await {
-        Ok(form) => {
-            let fields = form.fields.clone();
-            (import_findings(auth, &state, form).await, fields)
-        }
-        Err(e) => (Err(e), Default::default()),
-    };
-    if !crate::wants_page(&parts.headers) {
-        return match outcome {
-            Ok(o) => Json(o).into_response(),
-            Err(e) => error(e),
-        };
-    }
-    let status = match &outcome {
-        Ok(ImportOutcome::Imported { .. }) => StatusCode::OK,
-        Ok(ImportOutcome::Refused { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(e) => {
-            StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    };
-    let answer = app::ui::upload::Uploaded { outcome, fields };
-    crate::page_with(state, parts, "/staff/import", answer, status).await
+    let st = state.clone();
+    crate::upload_answered(
+        state,
+        parts,
+        mp,
+        "the file is larger than 5 MB",
+        "/staff/import",
+        |form| async move { import_findings(auth, &st, form).await },
+        |o| matches!(o, ImportOutcome::Refused { .. }),
+    )
+    .await
 }
 
 async fn import_findings(

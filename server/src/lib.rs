@@ -77,6 +77,48 @@ pub(crate) async fn read_upload(
     Ok(form)
 }
 
+/// An import's post, answered: the file read from the multipart form and handed to `run`; then
+/// JSON for a client, or for a page's plain form the page (`page`) again with what became of the
+/// file and the choices it was sent with (`app::ui::upload::Uploaded`). `refused` tells an
+/// outcome that stored nothing (422 to the page; a client reads it from the JSON).
+pub(crate) async fn upload_answered<T, Fut>(
+    state: app::ssr::AppState,
+    parts: axum::http::request::Parts,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    too_large: &str,
+    page: &str,
+    run: impl FnOnce(UploadForm) -> Fut,
+    refused: impl Fn(&T) -> bool,
+) -> axum::response::Response
+where
+    T: serde::Serialize + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    use axum::{http::StatusCode, response::IntoResponse, Json};
+    let (outcome, fields) = match read_upload(mp, too_large).await {
+        Ok(form) => {
+            let fields = form.fields.clone();
+            (run(form).await, fields)
+        }
+        Err(e) => (Err(e), Default::default()),
+    };
+    let status = match &outcome {
+        Ok(o) if refused(o) => StatusCode::UNPROCESSABLE_ENTITY,
+        Ok(_) => StatusCode::OK,
+        Err(e) => {
+            StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    };
+    if !wants_page(&parts.headers) {
+        return match outcome {
+            Ok(o) => Json(o).into_response(),
+            Err(e) => (status, Json(e)).into_response(),
+        };
+    }
+    let answer = app::ui::upload::Uploaded { outcome, fields };
+    page_with(state, parts, page, answer, status).await
+}
+
 /// True when the request is a plain HTML form's (no JavaScript): it is answered with a page.
 pub(crate) fn wants_page(headers: &axum::http::HeaderMap) -> bool {
     headers

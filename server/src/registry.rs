@@ -224,29 +224,17 @@ async fn import(
     parts: axum::http::request::Parts,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let too_large = too_large_words();
-    let (outcome, fields) = match crate::read_upload(mp, &too_large).await {
-        Ok(form) => {
-            let fields = form.fields.clone();
-            (import_upload(auth, &state, form).await, fields)
-        }
-        Err(e) => (Err(e), Default::default()),
-    };
-    if !crate::wants_page(&parts.headers) {
-        return match outcome {
-            Ok(o) => Json(o).into_response(),
-            Err(e) => error(e),
-        };
-    }
-    let status = match &outcome {
-        Ok(RegistryOutcome::Done(_)) => StatusCode::OK,
-        Ok(RegistryOutcome::Refused { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(e) => {
-            StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    };
-    let answer = app::ui::upload::Uploaded { outcome, fields };
-    crate::page_with(state, parts, "/admin/registry", answer, status).await
+    let st = state.clone();
+    crate::upload_answered(
+        state,
+        parts,
+        mp,
+        &too_large_words(),
+        "/admin/registry",
+        |form| async move { import_upload(auth, &st, form).await },
+        |o| matches!(o, RegistryOutcome::Refused { .. }),
+    )
+    .await
 }
 
 async fn import_upload(

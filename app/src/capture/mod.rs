@@ -209,18 +209,7 @@ fn CaptureForm(
             }];
             // Shown where it is without re-framing the map on every tap.
             if let Some(p) = position.get() {
-                items.push(crate::map::MapItem {
-                    shape: crate::map::Shape::Position {
-                        at: crate::domain::LonLat {
-                            lon: p.lon,
-                            lat: p.lat,
-                        },
-                        accuracy_m: p.accuracy_m,
-                    },
-                    class: "position".into(),
-                    href: None,
-                    title: String::new(),
-                });
+                items.push(crate::map::MapItem::position(&p, String::new()));
             }
             items
         })

@@ -393,18 +393,10 @@ fn MySitesTools(
                         .as_ref()
                         .is_some_and(|h| near.iter().any(|id| h.ends_with(&id.to_string())))
                 });
-                items.push(crate::map::MapItem {
-                    shape: crate::map::Shape::Position {
-                        at: crate::domain::LonLat {
-                            lon: p.lon,
-                            lat: p.lat,
-                        },
-                        accuracy_m: p.accuracy_m,
-                    },
-                    class: "position".into(),
-                    href: None,
-                    title: td_string!(locale, map.here).to_owned(),
-                });
+                items.push(crate::map::MapItem::position(
+                    &p,
+                    td_string!(locale, map.here).to_owned(),
+                ));
             }
             items
         });

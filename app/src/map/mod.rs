@@ -128,6 +128,22 @@ pub struct MapItem {
 }
 
 impl MapItem {
+    /// Where the phone says the person is, with its accuracy.
+    pub fn position(p: &crate::domain::observation::PositionInput, title: String) -> MapItem {
+        MapItem {
+            shape: Shape::Position {
+                at: LonLat {
+                    lon: p.lon,
+                    lat: p.lat,
+                },
+                accuracy_m: p.accuracy_m,
+            },
+            class: "position".into(),
+            href: None,
+            title,
+        }
+    }
+
     fn positions(&self) -> Vec<LonLat> {
         match &self.shape {
             Shape::Geometry(g) => g
