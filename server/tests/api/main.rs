@@ -9,6 +9,7 @@ mod device_answers;
 mod field;
 mod first_run;
 mod hardening;
+mod islands;
 mod items;
 mod map_totals;
 mod media_s3;
