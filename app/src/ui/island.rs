@@ -206,7 +206,9 @@ pub mod loader {
     }
 
     /// The loader's tags for a page's head: the preloads and the module script with the page's
-    /// nonce.
+    /// nonce. The wasm is preloaded at low priority: on a weak network the page's own HTML and
+    /// stylesheet come first (a person reads the page before touching an island), and the wasm
+    /// still starts before the module asks for it.
     pub fn loader_html(
         options: &LeptosOptions,
         pkg_path: &str,
@@ -217,7 +219,7 @@ pub mod loader {
         let attr = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
         Some(format!(
             "<link rel=\"modulepreload\" href=\"{}\" crossorigin=\"anonymous\">\
-             <link rel=\"preload\" href=\"{}\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">\
+             <link rel=\"preload\" href=\"{}\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\" fetchpriority=\"low\">\
              <script type=\"module\" nonce=\"{}\">{}</script>",
             attr(&l.module),
             attr(&l.wasm),
@@ -277,6 +279,12 @@ pub mod loader {
             let html = loader_html(&options, "pkg/abc123", "jiandu", "n0nce").unwrap();
             assert!(
                 html.contains("<script type=\"module\" nonce=\"n0nce\">"),
+                "{html}"
+            );
+            assert!(
+                html.contains(
+                    "type=\"application/wasm\" crossorigin=\"anonymous\" fetchpriority=\"low\">"
+                ),
                 "{html}"
             );
         }
