@@ -259,6 +259,11 @@ async fn island_loader(
     };
     let (mut parts, body) = res.into_parts();
     parts.headers.remove(HEADER);
+    // A redirect (the sign-in page instead) or an error ends its render early: no page to load
+    // islands into.
+    if !parts.status.is_success() {
+        return Response::from_parts(parts, body);
+    }
     // Pages are a few hundred KB at the most; anything larger is not a page we render.
     let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();

@@ -220,7 +220,8 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
     let session = crate::ui::use_session();
     let is_deputy = move || {
         session
-            .get()
+            .try_get()
+            .flatten()
             .and_then(|s| s.ok())
             .and_then(|s| s.user)
             .is_some_and(|u| u.role == crate::domain::Role::Deputy)

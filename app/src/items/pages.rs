@@ -469,7 +469,8 @@ pub fn ItemsPage() -> impl IntoView {
     let session = crate::ui::use_session();
     let may_export = move || {
         session
-            .get()
+            .try_get()
+            .flatten()
             .and_then(|s| s.ok())
             .and_then(|s| s.user)
             .is_some_and(|u| u.role != crate::domain::Role::Deputy)

@@ -101,7 +101,8 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
     let site_id = s.id;
     let signed_in = move || {
         session
-            .get()
+            .try_get()
+            .flatten()
             .and_then(Result::ok)
             .and_then(|s| s.user)
             .map(|u| {

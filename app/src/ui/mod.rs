@@ -27,6 +27,9 @@ pub fn provide_session() -> SessionResource {
     r
 }
 
+/// The session, for closures inside `Suspense`/`Transition`: on the server they run again in a
+/// task of their own when the resource resolves, which may be after the render was dropped (a
+/// prefetch cut off, a redirect); read with `try_get`, as `session.get()` panics there.
 pub fn use_session() -> SessionResource {
     expect_context::<SessionResource>()
 }
@@ -305,7 +308,7 @@ fn Nav() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let links = move || {
-        let info = session.get().and_then(|r| r.ok());
+        let info = session.try_get().flatten().and_then(|r| r.ok());
         let unread = info.as_ref().map(|i| i.unread).unwrap_or(0);
         let user = info.and_then(|i| i.user);
         match user {
@@ -379,7 +382,13 @@ pub fn Layout(children: Children) -> impl IntoView {
     // A passer-by who scanned a QR code gets the page, not the staff's app: no menu.
     let public = crate::public::pages::is_public_path(&use_location().pathname.get_untracked());
     let session = use_session();
-    let demo = move || session.get().and_then(|r| r.ok()).is_some_and(|s| s.demo);
+    let demo = move || {
+        session
+            .try_get()
+            .flatten()
+            .and_then(|r| r.ok())
+            .is_some_and(|s| s.demo)
+    };
     view! {
         <a class="skip" href="#main">{t!(i18n, app.skip)}</a>
         <header class="top">
