@@ -1,7 +1,7 @@
 // Bytes on the wire to open a first route, in Debian's headless Chromium, for each server named
 // on the command line (`name=http://127.0.0.1:PORT`, in the order they are printed): each route in
-// a fresh page with the HTTP cache disabled and no service worker, signed in as the route's
-// person; every response's encoded body size as Chromium counts it (what crossed the wire,
+// a browser context of its own (an empty cache, as on a first visit) with no service worker,
+// signed in as the route's person; every response's encoded body size as Chromium counts it (what crossed the wire,
 // compressed as the server sent it). Then the files each server's service worker keeps for
 // offline use (its `BUILD_FILES` and the shell), each fetched as a browser would (`br, gzip`).
 // Prints markdown.
@@ -19,8 +19,11 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 
+const phone = { serviceWorkers: 'block', viewport: { width: 390, height: 844 }, isMobile: true };
+
+/** The cookies of a person signed in (none for a signed-out visitor), to start contexts with. */
 async function signedIn(base, username) {
-  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 390, height: 844 }, isMobile: true });
+  const context = await browser.newContext(phone);
   if (username) {
     const page = await context.newPage();
     await page.goto(`${base}/login?next=/my/sites`);
@@ -29,14 +32,16 @@ async function signedIn(base, username) {
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('#login-form button[type=submit]')]);
     await page.close();
   }
-  return context;
+  const state = await context.storageState();
+  await context.close();
+  return state;
 }
 
-/** Wire bytes of one route by kind: wasm, JS, CSS, HTML, other. */
-async function route(context, base, path) {
+/** Wire bytes of one route by kind: wasm, JS, CSS, HTML, other; in a context of its own, so
+ * that nothing an earlier route fetched is in its cache (a first visit). */
+async function route(state, base, path) {
+  const context = await browser.newContext({ ...phone, storageState: state });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   const sizes = [];
   page.on('requestfinished', (req) => sizes.push((async () => {
     const u = new URL(req.url());
@@ -47,12 +52,16 @@ async function route(context, base, path) {
     return { kind, bytes: (await req.sizes()).responseBodySize };
   })()));
   await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
-  // Islands load when the page is idle: give the loader its turn, then wait for the network.
-  await page.waitForTimeout(500);
-  await page.waitForLoadState('networkidle');
+  // A page with a module script (the island loader, or the whole app's before islands) is done
+  // when its wasm has arrived; the loader may start it only once the page is idle.
+  if (await page.locator('script[type=module]').count() > 0) {
+    await page.waitForFunction(() => performance.getEntriesByType('resource')
+      .some((e) => e.name.endsWith('.wasm') && e.responseEnd > 0), null, { timeout: 30_000 });
+    await page.waitForLoadState('networkidle');
+  }
   const by = { wasm: 0, js: 0, css: 0, html: 0, other: 0 };
   for (const s of await Promise.all(sizes)) by[s.kind] += Math.max(0, s.bytes);
-  await page.close();
+  await context.close();
   return by;
 }
 
@@ -71,10 +80,11 @@ const results = [];
 for (const s of servers) {
   const anon = await signedIn(s.url, null);
   const deputy = await signedIn(s.url, 'demo-deputy');
-  const probe = await deputy.newPage();
+  const probeContext = await browser.newContext({ ...phone, storageState: deputy });
+  const probe = await probeContext.newPage();
   await probe.goto(`${s.url}/my/sites`);
   const site = await probe.locator('.site-list li a').first().getAttribute('href');
-  await probe.close();
+  await probeContext.close();
   const routes = [
     ['`/` signed out', anon, '/'],
     ['`/login`', anon, '/login'],
@@ -90,8 +100,6 @@ for (const s of servers) {
   let kept = 0;
   for (const f of files) kept += await wire(`${s.url}${f}`);
   results.push({ name: s.name, rows, files: files.length, shell: shell.length, kept });
-  await anon.close();
-  await deputy.close();
 }
 await browser.close();
 
