@@ -219,10 +219,7 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
     let anchor = d.geometry.anchor();
     let session = crate::ui::use_session();
     let is_deputy = move || {
-        session
-            .try_get()
-            .flatten()
-            .and_then(|s| s.ok())
+        crate::ui::session_now(session)
             .and_then(|s| s.user)
             .is_some_and(|u| u.role == crate::domain::Role::Deputy)
     };

@@ -468,10 +468,7 @@ pub fn ItemsPage() -> impl IntoView {
     };
     let session = crate::ui::use_session();
     let may_export = move || {
-        session
-            .try_get()
-            .flatten()
-            .and_then(|s| s.ok())
+        crate::ui::session_now(session)
             .and_then(|s| s.user)
             .is_some_and(|u| u.role != crate::domain::Role::Deputy)
     };

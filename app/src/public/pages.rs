@@ -100,10 +100,7 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
     let session = crate::ui::use_session();
     let site_id = s.id;
     let signed_in = move || {
-        session
-            .try_get()
-            .flatten()
-            .and_then(Result::ok)
+        crate::ui::session_now(session)
             .and_then(|s| s.user)
             .map(|u| {
                 let name = format!("{} ({})", u.display_name, u.username);

@@ -34,6 +34,12 @@ pub fn use_session() -> SessionResource {
     expect_context::<SessionResource>()
 }
 
+/// The session as far as it has loaded, `None` when it has not or the render is gone (see
+/// [`use_session`]): for closures inside `Suspense` and `Transition`.
+pub fn session_now(session: SessionResource) -> Option<SessionInfo> {
+    session.try_get().flatten().and_then(|r| r.ok())
+}
+
 /// A resource's source runs again in a task of its own, which on the server may first run after
 /// the render was dropped (the reader went away, or the service worker's prefetch was cut off);
 /// reading a disposed signal there panics. Sources read through these instead.
@@ -308,7 +314,7 @@ fn Nav() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let links = move || {
-        let info = session.try_get().flatten().and_then(|r| r.ok());
+        let info = session_now(session);
         let unread = info.as_ref().map(|i| i.unread).unwrap_or(0);
         let user = info.and_then(|i| i.user);
         match user {
@@ -382,13 +388,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // A passer-by who scanned a QR code gets the page, not the staff's app: no menu.
     let public = crate::public::pages::is_public_path(&use_location().pathname.get_untracked());
     let session = use_session();
-    let demo = move || {
-        session
-            .try_get()
-            .flatten()
-            .and_then(|r| r.ok())
-            .is_some_and(|s| s.demo)
-    };
+    let demo = move || session_now(session).is_some_and(|s| s.demo);
     view! {
         <a class="skip" href="#main">{t!(i18n, app.skip)}</a>
         <header class="top">
