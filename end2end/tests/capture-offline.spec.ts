@@ -17,7 +17,7 @@ async function capture(page: Page, captureUrl: string, note: string, photos: str
   await page.goto(captureUrl);
   // The wasm owns the form once it is hydrated; only then are photos prepared.
   await page.locator('#capture-form[data-ready="1"]').waitFor({ timeout: 20_000 });
-  await page.locator('#photo-input').setInputFiles(photos);
+  await page.locator('#photo-camera').setInputFiles(photos);
   await expect(page.locator('#photo-list li')).toHaveCount(photos.length, { timeout: 20_000 });
   for (const li of await page.locator('#photo-list li').all()) {
     expect(Number(await li.getAttribute('data-bytes'))).toBeLessThanOrEqual(400 * 1024);

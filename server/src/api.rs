@@ -341,7 +341,7 @@ async fn put_observation(
     };
     let db = &state.db;
     let result = async {
-        let geometry = db
+        let (geometry, project_year) = db
             .site_geometry(obs.site_id)
             .await?
             .ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
@@ -361,7 +361,13 @@ async fn put_observation(
         }
         require_photos(db, &user, &obs.photos, "observation").await?;
         let (verdict, distance) = judge(&geometry, obs.position.as_ref());
-        db.store_observation(user.id, &obs, verdict, distance).await
+        let photos: Vec<_> = obs
+            .photo_facts
+            .iter()
+            .map(|f| f.judge(&geometry, project_year))
+            .collect();
+        db.store_observation(user.id, &obs, verdict, distance, &photos)
+            .await
     }
     .await;
     match result {

@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use app::domain::comment::{CommentInput, Moderation};
 use app::domain::list_item::{Action, AnswerRating, Channel, ItemKind};
 use app::domain::observation::{ObservationInput, PositionInput, PositionSource};
+use app::domain::photo_evidence::{PhotoFactsInput, PhotoOrigin};
 use app::domain::verdict::judge;
 use app::domain::{DisplayName, Password, Role, Username};
 use app::domain::{Observation, ObservationKind, PhotoHash};
@@ -720,6 +721,39 @@ pub async fn load(
                     .to_owned(),
             );
         }
+        // Most photos are taken there and then with the form's camera; about one in eight comes
+        // from the gallery, taken weeks to a year before somewhere else across the city. A
+        // generator of their own (seeded by the record) leaves the rest of the year as it was.
+        let mut prng = ChaCha8Rng::seed_from_u64(id.as_u64_pair().1);
+        let photo_facts = photo_hashes
+            .iter()
+            .map(|sha| {
+                let chosen_at = captured_at + chrono::Duration::seconds(prng.gen_range(5..300));
+                if prng.gen_range(0..8) == 0 {
+                    PhotoFactsInput {
+                        sha256: sha.clone(),
+                        origin: PhotoOrigin::Gallery,
+                        chosen_at,
+                        taken_at: Some(
+                            captured_at - chrono::Duration::days(prng.gen_range(20..380)),
+                        ),
+                        lat: Some(anchor.lat + prng.gen_range(0.02..0.06)),
+                        lon: Some(anchor.lon - prng.gen_range(0.02..0.06)),
+                    }
+                } else {
+                    PhotoFactsInput {
+                        sha256: sha.clone(),
+                        origin: PhotoOrigin::Camera,
+                        chosen_at,
+                        taken_at: Some(
+                            chosen_at - chrono::Duration::seconds(prng.gen_range(1..30)),
+                        ),
+                        lat: Some(anchor.lat + prng.gen_range(-0.0001..0.0001)),
+                        lon: Some(anchor.lon + prng.gen_range(-0.0001..0.0001)),
+                    }
+                }
+            })
+            .collect();
         let input = ObservationInput {
             site_id: site.id,
             kind,
@@ -728,12 +762,22 @@ pub async fn load(
             captured_at,
             position,
             photos: photo_hashes,
+            photo_facts,
         };
         let obs = Observation::parse(id, &input, story.clock.now)
             .map_err(|e| internal(format!("demo observation refused: {e:?}")))?;
         let (verdict, distance) = judge(&site.geometry, obs.position.as_ref());
+        let (_, project_year) = db
+            .site_geometry(site.id)
+            .await?
+            .ok_or_else(|| internal("a demo site vanished"))?;
+        let photos: Vec<_> = obs
+            .photo_facts
+            .iter()
+            .map(|f| f.judge(&site.geometry, project_year))
+            .collect();
         match db
-            .store_observation(deputy.id, &obs, verdict, distance)
+            .store_observation(deputy.id, &obs, verdict, distance, &photos)
             .await?
         {
             Stored::Created(_) => {}

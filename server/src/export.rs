@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The formal list's columns, in its order and words.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "编号",
     "项目",
     "子项目",
@@ -43,6 +43,7 @@ pub const COLUMNS: [&str; 11] = [
     "办理时限",
     "办理状态",
     "整改情况",
+    "照片核验",
 ];
 
 /// Query parameters: `unit`, `group`, `project` (ids), `from`, `to` (YYYY-MM-DD, the days
@@ -216,7 +217,39 @@ fn status_zh(s: ItemStatus, overdue: bool) -> String {
     }
 }
 
-fn cells(r: &ExportRow, today: chrono::NaiveDate) -> [String; 11] {
+/// "2张：在现场拍摄 1、不在现场拍摄 1；拍摄已久（…） 1": how many of the item's photos fall
+/// under each place verdict, then the doubtful times.
+fn photo_summary(places: &[String], times: &[String]) -> String {
+    use app::domain::photo_evidence::PhotoTime;
+    use app::ui::photo_check::{place_label, time_label};
+    if places.is_empty() {
+        return String::new();
+    }
+    let zh = app::i18n::Locale::zh_CN;
+    let count = |all: &[String], v: &str| all.iter().filter(|x| *x == v).count();
+    let place: Vec<String> = app::domain::Verdict::ALL
+        .iter()
+        .filter_map(|v| {
+            let n = count(places, v.as_str());
+            (n > 0).then(|| format!("{} {n}", place_label(zh, *v)))
+        })
+        .collect();
+    let time: Vec<String> = [PhotoTime::Old, PhotoTime::BeforeProject, PhotoTime::After]
+        .iter()
+        .filter_map(|t| {
+            let n = count(times, t.as_str());
+            (n > 0).then(|| format!("{} {n}", time_label(zh, *t)))
+        })
+        .collect();
+    let mut out = format!("{}张：{}", places.len(), place.join("、"));
+    if !time.is_empty() {
+        out.push('；');
+        out.push_str(&time.join("、"));
+    }
+    out
+}
+
+fn cells(r: &ExportRow, today: chrono::NaiveDate) -> [String; 12] {
     let overdue = app::domain::list_item::is_overdue(r.status, r.deadline, today);
     [
         format!("{}-{:03}", r.year, r.number),
@@ -230,6 +263,7 @@ fn cells(r: &ExportRow, today: chrono::NaiveDate) -> [String; 11] {
         r.deadline.map(|d| d.to_string()).unwrap_or_default(),
         status_zh(r.status, overdue),
         r.answer.clone().unwrap_or_default(),
+        photo_summary(&r.photo_places, &r.photo_times),
     ]
 }
 

@@ -15,6 +15,7 @@ use crate::domain::{
     exif::read_exif,
     observation::{hex, split_tags, FieldError, PositionInput},
     outbox::SendState,
+    photo_evidence::{observation_time, PhotoOrigin},
     photo_prep::{next_quality, scaled_size, START_QUALITY},
     Observation, ObservationInput, ObservationKind, PositionSource,
 };
@@ -27,7 +28,9 @@ fn js(e: JsValue) -> String {
 }
 
 /// Downscales to 2048 px, re-encodes as JPEG stepping quality down to fit 400 KB, hashes.
-pub async fn prepare(file: File) -> Result<Prepared, String> {
+/// What the original's EXIF says of its time and place is kept beside it.
+pub async fn prepare(file: File, origin: PhotoOrigin) -> Result<Prepared, String> {
+    let chosen_at = chrono::Utc::now();
     let window = web_sys::window().ok_or("no window")?;
     let bytes_in = file.size() as u32;
     // EXIF sits at the start of a JPEG; the first 256 KB is plenty and spares reading 6 MB.
@@ -90,13 +93,20 @@ pub async fn prepare(file: File) -> Result<Prepared, String> {
         bytes_in,
         bytes_out: blob.size() as u32,
         exif_taken_at: exif.taken_at,
-        exif_has_gps: exif.lat.is_some() && exif.lon.is_some(),
+        exif_position: exif.lat.zip(exif.lon),
+        origin,
+        chosen_at,
         blob,
     })
 }
 
 /// Prepares the files chosen in the input, one after another (phones have little memory).
-pub fn add_files(ev: leptos::ev::Event, photos: super::PhotoList, preparing: RwSignal<u32>) {
+pub fn add_files(
+    ev: leptos::ev::Event,
+    origin: PhotoOrigin,
+    photos: super::PhotoList,
+    preparing: RwSignal<u32>,
+) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -111,7 +121,7 @@ pub fn add_files(ev: leptos::ev::Event, photos: super::PhotoList, preparing: RwS
         for f in files {
             let room = photos.with_untracked(|p| p.len()) < crate::domain::observation::MAX_PHOTOS;
             if room {
-                if let Ok(p) = prepare(f).await {
+                if let Ok(p) = prepare(f, origin).await {
                     photos.update(|list| {
                         if !list.iter().any(|x| x.sha256 == p.sha256) {
                             list.push(p);
@@ -176,14 +186,8 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
     let now_ms = js_sys::Date::now();
     let now = chrono::Utc::now();
     let id = super::new_id(now_ms as u64);
-    // When the photos were taken is when the deputy saw it.
-    let captured_at = d
-        .photos
-        .iter()
-        .filter_map(|p| p.exif_taken_at)
-        .filter(|t| *t <= now)
-        .min()
-        .unwrap_or(now);
+    // When the photos of this visit were taken is when the deputy saw it.
+    let captured_at = observation_time(d.photos.iter().map(|p| p.exif_taken_at), now);
     let input = ObservationInput {
         site_id: d.site_id,
         kind: d.kind,
@@ -192,6 +196,7 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
         captured_at,
         position: d.position,
         photos: d.photos.iter().map(|p| p.sha256.clone()).collect(),
+        photo_facts: d.photos.iter().map(Prepared::facts).collect(),
     };
     Observation::parse(id, &input, now)?;
     let item = OutboxItem {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::catalogue::{api::get_site, pages::id_param, SiteDetail};
 use crate::domain::{
     observation::{FieldError, PositionInput},
+    photo_evidence::{judge_photo, PhotoOrigin, PhotoTime},
     verdict::judge,
     ObservationKind, Verdict,
 };
@@ -55,10 +56,29 @@ pub struct Prepared {
     pub preview_url: String,
     pub bytes_in: u32,
     pub bytes_out: u32,
+    /// What the original's EXIF said, read before the re-encode dropped it.
     pub exif_taken_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub exif_has_gps: bool,
+    /// (lat, lon)
+    pub exif_position: Option<(f64, f64)>,
+    pub origin: PhotoOrigin,
+    /// When the deputy added it.
+    pub chosen_at: chrono::DateTime<chrono::Utc>,
     #[cfg(feature = "hydrate")]
     pub blob: web_sys::Blob,
+}
+
+impl Prepared {
+    /// The facts the record carries for this photo.
+    pub fn facts(&self) -> crate::domain::photo_evidence::PhotoFactsInput {
+        crate::domain::photo_evidence::PhotoFactsInput {
+            sha256: self.sha256.clone(),
+            origin: self.origin,
+            chosen_at: self.chosen_at,
+            taken_at: self.exif_taken_at,
+            lat: self.exif_position.map(|p| p.0),
+            lon: self.exif_position.map(|p| p.1),
+        }
+    }
 }
 
 /// The photos on the form. In the browser they hold blobs, which belong to the page's one
@@ -101,6 +121,7 @@ pub fn CapturePage() -> impl IntoView {
                         name: pick(zh, &d.name_zh, &d.name_en),
                         anchor: d.geometry.anchor(),
                         geometry: d.geometry,
+                        project_year: d.project_year,
                     };
                     view! {
                         <CaptureForm locale=i18n.get_locale_untracked() site
@@ -127,6 +148,8 @@ pub struct CaptureSite {
     /// Where "use the site's location" puts the deputy: worked out on the server (a polygon's
     /// interior point takes a sweep-line algorithm the phone need not carry).
     pub anchor: crate::domain::LonLat,
+    /// A photo taken before the project's year began cannot show its work.
+    pub project_year: i32,
 }
 
 /// The form, in the browser: photos prepared on the phone, the position and its verdict, saved
@@ -144,6 +167,7 @@ fn CaptureForm(
     let site_id = site.id;
     let geometry = site.geometry.clone();
     let anchor = site.anchor;
+    let project_year = site.project_year;
 
     let kind = RwSignal::new(ObservationKind::Problem);
     let note = RwSignal::new(String::new());
@@ -214,12 +238,15 @@ fn CaptureForm(
             items
         })
     };
-    let on_files = move |ev: leptos::ev::Event| {
-        let _ = &ev;
-        #[cfg(feature = "hydrate")]
-        device::add_files(ev, photos, preparing);
+    let on_files = move |origin: PhotoOrigin| {
+        move |ev: leptos::ev::Event| {
+            let _ = (&ev, origin);
+            #[cfg(feature = "hydrate")]
+            device::add_files(ev, origin, photos, preparing);
+        }
     };
     let remove_photo = move |sha: String| photos.update(|p| p.retain(|x| x.sha256 != sha));
+    let photo_site = geometry.clone();
 
     let submit = {
         let site_name = site_name.clone();
@@ -299,17 +326,32 @@ fn CaptureForm(
                     })
                     .collect_view()}
             </fieldset>
-            <label>
-                <span>{td_string!(locale, capture.photos)}</span>
-                <input
-                    type="file"
-                    id="photo-input"
-                    accept="image/*"
-                    capture="environment"
-                    multiple
-                    on:change=on_files
-                />
-            </label>
+            // Two ways in, so that each photo says whether it was taken now with the camera or
+            // chosen from the gallery (a phone's one picker does not tell).
+            <fieldset class="photo-inputs">
+                <legend>{td_string!(locale, capture.photos)}</legend>
+                <label class="button">
+                    <span>{td_string!(locale, photo.camera)}</span>
+                    <input
+                        type="file"
+                        id="photo-camera"
+                        accept="image/*"
+                        capture="environment"
+                        multiple
+                        on:change=on_files(PhotoOrigin::Camera)
+                    />
+                </label>
+                <label class="button">
+                    <span>{td_string!(locale, photo.gallery)}</span>
+                    <input
+                        type="file"
+                        id="photo-gallery"
+                        accept="image/*"
+                        multiple
+                        on:change=on_files(PhotoOrigin::Gallery)
+                    />
+                </label>
+            </fieldset>
             {move || (preparing.get() > 0).then(|| view! {
                 <p class="muted" id="preparing">{td_string!(locale, capture.preparing)}</p>
             })}
@@ -320,10 +362,21 @@ fn CaptureForm(
                     children=move |p: Prepared| {
                         let sha = p.sha256.clone();
                         let kb = p.bytes_out / 1024;
+                        // The same judgement the server will make, shown before saving: a
+                        // warning, never a refusal (a gallery photo can be legitimate).
+                        let judged = judge_photo(&photo_site, project_year, p.exif_taken_at, p.exif_position, p.chosen_at);
+                        let warn_place = matches!(judged.place, Verdict::Near | Verdict::OffSite)
+                            .then(|| view! { <p class="notice warn" data-warn="place">{td_string!(locale, photo.warn_place)}</p> });
+                        let warn_time = matches!(judged.time, PhotoTime::Old | PhotoTime::BeforeProject | PhotoTime::After)
+                            .then(|| view! { <p class="notice warn" data-warn="time">{td_string!(locale, photo.warn_time)}</p> });
                         view! {
                             <li data-sha=p.sha256.clone() data-bytes=p.bytes_out>
                                 <img src=p.preview_url.clone() alt="" />
-                                <small>{kb} " KB" {p.exif_has_gps.then_some(" · GPS")}</small>
+                                <small>{kb} " KB"</small>
+                                <crate::ui::photo_check::PhotoBadges locale judgement=judged
+                                    origin=Some(p.origin) taken_at=p.exif_taken_at />
+                                {warn_place}
+                                {warn_time}
                                 <button type="button" class="link" on:click=move |_| remove_photo(sha.clone())>
                                     {td_string!(locale, capture.remove)}
                                 </button>

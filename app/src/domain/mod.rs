@@ -11,6 +11,7 @@ pub mod list_item;
 pub mod mapping;
 pub mod observation;
 pub mod outbox;
+pub mod photo_evidence;
 pub mod photo_prep;
 pub mod public_code;
 pub mod registry;

@@ -180,6 +180,10 @@ pub struct ObservationInput {
     /// SHA-256 (hex) of each photo, uploaded first with `PUT /api/v1/photos/{sha256}`.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// What each photo says of when and where it was taken, one per photo in the same order;
+    /// empty from phones that predate it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photo_facts: Vec<super::photo_evidence::PhotoFactsInput>,
 }
 
 /// An observation that passed every rule. Only [`Observation::parse`] makes one.
@@ -193,6 +197,7 @@ pub struct Observation {
     pub captured_at: DateTime<Utc>,
     pub position: Option<PositionInput>,
     pub photos: Vec<PhotoHash>,
+    pub photo_facts: Vec<super::photo_evidence::PhotoFacts>,
 }
 
 impl Observation {
@@ -267,6 +272,8 @@ impl Observation {
             }
         }
         let photos = parse_photo_hashes(&input.photos, MAX_PHOTOS, &mut errors);
+        let photo_facts =
+            super::photo_evidence::parse_photo_facts(&input.photo_facts, &photos, now, &mut errors);
         if note.is_empty() && input.photos.is_empty() {
             errors.push(field_error("note", "write a note or add a photo"));
         }
@@ -280,6 +287,7 @@ impl Observation {
                 captured_at: input.captured_at,
                 position: input.position,
                 photos,
+                photo_facts,
             })
         } else {
             Err(errors)
@@ -289,7 +297,7 @@ impl Observation {
     /// A fingerprint of everything the deputy said. A resend with the same id and the same
     /// fingerprint is the same observation (answered 200); a different one is a conflict (409).
     pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::json!({
+        let mut canonical = serde_json::json!({
             "site": self.site_id,
             "kind": self.kind.as_str(),
             "note": self.note,
@@ -300,6 +308,14 @@ impl Observation {
                 p.source.as_str())),
             "photos": self.photos.iter().map(PhotoHash::as_str).collect::<Vec<_>>(),
         });
+        // Only when present, so that records from phones without them keep their fingerprint.
+        if !self.photo_facts.is_empty() {
+            canonical["photo_facts"] = self
+                .photo_facts
+                .iter()
+                .map(super::photo_evidence::PhotoFacts::canonical)
+                .collect();
+        }
         hex(&Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -322,6 +338,7 @@ mod tests {
                 source: PositionSource::Gps,
             }),
             photos: vec![PhotoHash::of(b"a").as_str().to_owned()],
+            photo_facts: vec![],
         }
     }
 
@@ -420,6 +437,40 @@ mod tests {
         i.kind = ObservationKind::Suggestion;
         let c = Observation::parse(id, &i, now()).unwrap();
         assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn photo_facts_are_checked_and_part_of_the_fingerprint() {
+        use crate::domain::photo_evidence::{PhotoFactsInput, PhotoOrigin};
+        let id = Uuid::now_v7();
+        let plain = Observation::parse(id, &input(), now()).unwrap();
+        // Without facts the fingerprint is what it was before they existed (pinned from the
+        // code before photo facts, so that stored records still replay as the same).
+        assert_eq!(
+            plain.fingerprint(),
+            "2dbb1b73bce9c76d44c641a0dc27d0e65b74fe3f4e97de86efe1626f12ef2c2a"
+        );
+        let mut i = input();
+        let fact = PhotoFactsInput {
+            sha256: i.photos[0].clone(),
+            origin: PhotoOrigin::Gallery,
+            chosen_at: "2025-10-01T02:50:00Z".parse().unwrap(),
+            taken_at: Some("2024-10-01T02:50:00Z".parse().unwrap()),
+            lat: Some(30.3),
+            lon: Some(120.2),
+        };
+        i.photo_facts = vec![fact.clone()];
+        let with = Observation::parse(id, &i, now()).unwrap();
+        assert_eq!(with.photo_facts.len(), 1);
+        assert_ne!(plain.fingerprint(), with.fingerprint());
+        i.photo_facts[0].origin = PhotoOrigin::Camera;
+        assert_ne!(
+            with.fingerprint(),
+            Observation::parse(id, &i, now()).unwrap().fingerprint()
+        );
+        i.photo_facts[0].sha256 = PhotoHash::of(b"b").as_str().into();
+        let errs = Observation::parse(id, &i, now()).unwrap_err();
+        assert_eq!(errs[0].field, "photo_facts");
     }
 
     #[test]

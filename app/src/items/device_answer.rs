@@ -37,7 +37,12 @@ pub async fn submit(
     progress.set(AnswerProgress::Preparing);
     let mut prepared: Vec<Prepared> = Vec::new();
     for f in files {
-        match crate::capture::device::prepare(f).await {
+        match crate::capture::device::prepare(
+            f,
+            crate::domain::photo_evidence::PhotoOrigin::Gallery,
+        )
+        .await
+        {
             Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
             Ok(p) => prepared.push(p),
             Err(e) => {

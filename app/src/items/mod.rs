@@ -45,7 +45,36 @@ pub struct ReviewFilter {
     pub since: Option<NaiveDate>,
     /// Received on or before this day (China time).
     pub until: Option<NaiveDate>,
+    /// Only observations with a photo taken near or away from the site (by its EXIF).
+    pub photo_not_on_site: bool,
+    /// Only observations with a photo taken more than this many days before it was chosen.
+    pub photo_older_days: Option<i32>,
     pub before: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// What one photo of an observation says as evidence, as the server judged it. Staff only:
+/// never published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoCheck {
+    pub sha256: String,
+    /// None for records from phones that did not say.
+    pub origin: Option<crate::domain::photo_evidence::PhotoOrigin>,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub place: crate::domain::Verdict,
+    pub distance_m: Option<f64>,
+    pub time: crate::domain::photo_evidence::PhotoTime,
+    pub age_days: Option<i64>,
+}
+
+impl PhotoCheck {
+    pub fn judgement(&self) -> crate::domain::photo_evidence::PhotoJudgement {
+        crate::domain::photo_evidence::PhotoJudgement {
+            place: self.place,
+            distance_m: self.distance_m,
+            time: self.time,
+            age_days: self.age_days,
+        }
+    }
 }
 
 /// A public comment staff marked as a problem, waiting to become (part of) a list item.
@@ -82,7 +111,8 @@ pub struct ReviewRow {
     pub site_name_en: String,
     pub deputy_name: String,
     pub unit_id: Uuid,
-    pub photos: Vec<String>,
+    #[cfg_attr(feature = "ssr", sqlx(json))]
+    pub photos: Vec<PhotoCheck>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,6 +209,9 @@ pub struct ExportRow {
     #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub status: ItemStatus,
     pub answer: Option<String>,
+    /// Each photo's place and time verdicts (`observation_photos`), over the item's records.
+    pub photo_places: Vec<String>,
+    pub photo_times: Vec<String>,
 }
 
 /// Which items an export holds: one unit's, group's or project's, and those made within a
@@ -269,6 +302,10 @@ pub struct QueueFilter {
     pub verdict: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
+    /// `not_on_site`, or empty for any.
+    pub photo_place: Option<String>,
+    /// Whole days, or empty for any.
+    pub photo_older_days: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -296,7 +333,25 @@ impl QueueFilter {
         {
             return Err(AppError::invalid("verdict", "unknown on-site verdict"));
         }
+        let photo_not_on_site = match self.photo_place.as_deref().unwrap_or("") {
+            "" => false,
+            "not_on_site" => true,
+            _ => return Err(AppError::invalid("photo_place", "unknown photo filter")),
+        };
+        let photo_older_days = match self.photo_older_days.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(
+                d.parse::<i32>()
+                    .ok()
+                    .filter(|d| (0..=36_500).contains(d))
+                    .ok_or_else(|| {
+                        AppError::invalid("photo_older_days", "give a whole number of days")
+                    })?,
+            ),
+        };
         Ok(ReviewFilter {
+            photo_not_on_site,
+            photo_older_days,
             project: parse_opt_uuid(&self.project, "project")?,
             sub_item: parse_opt_uuid(&self.sub_item, "sub_item")?,
             unit: parse_opt_uuid(&self.unit, "unit")?,
@@ -326,6 +381,8 @@ pub async fn review_queue(
     verdict: Option<String>,
     since: Option<String>,
     until: Option<String>,
+    photo_place: Option<String>,
+    photo_older_days: Option<String>,
     before_at: Option<DateTime<Utc>>,
     before_id: Option<Uuid>,
 ) -> Result<ReviewPage, AppError> {
@@ -342,6 +399,8 @@ pub async fn review_queue(
             verdict,
             since,
             until,
+            photo_place,
+            photo_older_days,
         }
         .parse()?;
         filter.before = before_at.zip(before_id);

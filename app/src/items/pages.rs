@@ -141,6 +141,19 @@ fn ReviewFilterForm() -> impl IntoView {
                             <span>{t!(i18n, review.until)}</span>
                             <input type="date" name="until" value=cur("until").unwrap_or_default() />
                         </label>
+                        {filter_select(
+                            i18n,
+                            "photo_place",
+                            t_string!(i18n, photo.filter_place),
+                            vec![("not_on_site".to_owned(), t_string!(i18n, photo.filter_not_on_site).to_owned())],
+                            cur("photo_place"),
+                        )}
+                        <label>
+                            <span>{t!(i18n, photo.filter_older)}</span>
+                            <input type="number" name="photo_older_days" min="0" max="36500" step="1"
+                                inputmode="numeric" placeholder=t_string!(i18n, photo.days)
+                                value=cur("photo_older_days").unwrap_or_default() />
+                        </label>
                         <div class="actions">
                             <button type="submit" class="primary" id="apply-filter">{t!(i18n, review.apply)}</button>
                             <a href="/staff/review">{t!(i18n, review.clear)}</a>
@@ -170,8 +183,18 @@ fn next_page_href(
 ) -> String {
     use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
     let mut parts: Vec<String> = [
-        "status", "project", "sub_item", "unit", "group", "district", "kind", "verdict", "since",
+        "status",
+        "project",
+        "sub_item",
+        "unit",
+        "group",
+        "district",
+        "kind",
+        "verdict",
+        "since",
         "until",
+        "photo_place",
+        "photo_older_days",
     ]
     .iter()
     .filter_map(|k| {
@@ -223,6 +246,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 g("verdict"),
                 g("since"),
                 g("until"),
+                g("photo_place"),
+                g("photo_older_days"),
                 before_at,
                 before_id,
             )
@@ -244,6 +269,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
             verdict: g("verdict"),
             since: g("since"),
             until: g("until"),
+            photo_place: g("photo_place"),
+            photo_older_days: g("photo_older_days"),
         }
     });
     // An item just made: its card has left the queue, so the word (and the way to the item) is
@@ -411,12 +438,7 @@ fn ReviewItem(r: ReviewRow) -> impl IntoView {
                 </span>
             </p>
             <p class="body">{r.note.clone()}</p>
-            <div class="thumbs-row">
-                {r.photos
-                    .iter()
-                    .map(|sha| view! { <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" /> })
-                    .collect_view()}
-            </div>
+            {evidence(i18n.get_locale_untracked(), &r.photos)}
             <PlainForm action=CreateItem::url() key=format!("o-{id}") class="stack make-item">
                 <input type="hidden" name="observations" value=id_create />
                 <label>
@@ -624,6 +646,33 @@ pub fn ItemPage() -> impl IntoView {
 }
 
 /// Thumbnails linking to the display copy; nothing when there are none.
+/// An observation's photos, each with what it says as evidence (staff only).
+fn evidence(locale: Locale, photos: &[super::PhotoCheck]) -> impl IntoView {
+    (!photos.is_empty()).then(|| {
+        view! {
+            <div class="thumbs-row evidence">
+                {photos
+                    .iter()
+                    .map(|p| {
+                        let sha = p.sha256.clone();
+                        view! {
+                            <figure data-sha=sha.clone()>
+                                <a href=format!("/media/display/{sha}.jpg") rel="external" target="_blank">
+                                    <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" />
+                                </a>
+                                <figcaption>
+                                    <crate::ui::photo_check::PhotoBadges locale judgement=p.judgement()
+                                        origin=p.origin taken_at=p.taken_at />
+                                </figcaption>
+                            </figure>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
+}
+
 fn thumbs(photos: Vec<String>) -> impl IntoView {
     (!photos.is_empty()).then(|| {
         view! {
@@ -873,7 +922,7 @@ fn ItemDetailView(v: ItemView, me: Option<crate::auth::CurrentUser>) -> impl Int
                     <li>
                         <p class="meta">{o.deputy_name.clone()} " · " {(o.received_at + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()}</p>
                         <p class="body">{o.note.clone()}</p>
-                        {thumbs(o.photos.clone())}
+                        {evidence(i18n.get_locale_untracked(), &o.photos)}
                     </li>
                 })
                 .collect_view()}

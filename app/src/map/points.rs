@@ -46,6 +46,8 @@ pub async fn map_points(
     verdict: Option<String>,
     since: Option<String>,
     until: Option<String>,
+    photo_place: Option<String>,
+    photo_older_days: Option<String>,
 ) -> Result<Vec<PointCluster>, AppError> {
     crate::ssr::run(async move {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
@@ -76,6 +78,8 @@ pub async fn map_points(
                     verdict,
                     since,
                     until,
+                    photo_place,
+                    photo_older_days,
                 }
                 .parse()?,
             )
@@ -120,8 +124,24 @@ pub fn PointsMap(
             // Clusters are computed in WGS-84; a GCJ-02 basemap only moves where they are drawn.
             let (sw, ne) = vp.bounds(crate::domain::mapping::Datum::Wgs84);
             let answer = map_points(
-                layer, sw.lon, sw.lat, ne.lon, ne.lat, vp.zoom, f.status, f.project, f.sub_item,
-                f.unit, f.group, f.district, f.kind, f.verdict, f.since, f.until,
+                layer,
+                sw.lon,
+                sw.lat,
+                ne.lon,
+                ne.lat,
+                vp.zoom,
+                f.status,
+                f.project,
+                f.sub_item,
+                f.unit,
+                f.group,
+                f.district,
+                f.kind,
+                f.verdict,
+                f.since,
+                f.until,
+                f.photo_place,
+                f.photo_older_days,
             )
             .await;
             if let (Ok(c), true) = (answer, asked.get_value() == this) {

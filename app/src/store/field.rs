@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Db;
-use crate::domain::{verdict::Verdict, Observation, PhotoHash, SiteGeometry};
+use crate::domain::{
+    photo_evidence::PhotoJudgement, verdict::Verdict, Observation, PhotoHash, SiteGeometry,
+};
 use crate::error::AppError;
 
 pub struct NewPhoto<'a> {
@@ -192,13 +194,21 @@ impl Db {
         .await?)
     }
 
-    pub async fn site_geometry(&self, site_id: Uuid) -> Result<Option<SiteGeometry>, AppError> {
-        let row: Option<sqlx::types::Json<SiteGeometry>> =
-            sqlx::query_scalar("select geometry from sites where id = $1")
-                .bind(site_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|j| j.0))
+    /// A site's geometry and its project's year: what a record made there is judged against.
+    pub async fn site_geometry(
+        &self,
+        site_id: Uuid,
+    ) -> Result<Option<(SiteGeometry, i32)>, AppError> {
+        let row: Option<(sqlx::types::Json<SiteGeometry>, i32)> = sqlx::query_as(
+            "select t.geometry, p.year from sites t
+               join sub_items s on s.id = t.sub_item_id
+               join projects p on p.id = s.project_id
+              where t.id = $1",
+        )
+        .bind(site_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(g, y)| (g.0, y)))
     }
 
     async fn receipt(&self, id: Uuid) -> Result<ObservationReceipt, AppError> {
@@ -228,6 +238,7 @@ impl Db {
         o: &Observation,
         verdict: Verdict,
         distance_m: Option<f64>,
+        photo_judgements: &[PhotoJudgement],
     ) -> Result<Stored, AppError> {
         let fingerprint = o.fingerprint();
         let same = |existing: Option<(Uuid, String)>| {
@@ -270,12 +281,25 @@ impl Db {
             };
         }
         for (i, h) in o.photos.iter().enumerate() {
+            let facts = o.photo_facts.get(i);
+            let judged = photo_judgements.get(i);
             sqlx::query(
-                "insert into observation_photos (observation_id, position, sha256) values ($1, $2, $3)",
+                "insert into observation_photos (observation_id, position, sha256, origin,
+                     chosen_at, taken_at, lat, lon, place_verdict, distance_m, time_verdict)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, 'unknown'), $10,
+                         coalesce($11, 'unknown'))",
             )
             .bind(o.id)
             .bind(i as i16)
             .bind(h.as_str())
+            .bind(facts.map(|f| f.origin.as_str()))
+            .bind(facts.map(|f| f.chosen_at))
+            .bind(facts.and_then(|f| f.taken_at))
+            .bind(facts.and_then(|f| f.position).map(|p| p.0))
+            .bind(facts.and_then(|f| f.position).map(|p| p.1))
+            .bind(judged.map(|j| j.place.as_str()))
+            .bind(judged.and_then(|j| j.distance_m))
+            .bind(judged.map(|j| j.time.as_str()))
             .execute(&mut *tx)
             .await?;
         }

@@ -116,19 +116,41 @@ impl Db {
     }
 }
 
+/// An observation's photos as evidence, in their order: a JSON array of [`PhotoCheck`]s.
+///
+/// [`PhotoCheck`]: crate::items::PhotoCheck
+const PHOTO_CHECKS: &str = "coalesce((
+        select json_agg(json_build_object(
+                   'sha256', op.sha256, 'origin', op.origin, 'taken_at', op.taken_at,
+                   'place', op.place_verdict, 'distance_m', op.distance_m,
+                   'time', op.time_verdict,
+                   'age_days', floor(extract(epoch from op.chosen_at - op.taken_at) / 86400)::bigint)
+                 order by op.position)
+          from observation_photos op where op.observation_id = o.id), '[]'::json)";
+
+/// The queue's photo filters, with the numbers of their two parameters: a photo taken near or
+/// away from the site (bool), one taken more than N days before it was chosen (int).
+pub(super) fn photo_filters(not_on_site: u8, older_days: u8) -> String {
+    format!(
+        "and (not ${not_on_site}::bool or exists (select 1 from observation_photos op
+                  where op.observation_id = o.id and op.place_verdict in ('near', 'off_site')))
+         and (${older_days}::int is null or exists (select 1 from observation_photos op
+                  where op.observation_id = o.id
+                    and op.taken_at < op.chosen_at - make_interval(days => ${older_days}::int)))"
+    )
+}
+
 impl Db {
     /// Observations for staff to triage, newest first, one page after `before` (keyset). The
     /// photos come from a correlated subquery so that the plan can walk the queue index in order
     /// and stop after one page.
     pub async fn review_queue(&self, f: &ReviewFilter) -> Result<Vec<ReviewRow>, AppError> {
         let (at, id) = f.before.unzip();
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(&format!(
             "select o.id, o.kind, o.note, o.verdict, o.distance_m, o.status, o.captured_at,
                     o.received_at, o.lat, o.lon, o.site_id, t.name_zh as site_name_zh,
                     t.name_en as site_name_en, us.display_name as deputy_name,
-                    s.lead_unit_id as unit_id,
-                    array(select op.sha256 from observation_photos op
-                           where op.observation_id = o.id order by op.position) as photos
+                    s.lead_unit_id as unit_id, {PHOTO_CHECKS} as photos
                from observations o
                join sites t on t.id = o.site_id
                join sub_items s on s.id = t.sub_item_id
@@ -145,9 +167,11 @@ impl Db {
                 and ($11::text is null or o.verdict = $11)
                 and ($12::date is null or o.received_at >= ($12::date::timestamp at time zone 'Asia/Shanghai'))
                 and ($13::date is null or o.received_at < (($13::date + 1)::timestamp at time zone 'Asia/Shanghai'))
+                {photo_filters}
               order by o.received_at desc, o.id desc
               limit $7",
-        )
+            photo_filters = photo_filters(14, 15)
+        ))
         .bind(&f.status)
         .bind(f.project)
         .bind(f.unit)
@@ -161,6 +185,8 @@ impl Db {
         .bind(&f.verdict)
         .bind(f.since)
         .bind(f.until)
+        .bind(f.photo_not_on_site)
+        .bind(f.photo_older_days)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -679,23 +705,19 @@ impl Db {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| AppError::not_found("item"))?;
-        let observations: Vec<ReviewRow> = sqlx::query_as(
+        let observations: Vec<ReviewRow> = sqlx::query_as(&format!(
             "select o.id, o.kind, o.note, o.verdict, o.distance_m, o.status, o.captured_at,
                     o.received_at, o.lat, o.lon, o.site_id, t.name_zh as site_name_zh,
                     t.name_en as site_name_en, us.display_name as deputy_name,
-                    s.lead_unit_id as unit_id,
-                    coalesce(array_agg(op.sha256 order by op.position)
-                             filter (where op.sha256 is not null), '{}') as photos
+                    s.lead_unit_id as unit_id, {PHOTO_CHECKS} as photos
                from list_item_observations lo
                join observations o on o.id = lo.observation_id
                join sites t on t.id = o.site_id
                join sub_items s on s.id = t.sub_item_id
                join users us on us.id = o.deputy_user_id
-               left join observation_photos op on op.observation_id = o.id
               where lo.item_id = $1
-              group by o.id, t.id, s.id, us.id
-              order by o.received_at",
-        )
+              order by o.received_at"
+        ))
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -801,7 +823,13 @@ impl Db {
                        join observations o on o.id = lo.observation_id
                        join users us on us.id = o.deputy_user_id
                       where lo.item_id = i.id) as deputies,
-                    u.name_zh as unit, i.deadline, i.status, i.answer
+                    u.name_zh as unit, i.deadline, i.status, i.answer,
+                    array(select op.place_verdict from list_item_observations lo
+                            join observation_photos op on op.observation_id = lo.observation_id
+                           where lo.item_id = i.id) as photo_places,
+                    array(select op.time_verdict from list_item_observations lo
+                            join observation_photos op on op.observation_id = lo.observation_id
+                           where lo.item_id = i.id) as photo_times
                from list_items i
                join sites t on t.id = i.site_id
                join sub_items s on s.id = t.sub_item_id

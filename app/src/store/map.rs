@@ -27,7 +27,12 @@ impl Db {
         filter: Option<&ReviewFilter>,
     ) -> Result<Vec<PointCluster>, AppError> {
         let per_observation = filter.is_some_and(|f| {
-            f.kind.is_some() || f.verdict.is_some() || f.since.is_some() || f.until.is_some()
+            f.kind.is_some()
+                || f.verdict.is_some()
+                || f.since.is_some()
+                || f.until.is_some()
+                || f.photo_not_on_site
+                || f.photo_older_days.is_some()
         });
         // (lon, lat, status, n): items one by one at their site; observations from the counters
         // per site and status (migration 000006) while the filter is about sites only, else
@@ -50,7 +55,9 @@ impl Db {
                     and ($14::text is null or o.verdict = $14)
                     and ($15::date is null or o.received_at >= ($15::date::timestamp at time zone 'Asia/Shanghai'))
                     and ($16::date is null or o.received_at < (($16::date + 1)::timestamp at time zone 'Asia/Shanghai'))
-                  group by t.id, o.status"
+                    {PHOTO_FILTERS}
+                  group by t.id, o.status",
+                PHOTO_FILTERS = super::items::photo_filters(17, 18)
             ),
             _ => format!(
                 "select t.anchor[0] as lon, t.anchor[1] as lat, c.status, c.n
@@ -93,7 +100,9 @@ impl Db {
                     .bind(f.kind.clone())
                     .bind(f.verdict.clone())
                     .bind(f.since)
-                    .bind(f.until);
+                    .bind(f.until)
+                    .bind(f.photo_not_on_site)
+                    .bind(f.photo_older_days);
             }
         }
         Ok(query.fetch_all(&self.pool).await?)

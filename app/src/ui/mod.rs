@@ -15,6 +15,7 @@ use crate::i18n::*;
 
 pub mod form;
 pub mod island;
+pub mod photo_check;
 mod sync_hydrate;
 pub mod upload;
 pub use sync_hydrate::{page, IntoAnySync, SyncHydrate};

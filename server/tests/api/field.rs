@@ -640,6 +640,14 @@ fn write_e2e_fixtures() {
         .unwrap();
     }
     std::fs::write(dir.join("twelve-mp.jpg"), phone_jpeg(4000, 3000, 99)).unwrap();
+    // Pictures only the photo evidence test sends; it writes its own EXIF into them.
+    for n in 1..=2 {
+        std::fs::write(
+            dir.join(format!("evidence-{n}.jpg")),
+            phone_jpeg(1600, 1200, 40 + n),
+        )
+        .unwrap();
+    }
 }
 
 /// Writes 40 phone-sized photos (2048×1536, as the phone sends them) for the ingest benchmark.

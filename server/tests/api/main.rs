@@ -13,6 +13,7 @@ mod islands;
 mod items;
 mod map_totals;
 mod media_s3;
+mod photo_evidence;
 mod public;
 mod registry;
 mod registry_edit;
