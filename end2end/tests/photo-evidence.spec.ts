@@ -154,8 +154,7 @@ test.describe('photo evidence', () => {
     for (const li of await staff.locator('#review-list > li').all()) {
       await expect(li.locator('.photo-check[data-place=off_site], .photo-check[data-place=near]')).not.toHaveCount(0);
     }
-    // A photo taken on site this minute is not more than 300 days old: a card with only such
-    // photos is not kept.
+    // By age alone: the year-old photo is older than 300 days, not older than 400.
     await staff.goto('/staff/review?photo_older_days=300');
     await expect(staff.locator('#review-list > li', { hasText: note })).toHaveCount(1);
     await staff.goto('/staff/review?photo_older_days=400');
