@@ -15,3 +15,18 @@ alter table observation_photos
         check (time_verdict in ('recent', 'old', 'before_project', 'after', 'unknown')),
     add check ((lat is null) = (lon is null));
 
+
+-- The same for the evidence an officer answers with from the phone (answers from the plain
+-- form carry no facts: their photos are 'unknown').
+alter table list_item_photos
+    add column origin text check (origin in ('camera', 'gallery')),
+    add column chosen_at timestamptz,
+    add column taken_at timestamptz,
+    add column lat double precision,
+    add column lon double precision,
+    add column place_verdict text not null default 'unknown'
+        check (place_verdict in ('on_site', 'near', 'off_site', 'unknown')),
+    add column distance_m double precision,
+    add column time_verdict text not null default 'unknown'
+        check (time_verdict in ('recent', 'old', 'before_project', 'after', 'unknown')),
+    add check ((lat is null) = (lon is null));

@@ -417,7 +417,7 @@ async fn put_answer(
         Ok(i) => i,
         Err(r) => return r,
     };
-    let answer = match DeviceAnswer::parse(id, item, &input) {
+    let answer = match DeviceAnswer::parse(id, item, &input, Utc::now()) {
         Ok(a) => a,
         Err(fields) => return fields_refused(fields),
     };
@@ -428,7 +428,15 @@ async fn put_answer(
             return Err(AppError::not_found("item"));
         }
         require_photos(db, &user, &answer.photos, "answer").await?;
-        db.answer_from_device(&answer, &user, app::ssr::today())
+        let judged: Vec<_> = match db.item_site_geometry(item).await? {
+            Some((site, year)) => answer
+                .photo_facts
+                .iter()
+                .map(|f| f.judge(&site, year))
+                .collect(),
+            None => Vec::new(),
+        };
+        db.answer_from_device(&answer, &judged, &user, app::ssr::today())
             .await
     }
     .await;

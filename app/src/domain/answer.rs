@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use chrono::{DateTime, Utc};
+
 use super::list_item::{MAX_EVIDENCE_PHOTOS, MAX_TEXT_CHARS};
 use super::observation::{hex, parse_photo_hashes, FieldError, PhotoHash};
+use super::photo_evidence::{parse_photo_facts, PhotoFacts, PhotoFactsInput};
 
 /// The wire form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnswerInput {
     /// The rectification plan or result.
@@ -19,15 +22,20 @@ pub struct AnswerInput {
     /// SHA-256 (hex) of each evidence photo, uploaded first with `PUT /api/v1/photos/{sha256}`.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// What each photo says of when and where it was taken, one per photo in the same order;
+    /// empty from phones that predate it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photo_facts: Vec<PhotoFactsInput>,
 }
 
 /// An answer that passed every rule. Only [`DeviceAnswer::parse`] makes one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeviceAnswer {
     pub id: Uuid,
     pub item_id: Uuid,
     pub text: String,
     pub photos: Vec<PhotoHash>,
+    pub photo_facts: Vec<PhotoFacts>,
 }
 
 fn field(field: &str, message: impl Into<String>) -> FieldError {
@@ -39,7 +47,12 @@ fn field(field: &str, message: impl Into<String>) -> FieldError {
 
 impl DeviceAnswer {
     /// Checks everything at once, so the officer fixes every mistake in one go.
-    pub fn parse(id: Uuid, item_id: Uuid, input: &AnswerInput) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        id: Uuid,
+        item_id: Uuid,
+        input: &AnswerInput,
+        now: DateTime<Utc>,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         if id.get_version_num() != 7 {
             errors.push(field("id", "the id must be a UUIDv7 made on the device"));
@@ -61,12 +74,14 @@ impl DeviceAnswer {
             errors.push(field("text", "the answer contains control characters"));
         }
         let photos = parse_photo_hashes(&input.photos, MAX_EVIDENCE_PHOTOS, &mut errors);
+        let photo_facts = parse_photo_facts(&input.photo_facts, &photos, now, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 id,
                 item_id,
                 text,
                 photos,
+                photo_facts,
             })
         } else {
             Err(errors)
@@ -76,11 +91,15 @@ impl DeviceAnswer {
     /// Everything the officer said, for telling a resend (same fingerprint: 200) from another
     /// answer under a used id (409).
     pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::json!({
+        let mut canonical = serde_json::json!({
             "item": self.item_id,
             "text": self.text,
             "photos": self.photos.iter().map(PhotoHash::as_str).collect::<Vec<_>>(),
         });
+        // Only when present, so that answers from phones without them keep their fingerprint.
+        if !self.photo_facts.is_empty() {
+            canonical["photo_facts"] = self.photo_facts.iter().map(PhotoFacts::canonical).collect();
+        }
         hex(&Sha256::digest(canonical.to_string().as_bytes()))
     }
 
@@ -97,6 +116,10 @@ mod tests {
         Uuid::now_v7()
     }
 
+    fn now() -> DateTime<Utc> {
+        Utc::now()
+    }
+
     fn sha(c: char) -> String {
         c.to_string().repeat(64)
     }
@@ -106,8 +129,9 @@ mod tests {
         let input = AnswerInput {
             text: "  已整改，扶手重新固定  ".into(),
             photos: vec![sha('a')],
+            photo_facts: vec![],
         };
-        let a = DeviceAnswer::parse(v7(), Uuid::nil(), &input).unwrap();
+        let a = DeviceAnswer::parse(v7(), Uuid::nil(), &input, now()).unwrap();
         assert_eq!(a.text, "已整改，扶手重新固定");
         assert_eq!(a.photo_hashes(), vec![sha('a')]);
     }
@@ -117,8 +141,9 @@ mod tests {
         let input = AnswerInput {
             text: "  ".into(),
             photos: vec![sha('a'), sha('a'), "nope".into()],
+            photo_facts: vec![],
         };
-        let errs = DeviceAnswer::parse(Uuid::new_v4(), Uuid::nil(), &input).unwrap_err();
+        let errs = DeviceAnswer::parse(Uuid::new_v4(), Uuid::nil(), &input, now()).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["id", "text", "photos", "photos"]);
     }
@@ -128,13 +153,15 @@ mod tests {
         let long = AnswerInput {
             text: "长".repeat(MAX_TEXT_CHARS + 1),
             photos: vec![],
+            photo_facts: vec![],
         };
-        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &long).is_err());
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &long, now()).is_err());
         let exact = AnswerInput {
             text: "长".repeat(MAX_TEXT_CHARS),
             photos: vec![],
+            photo_facts: vec![],
         };
-        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &exact).is_ok());
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &exact, now()).is_ok());
         let many = AnswerInput {
             text: "ok".into(),
             photos: "0123456"
@@ -142,13 +169,15 @@ mod tests {
                 .take(MAX_EVIDENCE_PHOTOS + 1)
                 .map(sha)
                 .collect(),
+            photo_facts: vec![],
         };
-        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &many).is_err());
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &many, now()).is_err());
         let control = AnswerInput {
             text: "ok\u{7}".into(),
             photos: vec![],
+            photo_facts: vec![],
         };
-        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &control).is_err());
+        assert!(DeviceAnswer::parse(v7(), Uuid::nil(), &control, now()).is_err());
     }
 
     #[test]
@@ -162,7 +191,9 @@ mod tests {
                 &AnswerInput {
                     text: text.into(),
                     photos,
+                    photo_facts: vec![],
                 },
+                now(),
             )
             .unwrap()
             .fingerprint()
@@ -172,5 +203,31 @@ mod tests {
         assert_ne!(base, parse("已整改。", vec![sha('a')], item));
         assert_ne!(base, parse("已整改", vec![sha('b')], item));
         assert_ne!(base, parse("已整改", vec![sha('a')], Uuid::nil()));
+    }
+
+    #[test]
+    fn photo_facts_follow_the_photos_and_change_the_fingerprint() {
+        use crate::domain::photo_evidence::PhotoOrigin;
+        let id = v7();
+        let mut input = AnswerInput {
+            text: "已整改".into(),
+            photos: vec![PhotoHash::of(b"a").as_str().into()],
+            photo_facts: vec![],
+        };
+        let plain = DeviceAnswer::parse(id, Uuid::nil(), &input, now()).unwrap();
+        input.photo_facts = vec![PhotoFactsInput {
+            sha256: input.photos[0].clone(),
+            origin: PhotoOrigin::Camera,
+            chosen_at: now(),
+            taken_at: None,
+            lat: None,
+            lon: None,
+        }];
+        let with = DeviceAnswer::parse(id, Uuid::nil(), &input, now()).unwrap();
+        assert_eq!(with.photo_facts.len(), 1);
+        assert_ne!(plain.fingerprint(), with.fingerprint());
+        input.photo_facts[0].sha256 = PhotoHash::of(b"b").as_str().into();
+        let errs = DeviceAnswer::parse(id, Uuid::nil(), &input, now()).unwrap_err();
+        assert_eq!(errs[0].field, "photo_facts");
     }
 }

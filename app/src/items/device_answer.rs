@@ -11,6 +11,7 @@ use super::pages::AnswerProgress;
 use crate::capture::Prepared;
 use crate::domain::answer::{AnswerInput, DeviceAnswer};
 use crate::domain::outbox::{FailReason, SendState};
+use crate::domain::photo_evidence::PhotoOrigin;
 use crate::i18n::*;
 use crate::outbox::{store, sync, OutboxItem, OutboxVersion, Payload, QueuedAnswer};
 
@@ -30,19 +31,14 @@ pub async fn submit(
     item_id: Uuid,
     title: String,
     text: String,
-    files: Vec<File>,
+    files: Vec<(File, PhotoOrigin)>,
     version: OutboxVersion,
     progress: RwSignal<AnswerProgress>,
 ) {
     progress.set(AnswerProgress::Preparing);
     let mut prepared: Vec<Prepared> = Vec::new();
-    for f in files {
-        match crate::capture::device::prepare(
-            f,
-            crate::domain::photo_evidence::PhotoOrigin::Gallery,
-        )
-        .await
-        {
+    for (f, origin) in files {
+        match crate::capture::device::prepare(f, origin).await {
             Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
             Ok(p) => prepared.push(p),
             Err(e) => {
@@ -56,9 +52,10 @@ pub async fn submit(
     let input = AnswerInput {
         text,
         photos: prepared.iter().map(|p| p.sha256.clone()).collect(),
+        photo_facts: prepared.iter().map(Prepared::facts).collect(),
     };
     // The server's own rules, before anything is stored on the phone.
-    if let Err(errors) = DeviceAnswer::parse(id, item_id, &input) {
+    if let Err(errors) = DeviceAnswer::parse(id, item_id, &input, chrono::Utc::now()) {
         let mut message: Vec<String> = Vec::new();
         for e in errors {
             let line = match e.field.as_str() {

@@ -167,8 +167,10 @@ pub struct ItemEvent {
     pub actor_role: String,
     pub unit_name_zh: Option<String>,
     pub unit_name_en: Option<String>,
-    /// Evidence sent with an answer (SHA-256 of each photo).
-    pub photos: Vec<String>,
+    /// Evidence sent with an answer, each photo with what it says (unknown from the plain
+    /// form).
+    #[cfg_attr(feature = "ssr", sqlx(json))]
+    pub photos: Vec<PhotoCheck>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -716,6 +716,7 @@ fn AnswerForm(
     let progress = RwSignal::new(AnswerProgress::Idle);
     let text_ref = NodeRef::<leptos::html::Textarea>::new();
     let files_ref = NodeRef::<leptos::html::Input>::new();
+    let camera_ref = NodeRef::<leptos::html::Input>::new();
     let version = crate::outbox::use_outbox();
     // Effects run only in the browser: the mark says the wasm owns the form.
     let ready = RwSignal::new(false);
@@ -731,11 +732,21 @@ fn AnswerForm(
                 return;
             }
             let text = text_ref.get().map(|t| t.value()).unwrap_or_default();
-            let files: Vec<web_sys::File> = files_ref
-                .get()
-                .and_then(|input| input.files())
-                .map(|list| (0..list.length()).filter_map(|k| list.get(k)).collect())
-                .unwrap_or_default();
+            use crate::domain::photo_evidence::PhotoOrigin;
+            let chosen = |input: NodeRef<leptos::html::Input>, origin: PhotoOrigin| {
+                input
+                    .get()
+                    .and_then(|input| input.files())
+                    .map(|list| {
+                        (0..list.length())
+                            .filter_map(|k| list.get(k))
+                            .map(|f| (f, origin))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            };
+            let mut files = chosen(camera_ref, PhotoOrigin::Camera);
+            files.extend(chosen(files_ref, PhotoOrigin::Gallery));
             leptos::task::spawn_local(super::device_answer::submit(
                 locale,
                 owner.clone(),
@@ -763,10 +774,19 @@ fn AnswerForm(
                 <span>{td_string!(locale, items.answer)}</span>
                 <textarea name="text" rows="4" maxlength="2000" required node_ref=text_ref></textarea>
             </label>
-            <label>
-                <span>{td_string!(locale, items.evidence)}</span>
-                <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="evidence-photos" node_ref=files_ref />
-            </label>
+            // Two ways in, as on the deputy's form, so that each photo says whether it was taken
+            // now or chosen from the gallery.
+            <fieldset class="photo-inputs">
+                <legend>{td_string!(locale, items.evidence)}</legend>
+                <label>
+                    <span>{td_string!(locale, photo.camera)}</span>
+                    <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" capture="environment" multiple id="evidence-camera" node_ref=camera_ref />
+                </label>
+                <label>
+                    <span>{td_string!(locale, photo.gallery)}</span>
+                    <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="evidence-photos" node_ref=files_ref />
+                </label>
+            </fieldset>
             <p class="muted">{td_string!(locale, items.evidence_hint)}</p>
             {move || match progress.get() {
                 AnswerProgress::Idle => ().into_any_sync(),
@@ -955,7 +975,7 @@ fn ItemDetailView(v: ItemView, me: Option<crate::auth::CurrentUser>) -> impl Int
                         {e.unit_name_zh.clone().map(|zh_name| view! { " → " {pick(zh, &zh_name, e.unit_name_en.as_deref().unwrap_or(""))} })}
                         {e.deadline.map(|d| view! { " · " {d.to_string()} })}
                         {e.comment.clone().map(|c| view! { <p class="body">{c}</p> })}
-                        {thumbs(e.photos.clone())}
+                        {evidence(i18n.get_locale_untracked(), &e.photos)}
                     </li>
                 })
                 .collect_view()}

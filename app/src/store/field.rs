@@ -194,6 +194,22 @@ impl Db {
         .await?)
     }
 
+    /// The geometry and project year of an item's site: what an officer's evidence is judged
+    /// against.
+    pub async fn item_site_geometry(
+        &self,
+        item: Uuid,
+    ) -> Result<Option<(SiteGeometry, i32)>, AppError> {
+        let site: Option<Uuid> = sqlx::query_scalar("select site_id from list_items where id = $1")
+            .bind(item)
+            .fetch_optional(&self.pool)
+            .await?;
+        match site {
+            Some(s) => self.site_geometry(s).await,
+            None => Ok(None),
+        }
+    }
+
     /// A site's geometry and its project's year: what a record made there is judged against.
     pub async fn site_geometry(
         &self,

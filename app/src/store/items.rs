@@ -9,6 +9,7 @@ use crate::domain::list_item::{
     apply, audience, Action, Actor, Channel, ItemFacts, ItemKind, ItemStatus, TransitionError,
     MAX_EVIDENCE_PHOTOS, NEARBY_M,
 };
+use crate::domain::photo_evidence::PhotoJudgement;
 use crate::domain::Role;
 use crate::error::{AppError, ErrorCode};
 use crate::items::{
@@ -501,6 +502,7 @@ impl Db {
     pub async fn answer_from_device(
         &self,
         answer: &DeviceAnswer,
+        photo_judgements: &[PhotoJudgement],
         user: &UserRecord,
         today: NaiveDate,
     ) -> Result<DeviceStep, AppError> {
@@ -540,6 +542,27 @@ impl Db {
             Some((answer.id, &fingerprint)),
         )
         .await?;
+        for (i, (f, j)) in answer.photo_facts.iter().zip(photo_judgements).enumerate() {
+            sqlx::query(
+                "update list_item_photos p
+                    set origin = $3, chosen_at = $4, taken_at = $5, lat = $6, lon = $7,
+                        place_verdict = $8, distance_m = $9, time_verdict = $10
+                   from list_item_events e
+                  where e.client_id = $1 and p.event_id = e.id and p.position = $2",
+            )
+            .bind(answer.id)
+            .bind(i as i16)
+            .bind(f.origin.as_str())
+            .bind(f.chosen_at)
+            .bind(f.taken_at)
+            .bind(f.position.map(|p| p.0))
+            .bind(f.position.map(|p| p.1))
+            .bind(j.place.as_str())
+            .bind(j.distance_m)
+            .bind(j.time.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(DeviceStep::Created(status))
     }
@@ -725,8 +748,14 @@ impl Db {
             "select e.action, e.from_status, e.to_status, e.deadline, e.comment, e.at,
                     us.display_name as actor_name, us.role as actor_role,
                     u.name_zh as unit_name_zh, u.name_en as unit_name_en,
-                    array(select p.sha256 from list_item_photos p
-                           where p.event_id = e.id order by p.position) as photos
+                    coalesce((
+                        select json_agg(json_build_object(
+                                   'sha256', p.sha256, 'origin', p.origin, 'taken_at', p.taken_at,
+                                   'place', p.place_verdict, 'distance_m', p.distance_m,
+                                   'time', p.time_verdict,
+                                   'age_days', floor(extract(epoch from p.chosen_at - p.taken_at) / 86400)::bigint)
+                                 order by p.position)
+                          from list_item_photos p where p.event_id = e.id), '[]'::json) as photos
                from list_item_events e
                join users us on us.id = e.actor
                left join lead_units u on u.id = e.unit_id

@@ -237,7 +237,7 @@ async fn answers_carry_evidence_photos_and_the_people_concerned_are_notified() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v.as_str().unwrap().to_owned())
+        .map(|v| v["sha256"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(shas.len(), 2);
     assert_eq!(answer["actor_role"], "unit_officer");

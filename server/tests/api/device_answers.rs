@@ -260,3 +260,85 @@ async fn the_openapi_document_describes_answers() {
     assert!(doc["components"]["schemas"]["AnswerInput"].is_object());
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn an_officers_evidence_says_where_and_when_each_photo_was_taken() {
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let staff = app.login_demo("demo-staff").await;
+    let admin = app.login_demo("demo-admin").await;
+    let (item, unit) = forwarded_item(&app, &deputy, &staff, "护栏缺失").await;
+    let officer = officer_of(&app, &admin, unit, "officer-evidence").await;
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "select t.anchor[0], t.anchor[1] from list_items i join sites t on t.id = i.site_id
+          where i.id = $1::uuid",
+    )
+    .bind(&item)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let photos: Vec<Vec<u8>> = (0..2).map(|n| phone_jpeg(800, 600, 60 + n)).collect();
+    let hashes: Vec<String> = photos.iter().map(|p| sha(p)).collect();
+    for p in &photos {
+        let (s, _) = put_photo(&app, Some(&officer), &sha(p), p.clone()).await;
+        assert!(s.is_success());
+    }
+    let now = chrono::Utc::now();
+    let fact = |h: &str, origin: &str, days: i64, north: f64| {
+        json!({
+            "sha256": h, "origin": origin, "chosen_at": now,
+            "taken_at": now - chrono::Duration::days(days),
+            "lat": lat + north, "lon": lon,
+        })
+    };
+    let body = |second_origin: &str| {
+        json!({
+            "text": "护栏已安装",
+            "photos": hashes,
+            "photo_facts": [fact(&hashes[0], "camera", 0, 0.0),
+                            fact(&hashes[1], second_origin, 60, 0.045)],
+        })
+    };
+    let id = Uuid::now_v7().to_string();
+    let (s, r) = put_answer(&app, Some(&officer), &item, &id, body("gallery")).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let stored: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "select place_verdict, time_verdict, origin from list_item_photos
+          where item_id = $1::uuid order by position",
+    )
+    .bind(&item)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        vec![
+            ("on_site".into(), "recent".into(), Some("camera".into())),
+            ("off_site".into(), "old".into(), Some("gallery".into())),
+        ]
+    );
+    // A resend with other facts under the same id is another answer.
+    let (s, _) = put_answer(&app, Some(&officer), &item, &id, body("camera")).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = put_answer(&app, Some(&officer), &item, &id, body("gallery")).await;
+    assert_eq!(s, StatusCode::OK);
+    // Staff see it on the item's log.
+    let (_, view, _) = app.call("items/get", Some(&staff), &[("id", &item)]).await;
+    let answer = view["detail"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "answer")
+        .unwrap()
+        .clone();
+    assert_eq!(answer["photos"][1]["place"], "off_site", "{answer}");
+    assert_eq!(answer["photos"][1]["age_days"], 60);
+    let html = app
+        .get(&format!("/items/{item}"), Some(&staff))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-place=\"off_site\"") && html.contains("data-origin=\"gallery\""));
+    app.cleanup().await;
+}
