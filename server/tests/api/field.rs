@@ -614,6 +614,12 @@ async fn scripts_sign_in_with_json_and_read_the_openapi_document() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
+    // A script that sends photo evidence finds its shape described.
+    assert!(
+        doc["components"]["schemas"]["PhotoFactsInput"]["properties"]["origin"].is_object(),
+        "{}",
+        doc["components"]["schemas"]
+    );
     let codes: Vec<&str> = doc["paths"]["/api/v1/photos/{sha256}"]["put"]["responses"]
         .as_object()
         .unwrap()
