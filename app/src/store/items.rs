@@ -117,17 +117,28 @@ impl Db {
     }
 }
 
-/// An observation's photos as evidence, in their order: a JSON array of [`PhotoCheck`]s.
+/// The photos of one record as evidence, in their order: a JSON array of [`PhotoCheck`]s. `table`
+/// is `observation_photos` or `list_item_photos` (the same columns), `owner` picks the record's
+/// rows (as `ph`).
 ///
 /// [`PhotoCheck`]: crate::items::PhotoCheck
-const PHOTO_CHECKS: &str = "coalesce((
-        select json_agg(json_build_object(
-                   'sha256', op.sha256, 'origin', op.origin, 'taken_at', op.taken_at,
-                   'place', op.place_verdict, 'distance_m', op.distance_m,
-                   'time', op.time_verdict,
-                   'age_days', floor(extract(epoch from op.chosen_at - op.taken_at) / 86400)::bigint)
-                 order by op.position)
-          from observation_photos op where op.observation_id = o.id), '[]'::json)";
+fn photo_checks(table: &str, owner: &str) -> String {
+    format!(
+        "coalesce((
+            select json_agg(json_build_object(
+                       'sha256', ph.sha256, 'origin', ph.origin, 'taken_at', ph.taken_at,
+                       'place', ph.place_verdict, 'distance_m', ph.distance_m,
+                       'time', ph.time_verdict,
+                       'age_days', floor(extract(epoch from ph.chosen_at - ph.taken_at) / 86400)::bigint)
+                     order by ph.position)
+              from {table} ph where {owner}), '[]'::json)"
+    )
+}
+
+/// An observation's photos as evidence (`o` is the observation).
+fn observation_photo_checks() -> String {
+    photo_checks("observation_photos", "ph.observation_id = o.id")
+}
 
 /// The queue's photo filters, with the numbers of their two parameters: a photo taken near or
 /// away from the site (bool), one taken more than N days before it was chosen (int).
@@ -151,7 +162,7 @@ impl Db {
             "select o.id, o.kind, o.note, o.verdict, o.distance_m, o.status, o.captured_at,
                     o.received_at, o.lat, o.lon, o.site_id, t.name_zh as site_name_zh,
                     t.name_en as site_name_en, us.display_name as deputy_name,
-                    s.lead_unit_id as unit_id, {PHOTO_CHECKS} as photos
+                    s.lead_unit_id as unit_id, {checks} as photos
                from observations o
                join sites t on t.id = o.site_id
                join sub_items s on s.id = t.sub_item_id
@@ -171,6 +182,7 @@ impl Db {
                 {photo_filters}
               order by o.received_at desc, o.id desc
               limit $7",
+            checks = observation_photo_checks(),
             photo_filters = photo_filters(14, 15)
         ))
         .bind(&f.status)
@@ -732,36 +744,31 @@ impl Db {
             "select o.id, o.kind, o.note, o.verdict, o.distance_m, o.status, o.captured_at,
                     o.received_at, o.lat, o.lon, o.site_id, t.name_zh as site_name_zh,
                     t.name_en as site_name_en, us.display_name as deputy_name,
-                    s.lead_unit_id as unit_id, {PHOTO_CHECKS} as photos
+                    s.lead_unit_id as unit_id, {checks} as photos
                from list_item_observations lo
                join observations o on o.id = lo.observation_id
                join sites t on t.id = o.site_id
                join sub_items s on s.id = t.sub_item_id
                join users us on us.id = o.deputy_user_id
               where lo.item_id = $1
-              order by o.received_at"
+              order by o.received_at",
+            checks = observation_photo_checks()
         ))
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let events: Vec<ItemEvent> = sqlx::query_as(
+        let events: Vec<ItemEvent> = sqlx::query_as(&format!(
             "select e.action, e.from_status, e.to_status, e.deadline, e.comment, e.at,
                     us.display_name as actor_name, us.role as actor_role,
                     u.name_zh as unit_name_zh, u.name_en as unit_name_en,
-                    coalesce((
-                        select json_agg(json_build_object(
-                                   'sha256', p.sha256, 'origin', p.origin, 'taken_at', p.taken_at,
-                                   'place', p.place_verdict, 'distance_m', p.distance_m,
-                                   'time', p.time_verdict,
-                                   'age_days', floor(extract(epoch from p.chosen_at - p.taken_at) / 86400)::bigint)
-                                 order by p.position)
-                          from list_item_photos p where p.event_id = e.id), '[]'::json) as photos
+                    {checks} as photos
                from list_item_events e
                join users us on us.id = e.actor
                left join lead_units u on u.id = e.unit_id
               where e.item_id = $1
               order by e.id",
-        )
+            checks = photo_checks("list_item_photos", "ph.event_id = e.id")
+        ))
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
