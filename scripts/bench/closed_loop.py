@@ -62,6 +62,23 @@ def fn_body(src, name):
     return src[m.start():end]
 
 
+def helper_sql(name, args):
+    """The SQL literal a helper fn of items.rs formats, with the given Rust literal arguments."""
+    m = re.search(r'\bfn ' + re.escape(name) + r'\(([^)]*)\)', ITEMS_RS)
+    if not m:
+        die(f'fn {name} not found in app/src/store/items.rs: update scripts/bench/closed_loop.py')
+    params = [p.split(':')[0].strip() for p in m.group(1).split(',') if p.strip()]
+    values = [a.strip().strip('"') for a in re.findall(r'"[^"]*"|[^,]+', args)]
+    if len(params) != len(values):
+        die(f'fn {name} takes {params}, called with {values}')
+    body = fn_body(ITEMS_RS, name)
+    lm = re.search(r'format!\(\s*"', body)
+    sql = body[lm.end():body.index('"', lm.end())]
+    for p_, v in zip(params, values):
+        sql = sql.replace('{' + p_ + '}', v)
+    return sql
+
+
 def app_sql(name, binds):
     """The first SQL literal of fn `name`, with its `{CONST}` parts filled in; checks that the
     function binds what this script passes, in the same order."""
@@ -70,6 +87,11 @@ def app_sql(name, binds):
     if not m:
         die(f'no SQL literal in fn {name}: update scripts/bench/closed_loop.py')
     sql = body[m.end():body.index('"', m.end())]
+    # Parts built by a helper (`name = photo_filters(14, 15)` among the format! arguments): the
+    # helper's own literal with its parameters put in.
+    for part, helper, args in re.findall(r'\b([a-z_]+) = ([a-z_]+)\(([^()]*)\)', body):
+        if '{' + part + '}' in sql:
+            sql = sql.replace('{' + part + '}', helper_sql(helper, args))
     for const in re.findall(r'\{([A-Z_]+)\}', sql):
         cm = re.search(r'const ' + const + r': &str = "(.*?)";', ITEMS_RS, re.S)
         if not cm:
@@ -88,6 +110,8 @@ def app_sql(name, binds):
 def lit(v):
     if v is None:
         return 'null'
+    if isinstance(v, bool):
+        return 'true' if v else 'false'
     if isinstance(v, int):
         return str(v)
     return "'" + str(v).replace("'", "''") + "'"
@@ -226,7 +250,8 @@ proj_x, proj_x_no, proj_x_n = scalar("""
      where i.status <> 'draft' group by p.id, p.number order by abs(count(*) - 10000) limit 1""").split('|')
 
 RQ_BINDS = ['&f.status', 'f.project', 'f.unit', '&f.kind', 'at', 'id', 'REVIEW_PAGE as i64',
-            'f.sub_item', 'f.group', 'f.district', '&f.verdict', 'f.since', 'f.until']
+            'f.sub_item', 'f.group', 'f.district', '&f.verdict', 'f.since', 'f.until',
+            'f.photo_not_on_site', 'f.photo_older_days']
 rq_sql = app_sql('review_queue', RQ_BINDS)
 rc_sql = app_sql('review_comments', ['f.project', 'f.unit', 'f.sub_item', 'f.group', 'f.district'])
 dash_sql = app_sql('dashboard_rows', ['today'])
@@ -236,8 +261,9 @@ export_sql = app_sql('export_items', ['f.unit', 'f.group', 'f.project', 'f.from'
 n_rq = max(int(x) for x in re.findall(r'\$(\d+)', rq_sql))
 
 
-def rq_args(project=None, at=None, id_=None):
+def rq_args(project=None, at=None, id_=None, not_on_site=False, older_days=None):
     a = ['submitted', project, None, None, at, id_, 30] + [None] * (n_rq - 7)
+    a[13], a[14] = not_on_site, older_days
     return ', '.join(lit(v) for v in a)
 
 
@@ -266,6 +292,12 @@ cases = [
     ('review queue, page 10 000 rows deep (keyset)',
      urllib.parse.urlencode({'before_at': deep_at, 'before_id': deep_id}),
      [f'execute rq({rq_args(None, deep_at, deep_id)});'], '≤ 30 ms'),
+    ('review queue, photos not taken on site',
+     urllib.parse.urlencode({'photo_place': 'not_on_site'}),
+     [f'execute rq({rq_args(not_on_site=True)});', f'execute rc({rc_args()});'], '≤ 30 ms'),
+    ('review queue, photos older than 30 days',
+     urllib.parse.urlencode({'photo_older_days': '30'}),
+     [f'execute rq({rq_args(older_days=30)});', f'execute rc({rc_args()});'], '≤ 30 ms'),
 ]
 
 print(f'Data set: {n_sites:,} sites, {n_obs:,} observations ({n_sub:,} waiting for review), '
@@ -359,6 +391,10 @@ checks = [
     (f'project {proj_q_no}, problems', {'status': 'submitted', 'project': proj_q, 'kind': 'problem'}),
     ('the largest district, on site, received in the month before last week',
      {'status': 'submitted', 'district': district, 'verdict': 'on_site', 'since': month_ago, 'until': week_ago}),
+    (f'project {proj_q_no}, photos not taken on site',
+     {'status': 'submitted', 'project': proj_q, 'photo_place': 'not_on_site'}),
+    (f'project {proj_q_no}, photos older than 30 days',
+     {'status': 'submitted', 'project': proj_q, 'photo_older_days': '30'}),
 ]
 print()
 print('### The staff map\'s clusters against the review queue\'s list (all of China in view)')

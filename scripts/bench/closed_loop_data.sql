@@ -362,6 +362,25 @@ select o.id, p, encode(sha256(convert_to(o.j || '/' || p, 'UTF8')), 'hex')
   from obs_final o cross join generate_series(0, 1) p
  where p < o.j % 3;
 
+-- Photo evidence (migration 000016, when the binary has it): one photo in 25 came from the
+-- gallery, taken 200 days earlier and 5 km away; the rest with the camera on site, minutes before.
+select exists (select 1 from information_schema.columns
+                where table_name = 'observation_photos' and column_name = 'place_verdict') as has_photo_checks \gset
+\if :has_photo_checks
+update observation_photos op
+   set origin = case when g then 'gallery' else 'camera' end,
+       chosen_at = o.received_at - interval '1 hour',
+       taken_at = o.received_at - case when g then interval '200 days' else interval '61 minutes' end,
+       lat = o.lat + case when g then 0.045 else 0 end, lon = o.lon,
+       place_verdict = case when o.lat is null then 'unknown' when g then 'off_site' else 'on_site' end,
+       distance_m = case when o.lat is null then null when g then 5000 else 5 end,
+       time_verdict = case when g then 'old' else 'recent' end
+  from (select x.id, x.received_at, x.lat, x.lon, y.sha256,
+               get_byte(decode(y.sha256, 'hex'), 0) % 25 = 0 as g
+          from observations x join observation_photos y on y.observation_id = x.id) o
+ where op.observation_id = o.id and op.sha256 = o.sha256;
+\endif
+
 -- ---------------------------------------------------------------------------------------------
 -- Items, numbered per year in order of creation, and their links. Migration 000005 adds the
 -- time of the current answer and of closing to the item (when the binary has it).

@@ -135,16 +135,11 @@ fn photo_checks(table: &str, owner: &str) -> String {
     )
 }
 
-/// An observation's photos as evidence (`o` is the observation).
-fn observation_photo_checks() -> String {
-    photo_checks("observation_photos", "ph.observation_id = o.id")
-}
-
 /// The queue's photo filters, with the numbers of their two parameters: a photo taken near or
 /// away from the site (bool), one taken more than N days before it was chosen (int).
 pub(super) fn photo_filters(not_on_site: u8, older_days: u8) -> String {
     format!(
-        "and (not ${not_on_site}::bool or exists (select 1 from observation_photos op
+        "and (${not_on_site}::bool is not true or exists (select 1 from observation_photos op
                   where op.observation_id = o.id and op.place_verdict in ('near', 'off_site')))
          and (${older_days}::int is null or exists (select 1 from observation_photos op
                   where op.observation_id = o.id
@@ -182,7 +177,7 @@ impl Db {
                 {photo_filters}
               order by o.received_at desc, o.id desc
               limit $7",
-            checks = observation_photo_checks(),
+            checks = photo_checks("observation_photos", "ph.observation_id = o.id"),
             photo_filters = photo_filters(14, 15)
         ))
         .bind(&f.status)
@@ -752,7 +747,7 @@ impl Db {
                join users us on us.id = o.deputy_user_id
               where lo.item_id = $1
               order by o.received_at",
-            checks = observation_photo_checks()
+            checks = photo_checks("observation_photos", "ph.observation_id = o.id")
         ))
         .bind(id)
         .fetch_all(&self.pool)
