@@ -46,14 +46,16 @@ def die(msg):
 
 # --- the application's SQL, read from its source ---------------------------------------------
 
-ITEMS_RS = open(os.path.join(ROOT, 'app/src/store/items.rs'), encoding='utf-8').read()
+# The list's SQL, and the public's (the dashboard's tally is counted as the public pages count).
+ITEMS_RS = '\n'.join(open(os.path.join(ROOT, 'app/src/store', f), encoding='utf-8').read()
+                     for f in ('items.rs', 'public.rs'))
 DASH_RS = open(os.path.join(ROOT, 'app/src/items/dashboard.rs'), encoding='utf-8').read()
 
 
 def fn_body(src, name):
     m = re.search(r'\bfn ' + re.escape(name) + r'\b', src)
     if not m:
-        die(f'fn {name} not found in app/src/store/items.rs: update scripts/bench/closed_loop.py')
+        die(f'fn {name} not found in app/src/store/items.rs or public.rs: update scripts/bench/closed_loop.py')
     end = len(src)
     for stop in ('\n    pub async fn ', '\n    pub fn ', '\n    async fn ', '\nfn ', '\npub fn ', '\nconst ', '\nimpl '):
         j = src.find(stop, m.end())
@@ -66,7 +68,7 @@ def helper_sql(name, args):
     """The SQL literal a helper fn of items.rs formats, with the given Rust literal arguments."""
     m = re.search(r'\bfn ' + re.escape(name) + r'\(([^)]*)\)', ITEMS_RS)
     if not m:
-        die(f'fn {name} not found in app/src/store/items.rs: update scripts/bench/closed_loop.py')
+        die(f'fn {name} not found in app/src/store/items.rs or public.rs: update scripts/bench/closed_loop.py')
     params = [p.split(':')[0].strip() for p in m.group(1).split(',') if p.strip()]
     values = [a.strip().strip('"') for a in re.findall(r'"[^"]*"|[^,]+', args)]
     if len(params) != len(values):
@@ -79,13 +81,15 @@ def helper_sql(name, args):
     return sql
 
 
-def app_sql(name, binds):
-    """The first SQL literal of fn `name`, with its `{CONST}` parts filled in; checks that the
-    function binds what this script passes, in the same order."""
+def app_sql(name, binds, nth=0):
+    """The `nth` SQL literal of fn `name` (the first by default), with its `{CONST}` parts filled
+    in; checks that the function binds what this script passes (every statement's binds, in
+    order)."""
     body = fn_body(ITEMS_RS, name)
-    m = re.search(r'(?:query_as|query_scalar|query|format!)\(\s*"', body)
-    if not m:
-        die(f'no SQL literal in fn {name}: update scripts/bench/closed_loop.py')
+    starts = list(re.finditer(r'(?:query_as|query_scalar|query|format!)\(\s*"', body))
+    if len(starts) <= nth:
+        die(f'no SQL literal {nth} in fn {name}: update scripts/bench/closed_loop.py')
+    m = starts[nth]
     sql = body[m.end():body.index('"', m.end())]
     # Parts built by a helper (`name = photo_filters(14, 15)` among the format! arguments): the
     # helper's own literal with its parameters put in.
@@ -93,7 +97,8 @@ def app_sql(name, binds):
         if '{' + part + '}' in sql:
             sql = sql.replace('{' + part + '}', helper_sql(helper, args))
     for const in re.findall(r'\{([A-Z_]+)\}', sql):
-        cm = re.search(r'const ' + const + r': &str = "(.*?)";', ITEMS_RS, re.S)
+        cm = re.search(r'const ' + const + r': &str = "(.*?)";', body, re.S) \
+            or re.search(r'const ' + const + r': &str = "(.*?)";', ITEMS_RS, re.S)
         if not cm:
             die(f'const {const} not found in items.rs')
         sql = sql.replace('{' + const + '}', cm.group(1))
@@ -253,11 +258,17 @@ RQ_BINDS = ['&f.status', 'f.project', 'f.unit', '&f.kind', 'at', 'id', 'REVIEW_P
             'f.sub_item', 'f.group', 'f.district', '&f.verdict', 'f.since', 'f.until',
             'f.photo_not_on_site', 'f.photo_older_days']
 rq_sql = app_sql('review_queue', RQ_BINDS)
-rc_sql = app_sql('review_comments', ['f.project', 'f.unit', 'f.sub_item', 'f.group', 'f.district'])
+# review_comments: how many are waiting (rcn), then the newest of them (rc).
+RC_BINDS = ['f.project', 'f.unit', 'f.sub_item', 'f.group', 'f.district']
+RC_ALL = RC_BINDS + RC_BINDS + ['i64::from(REVIEW_COMMENTS)']
+rcn_sql = app_sql('review_comments', RC_ALL, 0)
+rc_sql = app_sql('review_comments', RC_ALL, 1)
+REVIEW_COMMENTS = int(re.search(r'REVIEW_COMMENTS: u32 = (\d+)',
+                                open(os.path.join(ROOT, 'app/src/items/mod.rs'), encoding='utf-8').read()).group(1))
 dash_sql = app_sql('dashboard_rows', ['today'])
 trend_sql = app_sql('dashboard_trend', ['today', 'weeks'])
 tally_sql = app_sql('public_tally', [])
-export_sql = app_sql('export_items', ['f.unit', 'f.group', 'f.project', 'f.from', 'f.to'])
+export_sql = app_sql('export_items', ['f.unit', 'f.group', 'f.project', 'f.from', 'f.to', 'f.year'])
 n_rq = max(int(x) for x in re.findall(r'\$(\d+)', rq_sql))
 
 
@@ -271,9 +282,15 @@ def rc_args(project=None):
     return ', '.join(lit(v) for v in [project, None, None, None, None])
 
 
-PREP = [f'prepare rq as {rq_sql};', f'prepare rc as {rc_sql};', f'prepare dash as {dash_sql};',
+def rc_execs(project=None):
+    """Both statements of review_comments, as the server runs them."""
+    return [f'execute rcn({rc_args(project)});',
+            f'execute rc({rc_args(project)}, {REVIEW_COMMENTS});']
+
+
+PREP = [f'prepare rq as {rq_sql};', f'prepare rcn as {rcn_sql};', f'prepare rc as {rc_sql};', f'prepare dash as {dash_sql};',
         f'prepare trend as {trend_sql};', f'prepare tally as {tally_sql};']
-NAMES = {'rq': 'review_queue', 'rc': 'review_comments'}
+NAMES = {'rq': 'review_queue', 'rcn': 'review_comments (count)', 'rc': 'review_comments (rows)'}
 
 
 def rows_check(want):
@@ -286,18 +303,18 @@ def rows_check(want):
 
 cases = [
     ('review queue, first page (30 rows, no filter)', '',
-     [f'execute rq({rq_args()});', f'execute rc({rc_args()});'], '≤ 30 ms'),
+     [f'execute rq({rq_args()});', *rc_execs()], '≤ 30 ms'),
     (f'review queue, project {proj_q_no} filter', urllib.parse.urlencode({'project': proj_q}),
-     [f'execute rq({rq_args(proj_q)});', f'execute rc({rc_args(proj_q)});'], '≤ 30 ms'),
+     [f'execute rq({rq_args(proj_q)});', *rc_execs(proj_q)], '≤ 30 ms'),
     ('review queue, page 10 000 rows deep (keyset)',
      urllib.parse.urlencode({'before_at': deep_at, 'before_id': deep_id}),
      [f'execute rq({rq_args(None, deep_at, deep_id)});'], '≤ 30 ms'),
     ('review queue, photos not taken on site',
      urllib.parse.urlencode({'photo_place': 'not_on_site'}),
-     [f'execute rq({rq_args(not_on_site=True)});', f'execute rc({rc_args()});'], '≤ 30 ms'),
+     [f'execute rq({rq_args(not_on_site=True)});', *rc_execs()], '≤ 30 ms'),
     ('review queue, photos older than 30 days',
      urllib.parse.urlencode({'photo_older_days': '30'}),
-     [f'execute rq({rq_args(older_days=30)});', f'execute rc({rc_args()});'], '≤ 30 ms'),
+     [f'execute rq({rq_args(older_days=30)});', *rc_execs()], '≤ 30 ms'),
 ]
 
 print(f'Data set: {n_sites:,} sites, {n_obs:,} observations ({n_sub:,} waiting for review), '
@@ -333,7 +350,7 @@ for _ in range(EXPORT_RUNS):
         die(f'export: {r.status} {data[:200]!r}')
     size = len(data)
 copy_sql = export_sql
-for i, v in enumerate([None, None, proj_x, None, None], start=1):
+for i, v in enumerate([None, None, proj_x, None, None, None], start=1):
     copy_sql = re.sub(r'\$' + str(i) + r'(?!\d)', lit(v), copy_sql)
 cs, csv_size, csv_rows = [], 0, 0
 with tempfile.TemporaryDirectory() as d:
