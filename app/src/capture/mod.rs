@@ -355,7 +355,7 @@ fn CaptureForm(
             {move || (preparing.get() > 0).then(|| view! {
                 <p class="muted" id="preparing">{td_string!(locale, capture.preparing)}</p>
             })}
-            <ul class="thumbs" id="photo-list">
+            <ul class="thumbs evidence-list" id="photo-list">
                 <For
                     each=move || photos.get()
                     key=|p| p.sha256.clone()
