@@ -10,8 +10,8 @@ use uuid::Uuid;
 use chrono::{DateTime, Utc};
 
 use super::list_item::{MAX_EVIDENCE_PHOTOS, MAX_TEXT_CHARS};
-use super::observation::{hex, parse_photo_hashes, FieldError, PhotoHash};
 use super::photo_evidence::{parse_photo_facts, PhotoFacts, PhotoFactsInput};
+use super::record::{hex, parse_photo_hashes, FieldError, PhotoHash};
 
 /// The wire form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::geometry::SiteGeometry;
-use super::observation::{FieldError, PhotoHash, PositionInput, PositionSource};
+use super::record::{FieldError, PhotoHash, PositionInput, PositionSource};
 use super::verdict::{judge, Verdict};
 
 /// A phone's GPS fix written into EXIF rarely says how good it was; this is what a phone

@@ -7,7 +7,7 @@ use geo::{
 use serde::{Deserialize, Serialize};
 
 use super::geometry::SiteGeometry;
-use super::observation::{PositionInput, PositionSource};
+use super::record::{PositionInput, PositionSource};
 
 /// Within this of the site (plus the fix's own uncertainty, capped) the deputy was there.
 pub const ON_SITE_M: f64 = 50.0;

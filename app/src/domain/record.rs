@@ -1,0 +1,113 @@
+//! What every record from a phone shares (an observation, an officer's answer, a photo's
+//! facts): a refused field and its reason, a photo's hash, a position and where it came from.
+//! Below the records, so that each may use it without reaching into another.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Where a capture position came from. Only GPS says where the phone was; a pin is the deputy's
+/// word; the site's own location proves nothing and is recorded as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionSource {
+    Gps,
+    ManualPin,
+    SiteLocation,
+}
+
+impl PositionSource {
+    pub const ALL: [PositionSource; 3] = [
+        PositionSource::Gps,
+        PositionSource::ManualPin,
+        PositionSource::SiteLocation,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PositionSource::Gps => "gps",
+            PositionSource::ManualPin => "manual_pin",
+            PositionSource::SiteLocation => "site_location",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for PositionSource {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or(s)
+    }
+}
+
+/// A field that was refused, and why, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+pub(super) fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The SHA-256 of a photo's bytes, lower-case hex: the photo's name everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PhotoHash(String);
+
+impl PhotoHash {
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw.len() == 64
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| Self(raw.to_owned()))
+    }
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(hex(&Sha256::digest(bytes)))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The photo hashes a record lists: each 64 hex digits, none twice, at most `max`. Refusals go
+/// into `errors` (field "photos"); the hashes that parsed come back in order.
+pub fn parse_photo_hashes(
+    raw: &[String],
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Vec<PhotoHash> {
+    let mut photos: Vec<PhotoHash> = Vec::new();
+    for r in raw {
+        match PhotoHash::parse(r) {
+            Some(h) if photos.contains(&h) => {
+                errors.push(field_error("photos", "the same photo is listed twice"))
+            }
+            Some(h) => photos.push(h),
+            None => errors.push(field_error("photos", "a photo hash is not 64 hex digits")),
+        }
+    }
+    if photos.len() > max {
+        errors.push(field_error("photos", format!("at most {max} photos")));
+    }
+    photos
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PositionInput {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "gps"))]
+    pub source: PositionSource,
+}
