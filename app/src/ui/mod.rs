@@ -266,7 +266,14 @@ where
                 move || {
                     let view = view.clone();
                     Suspend::new(async move {
-                        match resource.await {
+                        let answer = resource.await;
+                        // On the server this resumes in a task of its own, which may run after
+                        // the render was dropped (a prefetch cut off): the page's signals are
+                        // gone then, and the view's first tracked read (every `t!`) would panic.
+                        if resource.try_with(|_| ()).is_none() {
+                            return ().into_any_sync();
+                        }
+                        match answer {
                             Ok(v) => view(v).into_any_sync(),
                             Err(e) => view! { <ErrorNotice error=e /> }.into_any_sync(),
                         }
