@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::catalogue::{api::get_site, pages::id_param, SiteDetail};
 use crate::domain::{
     observation::{FieldError, PositionInput},
-    photo_evidence::{judge_photo, PhotoOrigin, PhotoTime},
+    photo_evidence::{judge_photo, PhotoOrigin},
     verdict::judge,
     ObservationKind, Verdict,
 };
@@ -365,9 +365,9 @@ fn CaptureForm(
                         // The same judgement the server will make, shown before saving: a
                         // warning, never a refusal (a gallery photo can be legitimate).
                         let judged = judge_photo(&photo_site, project_year, p.exif_taken_at, p.exif_position, p.chosen_at);
-                        let warn_place = matches!(judged.place, Verdict::Near | Verdict::OffSite)
+                        let warn_place = judged.doubtful_place()
                             .then(|| view! { <p class="notice warn" data-warn="place">{td_string!(locale, photo.warn_place)}</p> });
-                        let warn_time = matches!(judged.time, PhotoTime::Old | PhotoTime::BeforeProject | PhotoTime::After)
+                        let warn_time = judged.doubtful_time()
                             .then(|| view! { <p class="notice warn" data-warn="time">{td_string!(locale, photo.warn_time)}</p> });
                         view! {
                             <li data-sha=p.sha256.clone() data-bytes=p.bytes_out>
@@ -385,7 +385,8 @@ fn CaptureForm(
                     }
                 />
             </ul>
-            {field_error("photos")}
+            // "photo" covers the photos and their facts.
+            {field_error("photo")}
             <label>
                 <span>{td_string!(locale, capture.note)}</span>
                 <textarea

@@ -228,11 +228,20 @@ impl PhotoJudgement {
     /// Whether the deputy and staff should look twice: taken elsewhere, long ago, before the
     /// project, or with an impossible time.
     pub fn doubtful(&self) -> bool {
+        self.doubtful_place() || self.doubtful_time()
+    }
+
+    /// Taken near or away from the site.
+    pub fn doubtful_place(&self) -> bool {
         matches!(self.place, Verdict::Near | Verdict::OffSite)
-            || matches!(
-                self.time,
-                PhotoTime::Old | PhotoTime::BeforeProject | PhotoTime::After
-            )
+    }
+
+    /// Taken long ago, before the project, or with an impossible time.
+    pub fn doubtful_time(&self) -> bool {
+        matches!(
+            self.time,
+            PhotoTime::Old | PhotoTime::BeforeProject | PhotoTime::After
+        )
     }
 }
 

@@ -159,6 +159,7 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "deputy_twins" => td_string!(locale, fields.deputy_twins),
         "note" => td_string!(locale, fields.note),
         "photos" => td_string!(locale, fields.photos),
+        "photo_facts" => td_string!(locale, fields.photo_facts),
         "tags" => td_string!(locale, fields.tags),
         "position" => td_string!(locale, fields.position),
         "captured_at" => td_string!(locale, fields.captured_at),
