@@ -179,6 +179,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/posters") view=page(PostersPage) ssr=ssr.clone() />
                     <Route path=path!("/s/:code") view=page(PublicSitePage) ssr=ssr.clone() />
                     <Route path=path!("/s/:code/thanks") view=page(ThanksPage) ssr=ssr.clone() />
+                    // Served by `server/src/receipt.rs`, which finds the receipt and renders these.
+                    <Route path=path!("/r") view=page(crate::public::receipt::ReceiptLookupPage) ssr=ssr.clone() />
+                    <Route path=path!("/r/:code") view=page(crate::public::receipt::ReceiptPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/users") view=page(UsersPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/registry") view=page(crate::admin::registry::RegistryPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/activation") view=page(crate::admin::activation::ActivationPage) ssr=ssr.clone() />

@@ -62,7 +62,8 @@ test.describe('without JavaScript', () => {
 
     await page.locator('input[name=phone]').fill('13812345678');
     await page.locator('#comment-submit').click();
-    await expect(page).toHaveURL(new RegExp(`/s/${code}/thanks$`));
+    // The thank-you page is the comment's receipt (followed in receipt.spec.ts).
+    await expect(page).toHaveURL(/\/r\/[2-9A-HJKMNP-TV-Z]{16}\?new$/);
     await expect(page.locator('#thanks h1')).toHaveText('感谢您的意见！');
     expect(wasm).toEqual([]);
 
@@ -110,11 +111,13 @@ test('with JavaScript: the form counts characters, staff hide with a reason', as
   await page.locator('#comment-body').fill(text);
   await expect(page.locator('#body-count')).toHaveText(`${[...text].length} / 500`);
   await page.locator('#comment-submit').click();
-  await expect(page).toHaveURL(new RegExp(`/s/${code}/thanks$`));
+  await expect(page).toHaveURL(/\/r\/[2-9A-HJKMNP-TV-Z]{16}\?new$/);
+  const receipt = new URL(page.url()).pathname;
 
   await staff.page.goto('/staff/comments');
   const item = staff.page.locator('#moderation-list > li', { hasText: text });
   await item.locator('input[name=reason]').fill('与项目无关');
+  await item.locator('select[name=category]').selectOption('off_topic');
   await item.locator('button.hide').click();
   await expect(staff.page.locator('#moderation-list > li', { hasText: text })).toHaveCount(0);
   await staff.page.goto('/staff/comments?status=hidden');
@@ -123,5 +126,9 @@ test('with JavaScript: the form counts characters, staff hide with a reason', as
 
   await page.goto(`/s/${code}`);
   await expect(page.locator('#comments')).not.toContainText(text);
+  // The writer's receipt says it was not published, and why in a category, not staff's words.
+  await page.goto(receipt);
+  await expect(page.locator('[data-step=reviewed] .hide-category')).toHaveAttribute('data-category', 'off_topic');
+  await expect(page.locator('[data-step=reviewed] .hide-category')).toContainText('与本项目无关');
   await staff.ctx.close();
 });

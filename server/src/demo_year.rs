@@ -877,6 +877,7 @@ async fn comments(
                 phone_cipher: None,
                 client_hash,
                 form_token,
+                receipt_hash: None,
             })
             .await?;
         if !matches!(stored, CommentStored::Created) {
@@ -891,6 +892,7 @@ async fn comments(
         } else if spam {
             Some(Moderation::Hide {
                 reason: "广告".into(),
+                category: app::domain::comment::HideCategory::Spam,
             })
         } else if satisfaction == "dissatisfied" && words.is_some() && problems.len() < 24 {
             Some(Moderation::MarkProblem)

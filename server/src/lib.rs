@@ -12,6 +12,7 @@ pub mod kml;
 pub mod media;
 pub mod precompress;
 pub mod public;
+pub mod receipt;
 pub mod registry;
 pub mod security;
 pub mod web;

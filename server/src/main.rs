@@ -260,6 +260,7 @@ async fn main() -> anyhow::Result<()> {
             burst: config.comment_burst,
             interval: std::time::Duration::from_secs(config.comment_interval_secs),
             trusted_proxies: config.trusted_proxies.clone(),
+            ..Default::default()
         },
     };
     // The same purge daily, so retention holds without a cron job.

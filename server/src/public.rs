@@ -44,6 +44,11 @@ pub struct CommentLimits {
     /// Proxies whose `X-Forwarded-For` is believed (`JIANDU_TRUSTED_PROXIES`); from anyone else
     /// the header is ignored, since a client can write whatever it likes there.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Receipt pages, their rating form and photos (`receipt.rs`): `receipt_burst` requests at
+    /// once, then one more every `receipt_interval`, per client. Enough to open a receipt and its
+    /// photos; far too few to guess codes.
+    pub receipt_burst: u32,
+    pub receipt_interval: Duration,
 }
 
 impl Default for CommentLimits {
@@ -52,6 +57,8 @@ impl Default for CommentLimits {
             burst: 5,
             interval: Duration::from_secs(60),
             trusted_proxies: vec![],
+            receipt_burst: 30,
+            receipt_interval: Duration::from_secs(2),
         }
     }
 }
@@ -127,7 +134,7 @@ impl KeyExtractor for SiteKey {
 
 /// Forgets limiter entries that have refilled, every minute, so the state is bounded by the
 /// clients of the last interval rather than by every client ever seen.
-fn forget_refilled(retain_recent: impl Fn() + Send + 'static) {
+pub(crate) fn forget_refilled(retain_recent: impl Fn() + Send + 'static) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(60)).await;
@@ -138,7 +145,7 @@ fn forget_refilled(retain_recent: impl Fn() + Send + 'static) {
 
 /// Said in both languages: the limiter answers before the request is read, so it does not know
 /// which one the person reads.
-fn too_many(e: GovernorError) -> HttpResponse<Body> {
+pub(crate) fn too_many(e: GovernorError) -> HttpResponse<Body> {
     let wait = match &e {
         GovernorError::TooManyRequests { wait_time, .. } => *wait_time,
         _ => 0,
@@ -407,6 +414,10 @@ async fn post_comment(
             .as_bytes(),
     );
     let id = uuid::Uuid::now_v7();
+    let receipt = secret.receipt_for(&form_token);
+    let receipt_hash = secret.receipt_hash(&receipt);
+    // The receipt page thanks the person and shows the code and its QR code to keep.
+    let to_receipt = Redirect::to(&format!("/r/{}?new", receipt.as_str())).into_response();
     let new = NewComment {
         id,
         site_id,
@@ -422,14 +433,18 @@ async fn post_comment(
             .map(|p| secret.encrypt(p.digits(), id.as_bytes())),
         client_hash,
         form_token,
+        receipt_hash: Some(receipt_hash.clone()),
     };
     match db.insert_comment(&new).await {
         Ok(CommentStored::Created) => {
             state.pages.clear();
             tracing::info!(site = %code, comment = %new.id, "public comment received");
-            thanks
+            to_receipt
         }
-        Ok(CommentStored::AlreadyHad) => thanks,
+        Ok(CommentStored::AlreadyHad) => match db.give_receipt(form_token, &receipt_hash).await {
+            Ok(()) => to_receipt,
+            Err(_) => thanks,
+        },
         Ok(CommentStored::RatedToday) => {
             let e = AppError::invalid("rated_today", "this site was already rated from here today");
             let e = AppError {

@@ -69,7 +69,11 @@ pub fn router(
     };
     // Lives as long as the runtime: the server's, or a test's.
     crate::media::Copier::start(state.clone());
-    let routes = generate_route_list(App);
+    // The receipt pages are rendered by `receipt.rs` once it has found the receipt.
+    let routes: Vec<_> = generate_route_list(App)
+        .into_iter()
+        .filter(|r| !crate::receipt::is_receipt_path(r.path()))
+        .collect();
 
     let sessions = SessionManagerLayer::new(PostgresStore::new(db.pool.clone()))
         .with_name(session_cookie_name(cookie_secure))
@@ -123,6 +127,7 @@ pub fn router(
         )
         .merge(crate::api::routes())
         .merge(crate::public::routes(&settings.comment_limits))
+        .merge(crate::receipt::routes(&settings.comment_limits))
         .merge(crate::export::routes())
         .merge(crate::answer::routes())
         .merge(crate::import::routes())

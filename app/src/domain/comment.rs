@@ -287,8 +287,59 @@ impl TryFrom<String> for CommentStatus {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Moderation {
     Publish,
-    Hide { reason: String },
+    /// `reason` is for staff; `category` is what the person behind the comment is told.
+    Hide {
+        reason: String,
+        #[serde(default)]
+        category: HideCategory,
+    },
     MarkProblem,
+}
+
+/// Why a comment was not published, in words the person who wrote it may read on their
+/// receipt (the staff's own reason may name people or say more than the writer should see).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HideCategory {
+    /// Advertising, flooding, nonsense.
+    Spam,
+    /// Insults, threats, attacks on people.
+    Abuse,
+    /// Names, numbers or addresses of people.
+    Private,
+    /// Not about this project.
+    OffTopic,
+    #[default]
+    Other,
+}
+
+impl HideCategory {
+    pub const ALL: [HideCategory; 5] = [
+        HideCategory::Spam,
+        HideCategory::Abuse,
+        HideCategory::Private,
+        HideCategory::OffTopic,
+        HideCategory::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HideCategory::Spam => "spam",
+            HideCategory::Abuse => "abuse",
+            HideCategory::Private => "private",
+            HideCategory::OffTopic => "off_topic",
+            HideCategory::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for HideCategory {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or(s)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -318,7 +369,7 @@ impl Moderation {
         use CommentStatus::*;
         let to = match (self, from) {
             (Moderation::Publish, Pending | Hidden) => Published,
-            (Moderation::Hide { reason }, Pending | Published) => {
+            (Moderation::Hide { reason, .. }, Pending | Published) => {
                 let n = reason.trim().chars().count();
                 if n == 0 || n > MAX_REASON_CHARS {
                     return Err(ModerationError::NeedsReason);
@@ -516,6 +567,7 @@ mod tests {
         use CommentStatus::*;
         let hide = Moderation::Hide {
             reason: "广告".into(),
+            category: HideCategory::Spam,
         };
         assert_eq!(Moderation::Publish.apply(Pending), Ok(Published));
         assert_eq!(hide.apply(Pending), Ok(Hidden));
@@ -529,6 +581,7 @@ mod tests {
         }
         let blank = Moderation::Hide {
             reason: "  ".into(),
+            category: HideCategory::Other,
         };
         assert_eq!(blank.apply(Pending), Err(ModerationError::NeedsReason));
     }
@@ -540,7 +593,10 @@ mod tests {
         use CommentStatus::*;
         let actions = [
             Moderation::Publish,
-            Moderation::Hide { reason: "r".into() },
+            Moderation::Hide {
+                reason: "r".into(),
+                category: HideCategory::Other,
+            },
             Moderation::MarkProblem,
         ];
         // Columns: publish, hide, mark as a problem.

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod photo_evidence;
 pub mod photo_prep;
 pub mod public_code;
+pub mod receipt;
 pub mod record;
 pub mod registry;
 pub mod registry_edit;

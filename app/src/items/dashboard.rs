@@ -45,6 +45,9 @@ pub struct Dashboard {
     pub by_district: Vec<DashRow>,
     pub trend: Vec<WeekRow>,
     pub public: Tally,
+    /// Verdicts on the units' answers: the reporting deputies' and the public's (receipts).
+    pub deputy_verdicts: Tally,
+    pub public_verdicts: Tally,
 }
 
 /// One week of the trend (the week starts on Monday, China time).
@@ -66,10 +69,11 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let db = crate::ssr::db()?;
         let today = crate::ssr::today();
-        let (rows, trend, public) = tokio::try_join!(
+        let (rows, trend, public, (deputy_verdicts, public_verdicts)) = tokio::try_join!(
             db.dashboard_rows(today),
             db.dashboard_trend(today, TREND_WEEKS),
-            db.public_tally()
+            db.public_tally(),
+            db.answer_verdicts()
         )?;
         let mut d = Dashboard {
             today,
@@ -79,6 +83,8 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
             by_district: vec![],
             trend,
             public,
+            deputy_verdicts,
+            public_verdicts,
         };
         for (dim, row) in rows {
             match dim.as_str() {
@@ -134,6 +140,48 @@ fn table(
                         </tr>
                     })
                     .collect_view()}
+            </tbody>
+        </table>
+        </div>
+    }
+}
+
+/// Who thought the answers fixed things: the deputies who reported and the public who
+/// commented, side by side.
+fn verdicts(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    deputies: Tally,
+    public: Tally,
+) -> impl IntoView {
+    let row = move |id: &'static str, who: &'static str, t: Tally| {
+        view! {
+            <tr id=id>
+                <td>{who}</td>
+                <td class="num">{t.satisfied}</td>
+                <td class="num">{t.basic}</td>
+                <td class="num">{t.dissatisfied}</td>
+                <td class="num">{t.responses()}</td>
+                <td class="num rate">{percent(t.satisfaction_rate())}</td>
+            </tr>
+        }
+    };
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <div class="scroll">
+        <table class="grid" id="dash-verdicts">
+            <thead>
+                <tr>
+                    <th></th>
+                    <th class="num">{t!(i18n, public.satisfied)}</th>
+                    <th class="num">{t!(i18n, public.basic)}</th>
+                    <th class="num">{t!(i18n, public.dissatisfied)}</th>
+                    <th class="num">{t!(i18n, dashboard.verdicts_count)}</th>
+                    <th class="num">{t!(i18n, public.satisfaction_rate)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {row("verdicts-deputies", td_string!(locale, dashboard.verdicts_deputies), deputies)}
+                {row("verdicts-public", td_string!(locale, dashboard.verdicts_public), public)}
             </tbody>
         </table>
         </div>
@@ -235,6 +283,8 @@ pub fn DashboardPage() -> impl IntoView {
                             {t!(i18n, public.support_rate)}
                         </li>
                     </ul>
+                    <h2>{t!(i18n, dashboard.verdicts)}</h2>
+                    {verdicts(i18n, d.deputy_verdicts, d.public_verdicts)}
                     <h2>{t!(i18n, map.items_title)}</h2>
                     <crate::map::points::PointsMap locale=i18n.get_locale_untracked() layer="items".to_owned() id="dash-map".to_owned()
                         filter=crate::items::QueueFilter::default() provider=crate::map::configured() />

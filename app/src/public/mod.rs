@@ -7,6 +7,7 @@
 #[cfg(feature = "ssr")]
 pub mod cache;
 pub mod pages;
+pub mod receipt;
 #[cfg(feature = "ssr")]
 pub mod secret;
 pub mod staff;

@@ -14,7 +14,7 @@ use crate::ui::{kind_label, pick, query_arg, use_zh, ErrorNotice, Loaded};
 
 /// True for the paths the public reaches through a QR code: no wasm, no app navigation there.
 pub fn is_public_path(path: &str) -> bool {
-    path.starts_with("/s/")
+    path.starts_with("/s/") || path == "/r" || path.starts_with("/r/")
 }
 
 pub fn satisfaction_label(locale: impl Into<Locale>, s: Satisfaction) -> &'static str {

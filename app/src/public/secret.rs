@@ -70,6 +70,21 @@ impl Secret {
         mac.finalize().into_bytes().to_vec()
     }
 
+    /// The receipt for the comment sent with this form token: derived, not random, so the same
+    /// form sent again (a double tap, a resend) shows the same receipt; unguessable without the
+    /// secret, and the token is only ever in that one reader's page.
+    pub fn receipt_for(&self, form_token: &uuid::Uuid) -> crate::domain::receipt::ReceiptCode {
+        let h = self.keyed_hash("receipt code", form_token.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&h[..16]);
+        crate::domain::receipt::ReceiptCode::from_bytes(bytes)
+    }
+
+    /// What the database keeps of a receipt code: a dump alone opens no receipt.
+    pub fn receipt_hash(&self, code: &crate::domain::receipt::ReceiptCode) -> Vec<u8> {
+        self.keyed_hash("receipt", code.as_str().as_bytes())
+    }
+
     /// A version byte, a random 24-byte nonce, then the ciphertext, bound to `owner` (the
     /// comment's id).
     pub fn encrypt(&self, plain: &str, owner: &[u8]) -> Vec<u8> {
@@ -128,6 +143,21 @@ mod tests {
     use super::*;
 
     const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+    #[test]
+    fn a_form_always_gets_the_same_receipt_and_another_secret_another() {
+        let s = Secret::from_hex(KEY).unwrap();
+        let token = uuid::Uuid::now_v7();
+        assert_eq!(s.receipt_for(&token), s.receipt_for(&token));
+        assert_ne!(s.receipt_for(&token), s.receipt_for(&uuid::Uuid::now_v7()));
+        let other = Secret::from_hex(&"ab".repeat(32)).unwrap();
+        assert_ne!(s.receipt_for(&token), other.receipt_for(&token));
+        // What is stored is neither the code nor the token.
+        let code = s.receipt_for(&token);
+        let hash = s.receipt_hash(&code);
+        assert_ne!(hash, code.as_str().as_bytes());
+        assert_ne!(hash, s.keyed_hash("receipt code", token.as_bytes()));
+    }
 
     #[test]
     fn round_trips_and_refuses_tampering() {

@@ -9,7 +9,7 @@ use super::{CommentForStaff, FigureRow, PosterSite};
 use crate::catalogue::UnitRef;
 use crate::domain::comment::CommentStatus;
 #[cfg(feature = "ssr")]
-use crate::domain::comment::Moderation;
+use crate::domain::comment::{HideCategory, Moderation};
 use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,12 +51,14 @@ pub async fn list_comments(
     .await
 }
 
-/// `action` is publish, hide (with a reason) or mark_problem.
+/// `action` is publish, hide (with a reason for staff and a `category` the writer is told:
+/// spam, abuse, private, off_topic or other) or mark_problem.
 #[server(endpoint = "staff/moderate")]
 pub async fn moderate(
     id: Uuid,
     action: String,
     reason: Option<String>,
+    category: Option<String>,
 ) -> Result<CommentStatus, AppError> {
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
@@ -64,6 +66,15 @@ pub async fn moderate(
             "publish" => Moderation::Publish,
             "hide" => Moderation::Hide {
                 reason: reason.unwrap_or_default(),
+                category: match category.as_deref().map(str::trim) {
+                    None | Some("") => HideCategory::Other,
+                    Some(c) => HideCategory::parse(c).ok_or_else(|| {
+                        AppError::invalid(
+                            "category",
+                            "the category is one of spam, abuse, private, off_topic, other",
+                        )
+                    })?,
+                },
             },
             "mark_problem" => Moderation::MarkProblem,
             _ => return Err(AppError::invalid("action", "unknown moderation action")),

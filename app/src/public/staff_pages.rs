@@ -6,12 +6,13 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::pages::{satisfaction_label, support_label};
+use super::receipt::hide_category_label;
 use super::staff::{
     list_comments, poster_sheet, revealed_phone, satisfaction_figures, Moderate, PosterData,
     RevealPhone,
 };
 use super::{public_url, CommentForStaff, FigureRow, PosterSite};
-use crate::domain::comment::{percent, CommentStatus, Tally};
+use crate::domain::comment::{percent, CommentStatus, HideCategory, Tally};
 use crate::i18n::*;
 use crate::ui::form::{result_of, FormResult, PlainForm};
 use crate::ui::{kind_label, pick, query_arg, use_zh, Loaded};
@@ -159,6 +160,16 @@ fn ModerationItem(c: CommentForStaff) -> impl IntoView {
                                 placeholder=t_string!(i18n, moderation.reason)
                                 aria-label=t_string!(i18n, moderation.reason)
                             />
+                            <select name="category" aria-label=t_string!(i18n, moderation.category)>
+                                {HideCategory::ALL
+                                    .into_iter()
+                                    .map(|c| view! {
+                                        <option value=c.as_str() selected=c == HideCategory::Other>
+                                            {hide_category_label(i18n.get_locale_untracked(), c)}
+                                        </option>
+                                    })
+                                    .collect_view()}
+                            </select>
                             <button type="submit" class="hide">{t!(i18n, moderation.hide)}</button>
                         </PlainForm>
                     }

@@ -9,6 +9,7 @@ pub mod map;
 pub mod media;
 pub mod notifications;
 pub mod public;
+pub mod receipts;
 pub mod registry;
 pub mod registry_edit;
 pub mod seed;

@@ -20,6 +20,8 @@ pub struct NewComment<'a> {
     pub phone_cipher: Option<Vec<u8>>,
     pub client_hash: Vec<u8>,
     pub form_token: Uuid,
+    /// Keyed hash of the receipt code the writer is given (none for generated demo comments).
+    pub receipt_hash: Option<Vec<u8>>,
 }
 
 pub enum CommentStored {
@@ -220,8 +222,8 @@ impl Db {
         sqlx::query(
             "insert into public_comments
                 (id, site_id, satisfaction, support, body, photo_sha256, phone_hash, phone_cipher,
-                 phone_masked, fingerprint, client_hash, form_token, rating_counts)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 phone_masked, fingerprint, client_hash, form_token, rating_counts, receipt_hash)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(c.id)
         .bind(c.site_id)
@@ -236,6 +238,7 @@ impl Db {
         .bind(&c.client_hash)
         .bind(c.form_token)
         .bind(!rated_today)
+        .bind(&c.receipt_hash)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -338,19 +341,23 @@ impl Db {
             }
             other => AppError::new(ErrorCode::Conflict, other.to_string()),
         })?;
-        let reason = match action {
-            Moderation::Hide { reason } => Some(reason.trim().to_owned()),
-            _ => None,
+        let (reason, category) = match action {
+            Moderation::Hide { reason, category } => {
+                (Some(reason.trim().to_owned()), Some(category.as_str()))
+            }
+            _ => (None, None),
         };
         sqlx::query(
             "update public_comments
-                set status = $2, hide_reason = $3, moderated_by = $4, moderated_at = now()
+                set status = $2, hide_reason = $3, hide_category = $5, moderated_by = $4,
+                    moderated_at = now()
               where id = $1",
         )
         .bind(id)
         .bind(to.as_str())
         .bind(&reason)
         .bind(actor)
+        .bind(category)
         .execute(&mut *tx)
         .await?;
         sqlx::query(

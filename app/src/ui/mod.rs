@@ -182,6 +182,10 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "file_kind" => td_string!(locale, fields.file_kind),
         "year" => td_string!(locale, fields.year),
         "activation_code" => td_string!(locale, fields.activation_code),
+        "category" => td_string!(locale, fields.category),
+        "receipt_code" => td_string!(locale, fields.receipt_code),
+        "receipt_rated" => td_string!(locale, fields.receipt_rated),
+        "receipt_not_answered" => td_string!(locale, fields.receipt_not_answered),
         _ => return None,
     })
 }

@@ -46,7 +46,7 @@ async fn unread(app: &TestApp, cookie: &str) -> i64 {
 }
 
 /// Posts the answer form as a browser without JavaScript does.
-async fn post_answer(
+pub async fn post_answer(
     app: &TestApp,
     cookie: Option<&str>,
     item: &str,

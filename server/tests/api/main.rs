@@ -15,6 +15,7 @@ mod map_totals;
 mod media_s3;
 mod photo_evidence;
 mod public;
+mod receipts;
 mod registry;
 mod registry_edit;
 mod roles;
