@@ -106,3 +106,37 @@ test('an observation goes round the closed loop to a closed item', async ({ brow
 
   for (const s of [deputy, staff, officer]) await s.ctx.close();
 });
+
+test('a dismissed observation tells the deputy who, when and why, in the menu and in my records', async ({ browser }) => {
+  const deputy = await as(browser, 'demo-deputy', '/my/sites');
+  const href = await deputy.page.locator('.site-list li a').first().getAttribute('href');
+  const siteId = href!.split('/').pop()!;
+  const note = `这里的绿化很好 ${Date.now()}`;
+  const put = await deputy.page.request.put(`/api/v1/observations/${uuidv7()}`, {
+    data: { site_id: siteId, kind: 'problem', note, tags: [], captured_at: new Date().toISOString(), position: null, photos: [] },
+  });
+  expect(put.status()).toBe(201);
+  await deputy.page.goto('/my/sites');
+  const badge = deputy.page.locator('#unread-count');
+  const unread = (await badge.count()) ? Number(await badge.textContent()) : 0;
+
+  const staff = await as(browser, 'demo-staff', '/staff/review');
+  const card = staff.page.locator('#review-list > li', { hasText: note });
+  const reason = '属于表扬，请在“好的做法”中记录';
+  await card.locator('.hide-form input[name=reason]').fill(reason);
+  await card.locator('.hide-form button[type=submit]').click();
+  await expect(staff.page.locator('#review-list > li', { hasText: note })).toHaveCount(0);
+
+  await deputy.page.goto('/my/sites');
+  await expect(deputy.page.locator('#unread-count')).toHaveText(String(unread + 1));
+  await deputy.page.locator('#notifications-link').click();
+  const told = deputy.page.locator('#notification-list > li').first();
+  await expect(told).toHaveAttribute('data-action', 'dismiss');
+  await expect(told).toContainText(reason);
+  await told.locator('a').click();
+  await expect(deputy.page).toHaveURL(/\/my\/observations$/);
+  const mine = deputy.page.locator('#my-observations > li', { hasText: note });
+  await expect(mine).toHaveAttribute('data-status', 'dismissed');
+  await expect(mine.locator('.dismiss-reason')).toContainText(reason);
+  for (const s of [deputy, staff]) await s.ctx.close();
+});

@@ -803,7 +803,7 @@ pub async fn load(
                 .take_steps(item, site, Some(deputy), made, &steps, &mut rng)
                 .await?;
         } else if k < item_count + 20 {
-            db.dismiss_observation(id, DISMISS[k % DISMISS.len()])
+            db.dismiss_observation(id, DISMISS[k % DISMISS.len()], staff.id)
                 .await?;
             db.set_observation_clock(id, received, story.clock.ago(made))
                 .await?;

@@ -94,6 +94,23 @@ pub fn MyObservationsPage() -> impl IntoView {
                                             {o.captured_at.format("%Y-%m-%d %H:%M").to_string()}
                                         </span>
                                         <p class="note">{o.note.clone()}</p>
+                                        {match (o.item_id, o.item_year, o.item_number) {
+                                            (Some(id), Some(y), Some(n)) => Some(view! {
+                                                <p class="item-link">
+                                                    {t!(i18n, mine.in_item)} " "
+                                                    <a href=format!("/items/{id}") rel="external">{format!("{y}-{n:03}")}</a>
+                                                </p>
+                                            }.into_any_sync()),
+                                            _ => o.dismiss_reason.clone().map(|r| {
+                                                let when = o.dismissed_at.map(crate::ui::local_time);
+                                                view! {
+                                                    <p class="dismiss-reason">
+                                                        {t!(i18n, mine.dismissed_because)} " " {r}
+                                                        {when.map(|w| view! { " · " {w} })}
+                                                    </p>
+                                                }.into_any_sync()
+                                            }),
+                                        }}
                                         <span class="thumbs-row">
                                             {o
                                                 .photos

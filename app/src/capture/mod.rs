@@ -47,6 +47,13 @@ pub struct MyObservation {
     pub verdict: String,
     pub distance_m: Option<f64>,
     pub photos: Vec<String>,
+    /// Why staff did not take it up, and when (the reason is also in the deputy's notification).
+    pub dismiss_reason: Option<String>,
+    pub dismissed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The item it went into (made from it, or merged into), which the deputy may open.
+    pub item_id: Option<Uuid>,
+    pub item_year: Option<i32>,
+    pub item_number: Option<i32>,
 }
 
 /// A photo made ready on the phone: downscaled, re-encoded, hashed.

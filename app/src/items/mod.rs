@@ -510,7 +510,7 @@ pub async fn attach_observation(
 #[server(endpoint = "review/dismiss")]
 pub async fn dismiss_observation(observation: Uuid, reason: String) -> Result<(), AppError> {
     crate::ssr::run(async move {
-        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let reason = reason.trim();
         let n = reason.chars().count();
         if n == 0 || n > crate::domain::list_item::MAX_REASON_CHARS {
@@ -520,7 +520,7 @@ pub async fn dismiss_observation(observation: Uuid, reason: String) -> Result<()
             ));
         }
         crate::ssr::db()?
-            .dismiss_observation(observation, reason)
+            .dismiss_observation(observation, reason, user.id)
             .await
     })
     .await
@@ -663,10 +663,14 @@ async fn allowed_actions(
             reporter: db.may_read_item(d.item.id, user).await?,
         },
     };
+    let rated = match user.role {
+        Role::Deputy => db.rated_current_answer(d.item.id, user.id).await?,
+        _ => d.item.answer_rating.is_some(),
+    };
     let facts = ItemFacts {
         status: d.item.status,
         unit: d.item.unit_id,
-        rated: d.item.answer_rating.is_some(),
+        rated,
     };
     let other_unit = Uuid::from_u128(u128::MAX);
     let probes = [

@@ -9,7 +9,7 @@ use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::list_item::{ItemKind, ItemStatus};
+use crate::domain::list_item::ItemStatus;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{pick, use_zh, Loaded};
@@ -18,17 +18,17 @@ use crate::ui::{pick, use_zh, Loaded};
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Notification {
     pub id: i64,
-    pub item_id: Uuid,
+    /// The item of a step; none for an observation dismissed before it became one.
+    pub item_id: Option<Uuid>,
     pub read: bool,
+    /// An item's step, or `dismiss`.
     pub action: String,
-    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
-    pub to_status: ItemStatus,
+    pub to_status: Option<String>,
     pub at: DateTime<Utc>,
     pub actor_name: String,
-    pub year: i32,
-    pub number: i32,
-    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
-    pub kind: ItemKind,
+    pub year: Option<i32>,
+    pub number: Option<i32>,
+    /// The item's description, or why the observation was dismissed.
     pub description: String,
     pub site_name_zh: String,
     pub site_name_en: String,
@@ -105,17 +105,25 @@ pub fn NotificationsPage() -> impl IntoView {
                             .into_iter()
                             .map(|n| {
                                 let label = super::pages::action_label(i18n, &n.action);
-                                let status = super::pages::status_label(i18n, n.to_status);
+                                let status = n
+                                    .to_status
+                                    .as_deref()
+                                    .and_then(ItemStatus::parse)
+                                    .map(|s| super::pages::status_label(i18n, s));
+                                // A dismissed observation has no item: it leads to "my records",
+                                // where its reason is.
+                                let (href, title) = match (n.item_id, n.year, n.number) {
+                                    (Some(id), Some(y), Some(no)) => (format!("/items/{id}"), format!("{y}-{no:03}")),
+                                    _ => ("/my/observations".to_owned(), t_string!(i18n, mine.title).to_owned()),
+                                };
                                 view! {
                                     <li class:unread=!n.read data-action=n.action.clone()>
-                                        <a href=format!("/items/{}", n.item_id)>
-                                            {format!("{}-{:03}", n.year, n.number)}
-                                        </a>
+                                        <a href=href>{title}</a>
                                         " · " {pick(zh, &n.site_name_zh, &n.site_name_en)}
                                         <p>
-                                            <b>{label}</b> " · " {n.actor_name.clone()} " → "
-                                            <span class="tag status">{status}</span> " · "
-                                            {crate::ui::local_time(n.at)}
+                                            <b>{label}</b> " · " {n.actor_name.clone()}
+                                            {status.map(|s| view! { " → " <span class="tag status">{s}</span> })}
+                                            " · " {crate::ui::local_time(n.at)}
                                         </p>
                                         <p class="muted body">{n.description.chars().take(80).collect::<String>()}</p>
                                     </li>

@@ -60,6 +60,7 @@ pub fn action_label(locale: impl Into<Locale>, a: &str) -> &'static str {
         "reopen" => td_string!(locale, items.reopen),
         "reassign" => td_string!(locale, items.reassign),
         "rate" => td_string!(locale, items.rate),
+        "dismiss" => td_string!(locale, items.dismiss),
         _ => "",
     }
 }

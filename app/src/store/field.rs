@@ -365,8 +365,14 @@ impl Db {
                     o.distance_m,
                     coalesce((select array_agg(p.sha256 order by p.position)
                                 from observation_photos p where p.observation_id = o.id),
-                             '{}') as photos
+                             '{}') as photos,
+                    o.dismiss_reason,
+                    (select max(e.at) from observation_events e
+                      where e.observation_id = o.id and e.action = 'dismiss') as dismissed_at,
+                    i.id as item_id, i.year as item_year, i.number as item_number
                from observations o join sites t on t.id = o.site_id
+               left join list_item_observations lo on lo.observation_id = o.id
+               left join list_items i on i.id = lo.item_id
               where o.deputy_user_id = $1
               order by o.received_at desc, o.id desc limit $2 offset $3",
         )

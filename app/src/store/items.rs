@@ -31,6 +31,14 @@ const IS_REPORTER: &str = "select exists (select 1 from list_item_observations l
                                    join observations o on o.id = lo.observation_id
                                   where lo.item_id = $1 and o.deputy_user_id = $2)";
 
+/// Whether deputy `$2` has rated the current answer to item `$1`: every deputy whose
+/// observation is in the item rates each answer once (a rating is the log's `rate` event).
+pub(crate) const RATED_CURRENT_ANSWER: &str = "
+    select exists (select 1 from list_item_events r
+                    where r.item_id = $1 and r.action = 'rate' and r.actor = $2
+                      and r.id > coalesce((select max(a.id) from list_item_events a
+                                            where a.item_id = $1 and a.action = 'answer'), 0))";
+
 const ITEM_COLUMNS: &str = "
     i.id, i.year, i.number, i.kind, i.channel, i.status, i.description, i.deadline, i.answer,
     i.answer_rating, i.created_at, i.updated_at, i.site_id, t.name_zh as site_name_zh,
@@ -91,16 +99,36 @@ async fn decide(
             Actor::Deputy { reporter }
         }
     };
+    // A deputy's own rating is what counts for them; for anyone else, whether anyone rated.
+    let rated = match user.role {
+        Role::Deputy => {
+            sqlx::query_scalar(RATED_CURRENT_ANSWER)
+                .bind(id)
+                .bind(user.id)
+                .fetch_one(&mut **tx)
+                .await?
+        }
+        _ => rating.is_some(),
+    };
     let facts = ItemFacts {
         status,
         unit,
-        rated: rating.is_some(),
+        rated,
     };
     let out = apply(facts, actor, action, today).map_err(transition_error)?;
     Ok((status, out))
 }
 
 impl Db {
+    /// Whether this deputy has rated the item's current answer ([`RATED_CURRENT_ANSWER`]).
+    pub async fn rated_current_answer(&self, item: Uuid, deputy: Uuid) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(RATED_CURRENT_ANSWER)
+            .bind(item)
+            .bind(deputy)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Whether the step would be accepted now, changing nothing: checked before evidence photos
     /// are stored, so a refused answer leaves no files behind.
     pub async fn check_transition(
@@ -437,21 +465,48 @@ impl Db {
         Ok(())
     }
 
-    pub async fn dismiss_observation(&self, id: Uuid, reason: &str) -> Result<(), AppError> {
-        let done = sqlx::query(
+    /// Dismisses an observation waiting for review: the reason on the observation, who and when
+    /// in its log, and a notification to the deputy who sent it — all or nothing.
+    pub async fn dismiss_observation(
+        &self,
+        id: Uuid,
+        reason: &str,
+        actor: Uuid,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let deputy: Option<Uuid> = sqlx::query_scalar(
             "update observations set status = 'dismissed', dismiss_reason = $2, updated_at = now()
-              where id = $1 and status = 'submitted'",
+              where id = $1 and status = 'submitted'
+             returning deputy_user_id",
         )
         .bind(id)
         .bind(reason)
-        .execute(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
+        let Some(deputy) = deputy else {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 "the observation is not waiting for review",
             ));
-        }
+        };
+        let event: i64 = sqlx::query_scalar(
+            "insert into observation_events (observation_id, action, reason, actor)
+             values ($1, 'dismiss', $2, $3) returning id",
+        )
+        .bind(id)
+        .bind(reason)
+        .bind(actor)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into notifications (user_id, observation_event_id) values ($1, $2)
+             on conflict do nothing",
+        )
+        .bind(deputy)
+        .bind(event)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -636,7 +691,9 @@ async fn take_step(
                 set status = $2, unit_id = $3, deadline = coalesce($4, deadline),
                     answer = coalesce($5, answer),
                     -- A reopened item waits for a new answer, to be rated afresh.
-                    answer_rating = case when $7 then null else coalesce($6, answer_rating) end,
+                    -- The first deputy's rating stays the item's (the list's column); each
+                    -- deputy's own is their `rate` event.
+                    answer_rating = case when $7 then null else coalesce(answer_rating, $6) end,
                     answered_at = case when $2 in ('answered', 'closed')
                                        then case when $5::text is not null then now()
                                                  else answered_at end end,

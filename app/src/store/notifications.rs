@@ -30,14 +30,18 @@ impl Db {
                 .fetch_one(&self.pool)
                 .await?;
         let rows = sqlx::query_as(
-            "select n.id, n.item_id, n.read_at is not null as read, e.action, e.to_status, e.at,
-                    us.display_name as actor_name, i.year, i.number, i.kind, i.description,
+            "select n.id, n.item_id, n.read_at is not null as read,
+                    coalesce(e.action, oe.action) as action, e.to_status,
+                    coalesce(e.at, oe.at) as at, us.display_name as actor_name, i.year, i.number,
+                    coalesce(i.description, oe.reason) as description,
                     t.name_zh as site_name_zh, t.name_en as site_name_en
                from notifications n
-               join list_item_events e on e.id = n.event_id
-               join users us on us.id = e.actor
-               join list_items i on i.id = n.item_id
-               join sites t on t.id = i.site_id
+               left join list_item_events e on e.id = n.event_id
+               left join list_items i on i.id = n.item_id
+               left join observation_events oe on oe.id = n.observation_event_id
+               left join observations o on o.id = oe.observation_id
+               join users us on us.id = coalesce(e.actor, oe.actor)
+               join sites t on t.id = coalesce(i.site_id, o.site_id)
               where n.user_id = $1
               order by n.id desc
               limit $2 offset $3",

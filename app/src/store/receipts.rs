@@ -201,14 +201,22 @@ impl Db {
         Ok(())
     }
 
-    /// Verdicts on the units' answers: the deputies' (one per item, by its reporter) and the
+    /// Verdicts on the units' answers: the deputies' (each reporting deputy's on the current
+    /// answer) and the
     /// public's (one per receipt), as satisfied / basic / dissatisfied counts.
     pub async fn answer_verdicts(&self) -> Result<(Tally, Tally), AppError> {
+        // A deputy's rating is a `rate` event after the item's latest answer: each deputy whose
+        // observation is in the item rates each answer once.
         let (ds, db, dd, ps, pb, pd): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-            "select
-                 (select count(*) from list_items where answer_rating = 'satisfied'),
-                 (select count(*) from list_items where answer_rating = 'basic'),
-                 (select count(*) from list_items where answer_rating = 'dissatisfied'),
+            "with current_rates as (
+                 select r.comment as rating from list_item_events r
+                  where r.action = 'rate'
+                    and r.id > coalesce((select max(a.id) from list_item_events a
+                                          where a.item_id = r.item_id and a.action = 'answer'), 0))
+             select
+                 (select count(*) from current_rates where rating = 'satisfied'),
+                 (select count(*) from current_rates where rating = 'basic'),
+                 (select count(*) from current_rates where rating = 'dissatisfied'),
                  count(*) filter (where receipt_rating = 'satisfied'),
                  count(*) filter (where receipt_rating = 'basic'),
                  count(*) filter (where receipt_rating = 'dissatisfied')

@@ -20,3 +20,4 @@ mod registry;
 mod registry_edit;
 mod roles;
 mod security;
+mod trail;

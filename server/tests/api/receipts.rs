@@ -10,7 +10,7 @@ use crate::common::TestApp;
 use crate::field::phone_jpeg;
 use crate::items::{act, officer_of};
 
-async fn a_site(app: &TestApp) -> String {
+pub async fn a_site(app: &TestApp) -> String {
     sqlx::query_scalar("select public_code from sites where active order by public_code limit 1")
         .fetch_one(&app.pool)
         .await
@@ -18,7 +18,7 @@ async fn a_site(app: &TestApp) -> String {
 }
 
 /// Leaves a comment as a browser without JavaScript does; returns the receipt's address.
-async fn comment(app: &TestApp, code: &str, body: &str, token: &str) -> String {
+pub async fn comment(app: &TestApp, code: &str, body: &str, token: &str) -> String {
     let form = multipart::Form::new()
         .text("form_token", token.to_owned())
         .text("satisfaction", "dissatisfied")
@@ -40,7 +40,7 @@ async fn comment(app: &TestApp, code: &str, body: &str, token: &str) -> String {
     path.to_owned()
 }
 
-async fn comment_id(app: &TestApp, body: &str) -> Uuid {
+pub async fn comment_id(app: &TestApp, body: &str) -> Uuid {
     sqlx::query_scalar("select id from public_comments where body = $1")
         .bind(body)
         .fetch_one(&app.pool)
@@ -239,12 +239,17 @@ async fn a_receipt_follows_its_comment_to_the_answer_and_rates_it_once() {
         ("basic", "basic"),
         ("dissatisfied", "dissatisfied"),
     ] {
-        let deputies: i64 =
-            sqlx::query_scalar("select count(*) from list_items where answer_rating = $1")
-                .bind(rating)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
+        // Each deputy's rating of the current answer: a `rate` event after the latest answer.
+        let deputies: i64 = sqlx::query_scalar(
+            "select count(*) from list_item_events r
+              where r.action = 'rate' and r.comment = $1
+                and r.id > coalesce((select max(a.id) from list_item_events a
+                                      where a.item_id = r.item_id and a.action = 'answer'), 0)",
+        )
+        .bind(rating)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
         assert_eq!(dash["deputy_verdicts"][key], deputies, "{key}");
     }
 
