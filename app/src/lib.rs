@@ -24,6 +24,7 @@ pub mod map;
 pub mod offline;
 pub mod outbox;
 pub mod paged;
+pub mod progress;
 pub mod public;
 pub mod registry_edit;
 pub mod registry_rows;

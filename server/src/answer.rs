@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A browser's form post goes back to the page (with the error in the query when refused);
 /// any other client gets JSON and the status.
-fn refuse(headers: &HeaderMap, status: StatusCode, e: AppError) -> Response {
+pub(crate) fn refuse(headers: &HeaderMap, status: StatusCode, e: AppError) -> Response {
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -46,7 +46,7 @@ fn refuse(headers: &HeaderMap, status: StatusCode, e: AppError) -> Response {
     }
 }
 
-fn status_of(e: &AppError) -> StatusCode {
+pub(crate) fn status_of(e: &AppError) -> StatusCode {
     StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 

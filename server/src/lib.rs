@@ -11,6 +11,7 @@ pub mod import;
 pub mod kml;
 pub mod media;
 pub mod precompress;
+pub mod progress;
 pub mod public;
 pub mod receipt;
 pub mod registry;

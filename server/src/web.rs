@@ -130,6 +130,7 @@ pub fn router(
         .merge(crate::receipt::routes(&settings.comment_limits))
         .merge(crate::export::routes())
         .merge(crate::answer::routes())
+        .merge(crate::progress::routes())
         .merge(crate::import::routes())
         .merge(crate::registry::routes())
         .leptos_routes_with_context(&state, routes, || (), {

@@ -187,6 +187,7 @@ pub fn SubItemPage() -> impl IntoView {
                     </p>
                     <h1>{pick(zh, &d.sub_item.title_zh, &d.sub_item.title_en)}</h1>
                     <SubItemFacts s=d.sub_item.clone() zh=zh />
+                    <crate::progress::pages::SubItemProgressSection sub_item=d.sub_item.id />
                     <h2>{t!(i18n, sub_item.sites)} " (" {d.sites.len()} ")"</h2>
                     <SiteList sites=d.sites zh=zh />
                 }

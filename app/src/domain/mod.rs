@@ -13,6 +13,7 @@ pub mod observation;
 pub mod outbox;
 pub mod photo_evidence;
 pub mod photo_prep;
+pub mod progress;
 pub mod public_code;
 pub mod receipt;
 pub mod record;

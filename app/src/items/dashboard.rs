@@ -283,6 +283,7 @@ pub fn DashboardPage() -> impl IntoView {
                             {t!(i18n, public.support_rate)}
                         </li>
                     </ul>
+                    <crate::progress::pages::ProgressRisks />
                     <h2>{t!(i18n, dashboard.verdicts)}</h2>
                     {verdicts(i18n, d.deputy_verdicts, d.public_verdicts)}
                     <h2>{t!(i18n, map.items_title)}</h2>

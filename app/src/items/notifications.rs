@@ -20,16 +20,20 @@ pub struct Notification {
     pub id: i64,
     /// The item of a step; none for an observation dismissed before it became one.
     pub item_id: Option<Uuid>,
+    /// The sub-item of a queried progress report.
+    pub sub_item_id: Option<Uuid>,
     pub read: bool,
-    /// An item's step, or `dismiss`.
+    /// An item's step, `dismiss`, or `query_progress`.
     pub action: String,
     pub to_status: Option<String>,
     pub at: DateTime<Utc>,
     pub actor_name: String,
     pub year: Option<i32>,
     pub number: Option<i32>,
-    /// The item's description, or why the observation was dismissed.
+    /// The item's description, why the observation was dismissed, or what is wrong with the
+    /// reported figure.
     pub description: String,
+    /// The item's site, or the queried report's sub-item.
     pub site_name_zh: String,
     pub site_name_en: String,
 }
@@ -112,8 +116,9 @@ pub fn NotificationsPage() -> impl IntoView {
                                     .map(|s| super::pages::status_label(i18n, s));
                                 // A dismissed observation has no item: it leads to "my records",
                                 // where its reason is.
-                                let (href, title) = match (n.item_id, n.year, n.number) {
-                                    (Some(id), Some(y), Some(no)) => (format!("/items/{id}"), format!("{y}-{no:03}")),
+                                let (href, title) = match (n.item_id, n.year, n.number, n.sub_item_id) {
+                                    (Some(id), Some(y), Some(no), _) => (format!("/items/{id}"), format!("{y}-{no:03}")),
+                                    (_, _, _, Some(s)) => (format!("/sub-items/{s}#progress"), t_string!(i18n, progress.title).to_owned()),
                                     _ => ("/my/observations".to_owned(), t_string!(i18n, mine.title).to_owned()),
                                 };
                                 view! {

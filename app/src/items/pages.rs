@@ -61,6 +61,7 @@ pub fn action_label(locale: impl Into<Locale>, a: &str) -> &'static str {
         "reassign" => td_string!(locale, items.reassign),
         "rate" => td_string!(locale, items.rate),
         "dismiss" => td_string!(locale, items.dismiss),
+        "query_progress" => td_string!(locale, progress.queried),
         _ => "",
     }
 }

@@ -1161,14 +1161,16 @@ impl Db {
         .await?)
     }
 
-    /// Photos in the working app: staff see all; anyone the photos they sent; a deputy the
-    /// evidence answering items made from their observations; an officer every photo of the
-    /// items with their unit (observations, public comments, evidence).
+    /// Photos in the working app: staff see all; anyone the photos they sent, and a progress
+    /// report's (every signed-in role reads a sub-item's progress); a deputy the evidence
+    /// answering items made from their observations; an officer every photo of the items with
+    /// their unit (observations, public comments, evidence).
     pub async fn may_see_photo(&self, sha256: &str, user: &UserRecord) -> Result<bool, AppError> {
         Ok(match user.role {
             Role::Staff | Role::Admin => true,
             Role::Deputy => sqlx::query_scalar(
                 "select exists (select 1 from photo_holders where sha256 = $1 and user_id = $2)
+                     or exists (select 1 from progress_report_photos where sha256 = $1)
                      or exists (select 1 from list_item_photos p
                                   join list_item_observations lo on lo.item_id = p.item_id
                                   join observations o on o.id = lo.observation_id
@@ -1180,6 +1182,7 @@ impl Db {
             .await?,
             Role::UnitOfficer => sqlx::query_scalar(
                 "select exists (select 1 from photo_holders where sha256 = $1 and user_id = $3)
+                     or exists (select 1 from progress_report_photos where sha256 = $1)
                      or exists (select 1 from observation_photos op
                                   join list_item_observations lo on lo.observation_id = op.observation_id
                                   join list_items i on i.id = lo.item_id

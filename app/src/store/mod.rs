@@ -8,6 +8,7 @@ pub mod items;
 pub mod map;
 pub mod media;
 pub mod notifications;
+pub mod progress;
 pub mod public;
 pub mod receipts;
 pub mod registry;

@@ -30,18 +30,24 @@ impl Db {
                 .fetch_one(&self.pool)
                 .await?;
         let rows = sqlx::query_as(
-            "select n.id, n.item_id, n.read_at is not null as read,
-                    coalesce(e.action, oe.action) as action, e.to_status,
-                    coalesce(e.at, oe.at) as at, us.display_name as actor_name, i.year, i.number,
-                    coalesce(i.description, oe.reason) as description,
-                    t.name_zh as site_name_zh, t.name_en as site_name_en
+            "select n.id, n.item_id, pr.sub_item_id, n.read_at is not null as read,
+                    coalesce(e.action, oe.action,
+                             case when pq.id is not null then 'query_progress' end) as action,
+                    e.to_status, coalesce(e.at, oe.at, pq.at) as at,
+                    us.display_name as actor_name, i.year, i.number,
+                    coalesce(i.description, oe.reason, pq.reason) as description,
+                    coalesce(t.name_zh, si.title_zh) as site_name_zh,
+                    coalesce(t.name_en, si.title_en) as site_name_en
                from notifications n
                left join list_item_events e on e.id = n.event_id
                left join list_items i on i.id = n.item_id
                left join observation_events oe on oe.id = n.observation_event_id
                left join observations o on o.id = oe.observation_id
-               join users us on us.id = coalesce(e.actor, oe.actor)
-               join sites t on t.id = coalesce(i.site_id, o.site_id)
+               left join progress_queries pq on pq.id = n.progress_query_id
+               left join progress_reports pr on pr.id = pq.report_id
+               left join sub_items si on si.id = pr.sub_item_id
+               join users us on us.id = coalesce(e.actor, oe.actor, pq.actor)
+               left join sites t on t.id = coalesce(i.site_id, o.site_id)
               where n.user_id = $1
               order by n.id desc
               limit $2 offset $3",

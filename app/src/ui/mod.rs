@@ -186,6 +186,14 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "receipt_code" => td_string!(locale, fields.receipt_code),
         "receipt_rated" => td_string!(locale, fields.receipt_rated),
         "receipt_not_answered" => td_string!(locale, fields.receipt_not_answered),
+        "quantity_done" => td_string!(locale, fields.quantity_done),
+        "paid_government" => td_string!(locale, fields.paid_government),
+        "paid_residents" => td_string!(locale, fields.paid_residents),
+        "paid_social" => td_string!(locale, fields.paid_social),
+        "progress_note" => td_string!(locale, fields.progress_note),
+        "progress_photos" => td_string!(locale, fields.progress_photos),
+        "query_reason" => td_string!(locale, fields.query_reason),
+        "margin" => td_string!(locale, fields.margin),
         _ => return None,
     })
 }

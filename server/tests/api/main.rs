@@ -14,6 +14,7 @@ mod items;
 mod map_totals;
 mod media_s3;
 mod photo_evidence;
+mod progress;
 mod public;
 mod receipts;
 mod registry;

@@ -106,6 +106,12 @@ async fn every_server_function_checks_the_callers_role() {
         ("review/options", vec![], &[Staff, Admin]),
         ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
         ("items/dashboard", vec![], &[Staff, Admin]),
+        ("progress/risks", vec![], &[Staff, Admin]),
+        (
+            "progress/sub-item",
+            vec![("sub_item", &sub_item)],
+            everyone_signed_in,
+        ),
         ("items/list", vec![], everyone_signed_in),
         ("items/years", vec![], everyone_signed_in),
         ("notifications/list", vec![], everyone_signed_in),
@@ -154,6 +160,7 @@ async fn every_server_function_checks_the_callers_role() {
         app.count("deputies").await,
         app.count("lead_units").await,
         app.count("admin_log").await,
+        app.count("progress_queries").await,
     );
     // The matrix reset demo-staff's password, which ended its session: sign in again.
     let staff_again = app.login_demo("demo-staff").await;
@@ -229,6 +236,12 @@ async fn every_server_function_checks_the_callers_role() {
             "registry/save-deputy",
             vec![("name", "某人"), ("delegation", "某团"), ("group", "99")],
         ),
+        (
+            "progress/query",
+            vec![("report", &nobody), ("reason", "数字有误")],
+        ),
+        // Staff get past the check to the margin's own rule, which refuses "x".
+        ("progress/margin", vec![("margin", "x")]),
     ];
     // An item is read by those who may (tested with the closed loop), never by anyone unsigned.
     let (status, body, _) = app.call("items/get", None, &[("id", &nobody)]).await;
@@ -264,6 +277,7 @@ async fn every_server_function_checks_the_callers_role() {
             app.count("deputies").await,
             app.count("lead_units").await,
             app.count("admin_log").await,
+            app.count("progress_queries").await,
         ),
         changes_before
     );

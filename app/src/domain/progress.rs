@@ -1,0 +1,442 @@
+//! A sub-item's progress as its unit reports it (the report's 产出指标): quantity done against the
+//! target, funds paid by source against the budget, and how it stands against its deadline.
+//! Pure: the officer's form is parsed here and the schedule risk is computed here, for the
+//! dashboard, the sub-item's page and the public plan alike.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::record::{field_error, FieldError};
+use super::registry::wan_to_yuan;
+
+/// A report's note, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// Evidence photos with one report, as with an answer.
+pub const MAX_PROGRESS_PHOTOS: usize = 6;
+/// A query's reason, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// The margin staff allow before a sub-item counts as behind, when they have set none.
+pub const DEFAULT_BEHIND_MARGIN_PCT: i32 = 10;
+/// A done quantity this many times the target is a typing slip, not over-achievement.
+const MAX_TIMES_TARGET: i64 = 10;
+
+/// Money paid so far, by source, in yuan (the plan's sources: government, the residents' share,
+/// social capital).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paid {
+    pub government: i64,
+    pub residents: i64,
+    pub social: i64,
+}
+
+impl Paid {
+    pub fn total(&self) -> i64 {
+        self.government + self.residents + self.social
+    }
+}
+
+/// One report as the officer's form sends it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressInput {
+    pub quantity_done: i32,
+    pub paid: Paid,
+    pub note: String,
+}
+
+/// The form's fields as text, as a plain HTML form posts them.
+#[derive(Debug, Clone, Default)]
+pub struct ProgressForm<'a> {
+    pub quantity_done: &'a str,
+    pub paid_government: &'a str,
+    pub paid_residents: &'a str,
+    pub paid_social: &'a str,
+    pub note: &'a str,
+}
+
+impl ProgressForm<'_> {
+    /// Every field's rule; the first refused field is reported. Amounts are in 万元 as the plan
+    /// publishes them (an empty amount is nothing paid from that source); the quantity is a
+    /// whole number in the target's own unit, and at most ten times the target.
+    pub fn parse(&self, target: i32) -> Result<ProgressInput, FieldError> {
+        let q = self.quantity_done.trim().replace([',', '，'], "");
+        let quantity_done: i64 = q.parse().map_err(|_| {
+            field_error(
+                "quantity_done",
+                "write the quantity done so far as a whole number",
+            )
+        })?;
+        if quantity_done < 0 {
+            return Err(field_error(
+                "quantity_done",
+                "the quantity done cannot be negative",
+            ));
+        }
+        if quantity_done > i64::from(target.max(1)) * MAX_TIMES_TARGET {
+            return Err(field_error(
+                "quantity_done",
+                "the quantity done is more than ten times the target: check the figure",
+            ));
+        }
+        let amount = |field: &'static str, s: &str| -> Result<i64, FieldError> {
+            if s.trim().is_empty() {
+                return Ok(0);
+            }
+            wan_to_yuan(s).ok_or_else(|| {
+                field_error(
+                    field,
+                    "write the amount in 万元 with at most two decimals, e.g. 120.5",
+                )
+            })
+        };
+        let paid = Paid {
+            government: amount("paid_government", self.paid_government)?,
+            residents: amount("paid_residents", self.paid_residents)?,
+            social: amount("paid_social", self.paid_social)?,
+        };
+        let note = self.note.trim();
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(field_error(
+                "progress_note",
+                "the note is longer than 2000 characters",
+            ));
+        }
+        Ok(ProgressInput {
+            quantity_done: quantity_done as i32,
+            paid,
+            note: note.to_owned(),
+        })
+    }
+}
+
+/// A query's reason: staff say what is wrong with a figure.
+pub fn parse_query_reason(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(field_error(
+            "query_reason",
+            "say what is wrong with the figure",
+        ));
+    }
+    if s.chars().count() > MAX_QUERY_CHARS {
+        return Err(field_error(
+            "query_reason",
+            "the reason is longer than 500 characters",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// The margin staff allow, in whole percentage points of the year, as typed.
+pub fn parse_margin(typed: &str) -> Result<i32, FieldError> {
+    match typed
+        .trim()
+        .trim_end_matches(['%', '％'])
+        .trim()
+        .parse::<i32>()
+    {
+        Ok(pct) if (0..=50).contains(&pct) => Ok(pct),
+        _ => Err(field_error(
+            "margin",
+            "the margin is a whole number of percentage points from 0 to 50",
+        )),
+    }
+}
+
+/// How a sub-item stands against its schedule, worst first (the dashboard sorts by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// The deadline has passed and the target is not reached.
+    Overdue,
+    /// The share done is below the share of the time elapsed, by more than the margin.
+    Behind,
+    OnTrack,
+    /// The target is reached.
+    Done,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 4] = [Risk::Overdue, Risk::Behind, Risk::OnTrack, Risk::Done];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Overdue => "overdue",
+            Risk::Behind => "behind",
+            Risk::OnTrack => "on_track",
+            Risk::Done => "done",
+        }
+    }
+}
+
+/// The figures a sub-item's schedule is judged from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// The plan's year: its work is counted from the 1st of January.
+    pub year: i32,
+    pub deadline: NaiveDate,
+    pub target: i32,
+    /// The latest report's quantity; nothing reported counts as nothing done.
+    pub done: Option<i32>,
+}
+
+impl Schedule {
+    /// The first day of the plan's year, where the time elapsed is counted from.
+    pub fn start(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, 1, 1).unwrap_or(self.deadline)
+    }
+
+    /// The share of the time from the start of the year to the deadline that has passed, in
+    /// per mille, 0 to 1000. A deadline on or before the 1st of January is all elapsed.
+    pub fn elapsed_permille(&self, today: NaiveDate) -> i64 {
+        let span = (self.deadline - self.start()).num_days();
+        if span <= 0 {
+            return 1000;
+        }
+        let gone = (today - self.start()).num_days().clamp(0, span);
+        gone * 1000 / span
+    }
+
+    /// The share of the target done, in per mille, capped at 1000.
+    pub fn done_permille(&self) -> i64 {
+        let done = i64::from(self.done.unwrap_or(0).max(0));
+        (done * 1000 / i64::from(self.target.max(1))).min(1000)
+    }
+
+    /// Done when the target is reached; overdue after the deadline; behind when the share done
+    /// trails the share of time elapsed by more than `margin_pct` points; on track otherwise.
+    /// The deadline day itself still counts as in time.
+    pub fn risk(&self, today: NaiveDate, margin_pct: i32) -> Risk {
+        if self.done.unwrap_or(0) >= self.target {
+            Risk::Done
+        } else if today > self.deadline {
+            Risk::Overdue
+        } else if self.done_permille() + i64::from(margin_pct) * 10 < self.elapsed_permille(today) {
+            Risk::Behind
+        } else {
+            Risk::OnTrack
+        }
+    }
+}
+
+/// A point in the chart's box, (x, y) from its top left.
+pub type ChartPoint = (f64, f64);
+
+/// A point of a burn-up chart: the day of a report and the quantity it gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BurnPoint {
+    pub day: NaiveDate,
+    pub done: i32,
+}
+
+/// The burn-up chart's geometry in a `width` × `height` box: the reported line (a step at each
+/// report, held until `today` or the deadline, whichever is first) and the plan's straight line
+/// from nothing at the start of the year to the target at the deadline. The vertical scale
+/// reaches the larger of the target and the largest report.
+pub fn burn_up(
+    s: &Schedule,
+    points: &[BurnPoint],
+    today: NaiveDate,
+    width: f64,
+    height: f64,
+) -> (Vec<ChartPoint>, [ChartPoint; 2]) {
+    let start = s.start();
+    // The deadline ends the chart, or today when it has passed (a year past it at most).
+    let end = if s.deadline > start {
+        s.deadline
+            .max(today.min(s.deadline + chrono::Duration::days(365)))
+    } else {
+        start + chrono::Duration::days(1)
+    };
+    let span = (end - start).num_days().max(1) as f64;
+    let top = points
+        .iter()
+        .map(|p| p.done)
+        .chain(std::iter::once(s.target))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let x = |d: NaiveDate| ((d - start).num_days().clamp(0, span as i64) as f64 / span) * width;
+    let y = |q: i32| height - (f64::from(q.max(0)) / top) * height;
+    let mut line = vec![(0.0, height)];
+    let mut last = 0;
+    let mut sorted: Vec<BurnPoint> = points.to_vec();
+    sorted.sort_by_key(|p| p.day);
+    for p in sorted {
+        let px = x(p.day);
+        line.push((px, y(last)));
+        line.push((px, y(p.done)));
+        last = p.done;
+    }
+    line.push((x(today.min(end)), y(last)));
+    let plan = [(0.0, height), (x(s.deadline), y(s.target))];
+    (line, plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn form<'a>(q: &'a str, g: &'a str) -> ProgressForm<'a> {
+        ProgressForm {
+            quantity_done: q,
+            paid_government: g,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_report_parses_amounts_in_wan_and_a_whole_quantity() {
+        let p = ProgressForm {
+            quantity_done: " 312 ",
+            paid_government: "120.5",
+            paid_residents: "",
+            paid_social: "3",
+            note: "  四月完工 ",
+        }
+        .parse(400)
+        .unwrap();
+        assert_eq!(p.quantity_done, 312);
+        assert_eq!(
+            p.paid,
+            Paid {
+                government: 1_205_000,
+                residents: 0,
+                social: 30_000
+            }
+        );
+        assert_eq!(p.paid.total(), 1_235_000);
+        assert_eq!(p.note, "四月完工");
+        assert_eq!(form("1,200", "").parse(400).unwrap().quantity_done, 1200);
+    }
+
+    #[test]
+    fn a_report_refuses_what_cannot_be_a_figure() {
+        for (q, g, field) in [
+            ("", "", "quantity_done"),
+            ("3.5", "", "quantity_done"),
+            ("-1", "", "quantity_done"),
+            ("4001", "", "quantity_done"),
+            ("abc", "", "quantity_done"),
+            ("10", "1.234", "paid_government"),
+            ("10", "-3", "paid_government"),
+            ("10", "1e5", "paid_government"),
+        ] {
+            assert_eq!(form(q, g).parse(400).unwrap_err().field, field, "{q} {g}");
+        }
+        assert_eq!(form("4000", "").parse(400).unwrap().quantity_done, 4000);
+        let long = "字".repeat(MAX_NOTE_CHARS + 1);
+        let f = ProgressForm {
+            quantity_done: "1",
+            note: &long,
+            ..Default::default()
+        };
+        assert_eq!(f.parse(400).unwrap_err().field, "progress_note");
+        let just = "字".repeat(MAX_NOTE_CHARS);
+        let f = ProgressForm {
+            quantity_done: "1",
+            note: &just,
+            ..Default::default()
+        };
+        assert!(f.parse(400).is_ok());
+    }
+
+    #[test]
+    fn query_reasons_and_margins_have_bounds() {
+        assert!(parse_query_reason("  ").is_err());
+        assert_eq!(
+            parse_query_reason(" 数字与现场不符 ").unwrap(),
+            "数字与现场不符"
+        );
+        assert!(parse_query_reason(&"x".repeat(MAX_QUERY_CHARS + 1)).is_err());
+        assert!(parse_margin("-1").is_err());
+        assert!(parse_margin("51").is_err());
+        assert!(parse_margin("5.5").is_err());
+        assert!(parse_margin("").is_err());
+        assert_eq!(parse_margin("0").unwrap(), 0);
+        assert_eq!(parse_margin(" 15％").unwrap(), 15);
+        assert_eq!(parse_margin("50").unwrap(), 50);
+    }
+
+    fn sched(done: Option<i32>) -> Schedule {
+        // 2026 is not a leap year: the 1st of January to the 31st of December is 364 days.
+        Schedule {
+            year: 2026,
+            deadline: d("2026-12-31"),
+            target: 400,
+            done,
+        }
+    }
+
+    #[test]
+    fn elapsed_time_is_counted_from_the_first_of_january_to_the_deadline() {
+        let s = sched(None);
+        assert_eq!(s.elapsed_permille(d("2025-12-01")), 0);
+        assert_eq!(s.elapsed_permille(d("2026-01-01")), 0);
+        assert_eq!(s.elapsed_permille(d("2026-07-02")), 500);
+        assert_eq!(s.elapsed_permille(d("2026-12-31")), 1000);
+        assert_eq!(s.elapsed_permille(d("2027-03-01")), 1000);
+        let odd = Schedule {
+            deadline: d("2026-01-01"),
+            ..s
+        };
+        assert_eq!(odd.elapsed_permille(d("2026-01-01")), 1000);
+    }
+
+    #[test]
+    fn risk_on_its_boundaries() {
+        // Half the year gone (500 ‰); with a 10-point margin 400 ‰ done (160 of 400) is the
+        // least that is on track.
+        let mid = d("2026-07-02");
+        assert_eq!(sched(Some(160)).risk(mid, 10), Risk::OnTrack);
+        assert_eq!(sched(Some(159)).risk(mid, 10), Risk::Behind);
+        assert_eq!(sched(None).risk(mid, 10), Risk::Behind);
+        assert_eq!(sched(Some(199)).risk(mid, 0), Risk::Behind);
+        assert_eq!(sched(Some(200)).risk(mid, 0), Risk::OnTrack);
+        // Early in the year nothing done is still within the margin.
+        assert_eq!(sched(None).risk(d("2026-01-20"), 10), Risk::OnTrack);
+        // The deadline day is still in time; the day after is overdue unless done.
+        assert_eq!(sched(Some(399)).risk(d("2026-12-31"), 10), Risk::OnTrack);
+        assert_eq!(sched(Some(360)).risk(d("2026-12-31"), 10), Risk::OnTrack);
+        assert_eq!(sched(Some(359)).risk(d("2026-12-31"), 10), Risk::Behind);
+        assert_eq!(sched(Some(399)).risk(d("2027-01-01"), 10), Risk::Overdue);
+        assert_eq!(sched(Some(400)).risk(d("2027-01-01"), 10), Risk::Done);
+        assert_eq!(sched(Some(500)).risk(mid, 10), Risk::Done);
+        assert!(Risk::Overdue < Risk::Behind && Risk::Behind < Risk::OnTrack);
+    }
+
+    #[test]
+    fn burn_up_steps_at_each_report_and_stops_today() {
+        let s = sched(Some(300));
+        let points = [
+            BurnPoint {
+                day: d("2026-07-02"),
+                done: 300,
+            },
+            BurnPoint {
+                day: d("2026-04-02"),
+                done: 100,
+            },
+        ];
+        let (line, plan) = burn_up(&s, &points, d("2026-10-01"), 364.0, 100.0);
+        assert_eq!(line.first(), Some(&(0.0, 100.0)));
+        // Sorted by day: up to 100 on the 2nd of April (day 91), to 300 on the 2nd of July.
+        assert_eq!(line[1], (91.0, 100.0));
+        assert_eq!(line[2], (91.0, 75.0));
+        assert_eq!(line[3], (182.0, 75.0));
+        assert_eq!(line[4], (182.0, 25.0));
+        assert_eq!(line.last(), Some(&(273.0, 25.0)));
+        assert_eq!(plan, [(0.0, 100.0), (364.0, 0.0)]);
+        // A report above the target raises the scale rather than leave the box.
+        let over = [BurnPoint {
+            day: d("2026-05-01"),
+            done: 800,
+        }];
+        let (line, plan) = burn_up(&s, &over, d("2026-06-01"), 364.0, 100.0);
+        assert!(line.iter().all(|&(_, y)| (0.0..=100.0).contains(&y)));
+        assert_eq!(plan[1].1, 50.0);
+    }
+}

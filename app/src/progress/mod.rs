@@ -1,0 +1,126 @@
+//! Progress against targets: what a unit reports per sub-item (quantity done, funds paid by
+//! source, a note and photos), staff's queries of a figure, and where each sub-item stands
+//! against its schedule. The rules are `domain::progress`; the SQL is `store::progress`; the
+//! officer's report is a plain multipart form to `POST /sub-items/{id}/progress`
+//! (`server/src/progress.rs`).
+
+pub mod api;
+pub mod pages;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::progress::{Paid, Risk, Schedule};
+
+/// A query staff made of a report's figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ProgressQuery {
+    pub id: i64,
+    pub report_id: Uuid,
+    pub reason: String,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One report, as filed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressReport {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub author_name: String,
+    pub quantity_done: i32,
+    pub paid: Paid,
+    pub note: String,
+    pub photos: Vec<String>,
+    pub queries: Vec<ProgressQuery>,
+}
+
+/// What the sub-item's page shows of its progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubItemProgress {
+    pub sub_item_id: Uuid,
+    pub today: NaiveDate,
+    pub year: i32,
+    pub deadline: NaiveDate,
+    pub target: i32,
+    pub target_unit_zh: String,
+    pub target_unit_en: String,
+    pub budget_yuan: i64,
+    /// Every report's day and quantity, oldest first, for the burn-up chart.
+    pub points: Vec<crate::domain::progress::BurnPoint>,
+    /// The latest report's figures.
+    pub latest: Option<ProgressReport>,
+    /// One page of reports, newest first, with the total.
+    pub reports: crate::paged::Paged<ProgressReport>,
+    pub margin_pct: i32,
+    /// The viewer is an officer of the sub-item's lead unit.
+    pub may_report: bool,
+    /// The viewer is staff.
+    pub may_query: bool,
+}
+
+impl SubItemProgress {
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            year: self.year,
+            deadline: self.deadline,
+            target: self.target,
+            done: self.latest.as_ref().map(|r| r.quantity_done),
+        }
+    }
+
+    pub fn risk(&self) -> Risk {
+        self.schedule().risk(self.today, self.margin_pct)
+    }
+}
+
+/// A sub-item on the dashboard's schedule table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RiskRow {
+    pub sub_item_id: Uuid,
+    pub year: i32,
+    pub project_number: i32,
+    pub number: i32,
+    pub title_zh: String,
+    pub title_en: String,
+    pub unit_id: Uuid,
+    pub unit_zh: String,
+    pub unit_en: String,
+    pub group_number: Option<i32>,
+    pub group_zh: Option<String>,
+    pub group_en: Option<String>,
+    pub target: i32,
+    pub target_unit_zh: String,
+    pub target_unit_en: String,
+    pub deadline: NaiveDate,
+    pub done: Option<i32>,
+    pub reported_at: Option<DateTime<Utc>>,
+    /// Queries of the latest report that no later report has answered.
+    pub open_queries: i64,
+}
+
+impl RiskRow {
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            year: self.year,
+            deadline: self.deadline,
+            target: self.target,
+            done: self.done,
+        }
+    }
+}
+
+/// The dashboard's schedule table: the year's sub-items, worst first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Risks {
+    pub today: NaiveDate,
+    pub year: Option<i32>,
+    pub margin_pct: i32,
+    pub rows: Vec<(Risk, RiskRow)>,
+}
+
+/// Reports on one page of a sub-item.
+pub const REPORTS_PAGE: u32 = 20;

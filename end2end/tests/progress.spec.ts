@@ -1,0 +1,67 @@
+import { expect, test, type Browser } from '@playwright/test';
+import path from 'node:path';
+import { signIn } from './helpers';
+
+// Progress against targets: a sub-item of the Civil Affairs Bureau is behind on the dashboard;
+// its officer, on a phone, reports the quantity done with a photo through the plain form; the
+// dashboard then shows it on track, and a figure staff query reaches the officer.
+
+async function as(browser: Browser, username: string, next: string) {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await ctx.newPage();
+  await signIn(page, username, next);
+  return { ctx, page };
+}
+
+test('an officer reports progress and the sub-item moves from behind to on track', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const staff = await as(browser, 'demo-staff', '/staff/dashboard');
+  // Nothing reported yet this year: the bureau's sub-items trail the time elapsed.
+  const behind = staff.page.locator('#dash-risks tbody tr[data-risk=behind]', { hasText: '市民政局' }).first();
+  await expect(behind).toBeVisible();
+  const subItem = (await behind.getAttribute('data-id'))!;
+  const target = Number((await behind.locator('td.done').innerText()).split('/')[1].trim());
+  expect(target).toBeGreaterThan(0);
+  const done = Math.ceil(target * 0.95);
+
+  const officer = await as(browser, 'demo-officer', '/my/unit');
+  await officer.page.goto(`/sub-items/${subItem}`);
+  await expect(officer.page.locator('#no-reports')).toBeVisible();
+  await expect(officer.page.locator('#progress-risk')).toHaveText('滞后');
+  // A figure that cannot be one is refused with what to write, and nothing is stored.
+  await officer.page.locator('#progress-form input[name=quantity_done]').fill('九成');
+  await officer.page.locator('#do-progress').click();
+  await expect(officer.page.locator('.notice.error')).toContainText('累计完成量请填不小于0的整数');
+  await expect(officer.page.locator('#no-reports')).toBeVisible();
+
+  await officer.page.locator('#progress-form input[name=quantity_done]').fill(String(done));
+  await officer.page.locator('#progress-form input[name=paid_government]').fill('85.5');
+  await officer.page.locator('#progress-form textarea[name=note]').fill('已完工九成五，余下本月底前完成');
+  await officer.page.locator('#progress-photos').setInputFiles(path.join(__dirname, '../fixtures/site-photo-1.jpg'));
+  await officer.page.locator('#do-progress').click();
+  await expect(officer.page.locator('#progress-done')).toHaveText(String(done));
+  await expect(officer.page.locator('#progress-risk')).toHaveText('正常');
+  const report = officer.page.locator('#report-list > li').first();
+  await expect(report.locator('.quantity')).toHaveText(String(done));
+  await expect(report).toContainText('85.5');
+  const photo = report.locator('img');
+  await expect(photo).toHaveCount(1);
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
+  await expect(officer.page.locator('#burn-up polyline.done')).toHaveCount(1);
+
+  await staff.page.reload();
+  await expect(staff.page.locator(`#dash-risks tbody tr[data-id="${subItem}"]`)).toHaveAttribute('data-risk', 'on_track');
+
+  // Staff doubt the money: the query goes back to the unit, and the officer is told.
+  await staff.page.locator(`#dash-risks tbody tr[data-id="${subItem}"] a`).click();
+  await staff.page.locator('#report-list > li').first().locator('input[name=reason]').fill('拨付数与财政记录不符');
+  await staff.page.locator('#report-list > li').first().locator('.query-form button').click();
+  await expect(staff.page.locator('#report-list > li').first().locator('.query')).toContainText('拨付数与财政记录不符');
+  await officer.page.goto('/notifications');
+  const note = officer.page.locator('#notification-list > li[data-action=query_progress]').first();
+  await expect(note).toContainText('拨付数与财政记录不符');
+  await note.locator('a').click();
+  await expect(officer.page).toHaveURL(new RegExp(`/sub-items/${subItem}`));
+  await staff.ctx.close();
+  await officer.ctx.close();
+});
