@@ -182,6 +182,9 @@ fn Shell() -> impl IntoView {
                     // Served by `server/src/receipt.rs`, which finds the receipt and renders these.
                     <Route path=path!("/r") view=page(crate::public::receipt::ReceiptLookupPage) ssr=ssr.clone() />
                     <Route path=path!("/r/:code") view=page(crate::public::receipt::ReceiptPage) ssr=ssr.clone() />
+                    <Route path=path!("/plan") view=page(crate::public::plan_pages::PublicPlanPage) ssr=ssr.clone() />
+                    <Route path=path!("/plan/:year") view=page(crate::public::plan_pages::PublicPlanPage) ssr=ssr.clone() />
+                    <Route path=path!("/plan/:year/:sub") view=page(crate::public::plan_pages::PlanSitesPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/users") view=page(UsersPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/registry") view=page(crate::admin::registry::RegistryPage) ssr=ssr.clone() />
                     <Route path=path!("/admin/activation") view=page(crate::admin::activation::ActivationPage) ssr=ssr.clone() />

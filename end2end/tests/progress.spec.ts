@@ -2,9 +2,11 @@ import { expect, test, type Browser } from '@playwright/test';
 import path from 'node:path';
 import { signIn } from './helpers';
 
-// Progress against targets: a sub-item of the Civil Affairs Bureau is behind on the dashboard;
-// its officer, on a phone, reports the quantity done with a photo through the plain form; the
-// dashboard then shows it on track, and a figure staff query reaches the officer.
+// Progress against targets: staff extend a sub-item's deadline through the plan's form and the
+// dashboard shows it behind; the Civil Affairs Bureau's officer, on a phone, reports the
+// quantity done with a photo through the plain form; the dashboard then shows it on track, the
+// public plan (JavaScript off) and the site pages show the figure, and a query reaches the
+// officer.
 
 async function as(browser: Browser, username: string, next: string) {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
@@ -14,15 +16,29 @@ async function as(browser: Browser, username: string, next: string) {
 }
 
 test('an officer reports progress and the sub-item moves from behind to on track', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const staff = await as(browser, 'demo-staff', '/staff/dashboard');
-  // Nothing reported yet this year: the bureau's sub-items trail the time elapsed.
-  const behind = staff.page.locator('#dash-risks tbody tr[data-risk=behind]', { hasText: '市民政局' }).first();
-  await expect(behind).toBeVisible();
-  const subItem = (await behind.getAttribute('data-id'))!;
-  const target = Number((await behind.locator('td.done').innerText()).split('/')[1].trim());
+  // The demo's plan year is over and nothing was reported: the bureau's sub-items are overdue.
+  const row = staff.page.locator('#dash-risks tbody tr', { hasText: '市民政局' }).last();
+  await expect(row).toHaveAttribute('data-risk', 'overdue');
+  const subItem = (await row.getAttribute('data-id'))!;
+  const [ref] = (await row.locator('a').innerText()).trim().split(' ');
+  const target = Number((await row.locator('td.done').innerText()).split('/')[1].trim());
   expect(target).toBeGreaterThan(0);
   const done = Math.ceil(target * 0.95);
+  const year = (await staff.page.locator('#progress-risks').innerText()).match(/\d{4}/)![0];
+
+  // The office extends its deadline to tomorrow (China time) through the plan's own form: with
+  // nothing done and the year all but gone, it is behind.
+  const tomorrow = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  await staff.page.goto(`/admin/registry/plan?year=${year}`);
+  const card = staff.page.locator(`details[data-sub-item="${ref}"]`);
+  await card.locator('summary').click();
+  await card.locator('input[name=deadline]').fill(tomorrow);
+  await card.locator('button[type=submit]').click();
+  await expect(staff.page.locator('#sub-item-saved')).toBeVisible();
+  await staff.page.goto('/staff/dashboard');
+  await expect(staff.page.locator(`#dash-risks tbody tr[data-id="${subItem}"]`)).toHaveAttribute('data-risk', 'behind');
 
   const officer = await as(browser, 'demo-officer', '/my/unit');
   await officer.page.goto(`/sub-items/${subItem}`);
@@ -51,6 +67,19 @@ test('an officer reports progress and the sub-item moves from behind to on track
 
   await staff.page.reload();
   await expect(staff.page.locator(`#dash-risks tbody tr[data-id="${subItem}"]`)).toHaveAttribute('data-risk', 'on_track');
+
+  // A passer-by with JavaScript off reads the new figure on the year's public plan.
+  const publicCtx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, isMobile: true });
+  const reader = await publicCtx.newPage();
+  await reader.goto('/plan');
+  await expect(reader.locator('#plan-title')).toContainText(year);
+  const entry = reader.locator(`[data-id="${subItem}"]`);
+  await expect(entry.locator('.done')).toHaveText(String(done));
+  await entry.locator('a.sites-link').click();
+  await reader.locator('#plan-sites a').first().click();
+  await expect(reader).toHaveURL(/\/s\/[2-9A-HJKMNP-TV-Z]{7}$/);
+  await expect(reader.locator('#site-progress')).toContainText(`${done} / ${target}`);
+  await publicCtx.close();
 
   // Staff doubt the money: the query goes back to the unit, and the officer is told.
   await staff.page.locator(`#dash-risks tbody tr[data-id="${subItem}"] a`).click();

@@ -1,4 +1,4 @@
-//! Rendered public site pages, kept for a short while. A QR poster at a busy dining point, or a
+//! Rendered public pages (a site's, the year's plan), kept for a short while. A QR poster at a busy dining point, or a
 //! link shared in a WeChat group, brings many readers of one page at once; each would otherwise
 //! cost a render and four queries. Any write to comments empties the cache, so the figures and
 //! the list are never older than the last moderation or post — the time-to-live only bounds how
@@ -29,11 +29,34 @@ pub const MAX_CACHED_PAGE: u32 = 100;
 /// shapes kept: `/s/{CODE}` with the code as printed and at most `?page=N` (N ≤
 /// [`MAX_CACHED_PAGE`], no leading zero). Everything else in the path or query is echoed into
 /// the page (the language link carries it), so any other shape would be a key per request.
+///
+/// The year's public plan is kept the same way: `/plan`, `/plan/{year}` with no query, and a
+/// sub-item's sites `/plan/{year}/{project}-{number}` with at most `?page=N`.
 pub fn site_page_key(path: &str, query: Option<&str>, lang: &str) -> Option<String> {
-    let code = path.strip_prefix("/s/")?;
-    let parsed = crate::domain::PublicCode::parse(code).ok()?;
-    if parsed.as_str() != code {
-        return None;
+    if let Some(code) = path.strip_prefix("/s/") {
+        let parsed = crate::domain::PublicCode::parse(code).ok()?;
+        if parsed.as_str() != code {
+            return None;
+        }
+    } else if path == "/plan" {
+        query.is_none_or(str::is_empty).then_some(())?;
+    } else {
+        let rest = path.strip_prefix("/plan/")?;
+        let (year, sub) = match rest.split_once('/') {
+            Some((y, s)) => (y, Some(s)),
+            None => (rest, None),
+        };
+        let y: i32 = year.parse().ok()?;
+        if !(2000..=2100).contains(&y) || y.to_string() != year {
+            return None;
+        }
+        match sub {
+            None => query.is_none_or(str::is_empty).then_some(())?,
+            Some(sub) => {
+                let (p, n) = crate::public::plan::parse_sub_ref(sub)?;
+                (format!("{p}-{n}") == sub).then_some(())?
+            }
+        }
     }
     match query {
         None | Some("") => {}
@@ -339,6 +362,32 @@ mod tests {
         assert_eq!(site_page_key(&path.to_lowercase(), None, "zh-CN"), None);
         assert_eq!(site_page_key("/s/", None, "zh-CN"), None);
         assert_eq!(site_page_key("/projects", None, "zh-CN"), None);
+    }
+
+    #[test]
+    fn only_canonical_plan_pages_have_a_key() {
+        for (path, q) in [
+            ("/plan", None),
+            ("/plan/2026", None),
+            ("/plan/2026/3-2", None),
+            ("/plan/2026/3-2", Some("page=4")),
+        ] {
+            assert!(site_page_key(path, q, "zh-CN").is_some(), "{path} {q:?}");
+        }
+        for (path, q) in [
+            ("/plan", Some("page=1")),
+            ("/plan/2026", Some("page=1")),
+            ("/plan/02026", None),
+            ("/plan/1999", None),
+            ("/plan/abcd", None),
+            ("/plan/2026/03-2", None),
+            ("/plan/2026/3-2/", None),
+            ("/plan/2026/3-2", Some("page=101")),
+            ("/plan/2026/3-2", Some("x=1")),
+            ("/planx", None),
+        ] {
+            assert_eq!(site_page_key(path, q, "zh-CN"), None, "{path} {q:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 #[cfg(feature = "ssr")]
 pub mod cache;
 pub mod pages;
+pub mod plan;
+pub mod plan_pages;
 pub mod receipt;
 #[cfg(feature = "ssr")]
 pub mod secret;
@@ -48,6 +50,8 @@ pub struct PublicSite {
     pub page: u32,
     pub has_more: bool,
     pub today: NaiveDate,
+    /// The latest reported progress of the site's sub-item: quantity done and when.
+    pub progress: Option<(i32, DateTime<Utc>)>,
 }
 
 /// What the person had typed, and why it was refused, when the no-JS form post fails: the page
@@ -126,7 +130,9 @@ pub async fn get_public_site(code: String, page: u32) -> Result<PublicSite, AppE
         let tally = db.site_tally(id).await?;
         let page = page.min(1000);
         let (comments, has_more) = db.published_comments(id, page).await?;
+        let progress = db.latest_progress(site.sub_item_id).await?;
         Ok(PublicSite {
+            progress,
             site,
             tally,
             comments,

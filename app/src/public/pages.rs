@@ -12,9 +12,14 @@ use crate::domain::comment::{percent, Satisfaction, Schedule, Support, MAX_COMME
 use crate::i18n::*;
 use crate::ui::{kind_label, pick, query_arg, use_zh, ErrorNotice, Loaded};
 
-/// True for the paths the public reaches through a QR code: no wasm, no app navigation there.
+/// True for the paths the public reaches through a QR code or a link (a site, a receipt, the
+/// year's plan): no wasm, no app navigation there.
 pub fn is_public_path(path: &str) -> bool {
-    path.starts_with("/s/") || path == "/r" || path.starts_with("/r/")
+    path.starts_with("/s/")
+        || path == "/r"
+        || path.starts_with("/r/")
+        || path == "/plan"
+        || path.starts_with("/plan/")
 }
 
 pub fn satisfaction_label(locale: impl Into<Locale>, s: Satisfaction) -> &'static str {
@@ -68,6 +73,15 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
         Schedule::PastDeadline => t!(i18n, public.past_deadline).into_any_sync(),
     };
     let n = d.tally.responses();
+    // The sub-item's latest figure, with the unit it counts in and when it was reported.
+    let progress = match d.progress {
+        Some((done, at)) => view! {
+            {done} " / " {s.target_quantity} " " {pick(zh, &s.target_unit_zh, &s.target_unit_en).to_owned()}
+            " · " <small>{t!(i18n, plan.as_of)} " " {crate::ui::local_time(at)}</small>
+        }
+        .into_any_sync(),
+        None => view! { <span class="muted">{t!(i18n, plan.no_report)}</span> }.into_any_sync(),
+    };
     let site_map = vec![crate::map::MapItem {
         shape: crate::map::Shape::Geometry(s.geometry.clone()),
         class: format!("site kind-{}", s.kind.as_str()),
@@ -136,6 +150,8 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                 <dd>{s.deadline.to_string()}</dd>
                 <dt>{t!(i18n, public.status)}</dt>
                 <dd id="site-schedule">{schedule}</dd>
+                <dt>{t!(i18n, progress.title)}</dt>
+                <dd id="site-progress">{progress}</dd>
                 <dt>{t!(i18n, site.district)}</dt>
                 <dd>{pick(zh, &s.district_zh, &s.district_en)}</dd>
             </dl>

@@ -528,3 +528,107 @@ struct FigureKeys {
     sub_item_zh: String,
     sub_item_en: String,
 }
+
+/// The public plan's sub-item columns, over `sub_items s`, `projects p`, `lead_units u` and the
+/// latest report `l`.
+const PLAN_COLUMNS: &str = "s.id, p.number as project_number, p.title_zh as project_zh,
+    p.title_en as project_en, p.summary_zh as project_summary_zh,
+    p.summary_en as project_summary_en, s.number, s.title_zh, s.title_en, u.name_zh as unit_zh,
+    u.name_en as unit_en, s.target_quantity as target, s.target_unit_zh, s.target_unit_en,
+    s.deadline, s.budget_yuan, s.funds_government_yuan, s.funds_residents_yuan,
+    s.funds_social_yuan,
+    (select count(*) from sites t where t.sub_item_id = s.id) as site_count,
+    l.quantity_done as done, l.paid_yuan, l.at as reported_at";
+
+const PLAN_FROM: &str = "from sub_items s
+    join projects p on p.id = s.project_id
+    join lead_units u on u.id = s.lead_unit_id
+    left join lateral (select r.quantity_done, r.at,
+                              r.paid_government_yuan + r.paid_residents_yuan + r.paid_social_yuan
+                                  as paid_yuan
+                         from progress_reports r where r.sub_item_id = s.id
+                        order by r.at desc, r.id desc limit 1) l on true";
+
+impl Db {
+    /// A year's plan for the public: every sub-item with its latest report and the public's
+    /// rates (counted as on the site pages), in the plan's order.
+    pub async fn public_plan(
+        &self,
+        year: i32,
+    ) -> Result<Vec<crate::public::plan::PlanSubItem>, AppError> {
+        let q = format!(
+            "select {PLAN_COLUMNS} {PLAN_FROM} where p.year = $1 order by p.number, s.number"
+        );
+        let mut rows: Vec<crate::public::plan::PlanSubItem> =
+            sqlx::query_as(&q).bind(year).fetch_all(&self.pool).await?;
+        let tallies = self.satisfaction_figures(year).await?;
+        for r in &mut rows {
+            if let Some(f) = tallies.iter().find(|f| f.sub_item_id == r.id) {
+                r.tally = f.tally;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// One sub-item of a year's plan, named as the plan numbers it, and a page of its sites;
+    /// `None` when the plan has no such sub-item.
+    pub async fn plan_sites(
+        &self,
+        year: i32,
+        project: i32,
+        number: i32,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Option<crate::public::plan::PlanSites>, AppError> {
+        let q = format!(
+            "select {PLAN_COLUMNS} {PLAN_FROM}
+              where p.year = $1 and p.number = $2 and s.number = $3"
+        );
+        let sub: Option<crate::public::plan::PlanSubItem> = sqlx::query_as(&q)
+            .bind(year)
+            .bind(project)
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(sub_item) = sub else {
+            return Ok(None);
+        };
+        let rows = sqlx::query_as(
+            "select t.public_code, t.name_zh, t.name_en, t.kind, d.name_zh as district_zh,
+                    d.name_en as district_en, t.active
+               from sites t join districts d on d.id = t.district_id
+              where t.sub_item_id = $1
+              order by t.active desc, t.code nulls last, t.name_zh, t.id
+              limit $2 offset $3",
+        )
+        .bind(sub_item.id)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page) * i64::from(per_page))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(crate::public::plan::PlanSites {
+            year,
+            sites: crate::paged::Paged {
+                rows,
+                total: sub_item.site_count,
+                page,
+                per_page,
+            },
+            sub_item,
+        }))
+    }
+
+    /// The latest reported progress of a site's sub-item: quantity done and when.
+    pub async fn latest_progress(
+        &self,
+        sub_item: Uuid,
+    ) -> Result<Option<(i32, chrono::DateTime<chrono::Utc>)>, AppError> {
+        Ok(sqlx::query_as(
+            "select quantity_done, at from progress_reports where sub_item_id = $1
+              order by at desc, id desc limit 1",
+        )
+        .bind(sub_item)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

@@ -16,6 +16,7 @@ mod media_s3;
 mod photo_evidence;
 mod progress;
 mod public;
+mod public_plan;
 mod receipts;
 mod registry;
 mod registry_edit;

@@ -312,6 +312,8 @@ async fn every_server_function_checks_the_callers_role() {
         "session/logout",
         "session/activate",
         "public/site",
+        "public/plan",
+        "public/plan-sites",
     ];
     let in_matrix: std::collections::BTreeSet<&str> = cases
         .iter()

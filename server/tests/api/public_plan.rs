@@ -1,0 +1,196 @@
+//! The public plan over real HTTP: open to anyone with no wasm, every sub-item of the year with
+//! its latest reported figure and the public's rates (equal to a count from the raw comments),
+//! each sub-item's sites paged with their total and linked to their pages, light on the wire,
+//! kept in the page cache and emptied by a new report.
+
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::common::TestApp;
+
+/// The page as a reader sees its text: without the markers Leptos puts between a view's parts.
+async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let res = app.get(path, None).await;
+    (res.status(), res.text().await.unwrap().replace("<!>", ""))
+}
+
+#[tokio::test]
+async fn the_public_plan_shows_every_sub_item_with_its_latest_figure_and_rates() {
+    let app = TestApp::spawn().await;
+    let year: i32 = sqlx::query_scalar("select max(year) from projects")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let in_year: Vec<(Uuid, i32, i32, i64)> = sqlx::query_as(
+        "select s.id, p.number, s.number,
+                (select count(*) from sites t where t.sub_item_id = s.id)
+           from sub_items s join projects p on p.id = s.project_id
+          where p.year = $1 order by p.number, s.number",
+    )
+    .bind(year)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+
+    let (s, plan) = page(&app, "/plan").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, by_year) = page(&app, &format!("/plan/{year}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for body in [&plan, &by_year] {
+        assert!(
+            body.contains(&format!("{year} 民生实事项目计划")),
+            "the year's title"
+        );
+        assert!(
+            !body.contains(".wasm") && !body.contains("type=\"module\""),
+            "no wasm on the plan: {body}"
+        );
+        // Every sub-item of the year, each once, with a link to its sites.
+        for (id, p, n, _) in &in_year {
+            assert_eq!(
+                body.matches(&format!("data-id=\"{id}\"")).count(),
+                1,
+                "{p}-{n}"
+            );
+            assert!(body.contains(&format!("href=\"/plan/{year}/{p}-{n}\"")));
+        }
+    }
+    // The rates are the raw comments counted as on the site pages.
+    let (sub, p, n, _) = in_year[0];
+    let counted: i64 = sqlx::query_scalar(
+        "select count(*) from public_comments c join sites t on t.id = c.site_id
+          where t.sub_item_id = $1 and c.status in ('published', 'problem') and c.rating_counts",
+    )
+    .bind(sub)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let item = plan
+        .split(&format!("id=\"sub-{p}-{n}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .unwrap();
+    assert!(
+        item.contains(&format!("{counted} 条评价")),
+        "{counted}: {item}"
+    );
+    assert!(item.contains("尚未报送进度"));
+
+    // Light on the wire: what a phone receives when it takes brotli.
+    let wire = app
+        .http
+        .get(format!("{}/plan/{year}", app.base))
+        .header("accept", "text/html")
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        wire.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    let bytes = wire.bytes().await.unwrap().len();
+    assert!(
+        bytes <= 25 * 1024,
+        "the plan page is {bytes} bytes on the wire"
+    );
+
+    // A report changes the figure at once, though the page was kept.
+    let officer = app.login_demo("demo-officer").await;
+    let (own, target): (Uuid, i32) = sqlx::query_as(
+        "select s.id, s.target_quantity from sub_items s
+           join projects p on p.id = s.project_id
+          where s.lead_unit_id = (select unit_id from users where username = 'demo-officer')
+            and p.year = $1
+          order by p.number, s.number limit 1",
+    )
+    .bind(year)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let done = (target / 3).max(1);
+    let res = app
+        .http
+        .post(format!("{}/sub-items/{own}/progress", app.base))
+        .header("cookie", &officer)
+        .header("accept", "application/json")
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("quantity_done", done.to_string())
+                .text("paid_government", "12"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let (_, after) = page(&app, &format!("/plan/{year}")).await;
+    let item = after
+        .split(&format!("data-id=\"{own}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .unwrap();
+    assert!(
+        item.contains(&format!("<b class=\"done\">{done}</b>")),
+        "the new figure: {item}"
+    );
+    // The site pages of the sub-item say it too.
+    let code: String = sqlx::query_scalar(
+        "select public_code from sites where sub_item_id = $1 order by public_code limit 1",
+    )
+    .bind(own)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (_, site) = page(&app, &format!("/s/{code}")).await;
+    let line = site
+        .split("id=\"site-progress\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .unwrap();
+    assert!(line.contains(&format!("{done} / {target}")), "{line}");
+
+    // A sub-item's sites: each links to its page, paged with the total.
+    let (sub, p, n, sites) = *in_year.iter().max_by_key(|r| r.3).unwrap();
+    let (s, list) = page(&app, &format!("/plan/{year}/{p}-{n}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let codes: Vec<String> = sqlx::query_scalar(
+        "select public_code from sites where sub_item_id = $1 order by active desc, code nulls last, name_zh, id",
+    )
+    .bind(sub)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(codes.len() as i64, sites);
+    let shown = codes.len().min(100);
+    for code in &codes[..shown] {
+        assert!(list.contains(&format!("href=\"/s/{code}\"")), "{code}");
+    }
+    assert!(list.contains(&format!("data-total=\"{sites}\"")));
+    if codes.len() > 100 {
+        let (_, next) = page(&app, &format!("/plan/{year}/{p}-{n}?page=1")).await;
+        assert!(next.contains(&format!("href=\"/s/{}\"", codes[100])));
+    }
+
+    // Addresses that are no plan.
+    for path in [
+        "/plan/1999".to_owned(),
+        "/plan/abc".to_owned(),
+        format!("/plan/{year}/99-99"),
+        format!("/plan/{year}/x"),
+    ] {
+        let (s, _) = page(&app, &path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_empty_installation_says_no_plan_is_published() {
+    let app = TestApp::spawn_with(false).await;
+    let (s, body) = page(&app, "/plan").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("id=\"plan-empty\""), "{body}");
+    app.cleanup().await;
+}
