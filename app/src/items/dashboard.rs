@@ -27,6 +27,12 @@ pub struct DashRow {
     pub on_time: i64,
     pub observations: i64,
     pub deputies: i64,
+    /// The public's answers at the sites, counted as on the site pages.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub public: Tally,
+    /// The reporting deputies' ratings of the current answers of the items with this row.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub ratings: Tally,
 }
 
 impl DashRow {
@@ -50,6 +56,16 @@ pub struct Dashboard {
     pub public_verdicts: Tally,
 }
 
+/// The public's or the deputies' answers for one row of a dimension.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateRow {
+    pub dim: String,
+    pub key: Uuid,
+    /// `public` or `deputies`.
+    pub who: String,
+    pub tally: Tally,
+}
+
 /// One week of the trend (the week starts on Monday, China time).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -69,8 +85,9 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let db = crate::ssr::db()?;
         let today = crate::ssr::today();
-        let (rows, trend, public, (deputy_verdicts, public_verdicts)) = tokio::try_join!(
+        let (rows, rates, trend, public, (deputy_verdicts, public_verdicts)) = tokio::try_join!(
             db.dashboard_rows(today),
+            db.dashboard_rates(),
             db.dashboard_trend(today, TREND_WEEKS),
             db.public_tally(),
             db.answer_verdicts()
@@ -86,7 +103,13 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
             deputy_verdicts,
             public_verdicts,
         };
-        for (dim, row) in rows {
+        for (dim, mut row) in rows {
+            for r in rates.iter().filter(|r| r.dim == dim && r.key == row.id) {
+                match r.who.as_str() {
+                    "public" => row.public = r.tally,
+                    _ => row.ratings = r.tally,
+                }
+            }
             match dim.as_str() {
                 "unit" => d.by_unit.push(row),
                 "group" => d.by_group.push(row),
@@ -118,6 +141,9 @@ fn table(
                     <th class="num">{t!(i18n, items.closed)}</th>
                     <th class="num">{t!(i18n, items.overdue)}</th>
                     <th class="num">{t!(i18n, dashboard.on_time_rate)}</th>
+                    <th class="num">{t!(i18n, dashboard.deputy_rating)}</th>
+                    <th class="num">{t!(i18n, public.satisfaction_rate)}</th>
+                    <th class="num">{t!(i18n, public.support_rate)}</th>
                     <th class="num">{t!(i18n, dashboard.observations)}</th>
                     <th class="num">{t!(i18n, dashboard.deputies)}</th>
                 </tr>
@@ -135,6 +161,9 @@ fn table(
                             <td class="num">{r.closed}</td>
                             <td class="num overdue-count">{r.overdue}</td>
                             <td class="num">{percent(r.on_time_rate())}</td>
+                            <td class="num rated" title=format!("{}", r.ratings.responses())>{percent(r.ratings.satisfaction_rate())}</td>
+                            <td class="num satisfied" title=format!("{}", r.public.responses())>{percent(r.public.satisfaction_rate())}</td>
+                            <td class="num supported" title=format!("{}", r.public.responses())>{percent(r.public.support_rate())}</td>
                             <td class="num">{r.observations}</td>
                             <td class="num">{r.deputies}</td>
                         </tr>

@@ -1122,6 +1122,77 @@ impl Db {
         Ok(rows.into_iter().map(|r| (r.dim, r.row)).collect())
     }
 
+    /// The public's answers (counted as on the site pages) and the deputies' ratings of current
+    /// answers, per unit, group, project and district: a comment counts for its site's lead unit,
+    /// a rating for the unit the item is with (as the list's figures do).
+    pub async fn dashboard_rates(&self) -> Result<Vec<crate::items::dashboard::RateRow>, AppError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            dim: String,
+            key: Option<Uuid>,
+            who: String,
+            satisfied: i64,
+            basic: i64,
+            dissatisfied: i64,
+            support_yes: i64,
+            support_no: i64,
+            support_not_sure: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "with answers as (
+                 select s.lead_unit_id as unit, gu.group_id as grp, s.project_id as project,
+                        t.district_id as district, 'public' as who, c.satisfaction as rating,
+                        c.support
+                   from public_comments c
+                   join sites t on t.id = c.site_id
+                   join sub_items s on s.id = t.sub_item_id
+                   left join group_units gu on gu.unit_id = s.lead_unit_id
+                  where c.status in ('published', 'problem') and c.rating_counts
+                 union all
+                 select coalesce(i.unit_id, s.lead_unit_id), gu.group_id, s.project_id,
+                        t.district_id, 'deputies', r.comment, null
+                   from list_item_events r
+                   join list_items i on i.id = r.item_id
+                   join sites t on t.id = i.site_id
+                   join sub_items s on s.id = t.sub_item_id
+                   left join group_units gu on gu.unit_id = coalesce(i.unit_id, s.lead_unit_id)
+                  where r.action = 'rate'
+                    and r.id > coalesce((select max(a.id) from list_item_events a
+                                          where a.item_id = r.item_id and a.action = 'answer'), 0))
+             select case when grouping(unit) = 0 then 'unit' when grouping(grp) = 0 then 'group'
+                         when grouping(project) = 0 then 'project' else 'district' end as dim,
+                    coalesce(unit, grp, project, district) as key, who,
+                    count(*) filter (where rating = 'satisfied') as satisfied,
+                    count(*) filter (where rating = 'basic') as basic,
+                    count(*) filter (where rating = 'dissatisfied') as dissatisfied,
+                    count(*) filter (where support = 'yes') as support_yes,
+                    count(*) filter (where support = 'no') as support_no,
+                    count(*) filter (where support = 'not_sure') as support_not_sure
+               from answers
+              group by who, grouping sets ((unit), (grp), (project), (district))",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(crate::items::dashboard::RateRow {
+                    dim: r.dim,
+                    key: r.key?,
+                    who: r.who,
+                    tally: crate::domain::comment::Tally {
+                        satisfied: r.satisfied,
+                        basic: r.basic,
+                        dissatisfied: r.dissatisfied,
+                        support_yes: r.support_yes,
+                        support_no: r.support_no,
+                        support_not_sure: r.support_not_sure,
+                    },
+                })
+            })
+            .collect())
+    }
+
     /// Weekly figures for the last `weeks` weeks (Mondays, China time), oldest first:
     /// observations received, items made, answered and closed in each week.
     pub async fn dashboard_trend(

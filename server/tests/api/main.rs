@@ -17,6 +17,7 @@ mod photo_evidence;
 mod progress;
 mod public;
 mod public_plan;
+mod rates;
 mod receipts;
 mod registry;
 mod registry_edit;
