@@ -180,25 +180,30 @@ impl PageCache {
         })
     }
 
-    /// Keeps a rendered page whose scripts carry `nonce` (from its policy). A page without
-    /// exactly one form token is not kept: serving it to two readers could merge their comments.
+    /// Keeps a rendered page whose scripts carry `nonce` (from its policy). A site page without
+    /// exactly one form token is not kept: serving it to two readers could merge their
+    /// comments. A plan page has no form, and one with a token in it is not kept either.
     pub fn put(&self, key: String, page: &[u8], nonce: Option<&str>) {
         let mut marks = page
             .windows(TOKEN_MARK.len())
             .enumerate()
             .filter(|(_, w)| *w == TOKEN_MARK.as_bytes())
             .map(|(i, _)| i);
-        let (Some(at), None) = (marks.next(), marks.next()) else {
-            return;
-        };
-        let start = at + TOKEN_MARK.len();
-        let Some(token) = page.get(start..start + TOKEN_LEN) else {
-            return;
-        };
-        if uuid::Uuid::try_parse_ascii(token).is_err() {
-            return;
+        let mut cuts = vec![];
+        match (marks.next(), marks.next(), key.starts_with("/plan")) {
+            (Some(at), None, false) => {
+                let start = at + TOKEN_MARK.len();
+                let Some(token) = page.get(start..start + TOKEN_LEN) else {
+                    return;
+                };
+                if uuid::Uuid::try_parse_ascii(token).is_err() {
+                    return;
+                }
+                cuts.push((start, TOKEN_LEN, Hole::Token));
+            }
+            (None, None, true) => {}
+            _ => return,
         }
-        let mut cuts = vec![(start, TOKEN_LEN, Hole::Token)];
         if let Some(nonce) = nonce.filter(|n| n.len() >= 16) {
             let mark = format!("nonce=\"{nonce}\"");
             let mut from = 0;
@@ -362,6 +367,18 @@ mod tests {
         assert_eq!(site_page_key(&path.to_lowercase(), None, "zh-CN"), None);
         assert_eq!(site_page_key("/s/", None, "zh-CN"), None);
         assert_eq!(site_page_key("/projects", None, "zh-CN"), None);
+    }
+
+    #[test]
+    fn a_plan_page_is_kept_without_a_token_and_a_site_page_only_with_one() {
+        let c = PageCache::new(Duration::from_secs(30), DEFAULT_MAX_BYTES);
+        c.put("/plan?|zh-CN".into(), b"<p>plan</p>", None);
+        assert_eq!(&c.get("/plan?|zh-CN").unwrap().body[..], b"<p>plan</p>");
+        c.put("/s/ABCDEFG?|zh-CN".into(), b"<p>no form</p>", None);
+        assert!(c.get("/s/ABCDEFG?|zh-CN").is_none());
+        let token = format!("{TOKEN_MARK}{}\"", uuid::Uuid::now_v7());
+        c.put("/plan/2026?|zh-CN".into(), token.as_bytes(), None);
+        assert!(c.get("/plan/2026?|zh-CN").is_none());
     }
 
     #[test]
