@@ -85,13 +85,23 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let db = crate::ssr::db()?;
         let today = crate::ssr::today();
-        let (rows, rates, trend, public, (deputy_verdicts, public_verdicts)) = tokio::try_join!(
+        let (rows, rates, trend, public, public_verdicts) = tokio::try_join!(
             db.dashboard_rows(today),
             db.dashboard_rates(),
             db.dashboard_trend(today, TREND_WEEKS),
             db.public_tally(),
-            db.answer_verdicts()
+            db.receipt_verdicts()
         )?;
+        // Every rating counts for exactly one unit: the units' rows add up to all of them.
+        let mut deputy_verdicts = Tally::default();
+        for r in rates
+            .iter()
+            .filter(|r| r.dim == "unit" && r.who == "deputies")
+        {
+            deputy_verdicts.satisfied += r.tally.satisfied;
+            deputy_verdicts.basic += r.tally.basic;
+            deputy_verdicts.dissatisfied += r.tally.dissatisfied;
+        }
         let mut d = Dashboard {
             today,
             by_unit: vec![],

@@ -201,35 +201,23 @@ impl Db {
         Ok(())
     }
 
-    /// Verdicts on the units' answers: the deputies' (each reporting deputy's on the current
-    /// answer) and the
-    /// public's (one per receipt), as satisfied / basic / dissatisfied counts.
-    pub async fn answer_verdicts(&self) -> Result<(Tally, Tally), AppError> {
-        // A deputy's rating is a `rate` event after the item's latest answer: each deputy whose
-        // observation is in the item rates each answer once.
-        let (ds, db, dd, ps, pb, pd): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-            "with current_rates as (
-                 select r.comment as rating from list_item_events r
-                  where r.action = 'rate'
-                    and r.id > coalesce((select max(a.id) from list_item_events a
-                                          where a.item_id = r.item_id and a.action = 'answer'), 0))
-             select
-                 (select count(*) from current_rates where rating = 'satisfied'),
-                 (select count(*) from current_rates where rating = 'basic'),
-                 (select count(*) from current_rates where rating = 'dissatisfied'),
-                 count(*) filter (where receipt_rating = 'satisfied'),
-                 count(*) filter (where receipt_rating = 'basic'),
-                 count(*) filter (where receipt_rating = 'dissatisfied')
+    /// The public's verdicts on the units' answers (one per receipt), as satisfied / basic /
+    /// dissatisfied counts. The deputies' are the sum of the dashboard's per-unit ratings
+    /// (`dashboard_rates`): every rating counts for exactly one unit.
+    pub async fn receipt_verdicts(&self) -> Result<Tally, AppError> {
+        let (satisfied, basic, dissatisfied): (i64, i64, i64) = sqlx::query_as(
+            "select count(*) filter (where receipt_rating = 'satisfied'),
+                    count(*) filter (where receipt_rating = 'basic'),
+                    count(*) filter (where receipt_rating = 'dissatisfied')
                from public_comments where receipt_rating is not null",
         )
         .fetch_one(&self.pool)
         .await?;
-        let verdicts = |satisfied, basic, dissatisfied| Tally {
+        Ok(Tally {
             satisfied,
             basic,
             dissatisfied,
             ..Tally::default()
-        };
-        Ok((verdicts(ds, db, dd), verdicts(ps, pb, pd)))
+        })
     }
 }
