@@ -10,18 +10,19 @@ use app::{
         PhotoHash,
     },
     error::{AppError, ErrorCode},
-    ssr::{today, with_error_query, AppState},
+    ssr::{today, AppState},
 };
 use axum::{
     extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Json, Router,
+    Router,
 };
 use uuid::Uuid;
 
 use crate::media::{self, MAX_UPLOAD_BYTES};
+use crate::{refuse, status_of};
 
 /// Text and photos together: six photos at the upload limit, plus the form's text.
 const MAX_BODY_BYTES: usize = MAX_EVIDENCE_PHOTOS * MAX_UPLOAD_BYTES + 64 * 1024;
@@ -31,23 +32,6 @@ pub fn routes() -> Router<AppState> {
         "/items/{id}/answer",
         post(answer).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
     )
-}
-
-/// A browser's form post goes back to the page (with the error in the query when refused);
-/// any other client gets JSON and the status.
-pub(crate) fn refuse(headers: &HeaderMap, status: StatusCode, e: AppError) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    match headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
-        Some(referer) if wants_html => Redirect::to(&with_error_query(referer, &e)).into_response(),
-        _ => (status, Json(e)).into_response(),
-    }
-}
-
-pub(crate) fn status_of(e: &AppError) -> StatusCode {
-    StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 async fn answer(

@@ -23,6 +23,34 @@ use app::error::AppError;
 use app::store::{users::NewUser, Db};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+/// A browser's form post goes back to the page (with the error in the query when refused);
+/// any other client gets JSON and the status.
+pub(crate) fn refuse(
+    headers: &axum::http::HeaderMap,
+    status: axum::http::StatusCode,
+    e: AppError,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    match headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(referer) if wants_html => {
+            axum::response::Redirect::to(&app::ssr::with_error_query(referer, &e)).into_response()
+        }
+        _ => (status, axum::Json(e)).into_response(),
+    }
+}
+
+pub(crate) fn status_of(e: &AppError) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(e.error.http_status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 /// What a broken multipart body means to the sender: over the size limit, or malformed.
 pub(crate) fn multipart_error(
     e: &axum::extract::multipart::MultipartError,

@@ -21,8 +21,8 @@ use axum::{
 };
 use uuid::Uuid;
 
-use crate::answer::{refuse, status_of};
 use crate::media::{self, MAX_UPLOAD_BYTES};
+use crate::{refuse, status_of};
 
 /// Six photos at the upload limit, plus the form's text.
 const MAX_BODY_BYTES: usize = MAX_PROGRESS_PHOTOS * MAX_UPLOAD_BYTES + 64 * 1024;
