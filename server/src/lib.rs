@@ -23,6 +23,18 @@ use app::error::AppError;
 use app::store::{users::NewUser, Db};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+/// The language the reader chose with the switch (its cookie), Chinese when none was chosen.
+pub fn reader_lang(headers: &axum::http::HeaderMap) -> &str {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(app::LANG_COOKIE)?.strip_prefix('='))
+        .find(|l| *l == "en" || *l == "zh-CN")
+        .unwrap_or("zh-CN")
+}
+
 /// A browser's form post goes back to the page (with the error in the query when refused);
 /// any other client gets JSON and the status.
 pub(crate) fn refuse(

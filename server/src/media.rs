@@ -447,7 +447,7 @@ pub fn lost_photo(headers: &axum::http::HeaderMap) -> Option<axum::response::Res
     if !wants_image {
         return None;
     }
-    let text = app::ssr::photo_lost_text(crate::web::reader_lang(headers));
+    let text = app::ssr::photo_lost_text(crate::reader_lang(headers));
     let label = html_escape::encode_double_quoted_attribute(&text);
     let text = html_escape::encode_text(&text);
     let svg = format!(

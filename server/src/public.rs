@@ -541,7 +541,7 @@ pub async fn cache_site_pages(
         .extensions()
         .get::<app::auth::ssr::AuthSession>()
         .is_none_or(|s| s.user.is_some());
-    let lang = crate::web::reader_lang(req.headers());
+    let lang = crate::reader_lang(req.headers());
     let key = match app::public::cache::site_page_key(req.uri().path(), req.uri().query(), lang) {
         Some(key) if !signed_in => key,
         _ => return next.run(req).await,

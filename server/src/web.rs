@@ -11,7 +11,7 @@ use app::{
 use axum::{
     body::Body,
     extract::{Path, Query, Request, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -342,18 +342,6 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok(_) => "ok".into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
     }
-}
-
-/// The language the reader chose with the switch (its cookie), Chinese when none was chosen.
-pub fn reader_lang(headers: &HeaderMap) -> &str {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('='))
-        .find(|l| *l == "en" || *l == "zh-CN")
-        .unwrap_or("zh-CN")
 }
 
 #[derive(Deserialize)]
