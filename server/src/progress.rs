@@ -88,8 +88,9 @@ async fn file(
     let mut mp = match Multipart::from_request(req, &state).await {
         Ok(mp) => mp,
         Err(e) => {
-            let e = AppError::invalid(
-                "quantity_done",
+            // Not one field's fault: no field, so no field's hint is shown for it.
+            let e = AppError::new(
+                ErrorCode::Invalid,
                 format!("send the form as multipart/form-data: {}", e.body_text()),
             );
             return refuse(&headers, StatusCode::BAD_REQUEST, e);
