@@ -30,6 +30,11 @@ pub struct Config {
     /// client may post this many public comments at once, then one per interval.
     pub comment_burst: u32,
     pub comment_interval_secs: u64,
+    /// `JIANDU_READ_BURST` (default 60) and `JIANDU_READ_INTERVAL_MS` (default 500): anonymous
+    /// requests that a kept page does not answer (the public plan's and site's server functions,
+    /// QR codes, photos, pages not in the cache) a client may make at once, then one per interval.
+    pub read_burst: u32,
+    pub read_interval_ms: u64,
     /// `JIANDU_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client. Empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -75,6 +80,8 @@ impl Config {
                 .filter(|s| !s.trim().is_empty()),
             comment_burst: number("JIANDU_COMMENT_BURST", 5)?,
             comment_interval_secs: number("JIANDU_COMMENT_INTERVAL_SECS", 60)?,
+            read_burst: number("JIANDU_READ_BURST", 60)?,
+            read_interval_ms: number("JIANDU_READ_INTERVAL_MS", 500)?,
             trusted_proxies: env::var("JIANDU_TRUSTED_PROXIES")
                 .unwrap_or_default()
                 .split(',')

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod config;
 pub mod demo;
 pub mod demo_year;
+mod evidence;
 pub mod export;
 pub mod import;
 pub mod kml;

@@ -260,6 +260,8 @@ async fn main() -> anyhow::Result<()> {
             burst: config.comment_burst,
             interval: std::time::Duration::from_secs(config.comment_interval_secs),
             trusted_proxies: config.trusted_proxies.clone(),
+            read_burst: config.read_burst,
+            read_interval: std::time::Duration::from_millis(config.read_interval_ms),
             ..Default::default()
         },
     };

@@ -7,13 +7,13 @@ use app::{
     auth::ssr::AuthSession,
     domain::{
         progress::{ProgressForm, MAX_PROGRESS_PHOTOS},
-        PhotoHash, Role,
+        Role,
     },
-    error::{AppError, ErrorCode},
+    error::AppError,
     ssr::AppState,
 };
 use axum::{
-    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State},
+    extract::{DefaultBodyLimit, Path, Request, State},
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::post,
@@ -21,28 +21,30 @@ use axum::{
 };
 use uuid::Uuid;
 
-use crate::media::{self, MAX_UPLOAD_BYTES};
+use crate::evidence::{self, EvidenceSpec};
 use crate::{refuse, status_of};
 
-/// Six photos at the upload limit, plus the form's text.
-const MAX_BODY_BYTES: usize = MAX_PROGRESS_PHOTOS * MAX_UPLOAD_BYTES + 64 * 1024;
-/// A text field of the form: the note's 2,000 characters at four bytes each, with room.
-const MAX_TEXT_BYTES: usize = 16 * 1024;
+const FORM: EvidenceSpec<'static> = EvidenceSpec {
+    texts: &[
+        ("quantity_done", "quantity_done"),
+        ("paid_government", "paid_government"),
+        ("paid_residents", "paid_residents"),
+        ("paid_social", "paid_social"),
+        ("note", "progress_note"),
+    ],
+    // The note's 2,000 characters at four bytes each, with room.
+    max_text_bytes: 16 * 1024,
+    photos_field: "progress_photos",
+    max_photos: MAX_PROGRESS_PHOTOS,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(
         "/sub-items/{id}/progress",
-        post(file).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        post(file).layer(DefaultBodyLimit::max(EvidenceSpec::max_body(
+            MAX_PROGRESS_PHOTOS,
+        ))),
     )
-}
-
-#[derive(Default)]
-struct Fields {
-    quantity_done: String,
-    paid_government: String,
-    paid_residents: String,
-    paid_social: String,
-    note: String,
 }
 
 async fn file(
@@ -56,20 +58,8 @@ async fn file(
         let e = AppError::unauthenticated();
         return refuse(&headers, status_of(&e), e);
     };
-    let too_large = || {
-        let mut e = AppError::new(
-            ErrorCode::TooLarge,
-            format!("send at most {MAX_PROGRESS_PHOTOS} photos of at most 12 MB each"),
-        );
-        e.details = Some(serde_json::json!({ "field": "progress_photos" }));
-        e
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, too_large());
+    if FORM.declared_too_large(&headers) {
+        return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, FORM.too_large());
     }
     // Every signed-in role reads a sub-item, so its existence is no secret; only the officers
     // of its lead unit report on it. Both are known before a byte of the body is read.
@@ -85,58 +75,10 @@ async fn file(
         let e = AppError::forbidden();
         return refuse(&headers, status_of(&e), e);
     }
-    let mut mp = match Multipart::from_request(req, &state).await {
-        Ok(mp) => mp,
-        Err(e) => {
-            // Not one field's fault: no field, so no field's hint is shown for it.
-            let e = AppError::new(
-                ErrorCode::Invalid,
-                format!("send the form as multipart/form-data: {}", e.body_text()),
-            );
-            return refuse(&headers, StatusCode::BAD_REQUEST, e);
-        }
+    let sent = match evidence::read(req, &state, &FORM).await {
+        Ok(form) => form,
+        Err((status, e)) => return refuse(&headers, status, e),
     };
-    let mut fields = Fields::default();
-    let mut photos: Vec<bytes::Bytes> = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return broken(&headers, &e, &too_large().message),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let has_file = field.file_name().is_some_and(|n| !n.is_empty());
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) => return broken(&headers, &e, &too_large().message),
-        };
-        let slot = match name.as_str() {
-            "quantity_done" => Some(&mut fields.quantity_done),
-            "paid_government" => Some(&mut fields.paid_government),
-            "paid_residents" => Some(&mut fields.paid_residents),
-            "paid_social" => Some(&mut fields.paid_social),
-            "note" => Some(&mut fields.note),
-            _ => None,
-        };
-        if let Some(slot) = slot {
-            if bytes.len() > MAX_TEXT_BYTES {
-                let field = if name == "note" {
-                    "progress_note"
-                } else {
-                    &name
-                };
-                let e = AppError::invalid(field, "this field is far too long");
-                return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, e);
-            }
-            *slot = String::from_utf8_lossy(&bytes).into_owned();
-        } else if name == "photos" && has_file && !bytes.is_empty() {
-            // An empty file input still sends a part with no name and no bytes.
-            if bytes.len() > MAX_UPLOAD_BYTES || photos.len() == MAX_PROGRESS_PHOTOS {
-                return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, too_large());
-            }
-            photos.push(bytes);
-        }
-    }
     let target = match state.db.sub_item_target(id).await {
         Ok(Some(t)) => t,
         Ok(None) => {
@@ -146,11 +88,11 @@ async fn file(
         Err(e) => return refuse(&headers, status_of(&e), e),
     };
     let form = ProgressForm {
-        quantity_done: &fields.quantity_done,
-        paid_government: &fields.paid_government,
-        paid_residents: &fields.paid_residents,
-        paid_social: &fields.paid_social,
-        note: &fields.note,
+        quantity_done: sent.text("quantity_done"),
+        paid_government: sent.text("paid_government"),
+        paid_residents: sent.text("paid_residents"),
+        paid_social: sent.text("paid_social"),
+        note: sent.text("note"),
     };
     // Refused figures store nothing, photos included.
     let input = match form.parse(target) {
@@ -160,17 +102,10 @@ async fn file(
             return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, e);
         }
     };
-    let mut hashes = Vec::with_capacity(photos.len());
-    for bytes in photos {
-        let hash = PhotoHash::of(&bytes);
-        if let Err(r) = media::store_account_photo(&state, &hash, bytes, user.id).await {
-            return refuse(&headers, r.status, r.error);
-        }
-        let sha = hash.as_str().to_owned();
-        if !hashes.contains(&sha) {
-            hashes.push(sha);
-        }
-    }
+    let hashes = match evidence::store(&state, sent.photos, user.id).await {
+        Ok(h) => h,
+        Err((status, e)) => return refuse(&headers, status, e),
+    };
     match state.db.file_progress(id, user.id, &input, &hashes).await {
         Ok(report) => {
             // The public plan and the site pages show the latest figure.
@@ -192,17 +127,4 @@ async fn file(
         }
         Err(e) => refuse(&headers, status_of(&e), e),
     }
-}
-
-fn broken(
-    headers: &axum::http::HeaderMap,
-    e: &axum::extract::multipart::MultipartError,
-    too_large: &str,
-) -> Response {
-    let e = crate::multipart_error(e, "progress_photos", too_large);
-    let status = match e.error {
-        ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    refuse(headers, status, e)
 }

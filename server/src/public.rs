@@ -49,6 +49,11 @@ pub struct CommentLimits {
     /// photos; far too few to guess codes.
     pub receipt_burst: u32,
     pub receipt_interval: Duration,
+    /// Anonymous reads no kept page answers ([`limit_public_reads`]): `read_burst` at once, then
+    /// one more every `read_interval`, per client. A reader opening a site or the plan costs one
+    /// or two; a loop over years, sub-items or codes is slowed to a trickle.
+    pub read_burst: u32,
+    pub read_interval: Duration,
 }
 
 impl Default for CommentLimits {
@@ -59,6 +64,8 @@ impl Default for CommentLimits {
             trusted_proxies: vec![],
             receipt_burst: 30,
             receipt_interval: Duration::from_secs(2),
+            read_burst: 60,
+            read_interval: Duration::from_millis(500),
         }
     }
 }
@@ -174,6 +181,81 @@ pub(crate) fn too_many(e: GovernorError) -> HttpResponse<Body> {
     res.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     res
+}
+
+/// The anonymous paths whose answer costs a render or a query: the site pages and their QR
+/// codes and photos, the public plan, and the public server functions. The comment post has its
+/// own, stricter limits; receipts theirs (`receipt.rs`).
+fn is_public_read(path: &str) -> bool {
+    if let Some(rest) = path.strip_prefix("/s/") {
+        return !rest.ends_with("/comment");
+    }
+    path == "/plan" || path.starts_with("/plan/") || path.starts_with("/api/public/")
+}
+
+type ReadLimiter = tower_governor::governor::GovernorConfig<
+    ClientKey,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+>;
+
+/// Per-client limit on what no kept page answers. Sits inside [`cache_site_pages`], so a page
+/// served from the cache costs nothing against it: the crowd at one poster reads freely, while
+/// walking codes, years or server functions is bounded. Signed-in people are not limited here.
+#[derive(Clone)]
+pub struct ReadLimit {
+    key: ClientKey,
+    config: Option<Arc<ReadLimiter>>,
+}
+
+impl ReadLimit {
+    pub fn new(limits: &CommentLimits) -> Self {
+        let key = ClientKey::new(limits.trusted_proxies.clone());
+        let config = GovernorConfigBuilder::default()
+            .key_extractor(key.clone())
+            .period(limits.read_interval)
+            .burst_size(limits.read_burst.max(1))
+            .finish()
+            .map(Arc::new);
+        if let Some(c) = &config {
+            let limiter = c.limiter().clone();
+            forget_refilled(move || limiter.retain_recent());
+        }
+        Self { key, config }
+    }
+}
+
+pub async fn limit_public_reads(
+    State(limit): State<ReadLimit>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(config) = &limit.config else {
+        return next.run(req).await;
+    };
+    let anonymous = req
+        .extensions()
+        .get::<app::auth::ssr::AuthSession>()
+        .is_some_and(|s| s.user.is_none());
+    if !anonymous || !is_public_read(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let Some(ip) = limit.key.of(&req) else {
+        return next.run(req).await;
+    };
+    match config.limiter().check_key(&ip) {
+        Ok(()) => next.run(req).await,
+        Err(not_until) => {
+            use governor::clock::{Clock, DefaultClock};
+            let wait_time = not_until
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs();
+            too_many(GovernorError::TooManyRequests {
+                wait_time,
+                headers: None,
+            })
+            .into_response()
+        }
+    }
 }
 
 pub fn routes(limits: &CommentLimits) -> Router<AppState> {

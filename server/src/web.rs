@@ -157,6 +157,10 @@ pub fn router(
         ))
         .layer(middleware::from_fn_with_state(state.clone(), island_loader))
         .layer(middleware::from_fn_with_state(
+            crate::public::ReadLimit::new(&settings.comment_limits),
+            crate::public::limit_public_reads,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::public::cache_site_pages,
         ))

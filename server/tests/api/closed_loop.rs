@@ -6,7 +6,7 @@ use reqwest::{multipart, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::common::TestApp;
+use crate::common::{post_page_form, with_photos, Posted, TestApp};
 use crate::field::phone_jpeg;
 use crate::items::{act, another_unit, observe, officer_of};
 
@@ -45,7 +45,7 @@ async fn unread(app: &TestApp, cookie: &str) -> i64 {
     info["unread"].as_i64().unwrap()
 }
 
-/// Posts the answer form as a browser without JavaScript does.
+/// Posts the answer form as a browser without JavaScript does (`html`) or as another client.
 pub async fn post_answer(
     app: &TestApp,
     cookie: Option<&str>,
@@ -53,43 +53,17 @@ pub async fn post_answer(
     text: &str,
     photos: Vec<Vec<u8>>,
     html: bool,
-) -> (StatusCode, String, String) {
-    let mut form = multipart::Form::new().text("text", text.to_owned());
-    for (i, p) in photos.into_iter().enumerate() {
-        form = form.part(
-            "photos",
-            multipart::Part::bytes(p)
-                .file_name(format!("evidence-{i}.jpg"))
-                .mime_str("image/jpeg")
-                .unwrap(),
-        );
-    }
-    let mut req = app
-        .http
-        .post(format!("{}/items/{item}/answer", app.base))
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            "accept",
-            if html {
-                "text/html"
-            } else {
-                "application/json"
-            },
-        )
-        .header("referer", format!("{}/items/{item}", app.base))
-        .multipart(form);
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    let res = req.send().await.expect("post");
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, res.text().await.unwrap_or_default())
+) -> Posted {
+    let form = with_photos(multipart::Form::new().text("text", text.to_owned()), photos);
+    let page = format!("/items/{item}");
+    post_page_form(
+        app,
+        &format!("/items/{item}/answer"),
+        cookie,
+        form,
+        html.then_some(page.as_str()),
+    )
+    .await
 }
 
 /// A deputy account for a roster member of a group that does not supervise `unit`.

@@ -5,7 +5,7 @@ use reqwest::{header, multipart, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::common::TestApp;
+use crate::common::{comment_form, post_comment_from as post_comment, TestApp};
 use crate::field::{phone_jpeg, put_observation, put_photo, sha, site_and_anchor};
 
 async fn a_site(app: &TestApp) -> String {
@@ -13,34 +13,6 @@ async fn a_site(app: &TestApp) -> String {
         .fetch_one(&app.pool)
         .await
         .expect("a demo site")
-}
-
-fn comment_form(fields: &[(&str, &str)]) -> multipart::Form {
-    let mut f = multipart::Form::new().text("form_token", Uuid::now_v7().to_string());
-    for (k, v) in fields {
-        f = f.text(k.to_string(), v.to_string());
-    }
-    f
-}
-
-/// Posts the comment form as a browser does without JavaScript; the status and the page.
-async fn post_comment(
-    app: &TestApp,
-    code: &str,
-    form: multipart::Form,
-    forwarded_for: Option<&str>,
-) -> (StatusCode, String) {
-    let mut req = app
-        .http
-        .post(format!("{}/s/{code}/comment", app.base))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .multipart(form);
-    if let Some(ip) = forwarded_for {
-        req = req.header("x-forwarded-for", ip);
-    }
-    let res = req.send().await.expect("post");
-    (res.status(), res.text().await.unwrap_or_default())
 }
 
 /// A PNG whose pixels all decode: `side`×`side` at `bit_depth` bits per RGBA channel, every
@@ -536,7 +508,7 @@ async fn only_moderated_ratings_count_and_a_client_rates_a_site_once_a_day() {
     );
     assert_eq!(rate("satisfied", "203.0.113.5").await, StatusCode::CONFLICT);
     // With words, a second post is kept for what it says, but its rating does not count again.
-    let (s, _) = post_comment(
+    let (s, _, _) = post_comment(
         &app,
         &code,
         comment_form(&[
@@ -806,7 +778,7 @@ async fn phone_numbers_are_bound_to_their_comment_and_purged_after_their_retenti
     let app = TestApp::spawn_full(true, limits).await;
     let code = a_site(&app).await;
     for (body, phone) in [("请回电一", "13812345678"), ("请回电二", "13987654321")] {
-        let (s, _) = post_comment(
+        let (s, _, _) = post_comment(
             &app,
             &code,
             comment_form(&[

@@ -4,7 +4,7 @@
 use reqwest::{multipart, StatusCode};
 use serde_json::Value;
 
-use crate::common::TestApp;
+use crate::common::{form_of as form, post_comment as post, TestApp};
 use crate::field::phone_jpeg;
 
 async fn a_site(app: &TestApp) -> (String, String) {
@@ -14,37 +14,8 @@ async fn a_site(app: &TestApp) -> (String, String) {
         .expect("a demo site")
 }
 
-fn form(fields: &[(&str, &str)]) -> multipart::Form {
-    let mut f = multipart::Form::new();
-    for (k, v) in fields {
-        f = f.text(k.to_string(), v.to_string());
-    }
-    f
-}
-
 fn token() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-/// Posts the comment form as a browser does without JavaScript (multipart, accepts HTML).
-async fn post(app: &TestApp, code: &str, form: multipart::Form) -> (StatusCode, String, String) {
-    let res = app
-        .http
-        .post(format!("{}/s/{code}/comment", app.base))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, res.text().await.unwrap_or_default())
 }
 
 /// The id of the one comment a test has stored.

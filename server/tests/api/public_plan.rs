@@ -130,20 +130,14 @@ async fn the_public_plan_shows_every_sub_item_with_its_latest_figure_and_rates()
     );
     assert_eq!(kept.len(), before.len());
     let done = (target / 3).max(2);
-    let res = app
-        .http
-        .post(format!("{}/sub-items/{own}/progress", app.base))
-        .header("cookie", &officer)
-        .header("accept", "application/json")
-        .multipart(
-            reqwest::multipart::Form::new()
-                .text("quantity_done", done.to_string())
-                .text("paid_government", "12"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let done_text = done.to_string();
+    let fields = [
+        ("quantity_done", done_text.as_str()),
+        ("paid_government", "12"),
+    ];
+    let (s, _, body) =
+        crate::progress::report(&app, Some(&officer), own, &fields, vec![], false).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
     let (_, after) = page(&app, &format!("/plan/{year}")).await;
     let item = after
         .split(&format!("data-id=\"{own}\""))
@@ -211,5 +205,57 @@ async fn an_empty_installation_says_no_plan_is_published() {
     let (s, body) = page(&app, "/plan").await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("id=\"plan-empty\""), "{body}");
+    app.cleanup().await;
+}
+
+/// Kept pages are free; whatever makes the server render or query for nobody in particular (the
+/// public server functions, pages outside the cache's shapes) is limited per client, and says
+/// how long to wait. Another client, and anyone signed in, are not held up by it.
+#[tokio::test]
+async fn anonymous_reads_that_miss_the_cache_are_limited_per_client() {
+    let limits = server::public::CommentLimits {
+        read_burst: 3,
+        read_interval: std::time::Duration::from_secs(3600),
+        trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_full(true, limits).await;
+    let year: i32 = sqlx::query_scalar("select max(year) from projects")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let plan = format!("/plan/{year}");
+    // The first read renders and keeps the page (one of three); the next ones are the kept page.
+    for _ in 0..10 {
+        assert_eq!(page(&app, &plan).await.0, StatusCode::OK);
+    }
+    let (s, _, _) = app.call("public/plan", None, &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    // A query string the cache does not keep renders every time.
+    assert_eq!(page(&app, &format!("{plan}?x=1")).await.0, StatusCode::OK);
+    let (s, body, headers) = app.call("public/plan", None, &[]).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 60, "the wait is the interval's: {wait}");
+    assert!(body.to_string().contains("请") && body.to_string().contains("seconds"));
+    let (s, _) = page(&app, "/plan?lang=xx").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // The kept page is still served to the same client.
+    assert_eq!(page(&app, &plan).await.0, StatusCode::OK);
+    // Another client behind the trusted proxy has its own allowance.
+    let res = app
+        .http
+        .post(format!("{}/api/public/plan", app.base))
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Staff signed in from the limited address read on.
+    let staff = app.login_demo("demo-staff").await;
+    let (s, _, _) = app.call("public/plan", Some(&staff), &[]).await;
+    assert_eq!(s, StatusCode::OK);
     app.cleanup().await;
 }

@@ -2,29 +2,18 @@
 //! and district carry the public's 满意率 / 支持率 and the deputies' ratings of the answers, and
 //! each equals a count made here from the raw tables.
 
-use reqwest::{multipart, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::closed_loop::{forward, make_item, post_answer};
-use crate::common::TestApp;
+use crate::common::{comment_form, post_comment, TestApp};
 use crate::items::{act, observe, officer_of};
 
 async fn comment(app: &TestApp, code: &str, satisfaction: &str, support: &str) {
-    let form = multipart::Form::new()
-        .text("form_token", Uuid::now_v7().to_string())
-        .text("satisfaction", satisfaction.to_owned())
-        .text("support", support.to_owned());
-    let res = app
-        .http
-        .post(format!("{}/s/{code}/comment", app.base))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let form = comment_form(&[("satisfaction", satisfaction), ("support", support)]);
+    let (s, _, body) = post_comment(app, code, form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
 }
 
 /// The answers a dashboard row should carry, counted from the raw tables: `scope` is SQL over

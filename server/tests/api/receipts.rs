@@ -2,11 +2,11 @@
 //! loop, takes one verdict on the answer, shows that answer's photos and nothing of anyone
 //! else; codes cannot be guessed or walked, and the dashboard counts the verdicts.
 
-use reqwest::{multipart, StatusCode};
+use reqwest::StatusCode;
 use uuid::Uuid;
 
 use crate::closed_loop::{forward, post_answer};
-use crate::common::TestApp;
+use crate::common::{form_of, post_comment, TestApp};
 use crate::field::phone_jpeg;
 use crate::items::{act, officer_of};
 
@@ -19,22 +19,14 @@ pub async fn a_site(app: &TestApp) -> String {
 
 /// Leaves a comment as a browser without JavaScript does; returns the receipt's address.
 pub async fn comment(app: &TestApp, code: &str, body: &str, token: &str) -> String {
-    let form = multipart::Form::new()
-        .text("form_token", token.to_owned())
-        .text("satisfaction", "dissatisfied")
-        .text("support", "yes")
-        .text("body", body.to_owned());
-    let res = app
-        .http
-        .post(format!("{}/s/{code}/comment", app.base))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let form = form_of(&[
+        ("form_token", token),
+        ("satisfaction", "dissatisfied"),
+        ("support", "yes"),
+        ("body", body),
+    ]);
+    let (s, location, _) = post_comment(app, code, form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
     let path = location.strip_suffix("?new").expect("a new receipt");
     assert!(path.starts_with("/r/"), "{location}");
     path.to_owned()

@@ -295,3 +295,104 @@ impl TestApp {
             .expect("count")
     }
 }
+
+/// A multipart form of text fields, as a page's form sends them.
+pub fn form_of(fields: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let mut f = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        f = f.text(k.to_string(), v.to_string());
+    }
+    f
+}
+
+/// The form with JPEG photos added as its `photos` file field, as a phone's file input sends them.
+pub fn with_photos(
+    mut form: reqwest::multipart::Form,
+    photos: Vec<Vec<u8>>,
+) -> reqwest::multipart::Form {
+    for (i, p) in photos.into_iter().enumerate() {
+        form = form.part(
+            "photos",
+            reqwest::multipart::Part::bytes(p)
+                .file_name(format!("photo-{i}.jpg"))
+                .mime_str("image/jpeg")
+                .expect("a MIME type"),
+        );
+    }
+    form
+}
+
+/// The public comment form with a fresh one-time token, and the given fields.
+pub fn comment_form(fields: &[(&str, &str)]) -> reqwest::multipart::Form {
+    form_of(fields).text("form_token", uuid::Uuid::now_v7().to_string())
+}
+
+/// A form post's answer: the status, where it sends the browser (empty when nowhere), the body.
+pub type Posted = (StatusCode, String, String);
+
+async fn posted(res: reqwest::Response) -> Posted {
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, res.text().await.unwrap_or_default())
+}
+
+/// Posts the public comment form as a browser without JavaScript does (multipart, accepts HTML,
+/// same origin).
+pub async fn post_comment(app: &TestApp, code: &str, form: reqwest::multipart::Form) -> Posted {
+    post_comment_from(app, code, form, None).await
+}
+
+/// The same, through the trusted proxy that saw `forwarded_for` as the client.
+pub async fn post_comment_from(
+    app: &TestApp,
+    code: &str,
+    form: reqwest::multipart::Form,
+    forwarded_for: Option<&str>,
+) -> Posted {
+    let mut req = app
+        .http
+        .post(format!("{}/s/{code}/comment", app.base))
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form);
+    if let Some(ip) = forwarded_for {
+        req = req.header("x-forwarded-for", ip);
+    }
+    posted(req.send().await.expect("post")).await
+}
+
+/// Posts a signed-in page's multipart form (an answer, a progress report): as the browser does
+/// from the page at `page` when `html`, else as a client that reads JSON.
+pub async fn post_page_form(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    form: reqwest::multipart::Form,
+    page: Option<&str>,
+) -> Posted {
+    let mut req = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .header(
+            header::ACCEPT,
+            if page.is_some() {
+                "text/html"
+            } else {
+                "application/json"
+            },
+        )
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form);
+    if let Some(p) = page {
+        req = req.header(header::REFERER, format!("{}{p}", app.base));
+    }
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    posted(req.send().await.expect("post")).await
+}
