@@ -6,7 +6,8 @@ import { signIn } from './helpers';
 // dashboard shows it behind; the Civil Affairs Bureau's officer, on a phone, reports the
 // quantity done with a photo through the plain form; the dashboard then shows it on track, the
 // public plan (JavaScript off) and the site pages show the figure, and a query reaches the
-// officer.
+// officer. Before reporting, the officer marks one of the sub-item's sites as in service; the
+// report keeps the count and the public site page says so.
 
 async function as(browser: Browser, username: string, next: string) {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
@@ -50,6 +51,18 @@ test('an officer reports progress and the sub-item moves from behind to on track
   await expect(officer.page.locator('.notice.error')).toContainText('累计完成量请填不小于0的整数');
   await expect(officer.page.locator('#no-reports')).toBeVisible();
 
+  // The first of its sites has opened: the officer says so on the site's page.
+  const firstSite = officer.page.locator('.site-list li').first();
+  const siteCode = (await firstSite.getAttribute('data-code'))!;
+  await expect(firstSite.locator('[data-state]')).toHaveAttribute('data-state', 'planned');
+  await firstSite.locator('a').click();
+  await officer.page.locator('#site-state-select').selectOption('in_service');
+  await officer.page.locator('#site-state-form button[type=submit]').click();
+  await expect(officer.page.locator('#site-state [data-state]')).toHaveAttribute('data-state', 'in_service');
+  await expect(officer.page.locator('#site-state')).toContainText('已投用');
+  await officer.page.goto(`/sub-items/${subItem}`);
+  await expect(officer.page.locator('#sites-finished')).toHaveAttribute('data-done', '1');
+
   await officer.page.locator('#progress-form input[name=quantity_done]').fill(String(done));
   await officer.page.locator('#progress-form input[name=paid_government]').fill('85.5');
   await officer.page.locator('#progress-form textarea[name=note]').fill('已完工九成五，余下本月底前完成');
@@ -60,6 +73,7 @@ test('an officer reports progress and the sub-item moves from behind to on track
   const report = officer.page.locator('#report-list > li').first();
   await expect(report.locator('.quantity')).toHaveText(String(done));
   await expect(report).toContainText('85.5');
+  await expect(report.locator('.sites-finished')).toContainText('1 /');
   const photo = report.locator('img');
   await expect(photo).toHaveCount(1);
   await expect.poll(() => photo.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
@@ -79,6 +93,9 @@ test('an officer reports progress and the sub-item moves from behind to on track
   await reader.locator('#plan-sites a').first().click();
   await expect(reader).toHaveURL(/\/s\/[2-9A-HJKMNP-TV-Z]{7}$/);
   await expect(reader.locator('#site-progress')).toContainText(`${done} / ${target}`);
+  await reader.goto(`/s/${siteCode}`);
+  await expect(reader.locator('#public-site-state [data-state]')).toHaveAttribute('data-state', 'in_service');
+  await expect(reader.locator('#public-site-state')).toContainText('已投用');
   await publicCtx.close();
 
   // Staff doubt the money: the query goes back to the unit, and the officer is told.

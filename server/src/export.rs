@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/items/export.csv", get(csv))
         .route("/items/export.geojson", get(geojson))
         .route("/sites/export.geojson", get(sites_geojson))
+        .route("/progress/export.xlsx", get(progress_xlsx))
 }
 
 /// The formal list's columns, in its order and words.
@@ -387,5 +388,202 @@ mod tests {
         for fine in ["电梯坡道太陡", "2026-001", "", "a=b", " =1"] {
             assert_eq!(csv_safe(fine), fine);
         }
+    }
+}
+
+/// The progress table's columns: the published plan's (responsible unit, quantified target,
+/// deadline, funds) and then what was reported against it.
+pub const PROGRESS_COLUMNS: [&str; 20] = [
+    "编号",
+    "项目",
+    "子项目",
+    "牵头单位",
+    "监督小组",
+    "目标任务",
+    "计量单位",
+    "完成时限",
+    "累计完成",
+    "完成率",
+    "时间进度",
+    "进度状态",
+    "资金安排（万元）",
+    "已拨付合计（万元）",
+    "其中：政府补贴",
+    "居民分摊",
+    "社会资本",
+    "已投用站点",
+    "最近填报",
+    "待回应质询",
+];
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+fn risk_zh(r: app::domain::progress::Risk) -> &'static str {
+    use app::domain::progress::Risk;
+    match r {
+        Risk::Overdue => "已超期",
+        Risk::Behind => "滞后",
+        Risk::OnTrack => "按计划推进",
+        Risk::Done => "已完成",
+    }
+}
+
+/// A cell of the progress table: figures are numbers (a spreadsheet sums and sorts them), money
+/// in 万元 with two decimals and shares as percentages; nothing reported is an empty cell.
+enum Cell {
+    Text(String),
+    Number(f64),
+    Wan(i64),
+    Share(i64),
+    Empty,
+}
+
+fn progress_cells(
+    r: &app::progress::ProgressExportRow,
+    today: chrono::NaiveDate,
+    margin_pct: i32,
+) -> [Cell; 20] {
+    use Cell::*;
+    let s = r.schedule();
+    let reported = r.done.is_some();
+    let wan = |v: Option<i64>| v.map(Wan).unwrap_or(Empty);
+    [
+        Text(format!("{}-{}", r.project_number, r.number)),
+        Text(r.project_zh.clone()),
+        Text(r.title_zh.clone()),
+        Text(r.unit_zh.clone()),
+        Text(r.group_zh.clone().unwrap_or_default()),
+        Number(f64::from(r.target)),
+        Text(r.target_unit_zh.clone()),
+        Text(r.deadline.to_string()),
+        r.done.map(|d| Number(f64::from(d))).unwrap_or(Empty),
+        if reported {
+            Share(s.done_permille())
+        } else {
+            Empty
+        },
+        Share(s.elapsed_permille(today)),
+        Text(risk_zh(s.risk(today, margin_pct)).to_owned()),
+        Wan(r.budget_yuan),
+        if reported {
+            Wan(r.paid_government_yuan.unwrap_or(0)
+                + r.paid_residents_yuan.unwrap_or(0)
+                + r.paid_social_yuan.unwrap_or(0))
+        } else {
+            Empty
+        },
+        wan(r.paid_government_yuan),
+        wan(r.paid_residents_yuan),
+        wan(r.paid_social_yuan),
+        Text(format!("{} / {}", r.sites_finished, r.sites_total)),
+        r.reported_at
+            .map(|t| {
+                Text(
+                    (t + chrono::Duration::hours(8))
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                )
+            })
+            .unwrap_or(Empty),
+        Number(r.open_queries as f64),
+    ]
+}
+
+pub fn build_progress_xlsx(
+    rows: &[app::progress::ProgressExportRow],
+    today: chrono::NaiveDate,
+    margin_pct: i32,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("实施进度")?;
+    let bold = Format::new().set_bold().set_text_wrap();
+    let wrap = Format::new().set_text_wrap();
+    let money = Format::new().set_num_format("#,##0.00");
+    let share = Format::new().set_num_format("0.0%");
+    for (c, title) in PROGRESS_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (c, cell) in progress_cells(r, today, margin_pct).into_iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(v) => {
+                    sheet.write_string_with_format(row, c, v, &wrap)?;
+                }
+                Cell::Number(v) => {
+                    sheet.write_number(row, c, v)?;
+                }
+                // Yuan are whole numbers; 万元 with two decimals is exact for them.
+                Cell::Wan(yuan) => {
+                    sheet.write_number_with_format(row, c, yuan as f64 / 10_000.0, &money)?;
+                }
+                Cell::Share(permille) => {
+                    sheet.write_number_with_format(row, c, permille as f64 / 1000.0, &share)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    for (c, w) in [
+        8, 24, 28, 20, 14, 10, 8, 12, 10, 9, 9, 12, 12, 12, 12, 12, 12, 11, 17, 10,
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 3)?;
+    book.save_to_buffer()
+}
+
+/// The year's progress per sub-item as XLSX (`?year=`, the plan year by default). Every
+/// signed-in role reads these figures on the pages, so every signed-in role may export them.
+async fn progress_xlsx(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    if auth.user.is_none() {
+        return error(AppError::unauthenticated());
+    }
+    let today = app::ssr::today();
+    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(y) => match y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| app::domain::registry::YEARS.contains(y))
+        {
+            Some(y) => y,
+            None => {
+                return error(AppError::invalid(
+                    "year",
+                    "the year is four digits, e.g. 2026",
+                ))
+            }
+        },
+        None => match state.db.plan_year(today).await {
+            Ok(Some(y)) => y,
+            Ok(None) => return error(AppError::not_found("plan")),
+            Err(e) => return error(e),
+        },
+    };
+    let (rows, margin) =
+        match tokio::try_join!(state.db.progress_export(year), state.db.progress_margin()) {
+            Ok(r) => r,
+            Err(e) => return error(e),
+        };
+    match tokio::task::spawn_blocking(move || build_progress_xlsx(&rows, today, margin)).await {
+        Ok(Ok(bytes)) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("jiandu-progress-{year}.xlsx"),
+        ),
+        _ => error(AppError::internal()),
     }
 }

@@ -82,6 +82,8 @@ pub async fn get_site(id: Uuid) -> Result<SiteDetail, AppError> {
         if let Some(deputy) = user.deputy_id {
             site.yours_to_supervise = db.deputy_follows_site(deputy, id).await?;
         }
+        site.may_set_state =
+            crate::domain::progress::may_set_site_state(user.role, user.unit_id, site.lead_unit_id);
         Ok(site)
     })
     .await

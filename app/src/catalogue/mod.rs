@@ -75,6 +75,10 @@ pub struct SiteSummary {
     pub sub_item_title_zh: String,
     pub sub_item_title_en: String,
     pub lead_unit_id: Uuid,
+    /// A phone may hold a list kept before sites had states.
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    #[serde(default)]
+    pub state: crate::domain::progress::SiteState,
     /// So that the phone can tell the distance to each site without a network.
     #[cfg_attr(feature = "ssr", sqlx(json))]
     pub geometry: SiteGeometry,
@@ -122,11 +126,18 @@ pub struct SiteDetail {
     pub group_name_en: Option<String>,
     /// False once staff have deactivated the site: it takes no more public comments.
     pub active: bool,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub state: crate::domain::progress::SiteState,
+    pub lead_unit_id: Uuid,
     /// True when the reader is a deputy whose group follows this site's unit: only they may
     /// record observations here (the server checks it again on every observation).
     #[cfg_attr(feature = "ssr", sqlx(default))]
     #[serde(default)]
     pub yours_to_supervise: bool,
+    /// True when the reader may set the site's state (`domain::progress::may_set_site_state`).
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    #[serde(default)]
+    pub may_set_state: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,6 +227,7 @@ mod tests {
             sub_item_title_zh: String::new(),
             sub_item_title_en: String::new(),
             lead_unit_id: Uuid::nil(),
+            state: Default::default(),
             geometry: SiteGeometry::Point([120.16, 30.27]),
         }
     }

@@ -155,6 +155,7 @@ fn SiteList(sites: Vec<SiteSummary>, zh: bool) -> impl IntoView {
                                 {pick(zh, &t.name_zh, &t.name_en)}
                             </a>
                             <span class="tag">{kind_label(locale, t.kind)}</span>
+                            <crate::ui::SiteStateTag state=t.state />
                             <span class="muted">
                                 {pick(zh, &t.district_zh, &t.district_en)} " · " {t.public_code.clone()}
                             </span>
@@ -267,6 +268,10 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
                     .into_any_sync()
             }}
         </Show>
+        <p id="site-state">
+            {t!(i18n, site_state.label)} " " <crate::ui::SiteStateTag state=d.state />
+        </p>
+        {d.may_set_state.then(|| site_state_form(i18n, d.id, d.state))}
         <dl class="facts">
             <dt>{t!(i18n, site.district)}</dt>
             <dd>{pick(zh, &d.district_zh, &d.district_en)}</dd>
@@ -289,6 +294,39 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
         </dl>
         <crate::map::PanZoomMap locale=i18n.get_locale_untracked() items=site_map
             provider=crate::map::configured() id="site-map".to_owned() />
+    }
+}
+
+/// The unit's (or staff's) plain form to say where the site is now.
+fn site_state_form(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    site: Uuid,
+    now: crate::domain::progress::SiteState,
+) -> impl IntoView {
+    use crate::domain::progress::SiteState;
+    use leptos::server_fn::ServerFn;
+    let locale = i18n.get_locale_untracked();
+    let options = SiteState::ALL
+        .into_iter()
+        .map(|st| {
+            view! {
+                <option value=st.as_str() selected=st == now>
+                    {crate::ui::site_state_label(locale, st)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <crate::ui::form::PlainForm action=crate::progress::api::SetSiteState::url()
+            id="site-state-form" class="inline" done=t_string!(i18n, site_state.saved)>
+            <input type="hidden" name="site" value=site.to_string() />
+            <label>
+                <span>{t!(i18n, site_state.label)}</span>
+                <select name="state" id="site-state-select">{options}</select>
+            </label>
+            <button type="submit">{t!(i18n, site_state.save)}</button>
+            <p class="muted hint">{t!(i18n, site_state.hint)}</p>
+        </crate::ui::form::PlainForm>
     }
 }
 

@@ -142,6 +142,73 @@ pub fn parse_margin(typed: &str) -> Result<i32, FieldError> {
     }
 }
 
+/// Where a site is in its life: planned, being built, in service, or closed. The unit reports
+/// it as the work goes on; a site in service counts as finished in the sub-item's figures. Any
+/// state may follow any other (a site reopened after a closure, a slip corrected), and every
+/// change is kept with who made it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteState {
+    #[default]
+    Planned,
+    UnderConstruction,
+    InService,
+    Closed,
+}
+
+impl SiteState {
+    pub const ALL: [SiteState; 4] = [
+        SiteState::Planned,
+        SiteState::UnderConstruction,
+        SiteState::InService,
+        SiteState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteState::Planned => "planned",
+            SiteState::UnderConstruction => "under_construction",
+            SiteState::InService => "in_service",
+            SiteState::Closed => "closed",
+        }
+    }
+
+    /// The state as a form or the database sends it; anything else is refused with the field.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s.trim())
+            .ok_or_else(|| {
+                field_error(
+                    "site_state",
+                    "choose planned, under construction, in service or closed",
+                )
+            })
+    }
+
+    /// Whether the site's work is done: it serves, or it has served and closed.
+    pub fn finished(self) -> bool {
+        matches!(self, SiteState::InService | SiteState::Closed)
+    }
+}
+
+/// Who sets a site's state: the officers of its sub-item's lead unit, as the work goes on, and
+/// staff, correcting it. Deputies and the public only read it.
+pub fn may_set_site_state(
+    role: super::Role,
+    own_unit: Option<uuid::Uuid>,
+    site_unit: uuid::Uuid,
+) -> bool {
+    role.is_staff() || (role == super::Role::UnitOfficer && own_unit == Some(site_unit))
+}
+
+impl TryFrom<String> for SiteState {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).map_err(|_| format!("unknown site state {s:?}"))
+    }
+}
+
 /// How a sub-item stands against its schedule, worst first (the dashboard sorts by it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -198,8 +265,7 @@ impl Schedule {
 
     /// The share of the target done, in per mille, capped at 1000.
     pub fn done_permille(&self) -> i64 {
-        let done = i64::from(self.done.unwrap_or(0).max(0));
-        (done * 1000 / i64::from(self.target.max(1))).min(1000)
+        share_permille(self.done.unwrap_or(0), self.target)
     }
 
     /// Done when the target is reached; overdue after the deadline; behind when the share done
@@ -216,6 +282,13 @@ impl Schedule {
             Risk::OnTrack
         }
     }
+}
+
+/// The share of a target done, in per mille: a negative quantity counts as none, a target
+/// below one as one, and more than the target as all of it. Every page that shows a share (the
+/// schedule's risk, the public plan) reads it from here, so they cannot disagree.
+pub fn share_permille(done: i32, target: i32) -> i64 {
+    (i64::from(done.max(0)) * 1000 / i64::from(target.max(1))).min(1000)
 }
 
 /// A point in the chart's box, (x, y) from its top left.
@@ -384,6 +457,42 @@ mod tests {
             ..s
         };
         assert_eq!(odd.elapsed_permille(d("2026-01-01")), 1000);
+    }
+
+    #[test]
+    fn site_states_round_trip_and_refuse_the_rest() {
+        for st in SiteState::ALL {
+            assert_eq!(SiteState::parse(st.as_str()), Ok(st));
+        }
+        assert_eq!(SiteState::parse(" in_service "), Ok(SiteState::InService));
+        for bad in ["", "open", "IN_SERVICE", "in service"] {
+            assert_eq!(SiteState::parse(bad).unwrap_err().field, "site_state");
+        }
+        assert!(!SiteState::Planned.finished() && !SiteState::UnderConstruction.finished());
+        assert!(SiteState::InService.finished() && SiteState::Closed.finished());
+        assert_eq!(SiteState::default(), SiteState::Planned);
+    }
+
+    #[test]
+    fn the_lead_units_officers_and_staff_set_a_sites_state() {
+        use crate::domain::Role;
+        let (unit, other) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        assert!(may_set_site_state(Role::UnitOfficer, Some(unit), unit));
+        assert!(!may_set_site_state(Role::UnitOfficer, Some(other), unit));
+        assert!(!may_set_site_state(Role::UnitOfficer, None, unit));
+        assert!(may_set_site_state(Role::Staff, None, unit));
+        assert!(may_set_site_state(Role::Admin, None, unit));
+        assert!(!may_set_site_state(Role::Deputy, Some(unit), unit));
+    }
+
+    #[test]
+    fn share_is_bounded_both_ways() {
+        assert_eq!(share_permille(312, 400), 780);
+        assert_eq!(share_permille(-5, 400), 0);
+        assert_eq!(share_permille(401, 400), 1000);
+        assert_eq!(share_permille(3, 0), 1000);
+        assert_eq!(share_permille(0, 0), 0);
+        assert_eq!(share_permille(i32::MAX, 1), 1000);
     }
 
     #[test]

@@ -65,3 +65,28 @@ pub async fn get_risks() -> Result<Risks, AppError> {
     })
     .await
 }
+
+/// Sets a site's state (planned, under construction, in service, closed): an officer of its
+/// sub-item's lead unit as the work goes on, or staff correcting it. `true` when it changed.
+#[server(endpoint = "progress/site-state")]
+pub async fn set_site_state(site: Uuid, state: String) -> Result<bool, AppError> {
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|_| true).await?;
+        let db = crate::ssr::db()?;
+        let (_, unit) = db
+            .site_state_scope(site)
+            .await?
+            .ok_or_else(|| AppError::not_found("site"))?;
+        if !crate::domain::progress::may_set_site_state(user.role, user.unit_id, unit) {
+            return Err(AppError::forbidden());
+        }
+        let state = crate::domain::progress::SiteState::parse(&state).map_err(field)?;
+        let changed = db.set_site_state(site, state, user.id).await?;
+        if changed {
+            // The site's page and the public plan say where the site is.
+            crate::ssr::page_cache()?.clear();
+        }
+        Ok(changed)
+    })
+    .await
+}

@@ -35,6 +35,10 @@ pub struct ProgressReport {
     pub note: String,
     pub photos: Vec<String>,
     pub queries: Vec<ProgressQuery>,
+    /// The sub-item's sites finished (in service or closed), of how many, when it was filed;
+    /// `None` for a report filed before sites had states.
+    pub sites_finished: Option<i32>,
+    pub sites_total: Option<i32>,
 }
 
 /// What the sub-item's page shows of its progress.
@@ -55,6 +59,9 @@ pub struct SubItemProgress {
     /// One page of reports, newest first, with the total.
     pub reports: crate::paged::Paged<ProgressReport>,
     pub margin_pct: i32,
+    /// The sub-item's sites finished (in service or closed) now, of how many.
+    pub sites_finished: i64,
+    pub sites_total: i64,
     /// The viewer is an officer of the sub-item's lead unit.
     pub may_report: bool,
     /// The viewer is staff.
@@ -103,6 +110,44 @@ pub struct RiskRow {
 }
 
 impl RiskRow {
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            year: self.year,
+            deadline: self.deadline,
+            target: self.target,
+            done: self.done,
+        }
+    }
+}
+
+/// A sub-item's line in the progress export: the published plan's columns (responsible unit,
+/// quantified target, deadline, funds) beside the latest report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ProgressExportRow {
+    pub year: i32,
+    pub project_number: i32,
+    pub project_zh: String,
+    pub number: i32,
+    pub title_zh: String,
+    pub unit_zh: String,
+    pub group_zh: Option<String>,
+    pub target: i32,
+    pub target_unit_zh: String,
+    pub deadline: NaiveDate,
+    pub budget_yuan: i64,
+    pub done: Option<i32>,
+    pub paid_government_yuan: Option<i64>,
+    pub paid_residents_yuan: Option<i64>,
+    pub paid_social_yuan: Option<i64>,
+    pub reported_at: Option<DateTime<Utc>>,
+    pub reports: i64,
+    pub open_queries: i64,
+    pub sites_finished: i64,
+    pub sites_total: i64,
+}
+
+impl ProgressExportRow {
     pub fn schedule(&self) -> Schedule {
         Schedule {
             year: self.year,

@@ -109,6 +109,9 @@ fn report_view(
                 {t!(i18n, progress.residents)} " " {format_wan_yuan(r.paid.residents)} ", "
                 {t!(i18n, progress.social)} " " {format_wan_yuan(r.paid.social)} ")"
             </p>
+            {r.sites_finished.zip(r.sites_total).map(|(done, total)| view! {
+                <p class="muted sites-finished">{t!(i18n, site_state.finished_of, done = done, total = total)}</p>
+            })}
             {(!r.note.is_empty()).then(|| view! { <p class="body">{r.note.clone()}</p> })}
             {(!r.photos.is_empty()).then(|| view! { <p class="thumbs">{photos}</p> })}
             <ul class="queries">{queries}</ul>
@@ -223,6 +226,9 @@ pub fn SubItemProgressSection(sub_item: Uuid) -> impl IntoView {
                                     {risk_label(i18n, risk)}
                                 </span>
                             </li>
+                            <li id="sites-finished" data-done=p.sites_finished data-total=p.sites_total>
+                                {t!(i18n, site_state.finished_of, done = p.sites_finished, total = p.sites_total)}
+                            </li>
                             <li>
                                 {t!(i18n, progress.paid)} " " <b>{format_wan_yuan(paid)}</b> " / "
                                 {format_wan_yuan(p.budget_yuan)} " " {t!(i18n, common.wan_yuan)}
@@ -310,6 +316,13 @@ pub fn ProgressRisks() -> impl IntoView {
                         <button type="submit">{t!(i18n, common.save)}</button>
                     </PlainForm>
                     <p class="muted">{t!(i18n, progress.risks_total, total = total)}</p>
+                    {d.year.map(|y| view! {
+                        <p>
+                            <a href=format!("/progress/export.xlsx?year={y}") rel="external" download id="progress-export">
+                                {t!(i18n, progress.export)}
+                            </a>
+                        </p>
+                    })}
                     <div class="scroll">
                     <table class="grid" id="dash-risks">
                         <thead>

@@ -152,6 +152,8 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                 <dd id="site-schedule">{schedule}</dd>
                 <dt>{t!(i18n, progress.title)}</dt>
                 <dd id="site-progress">{progress}</dd>
+                <dt>{t!(i18n, site_state.label)}</dt>
+                <dd id="public-site-state"><crate::ui::SiteStateTag state=s.state /></dd>
                 <dt>{t!(i18n, site.district)}</dt>
                 <dd>{pick(zh, &s.district_zh, &s.district_en)}</dd>
             </dl>

@@ -13,7 +13,7 @@ pub const PLAN_SITES_PAGE: u32 = 100;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct PlanSubItem {
+pub struct PublicSubItem {
     pub id: uuid::Uuid,
     pub project_number: i32,
     pub project_zh: String,
@@ -47,7 +47,7 @@ pub struct PublicPlan {
     pub year: Option<i32>,
     /// Every year with a plan, newest first.
     pub years: Vec<i32>,
-    pub sub_items: Vec<PlanSubItem>,
+    pub sub_items: Vec<PublicSubItem>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,12 +61,14 @@ pub struct PlanSite {
     pub district_zh: String,
     pub district_en: String,
     pub active: bool,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub state: crate::domain::progress::SiteState,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanSites {
     pub year: i32,
-    pub sub_item: PlanSubItem,
+    pub sub_item: PublicSubItem,
     pub sites: Paged<PlanSite>,
 }
 

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use super::plan::{PlanSites, PlanSubItem, PublicPlan};
+use super::plan::{PlanSites, PublicPlan, PublicSubItem};
 use crate::catalogue::format_wan_yuan;
 use crate::domain::comment::percent;
 use crate::error::AppError;
@@ -62,7 +62,7 @@ fn year_param() -> impl Fn() -> Option<String> + Copy + Send + Sync {
 fn share(done: i32, target: i32) -> String {
     format!(
         "{}%",
-        (i64::from(done.max(0)) * 100 / i64::from(target.max(1))).min(100)
+        crate::domain::progress::share_permille(done, target) / 10
     )
 }
 
@@ -93,7 +93,7 @@ fn PlanView(p: PublicPlan) -> impl IntoView {
             }
         })
         .collect_view();
-    let mut projects: Vec<(i32, Vec<PlanSubItem>)> = vec![];
+    let mut projects: Vec<(i32, Vec<PublicSubItem>)> = vec![];
     for s in p.sub_items {
         match projects.last_mut() {
             Some((n, list)) if *n == s.project_number => list.push(s),
@@ -136,7 +136,7 @@ fn sub_item_view(
     i18n: leptos_i18n::I18nContext<Locale>,
     zh: bool,
     year: i32,
-    s: PlanSubItem,
+    s: PublicSubItem,
 ) -> impl IntoView {
     let unit = pick(zh, &s.target_unit_zh, &s.target_unit_en).to_owned();
     let sub = format!("{}-{}", s.project_number, s.number);
@@ -241,6 +241,7 @@ pub fn PlanSitesPage() -> impl IntoView {
                                 <li>
                                     <a href=format!("/s/{}", t.public_code)>{pick(zh, &t.name_zh, &t.name_en)}</a>
                                     " · " {kind_label(i18n, t.kind)} " · " {pick(zh, &t.district_zh, &t.district_en)}
+                                    " " <crate::ui::SiteStateTag state=t.state />
                                     {(!t.active).then(|| view! { " · " <span class="tag">{t!(i18n, plan.site_closed)}</span> })}
                                 </li>
                             })

@@ -26,7 +26,7 @@ const SITE_SELECT: &str = "
     select t.id, t.name_zh, t.name_en, t.kind, t.public_code,
            d.name_zh as district_zh, d.name_en as district_en,
            s.id as sub_item_id, s.title_zh as sub_item_title_zh, s.title_en as sub_item_title_en,
-           s.lead_unit_id, t.geometry
+           s.lead_unit_id, t.state, t.geometry
       from sites t
       join districts d on d.id = t.district_id
       join sub_items s on s.id = t.sub_item_id";
@@ -124,7 +124,7 @@ impl Db {
                     s.target_quantity, s.target_unit_zh, s.target_unit_en, s.deadline,
                     s.budget_yuan, u.name_zh as lead_unit_zh, u.name_en as lead_unit_en,
                     g.number as group_number, g.name_zh as group_name_zh,
-                    g.name_en as group_name_en, t.active
+                    g.name_en as group_name_en, t.active, t.state, s.lead_unit_id
                from sites t
                join districts d on d.id = t.district_id
                join sub_items s on s.id = t.sub_item_id

@@ -7,11 +7,15 @@ use uuid::Uuid;
 
 use super::users::UserRecord;
 use super::Db;
-use crate::domain::progress::{BurnPoint, Paid, ProgressInput, Risk, DEFAULT_BEHIND_MARGIN_PCT};
+use crate::domain::progress::{
+    BurnPoint, Paid, ProgressInput, Risk, SiteState, DEFAULT_BEHIND_MARGIN_PCT,
+};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::paged::Paged;
-use crate::progress::{ProgressQuery, ProgressReport, RiskRow, Risks, SubItemProgress};
+use crate::progress::{
+    ProgressExportRow, ProgressQuery, ProgressReport, RiskRow, Risks, SubItemProgress,
+};
 
 #[derive(sqlx::FromRow)]
 struct ReportRow {
@@ -24,6 +28,8 @@ struct ReportRow {
     paid_social_yuan: i64,
     note: String,
     photos: Vec<String>,
+    sites_finished: Option<i32>,
+    sites_total: Option<i32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +45,7 @@ struct PlanRow {
 
 const REPORT_COLUMNS: &str = "r.id, r.at, u.display_name as author_name, r.quantity_done,
     r.paid_government_yuan, r.paid_residents_yuan, r.paid_social_yuan, r.note,
+    r.sites_finished, r.sites_total,
     array(select p.sha256 from progress_report_photos p where p.report_id = r.id
           order by p.position) as photos";
 
@@ -95,8 +102,10 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "insert into progress_reports (id, sub_item_id, quantity_done, paid_government_yuan,
-                 paid_residents_yuan, paid_social_yuan, note, author)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 paid_residents_yuan, paid_social_yuan, note, author, sites_finished, sites_total)
+             select $1, $2, $3, $4, $5, $6, $7, $8,
+                    count(*) filter (where t.state in ('in_service', 'closed')), count(*)
+               from sites t where t.sub_item_id = $2",
         )
         .bind(id)
         .bind(sub_item)
@@ -118,6 +127,73 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The site's state and the lead unit of its sub-item, or `None` when there is no such
+    /// site: who may change the state is decided from these.
+    pub async fn site_state_scope(
+        &self,
+        site: Uuid,
+    ) -> Result<Option<(SiteState, Uuid)>, AppError> {
+        let row: Option<(String, Uuid)> = sqlx::query_as(
+            "select t.state, s.lead_unit_id from sites t
+               join sub_items s on s.id = t.sub_item_id where t.id = $1",
+        )
+        .bind(site)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(st, unit)| {
+            SiteState::try_from(st)
+                .map(|st| (st, unit))
+                .map_err(|_| AppError::internal())
+        })
+        .transpose()
+    }
+
+    /// Sets a site's state and keeps the change with who made it, in one transaction; the row
+    /// is locked so two changes at once are both logged in the order they took effect. Setting
+    /// the state it already has changes and logs nothing (`false`).
+    pub async fn set_site_state(
+        &self,
+        site: Uuid,
+        state: SiteState,
+        actor: Uuid,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let now: Option<String> =
+            sqlx::query_scalar("select state from sites where id = $1 for update")
+                .bind(site)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match now {
+            None => return Err(AppError::not_found("site")),
+            Some(now) if now == state.as_str() => return Ok(false),
+            Some(_) => {}
+        }
+        sqlx::query("update sites set state = $2 where id = $1")
+            .bind(site)
+            .bind(state.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("insert into site_state_changes (site_id, state, actor) values ($1, $2, $3)")
+            .bind(site)
+            .bind(state.as_str())
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// How many of a sub-item's sites are finished (in service or closed), of how many.
+    pub async fn sites_finished(&self, sub_item: Uuid) -> Result<(i64, i64), AppError> {
+        Ok(sqlx::query_as(
+            "select count(*) filter (where state in ('in_service', 'closed')), count(*)
+               from sites where sub_item_id = $1",
+        )
+        .bind(sub_item)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Staff query a report's figures: the query and a notification to each active officer of
@@ -237,6 +313,8 @@ impl Db {
             },
             note: r.note,
             photos: r.photos,
+            sites_finished: r.sites_finished,
+            sites_total: r.sites_total,
         };
         let reports: Vec<ProgressReport> = rows.into_iter().map(report).collect();
         let latest = match latest_row {
@@ -244,7 +322,10 @@ impl Db {
             None => reports.first().cloned(),
         };
         let china = |t: DateTime<Utc>| (t + chrono::Duration::hours(8)).date_naive();
+        let (sites_finished, sites_total) = self.sites_finished(sub_item).await?;
         Ok(Some(SubItemProgress {
+            sites_finished,
+            sites_total,
             sub_item_id: sub_item,
             today,
             year: plan.year,
@@ -277,13 +358,7 @@ impl Db {
     /// The dashboard's schedule table: every sub-item of the plan year (today's year, or the
     /// latest year before it that has a plan), with its latest report, worst first.
     pub async fn progress_risks(&self, today: NaiveDate) -> Result<Risks, AppError> {
-        use chrono::Datelike;
-        let year: Option<i32> = sqlx::query_scalar(
-            "select coalesce(max(year) filter (where year <= $1), max(year)) from projects",
-        )
-        .bind(today.year())
-        .fetch_one(&self.pool)
-        .await?;
+        let year = self.plan_year(today).await?;
         let margin_pct = self.progress_margin().await?;
         let rows: Vec<RiskRow> = sqlx::query_as(
             "select s.id as sub_item_id, p.year, p.number as project_number, s.number,
@@ -328,5 +403,56 @@ impl Db {
             margin_pct,
             rows,
         })
+    }
+
+    /// The plan year the schedule shows: today's year, or the latest year before it that has a
+    /// plan, or the first year planned.
+    pub async fn plan_year(&self, today: NaiveDate) -> Result<Option<i32>, AppError> {
+        use chrono::Datelike;
+        Ok(sqlx::query_scalar(
+            "select coalesce(max(year) filter (where year <= $1), max(year)) from projects",
+        )
+        .bind(today.year())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Every sub-item of a year in the plan's order, with its latest report, how many reports
+    /// and open queries it has, and its sites finished: the progress export's lines.
+    pub async fn progress_export(&self, year: i32) -> Result<Vec<ProgressExportRow>, AppError> {
+        Ok(sqlx::query_as(
+            "select p.year, p.number as project_number, p.title_zh as project_zh, s.number,
+                    s.title_zh, u.name_zh as unit_zh, g.name_zh as group_zh,
+                    s.target_quantity as target, s.target_unit_zh, s.deadline, s.budget_yuan,
+                    l.quantity_done as done, l.paid_government_yuan, l.paid_residents_yuan,
+                    l.paid_social_yuan, l.at as reported_at,
+                    (select count(*) from progress_reports r where r.sub_item_id = s.id)
+                        as reports,
+                    (select count(*) from progress_queries q
+                       join progress_reports r on r.id = q.report_id
+                      where r.sub_item_id = s.id
+                        and not exists (select 1 from progress_reports later
+                                         where later.sub_item_id = s.id and later.at > q.at))
+                        as open_queries,
+                    (select count(*) from sites t
+                      where t.sub_item_id = s.id and t.state in ('in_service', 'closed'))
+                        as sites_finished,
+                    (select count(*) from sites t where t.sub_item_id = s.id) as sites_total
+               from sub_items s
+               join projects p on p.id = s.project_id
+               join lead_units u on u.id = s.lead_unit_id
+               left join group_units gu on gu.unit_id = u.id
+               left join supervision_groups g on g.id = gu.group_id
+               left join lateral (select r.quantity_done, r.paid_government_yuan,
+                                         r.paid_residents_yuan, r.paid_social_yuan, r.at
+                                    from progress_reports r
+                                   where r.sub_item_id = s.id
+                                   order by r.at desc, r.id desc limit 1) l on true
+              where p.year = $1
+              order by p.number, s.number",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

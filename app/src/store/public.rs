@@ -555,11 +555,11 @@ impl Db {
     pub async fn public_plan(
         &self,
         year: i32,
-    ) -> Result<Vec<crate::public::plan::PlanSubItem>, AppError> {
+    ) -> Result<Vec<crate::public::plan::PublicSubItem>, AppError> {
         let q = format!(
             "select {PLAN_COLUMNS} {PLAN_FROM} where p.year = $1 order by p.number, s.number"
         );
-        let mut rows: Vec<crate::public::plan::PlanSubItem> =
+        let mut rows: Vec<crate::public::plan::PublicSubItem> =
             sqlx::query_as(&q).bind(year).fetch_all(&self.pool).await?;
         let tallies = self.satisfaction_figures(year).await?;
         for r in &mut rows {
@@ -584,7 +584,7 @@ impl Db {
             "select {PLAN_COLUMNS} {PLAN_FROM}
               where p.year = $1 and p.number = $2 and s.number = $3"
         );
-        let sub: Option<crate::public::plan::PlanSubItem> = sqlx::query_as(&q)
+        let sub: Option<crate::public::plan::PublicSubItem> = sqlx::query_as(&q)
             .bind(year)
             .bind(project)
             .bind(number)
@@ -595,7 +595,7 @@ impl Db {
         };
         let rows = sqlx::query_as(
             "select t.public_code, t.name_zh, t.name_en, t.kind, d.name_zh as district_zh,
-                    d.name_en as district_en, t.active
+                    d.name_en as district_en, t.active, t.state
                from sites t join districts d on d.id = t.district_id
               where t.sub_item_id = $1
               order by t.active desc, t.code nulls last, t.name_zh, t.id

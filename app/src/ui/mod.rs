@@ -116,6 +116,31 @@ pub fn kind_label(locale: impl Into<Locale>, kind: SiteKind) -> &'static str {
     }
 }
 
+pub fn site_state_label(
+    locale: impl Into<Locale>,
+    state: crate::domain::progress::SiteState,
+) -> &'static str {
+    use crate::domain::progress::SiteState;
+    let locale: Locale = locale.into();
+    match state {
+        SiteState::Planned => td_string!(locale, site_state.planned),
+        SiteState::UnderConstruction => td_string!(locale, site_state.under_construction),
+        SiteState::InService => td_string!(locale, site_state.in_service),
+        SiteState::Closed => td_string!(locale, site_state.closed),
+    }
+}
+
+/// A site's state as a tag, coloured by its state.
+#[component]
+pub fn SiteStateTag(state: crate::domain::progress::SiteState) -> impl IntoView {
+    let locale = crate::ui::island::locale();
+    view! {
+        <span class=format!("tag state-{}", state.as_str()) data-state=state.as_str()>
+            {site_state_label(locale, state)}
+        </span>
+    }
+}
+
 pub fn role_label(locale: impl Into<Locale>, role: Role) -> &'static str {
     let locale: Locale = locale.into();
     match role {
@@ -194,6 +219,7 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "progress_photos" => td_string!(locale, fields.progress_photos),
         "query_reason" => td_string!(locale, fields.query_reason),
         "margin" => td_string!(locale, fields.margin),
+        "site_state" => td_string!(locale, fields.site_state),
         _ => return None,
     })
 }

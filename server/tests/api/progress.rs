@@ -4,60 +4,31 @@
 //! schedule table judges each sub-item on its boundary dates.
 
 use chrono::{Datelike, NaiveDate};
-use reqwest::{multipart, StatusCode};
+use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::common::TestApp;
+use crate::common::{form_of, post_page_form, with_photos, Posted, TestApp};
 use crate::field::phone_jpeg;
 use crate::items::{another_unit, officer_of};
 
 /// Posts the officer's form as a browser does (`html`) or as another client.
-async fn report(
+pub async fn report(
     app: &TestApp,
     cookie: Option<&str>,
     sub_item: Uuid,
     fields: &[(&str, &str)],
     photos: Vec<Vec<u8>>,
     html: bool,
-) -> (StatusCode, String, String) {
-    let mut form = multipart::Form::new();
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    for (i, p) in photos.into_iter().enumerate() {
-        form = form.part(
-            "photos",
-            multipart::Part::bytes(p)
-                .file_name(format!("progress-{i}.jpg"))
-                .mime_str("image/jpeg")
-                .unwrap(),
-        );
-    }
-    let mut req = app
-        .http
-        .post(format!("{}/sub-items/{sub_item}/progress", app.base))
-        .header(
-            "accept",
-            if html {
-                "text/html"
-            } else {
-                "application/json"
-            },
-        )
-        .header("referer", format!("{}/sub-items/{sub_item}", app.base))
-        .multipart(form);
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    let res = req.send().await.expect("post");
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, res.text().await.unwrap_or_default())
+) -> Posted {
+    let page = format!("/sub-items/{sub_item}");
+    post_page_form(
+        app,
+        &format!("/sub-items/{sub_item}/progress"),
+        cookie,
+        with_photos(form_of(fields), photos),
+        html.then_some(page.as_str()),
+    )
+    .await
 }
 
 async fn officer_unit(app: &TestApp) -> Uuid {
@@ -466,5 +437,233 @@ async fn the_schedule_table_judges_each_sub_item_on_its_boundary_dates() {
     .await
     .unwrap();
     assert_eq!(listed, in_year);
+    app.cleanup().await;
+}
+
+async fn public(app: &TestApp, path: String) -> String {
+    app.get(&path, None).await.text().await.unwrap()
+}
+
+/// A site's state: the lead unit's officers and staff set it, nobody else; each change is kept
+/// with who made it, setting the same state again keeps nothing, and a report says how many of
+/// the sub-item's sites were finished when it was filed. The public site page and the plan's
+/// site list show it at once, though they were kept.
+#[tokio::test]
+async fn site_states_are_set_by_the_unit_and_shown_to_everyone() {
+    let app = TestApp::spawn().await;
+    let officer = app.login_demo("demo-officer").await;
+    let staff = app.login_demo("demo-staff").await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let admin = app.login_demo("demo-admin").await;
+    let unit = officer_unit(&app).await;
+    let (sub_item, _) = sub_item_of(&app, unit).await;
+    let (site, code, total): (Uuid, String, i64) = sqlx::query_as(
+        "select id, public_code, count(*) over () from sites where sub_item_id = $1
+          order by public_code limit 1",
+    )
+    .bind(sub_item)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let other_officer = officer_of(&app, &admin, another_unit(&app, unit).await, "st-other").await;
+    let site_s = site.to_string();
+    let set = |who: Option<String>, state: &'static str| {
+        let app = &app;
+        let site_s = site_s.clone();
+        async move {
+            app.call(
+                "progress/site-state",
+                who.as_deref(),
+                &[("site", site_s.as_str()), ("state", state)],
+            )
+            .await
+        }
+    };
+    // The public page is kept before the change.
+    assert!(public(&app, format!("/s/{code}"))
+        .await
+        .contains("data-state=\"planned\""));
+
+    for (who, status) in [
+        (Some(deputy.clone()), StatusCode::FORBIDDEN),
+        (Some(other_officer.clone()), StatusCode::FORBIDDEN),
+        (None, StatusCode::UNAUTHORIZED),
+    ] {
+        let (s, body, _) = set(who, "in_service").await;
+        assert_eq!(s, status, "{body}");
+    }
+    let (s, body, _) = set(Some(officer.clone()), "finished").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["details"]["field"], "site_state");
+    let (s, body, _) = app
+        .call(
+            "progress/site-state",
+            Some(&officer),
+            &[("site", &Uuid::now_v7().to_string()), ("state", "closed")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(app.count("site_state_changes").await, 0);
+
+    let (s, changed, _) = set(Some(officer.clone()), "under_construction").await;
+    assert_eq!((s, changed), (StatusCode::OK, serde_json::json!(true)));
+    let (s, changed, _) = set(Some(officer.clone()), "in_service").await;
+    assert_eq!((s, changed), (StatusCode::OK, serde_json::json!(true)));
+    let (_, changed, _) = set(Some(officer.clone()), "in_service").await;
+    assert_eq!(
+        changed,
+        serde_json::json!(false),
+        "the same state again changes nothing"
+    );
+    let log: Vec<(String, String)> = sqlx::query_as(
+        "select c.state, u.username from site_state_changes c join users u on u.id = c.actor
+          where c.site_id = $1 order by c.id",
+    )
+    .bind(site)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        log,
+        [
+            ("under_construction".to_owned(), "demo-officer".to_owned()),
+            ("in_service".to_owned(), "demo-officer".to_owned()),
+        ]
+    );
+    // The log cannot be rewritten.
+    assert!(
+        sqlx::query("update site_state_changes set state = 'planned'")
+            .execute(&app.pool)
+            .await
+            .is_err()
+    );
+
+    // Everyone sees it: the site page signed in, the public page and the plan's list.
+    let page = app
+        .get(&format!("/sites/{site}"), Some(&deputy))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-state=\"in_service\""),
+        "signed-in site page"
+    );
+    assert!(!page.contains("site-state-form"), "a deputy gets no form");
+    let page = app
+        .get(&format!("/sites/{site}"), Some(&officer))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("site-state-form"),
+        "the unit's officer gets the form"
+    );
+    let s_page = public(&app, format!("/s/{code}")).await;
+    assert!(
+        s_page.contains("data-state=\"in_service\""),
+        "the kept page was emptied"
+    );
+    let (year, project, number): (i32, i32, i32) = sqlx::query_as(
+        "select p.year, p.number, s.number from sub_items s join projects p on p.id = s.project_id
+          where s.id = $1",
+    )
+    .bind(sub_item)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let list = public(&app, format!("/plan/{year}/{project}-{number}")).await;
+    assert!(list.contains("data-state=\"in_service\""), "{list}");
+
+    // Staff correct it; the report filed next keeps the count of that moment.
+    let (s, _, _) = set(Some(staff.clone()), "closed").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, body) = report(
+        &app,
+        Some(&officer),
+        sub_item,
+        &[("quantity_done", "1")],
+        vec![],
+        false,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let kept: (Option<i32>, Option<i32>) = sqlx::query_as(
+        "select sites_finished, sites_total from progress_reports where sub_item_id = $1
+          order by at desc limit 1",
+    )
+    .bind(sub_item)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kept,
+        (Some(1), Some(total as i32)),
+        "closed counts as finished"
+    );
+    let (_, progress, _) = app
+        .call(
+            "progress/sub-item",
+            Some(&deputy),
+            &[("sub_item", &sub_item.to_string())],
+        )
+        .await;
+    assert_eq!(progress["sites_finished"], 1);
+    assert_eq!(progress["sites_total"], total);
+    assert_eq!(progress["latest"]["sites_finished"], 1);
+
+    // The year's progress table, as XLSX: every sub-item of the year in the plan's order, the
+    // figures as numbers, this report's beside its target.
+    let xlsx = |cookie: Option<String>, query: &'static str| {
+        let app = &app;
+        async move {
+            let mut req = app
+                .http
+                .get(format!("{}/progress/export.xlsx{query}", app.base));
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            let res = req.send().await.unwrap();
+            (res.status(), res.bytes().await.unwrap())
+        }
+    };
+    let (s, _) = xlsx(None, "").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = xlsx(Some(staff.clone()), "?year=12").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, bytes) = xlsx(Some(deputy.clone()), "").await;
+    assert_eq!(s, StatusCode::OK);
+    use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("opens");
+    let range = book.worksheet_range("实施进度").expect("the sheet");
+    let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let in_year: i64 = sqlx::query_scalar(
+        "select count(*) from sub_items s join projects p on p.id = s.project_id
+          where p.year = $1",
+    )
+    .bind(year)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows.len() as i64,
+        in_year + 1,
+        "a header and every sub-item"
+    );
+    assert_eq!(rows[0][0].to_string(), "编号");
+    assert_eq!(rows[0][12].to_string(), "资金安排（万元）");
+    let line = rows
+        .iter()
+        .find(|r| r[0].to_string() == format!("{project}-{number}"))
+        .expect("the reported sub-item");
+    assert_eq!(line[8], Data::Float(1.0), "done, as a number");
+    assert_eq!(line[17].to_string(), format!("1 / {total}"));
+    assert_eq!(line[19], Data::Float(0.0));
+    let (s, bytes) = xlsx(Some(staff.clone()), "?year=2099").await;
+    assert_eq!(s, StatusCode::OK, "a year with no plan is an empty table");
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(book.worksheet_range("实施进度").unwrap().rows().count(), 1);
     app.cleanup().await;
 }
