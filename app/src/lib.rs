@@ -30,6 +30,7 @@ pub mod registry_edit;
 pub mod registry_rows;
 pub mod staff;
 pub mod ui;
+pub mod usage;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -35,6 +35,9 @@ pub struct Config {
     /// QR codes, photos, pages not in the cache) a client may make at once, then one per interval.
     pub read_burst: u32,
     pub read_interval_ms: u64,
+    /// `JIANDU_MQTT_URL` (`mqtt://host:1883?client_id=jiandu-1`): the broker devices publish
+    /// their readings to; unset, readings come over HTTP only.
+    pub mqtt_url: Option<String>,
     /// `JIANDU_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client. Empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -81,6 +84,10 @@ impl Config {
             comment_burst: number("JIANDU_COMMENT_BURST", 5)?,
             comment_interval_secs: number("JIANDU_COMMENT_INTERVAL_SECS", 60)?,
             read_burst: number("JIANDU_READ_BURST", 60)?,
+            mqtt_url: env::var("JIANDU_MQTT_URL")
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
             read_interval_ms: number("JIANDU_READ_INTERVAL_MS", 500)?,
             trusted_proxies: env::var("JIANDU_TRUSTED_PROXIES")
                 .unwrap_or_default()

@@ -328,7 +328,7 @@ async fn xlsx(
 /// carriage return before one) as a formula, and descriptions and answers are text from outside
 /// the office. OWASP's rule: such a cell is written with a leading `'`, which Excel and WPS show
 /// as plain text. The XLSX export writes typed strings and needs none of this.
-fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {

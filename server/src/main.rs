@@ -6,7 +6,8 @@ use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
     "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]
-              |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]]
+              |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]
+              |simulate-devices mqtt|http URL [DEVICES [READINGS [CONCURRENCY]]]]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
   precompress
@@ -26,7 +27,13 @@ const USAGE: &str =
              import the year's implementation plan, sites (.xlsx, .csv or GeoJSON), deputies'
              roster or groups' units, all or nothing, and print a line per new or changed row
              (or per problem); --dry-run stores nothing; the year defaults to this year; exits
-             0 only when the whole file was taken (JIANDU_SECRET keeps the roster's mobiles)";
+             0 only when the whole file was taken (JIANDU_SECRET keeps the roster's mobiles)
+  simulate-devices mqtt|http URL [DEVICES [READINGS [CONCURRENCY]]]
+             register DEVICES simulated devices (default 100) at the active sites, send
+             READINGS readings each (default 10; one in a hundred sent twice) to the broker at
+             URL (mqtt://host:1883) or the server at URL (http://host:3000), CONCURRENCY
+             connections or requests at once (default 8 for MQTT, 64 for HTTP), wait until all
+             are stored by the server, and print the rate and latencies";
 
 /// `import KIND FILE [--year YYYY] [--dry-run]`, parsed.
 struct ImportArgs {
@@ -73,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
     ) {
         ("admin", Some("create"), Some(name)) if args.len() <= 4 => Some(name.clone()),
         ("serve" | "migrate" | "demo-data" | "purge" | "precompress", None, None) => None,
+        ("simulate-devices", Some("mqtt" | "http"), Some(_)) if args.len() <= 6 => None,
         ("import", _, _) if import_args(&args).is_some() => {
             import = import_args(&args);
             None
@@ -179,6 +187,9 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    if command == "simulate-devices" {
+        return simulate_devices(&db, &config, &args).await;
+    }
     if command == "purge" {
         let (phones, clients) = server::purge(&db, config.retention)
             .await
@@ -277,6 +288,9 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     });
+    if let Some(url) = &config.mqtt_url {
+        server::mqtt::start(db.clone(), url)?;
+    }
     let app = web::router(db, media, options, settings)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr)
@@ -303,4 +317,50 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn simulate_devices(db: &Db, config: &Config, args: &[String]) -> anyhow::Result<()> {
+    use server::simulate::{Plan, Via};
+    let number = |i: usize, default: usize| -> anyhow::Result<usize> {
+        args.get(i).map_or(Ok(default), |s| {
+            s.parse()
+                .map_err(|_| anyhow::anyhow!("{s:?} is not a number\n{USAGE}"))
+        })
+    };
+    let url = args[2].trim_end_matches('/').to_owned();
+    let mqtt = args[1] == "mqtt";
+    let via = if mqtt { Via::Mqtt(url) } else { Via::Http(url) };
+    let plan = Plan {
+        devices: number(3, 100)?,
+        readings_per_device: number(4, 10)?,
+        resend_permille: 10,
+        concurrency: number(5, if mqtt { 8 } else { 64 })?,
+        seed: 7,
+    };
+    let secret = config
+        .secret
+        .as_deref()
+        .ok_or_else(|| {
+            anyhow::anyhow!("JIANDU_SECRET is not set: the server's, to make the devices' tokens")
+        })
+        .and_then(|s| Ok(app::public::secret::Secret::from_hex(s)?))?;
+    let devices = server::simulate::register(db, &secret, plan.devices).await?;
+    let r = server::simulate::run(db, &devices, &plan, &via).await?;
+    println!(
+        "{} readings ({} distinct) from {} devices over {}: sent in {:.2} s, all stored in {:.2} s: {:.0} readings/s; stored {:.0} ms after sending at p50, {:.0} ms at p99{}",
+        r.sent,
+        r.distinct,
+        plan.devices,
+        if mqtt { "MQTT" } else { "HTTP" },
+        r.send_seconds,
+        r.stored_seconds,
+        r.per_second,
+        r.stored_p50_ms,
+        r.stored_p99_ms,
+        match (r.request_p50_ms, r.request_p99_ms) {
+            (Some(a), Some(b)) => format!("; requests {a:.1} ms p50, {b:.1} ms p99"),
+            _ => String::new(),
+        }
+    );
+    Ok(())
 }

@@ -294,6 +294,7 @@ fn SiteView(d: SiteDetail, zh: bool) -> impl IntoView {
         </dl>
         <crate::map::PanZoomMap locale=i18n.get_locale_untracked() items=site_map
             provider=crate::map::configured() id="site-map".to_owned() />
+        <crate::usage::pages::SiteUsageSection site=d.id code=d.public_code.clone() />
     }
 }
 

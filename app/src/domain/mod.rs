@@ -4,6 +4,7 @@
 pub mod account;
 pub mod answer;
 pub mod comment;
+pub mod device;
 pub mod exif;
 pub mod geometry;
 pub mod import;

@@ -323,6 +323,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </li>
                     </ul>
                     <crate::progress::pages::ProgressRisks />
+                    <crate::usage::pages::QuietSitesSection />
                     <h2>{t!(i18n, dashboard.verdicts)}</h2>
                     {verdicts(i18n, d.deputy_verdicts, d.public_verdicts)}
                     <h2>{t!(i18n, map.items_title)}</h2>

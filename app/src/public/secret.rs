@@ -70,6 +70,14 @@ impl Secret {
         mac.finalize().into_bytes().to_vec()
     }
 
+    /// A device's token: derived from its id, so those who manage the site's devices can be
+    /// shown it again (as an activation code), and unguessable without the secret.
+    pub fn device_token(&self, device: &uuid::Uuid) -> String {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&self.keyed_hash("device-token", device.as_bytes())[..32]);
+        crate::domain::device::new_token(key)
+    }
+
     /// The receipt for the comment sent with this form token: derived, not random, so the same
     /// form sent again (a double tap, a resend) shows the same receipt; unguessable without the
     /// secret, and the token is only ever in that one reader's page.

@@ -14,6 +14,7 @@ pub mod receipts;
 pub mod registry;
 pub mod registry_edit;
 pub mod seed;
+pub mod usage;
 pub mod users;
 
 use sqlx::PgPool;

@@ -220,6 +220,9 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "query_reason" => td_string!(locale, fields.query_reason),
         "margin" => td_string!(locale, fields.margin),
         "site_state" => td_string!(locale, fields.site_state),
+        "device_kind" => td_string!(locale, fields.device_kind),
+        "device_label" => td_string!(locale, fields.device_label),
+        "quiet_days" => td_string!(locale, fields.quiet_days),
         _ => return None,
     })
 }

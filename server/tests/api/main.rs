@@ -6,6 +6,7 @@ mod closed_loop;
 mod common;
 mod demo_data;
 mod device_answers;
+mod devices;
 mod field;
 mod first_run;
 mod hardening;

@@ -1,0 +1,170 @@
+//! Readings over MQTT: the server subscribes to `jiandu/sites/+/readings` on the broker named by
+//! `JIANDU_MQTT_URL` (`mqtt://host:1883?client_id=…`; Mosquitto on the development machines).
+//! Each message carries a device's token and its readings (`domain::device::MqttMessage`).
+//!
+//! Messages arrive at least once (QoS 1) and are acknowledged only once their readings are
+//! stored, so a connection lost mid-batch has them sent again by the broker; the store keeps a
+//! reading once per device and message id, so again costs nothing. A deployment gives each
+//! server a stable `client_id` and `clean_session=false` in the URL, so the broker keeps what
+//! arrives while that server restarts. Several servers share the
+//! stream through a shared subscription (`$share/jiandu/…`), each message going to one of them.
+//! Messages are taken in batches (up to `BATCH` or `LINGER`), with one query for their tokens
+//! and one statement for their readings.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::domain::device::{self, MqttMessage, MAX_BATCH, TOPIC_FILTER};
+use app::store::Db;
+use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, Publish, QoS};
+
+/// Messages taken together into one batch.
+const BATCH: usize = 512;
+/// How long a batch waits for more messages once it has one.
+const LINGER: Duration = Duration::from_millis(20);
+/// A message: a full batch of readings in JSON, with room.
+const MAX_PACKET: usize = MAX_BATCH * 256 + 4096;
+
+/// What became of one message, for the log and the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub messages: u64,
+    pub stored: u64,
+    pub duplicates: u64,
+    pub refused: u64,
+}
+
+/// Connects and serves until the process ends; reconnects after a broken connection.
+pub fn start(db: Db, url: &str) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let mut options =
+        MqttOptions::parse_url(url).map_err(|e| anyhow::anyhow!("JIANDU_MQTT_URL {url:?}: {e}"))?;
+    options
+        .set_keep_alive(Duration::from_secs(30))
+        .set_max_packet_size(MAX_PACKET, MAX_PACKET)
+        .set_manual_acks(true);
+    let (client, events) = AsyncClient::new(options, BATCH * 2);
+    Ok(tokio::spawn(run(db, client, events)))
+}
+
+async fn run(db: Db, client: AsyncClient, mut events: EventLoop) {
+    let filter = format!("$share/jiandu/{TOPIC_FILTER}");
+    let mut batch: Vec<Publish> = Vec::with_capacity(BATCH);
+    loop {
+        // The first message of a batch is waited for; the rest only for LINGER.
+        let event = if batch.is_empty() {
+            events.poll().await
+        } else {
+            match tokio::time::timeout(LINGER, events.poll()).await {
+                Ok(e) => e,
+                Err(_) => {
+                    flush(&db, &client, &mut batch).await;
+                    continue;
+                }
+            }
+        };
+        match event {
+            Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                tracing::info!("MQTT connected; subscribing to {filter}");
+                if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
+                    tracing::warn!(error = %e, "MQTT subscribe not sent");
+                }
+            }
+            Ok(Event::Incoming(Packet::Publish(p))) => {
+                batch.push(p);
+                if batch.len() >= BATCH {
+                    flush(&db, &client, &mut batch).await;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                // What was taken but not stored is not acknowledged: the broker sends it again.
+                batch.clear();
+                tracing::warn!(error = %e, "MQTT connection lost; trying again in a second");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Stores a batch and acknowledges its messages. Refused messages (a bad token, a device of
+/// another site, a malformed reading) are acknowledged too: sent again they would be refused
+/// again. A batch the database did not take is not acknowledged, and comes back.
+async fn flush(db: &Db, client: &AsyncClient, batch: &mut Vec<Publish>) {
+    let messages = std::mem::take(batch);
+    match take(db, &messages, chrono::Utc::now()).await {
+        Ok(tally) => {
+            tracing::debug!(?tally, "MQTT batch stored");
+            for p in &messages {
+                if let Err(e) = client.ack(p).await {
+                    tracing::warn!(error = %e, "MQTT acknowledgement not sent");
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e.message, messages = messages.len(), "MQTT batch not stored; the broker sends it again");
+        }
+    }
+}
+
+/// The readings of a batch of messages, checked and stored.
+pub async fn take(
+    db: &Db,
+    messages: &[Publish],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Tally, app::error::AppError> {
+    let mut tally = Tally {
+        messages: messages.len() as u64,
+        ..Tally::default()
+    };
+    let parsed: Vec<Option<(&str, String, MqttMessage)>> = messages
+        .iter()
+        .map(|p| {
+            let code = device::site_of_topic(&p.topic)?;
+            let m: MqttMessage = serde_json::from_slice(&p.payload).ok()?;
+            if !device::token_well_formed(&m.token) || m.readings.len() > MAX_BATCH {
+                return None;
+            }
+            Some((code, device::token_hash(&m.token), m))
+        })
+        .collect();
+    let mut hashes: Vec<String> = parsed.iter().flatten().map(|(_, h, _)| h.clone()).collect();
+    hashes.sort();
+    hashes.dedup();
+    let devices: HashMap<String, app::store::usage::TokenDevice> = db
+        .devices_by_token(&hashes)
+        .await?
+        .into_iter()
+        .map(|d| (d.token_hash.clone(), d))
+        .collect();
+    let mut readings = Vec::new();
+    for m in &parsed {
+        let Some((code, hash, m)) = m else {
+            tally.refused += 1;
+            continue;
+        };
+        let Some(dev) = devices.get(hash).filter(|d| d.site_code == *code) else {
+            // An unknown token, or a device of another site: nothing of it is kept.
+            tally.refused += 1;
+            continue;
+        };
+        match m
+            .readings
+            .iter()
+            .map(|r| r.check(now).map(|r| (dev.device_id, r)))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(rs) => readings.extend(rs),
+            Err(_) => tally.refused += 1,
+        }
+    }
+    let stored = db.store_readings(&readings, "mqtt").await?;
+    tally.stored = stored;
+    tally.duplicates = readings.len() as u64 - stored;
+    if tally.refused > 0 {
+        tracing::info!(
+            refused = tally.refused,
+            "MQTT messages refused (bad token, another site's device or a malformed reading)"
+        );
+    }
+    Ok(tally)
+}
