@@ -20,8 +20,10 @@ use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, Publish, QoS};
 
 /// Messages taken together into one batch.
 const BATCH: usize = 512;
-/// How long a batch waits for more messages once it has one.
-const LINGER: Duration = Duration::from_millis(20);
+/// How long a batch waits for more messages once it has one. Short: the broker sends only so
+/// many unacknowledged messages (Mosquitto's `max_inflight_messages`, 20 by default), and the
+/// next ones come only once a batch is stored and acknowledged.
+const LINGER: Duration = Duration::from_millis(1);
 /// A message: a full batch of readings in JSON, with room.
 const MAX_PACKET: usize = MAX_BATCH * 256 + 4096;
 
@@ -42,27 +44,27 @@ pub fn start(db: Db, url: &str) -> anyhow::Result<tokio::task::JoinHandle<()>> {
         .set_keep_alive(Duration::from_secs(30))
         .set_max_packet_size(MAX_PACKET, MAX_PACKET)
         .set_manual_acks(true);
-    let (client, events) = AsyncClient::new(options, BATCH * 2);
-    Ok(tokio::spawn(run(db, client, events)))
+    // Room for every acknowledgement the store may owe at once (what waits for it and what it
+    // holds, `BATCH` each), so acknowledging never waits on the loop that sends them.
+    let (client, events) = AsyncClient::new(options, BATCH * 4);
+    let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
+    let storing = tokio::spawn(store(db, client.clone(), rx));
+    Ok(tokio::spawn(async move {
+        receive(client, events, tx).await;
+        storing.abort();
+    }))
 }
 
-async fn run(db: Db, client: AsyncClient, mut events: EventLoop) {
+/// Drives the connection: subscribes on every connection and hands each message to the store.
+/// The store runs apart, so the connection is served while a batch is written.
+async fn receive(
+    client: AsyncClient,
+    mut events: EventLoop,
+    to_store: tokio::sync::mpsc::Sender<Publish>,
+) {
     let filter = format!("$share/jiandu/{TOPIC_FILTER}");
-    let mut batch: Vec<Publish> = Vec::with_capacity(BATCH);
     loop {
-        // The first message of a batch is waited for; the rest only for LINGER.
-        let event = if batch.is_empty() {
-            events.poll().await
-        } else {
-            match tokio::time::timeout(LINGER, events.poll()).await {
-                Ok(e) => e,
-                Err(_) => {
-                    flush(&db, &client, &mut batch).await;
-                    continue;
-                }
-            }
-        };
-        match event {
+        match events.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 tracing::info!("MQTT connected; subscribing to {filter}");
                 if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
@@ -70,15 +72,12 @@ async fn run(db: Db, client: AsyncClient, mut events: EventLoop) {
                 }
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
-                batch.push(p);
-                if batch.len() >= BATCH {
-                    flush(&db, &client, &mut batch).await;
+                if to_store.send(p).await.is_err() {
+                    return;
                 }
             }
             Ok(_) => {}
             Err(e) => {
-                // What was taken but not stored is not acknowledged: the broker sends it again.
-                batch.clear();
                 tracing::warn!(error = %e, "MQTT connection lost; trying again in a second");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -86,9 +85,27 @@ async fn run(db: Db, client: AsyncClient, mut events: EventLoop) {
     }
 }
 
+/// Takes messages in batches (what is waiting, up to `BATCH`, after at most `LINGER`), stores
+/// each batch and acknowledges its messages.
+async fn store(db: Db, client: AsyncClient, mut messages: tokio::sync::mpsc::Receiver<Publish>) {
+    let mut batch: Vec<Publish> = Vec::with_capacity(BATCH);
+    while let Some(first) = messages.recv().await {
+        batch.push(first);
+        let until = tokio::time::Instant::now() + LINGER;
+        while batch.len() < BATCH {
+            match tokio::time::timeout_at(until, messages.recv()).await {
+                Ok(Some(p)) => batch.push(p),
+                _ => break,
+            }
+        }
+        flush(&db, &client, &mut batch).await;
+    }
+}
+
 /// Stores a batch and acknowledges its messages. Refused messages (a bad token, a device of
 /// another site, a malformed reading) are acknowledged too: sent again they would be refused
-/// again. A batch the database did not take is not acknowledged, and comes back.
+/// again. A batch the database did not take is not acknowledged: the broker sends it again
+/// (on a new connection, with a session the broker keeps).
 async fn flush(db: &Db, client: &AsyncClient, batch: &mut Vec<Publish>) {
     let messages = std::mem::take(batch);
     match take(db, &messages, chrono::Utc::now()).await {
