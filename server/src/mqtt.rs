@@ -44,10 +44,12 @@ pub fn start(db: Db, url: &str) -> anyhow::Result<tokio::task::JoinHandle<()>> {
         .set_keep_alive(Duration::from_secs(30))
         .set_max_packet_size(MAX_PACKET, MAX_PACKET)
         .set_manual_acks(true);
-    // Room for every acknowledgement the store may owe at once (what waits for it and what it
-    // holds, `BATCH` each), so acknowledging never waits on the loop that sends them.
     let (client, events) = AsyncClient::new(options, BATCH * 4);
-    let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
+    // Unbounded, so the connection's loop never waits on the store: it must go on sending the
+    // acknowledgements the store queues, or both would wait for each other. What it holds is
+    // bounded by the broker, which sends no more unacknowledged messages than its window
+    // (Mosquitto's `max_inflight_messages`).
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let storing = tokio::spawn(store(db, client.clone(), rx));
     Ok(tokio::spawn(async move {
         receive(client, events, tx).await;
@@ -60,7 +62,7 @@ pub fn start(db: Db, url: &str) -> anyhow::Result<tokio::task::JoinHandle<()>> {
 async fn receive(
     client: AsyncClient,
     mut events: EventLoop,
-    to_store: tokio::sync::mpsc::Sender<Publish>,
+    to_store: tokio::sync::mpsc::UnboundedSender<Publish>,
 ) {
     let filter = format!("$share/jiandu/{TOPIC_FILTER}");
     loop {
@@ -72,7 +74,7 @@ async fn receive(
                 }
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
-                if to_store.send(p).await.is_err() {
+                if to_store.send(p).is_err() {
                     return;
                 }
             }
@@ -87,7 +89,11 @@ async fn receive(
 
 /// Takes messages in batches (what is waiting, up to `BATCH`, after at most `LINGER`), stores
 /// each batch and acknowledges its messages.
-async fn store(db: Db, client: AsyncClient, mut messages: tokio::sync::mpsc::Receiver<Publish>) {
+async fn store(
+    db: Db,
+    client: AsyncClient,
+    mut messages: tokio::sync::mpsc::UnboundedReceiver<Publish>,
+) {
     let mut batch: Vec<Publish> = Vec::with_capacity(BATCH);
     while let Some(first) = messages.recv().await {
         batch.push(first);
