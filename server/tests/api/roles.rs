@@ -107,6 +107,8 @@ async fn every_server_function_checks_the_callers_role() {
         ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
         ("items/dashboard", vec![], &[Staff, Admin]),
         ("progress/risks", vec![], &[Staff, Admin]),
+        ("usage/site", vec![("site", &site)], everyone_signed_in),
+        ("usage/quiet", vec![], &[Staff, Admin]),
         (
             "progress/sub-item",
             vec![("sub_item", &sub_item)],
@@ -242,6 +244,7 @@ async fn every_server_function_checks_the_callers_role() {
         ),
         // Staff get past the check to the margin's own rule, which refuses "x".
         ("progress/margin", vec![("margin", "x")]),
+        ("usage/quiet-days", vec![("days", "x")]),
     ];
     // An item is read by those who may (tested with the closed loop), never by anyone unsigned.
     let (status, body, _) = app.call("items/get", None, &[("id", &nobody)]).await;
@@ -282,6 +285,50 @@ async fn every_server_function_checks_the_callers_role() {
         changes_before
     );
 
+    // A site's state and devices: its lead unit's officers and staff (tested with those
+    // features, per unit); here, nobody unsigned, no deputy, and staff get past the check to
+    // the field's own rule, which refuses "x". Nothing is kept.
+    for (endpoint, form) in [
+        (
+            "progress/site-state",
+            vec![("site", site.as_str()), ("state", "x")],
+        ),
+        (
+            "usage/register-device",
+            vec![("site", site.as_str()), ("kind", "x"), ("label", "")],
+        ),
+    ] {
+        for (caller, expected) in [
+            (Anon, StatusCode::UNAUTHORIZED),
+            (Deputy, StatusCode::FORBIDDEN),
+            (Staff, StatusCode::UNPROCESSABLE_ENTITY),
+            (Admin, StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            // Staff signed in again above (their first session was ended).
+            let who = match caller {
+                Staff => Some(staff_again.as_str()),
+                c => cookie(c),
+            };
+            let (status, body, _) = app.call(endpoint, who, &form).await;
+            assert_eq!(status, expected, "{endpoint} as {caller:?}: {body}");
+        }
+    }
+    let (status, _, _) = app
+        .call(
+            "usage/device-active",
+            None,
+            &[("device", &nobody), ("active", "false")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (
+            app.count("site_state_changes").await,
+            app.count("devices").await
+        ),
+        (0, 0)
+    );
+
     // Creating accounts: only the admin; refused callers leave no row behind.
     let before = app.count("users").await;
     for caller in [Anon, Deputy, Staff, Officer] {
@@ -320,6 +367,11 @@ async fn every_server_function_checks_the_callers_role() {
         .map(|c| c.0)
         .chain(staff_steps.iter().map(|c| c.0))
         .chain(["items/get", "admin/create-account", "session/info"])
+        .chain([
+            "progress/site-state",
+            "usage/register-device",
+            "usage/device-active",
+        ])
         .chain(open_to_all)
         .collect();
     let served: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
