@@ -183,6 +183,25 @@ ensure_moto() {
   export JIANDU_MOTO_SERVER="$venv/bin/moto_server"
 }
 
+# ensure_mqtt: an MQTT broker for the device readings test on 127.0.0.1:1883 (the development
+# machines run Mosquitto there). Where nothing listens, Debian's mosquitto is installed and one
+# is started for this user, kept in memory only.
+ensure_mqtt() {
+  if (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then return; fi
+  command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
+  say "starting Mosquitto on 127.0.0.1:1883 for the device readings test"
+  local conf="$TOOLS/mosquitto.conf"
+  mkdir -p "$TOOLS"
+  printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n' >"$conf"
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$conf"
+  local i
+  for ((i = 0; i < 40; i++)); do
+    (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && return 0
+    sleep 0.25
+  done
+  die "no MQTT broker on 127.0.0.1:1883 for the device readings test"
+}
+
 # wait_http URL SECONDS
 wait_http() {
   local url="$1" secs="$2" i
