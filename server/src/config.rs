@@ -35,6 +35,10 @@ pub struct Config {
     /// QR codes, photos, pages not in the cache) a client may make at once, then one per interval.
     pub read_burst: u32,
     pub read_interval_ms: u64,
+    /// `JIANDU_DEVICE_BURST` (default 600) and `JIANDU_DEVICE_INTERVAL_MS` (default 10): device
+    /// readings over HTTP a client address may post at once, then one per interval.
+    pub device_burst: u32,
+    pub device_interval_ms: u64,
     /// `JIANDU_MQTT_URL` (`mqtt://host:1883?client_id=jiandu-1`): the broker devices publish
     /// their readings to; unset, readings come over HTTP only.
     pub mqtt_url: Option<String>,
@@ -89,6 +93,8 @@ impl Config {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
             read_interval_ms: number("JIANDU_READ_INTERVAL_MS", 500)?,
+            device_burst: number("JIANDU_DEVICE_BURST", 600)?,
+            device_interval_ms: number("JIANDU_DEVICE_INTERVAL_MS", 10)?,
             trusted_proxies: env::var("JIANDU_TRUSTED_PROXIES")
                 .unwrap_or_default()
                 .split(',')

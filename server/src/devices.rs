@@ -18,6 +18,7 @@ use axum::{
     Json, Router,
 };
 use serde::{Deserialize, Serialize};
+use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
 use uuid::Uuid;
 
 /// A full batch of readings in JSON, with room.
@@ -25,12 +26,24 @@ const MAX_BODY: usize = MAX_BATCH * 256 + 4096;
 /// Days of readings one CSV export may span.
 pub const MAX_EXPORT_DAYS: i64 = 92;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(limits: &crate::public::CommentLimits) -> Router<AppState> {
+    let mut readings = post(readings).layer(DefaultBodyLimit::max(MAX_BODY));
+    // Open to anyone who can reach the server: the token is checked per request, so the number
+    // of requests a client may make is bounded before any is read.
+    let per_client = GovernorConfigBuilder::default()
+        .key_extractor(crate::public::ClientKey::new(
+            limits.trusted_proxies.clone(),
+        ))
+        .period(limits.device_interval)
+        .burst_size(limits.device_burst.max(1))
+        .finish();
+    if let Some(c) = per_client {
+        let limiter = c.limiter().clone();
+        crate::public::forget_refilled(move || limiter.retain_recent());
+        readings = readings.layer(GovernorLayer::new(c).error_handler(crate::public::too_many));
+    }
     Router::new()
-        .route(
-            "/api/v1/sites/{code}/readings",
-            post(readings).layer(DefaultBodyLimit::max(MAX_BODY)),
-        )
+        .route("/api/v1/sites/{code}/readings", readings)
         .route("/sites/{id}/readings.csv", get(csv))
 }
 
@@ -89,7 +102,7 @@ async fn readings(
     let Some(dev) = found.into_iter().next() else {
         return unauthorised();
     };
-    if dev.site_code != code {
+    if !device::reads_at(&dev.site_code, &code) {
         return refuse(
             StatusCode::FORBIDDEN,
             AppError::new(
@@ -111,28 +124,15 @@ async fn readings(
             )
         }
     };
-    if batch.is_empty() || batch.len() > MAX_BATCH {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::invalid(
-                "readings",
-                format!("send 1 to {MAX_BATCH} readings at once"),
-            ),
-        );
-    }
-    let now = chrono::Utc::now();
-    let mut checked = Vec::with_capacity(batch.len());
-    for (i, r) in batch.iter().enumerate() {
-        match r.check(now) {
-            Ok(r) => checked.push((dev.device_id, r)),
-            // Nothing of a batch with a bad reading is kept: the device fixes it and sends again.
-            Err(e) => {
-                let mut err = AppError::invalid(&e.field, e.message);
-                err.details = Some(serde_json::json!({ "field": e.field, "index": i }));
-                return refuse(StatusCode::UNPROCESSABLE_ENTITY, err);
-            }
+    let checked: Vec<_> = match device::check_batch(&batch, chrono::Utc::now()) {
+        Ok(rs) => rs.into_iter().map(|r| (dev.device_id, r)).collect(),
+        // Nothing of a batch with a bad reading is kept: the device fixes it and sends again.
+        Err((index, e)) => {
+            let mut err = AppError::invalid(&e.field, e.message);
+            err.details = Some(serde_json::json!({ "field": e.field, "index": index }));
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, err);
         }
-    }
+    };
     match state.db.store_readings(&checked, "http").await {
         Ok(stored) => Json(Stored {
             stored,

@@ -421,16 +421,6 @@ struct YearQuery {
     year: Option<String>,
 }
 
-fn risk_zh(r: app::domain::progress::Risk) -> &'static str {
-    use app::domain::progress::Risk;
-    match r {
-        Risk::Overdue => "已超期",
-        Risk::Behind => "滞后",
-        Risk::OnTrack => "按计划推进",
-        Risk::Done => "已完成",
-    }
-}
-
 /// A cell of the progress table: figures are numbers (a spreadsheet sums and sorts them), money
 /// in 万元 with two decimals and shares as percentages; nothing reported is an empty cell.
 enum Cell {
@@ -466,7 +456,10 @@ fn progress_cells(
             Empty
         },
         Share(s.elapsed_permille(today)),
-        Text(risk_zh(s.risk(today, margin_pct)).to_owned()),
+        Text(
+            app::progress::pages::risk_label(app::i18n::Locale::zh_CN, s.risk(today, margin_pct))
+                .to_owned(),
+        ),
         Wan(r.budget_yuan),
         if reported {
             Wan(r.paid_government_yuan.unwrap_or(0)

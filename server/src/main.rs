@@ -273,6 +273,8 @@ async fn main() -> anyhow::Result<()> {
             trusted_proxies: config.trusted_proxies.clone(),
             read_burst: config.read_burst,
             read_interval: std::time::Duration::from_millis(config.read_interval_ms),
+            device_burst: config.device_burst,
+            device_interval: std::time::Duration::from_millis(config.device_interval_ms),
             ..Default::default()
         },
     };

@@ -144,7 +144,7 @@ pub async fn take(
         .map(|p| {
             let code = device::site_of_topic(&p.topic)?;
             let m: MqttMessage = serde_json::from_slice(&p.payload).ok()?;
-            if !device::token_well_formed(&m.token) || m.readings.len() > MAX_BATCH {
+            if !device::token_well_formed(&m.token) {
                 return None;
             }
             Some((code, device::token_hash(&m.token), m))
@@ -165,18 +165,16 @@ pub async fn take(
             tally.refused += 1;
             continue;
         };
-        let Some(dev) = devices.get(hash).filter(|d| d.site_code == *code) else {
+        let Some(dev) = devices
+            .get(hash)
+            .filter(|d| device::reads_at(&d.site_code, code))
+        else {
             // An unknown token, or a device of another site: nothing of it is kept.
             tally.refused += 1;
             continue;
         };
-        match m
-            .readings
-            .iter()
-            .map(|r| r.check(now).map(|r| (dev.device_id, r)))
-            .collect::<Result<Vec<_>, _>>()
-        {
-            Ok(rs) => readings.extend(rs),
+        match device::check_batch(&m.readings, now) {
+            Ok(rs) => readings.extend(rs.into_iter().map(|r| (dev.device_id, r))),
             Err(_) => tally.refused += 1,
         }
     }

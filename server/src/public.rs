@@ -54,6 +54,11 @@ pub struct CommentLimits {
     /// or two; a loop over years, sub-items or codes is slowed to a trickle.
     pub read_burst: u32,
     pub read_interval: Duration,
+    /// Device readings over HTTP (`devices.rs`), per client address: `device_burst` requests at
+    /// once, then one more every `device_interval`. A site's gateway sending for all its devices
+    /// stays far below it; anyone trying tokens is held to it.
+    pub device_burst: u32,
+    pub device_interval: Duration,
 }
 
 impl Default for CommentLimits {
@@ -66,6 +71,8 @@ impl Default for CommentLimits {
             receipt_interval: Duration::from_secs(2),
             read_burst: 60,
             read_interval: Duration::from_millis(500),
+            device_burst: 600,
+            device_interval: Duration::from_millis(10),
         }
     }
 }

@@ -131,7 +131,7 @@ pub fn router(
         .merge(crate::export::routes())
         .merge(crate::answer::routes())
         .merge(crate::progress::routes())
-        .merge(crate::devices::routes())
+        .merge(crate::devices::routes(&settings.comment_limits))
         .merge(crate::import::routes())
         .merge(crate::registry::routes())
         .leptos_routes_with_context(&state, routes, || (), {

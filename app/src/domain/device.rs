@@ -145,6 +145,35 @@ impl ReadingWire {
     }
 }
 
+/// A batch as a device sends it (an HTTP body, an MQTT message): 1 to [`MAX_BATCH`] readings,
+/// checked whole — one bad reading refuses the batch, with its index, so the device fixes it and
+/// sends the batch again rather than leaving half of it kept.
+pub fn check_batch(
+    readings: &[ReadingWire],
+    now: DateTime<Utc>,
+) -> Result<Vec<Reading>, (Option<usize>, FieldError)> {
+    if readings.is_empty() || readings.len() > MAX_BATCH {
+        return Err((
+            None,
+            field_error(
+                "readings",
+                format!("send 1 to {MAX_BATCH} readings at once"),
+            ),
+        ));
+    }
+    readings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.check(now).map_err(|e| (Some(i), e)))
+        .collect()
+}
+
+/// A device reads at its own site only: its token names the device, the address (the URL, the
+/// MQTT topic) the site.
+pub fn reads_at(device_site_code: &str, addressed_site_code: &str) -> bool {
+    device_site_code == addressed_site_code
+}
+
 /// What an MQTT message carries: the device's token (a broker's own accounts say nothing of
 /// which device sent a message) and its readings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,6 +310,20 @@ mod tests {
         w.uses = MAX_USES;
         w.energy_wh = MAX_ENERGY_WH + 1;
         assert_eq!(w.check(now()).unwrap_err().field, "energy_wh");
+    }
+
+    #[test]
+    fn a_batch_is_taken_whole_or_not_at_all() {
+        assert_eq!(
+            check_batch(&[wire("a"), wire("b")], now()).unwrap().len(),
+            2
+        );
+        assert_eq!(check_batch(&[], now()).unwrap_err().0, None);
+        let many = vec![wire("a"); MAX_BATCH + 1];
+        assert_eq!(check_batch(&many, now()).unwrap_err().1.field, "readings");
+        let (i, e) = check_batch(&[wire("a"), wire("b c")], now()).unwrap_err();
+        assert_eq!((i, e.field.as_str()), (Some(1), "message_id"));
+        assert!(reads_at("K7M2PQR", "K7M2PQR") && !reads_at("K7M2PQR", "K7M2PQS"));
     }
 
     #[test]

@@ -14,12 +14,14 @@ use crate::i18n::*;
 use crate::ui::form::PlainForm;
 use crate::ui::{local_time, pick, query_arg, use_zh, Loaded};
 
-pub fn risk_label(i18n: leptos_i18n::I18nContext<Locale>, r: Risk) -> &'static str {
+/// The schedule state's words: the pages' and the export's (`server/src/export.rs`) alike.
+pub fn risk_label(locale: impl Into<Locale>, r: Risk) -> &'static str {
+    let locale: Locale = locale.into();
     match r {
-        Risk::Overdue => t_string!(i18n, progress.risk_overdue),
-        Risk::Behind => t_string!(i18n, progress.risk_behind),
-        Risk::OnTrack => t_string!(i18n, progress.risk_on_track),
-        Risk::Done => t_string!(i18n, progress.risk_done),
+        Risk::Overdue => td_string!(locale, progress.risk_overdue),
+        Risk::Behind => td_string!(locale, progress.risk_behind),
+        Risk::OnTrack => td_string!(locale, progress.risk_on_track),
+        Risk::Done => td_string!(locale, progress.risk_done),
     }
 }
 
@@ -223,7 +225,7 @@ pub fn SubItemProgressSection(sub_item: Uuid) -> impl IntoView {
                             </li>
                             <li>
                                 <span class=format!("tag risk risk-{}", risk.as_str()) id="progress-risk">
-                                    {risk_label(i18n, risk)}
+                                    {risk_label(i18n.get_locale_untracked(), risk)}
                                 </span>
                             </li>
                             <li id="sites-finished" data-done=p.sites_finished data-total=p.sites_total>
@@ -269,7 +271,7 @@ fn risk_row(
             </td>
             <td>{pick(zh, &r.unit_zh, &r.unit_en)}</td>
             <td>{group}</td>
-            <td><span class=format!("tag risk risk-{}", risk.as_str())>{risk_label(i18n, risk)}</span></td>
+            <td><span class=format!("tag risk risk-{}", risk.as_str())>{risk_label(i18n.get_locale_untracked(), risk)}</span></td>
             <td class="num done">
                 {r.done.map(|d| d.to_string()).unwrap_or_else(|| "—".into())} " / " {r.target}
             </td>
@@ -297,7 +299,7 @@ pub fn ProgressRisks() -> impl IntoView {
                 let counts = Risk::ALL
                     .iter()
                     .map(|&k| view! {
-                        <li data-risk=k.as_str()><b>{count(k)}</b> {risk_label(i18n, k)}</li>
+                        <li data-risk=k.as_str()><b>{count(k)}</b> {risk_label(i18n.get_locale_untracked(), k)}</li>
                     })
                     .collect_view();
                 let total = d.rows.len();

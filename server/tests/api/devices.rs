@@ -399,3 +399,48 @@ async fn quiet_sites_are_listed_with_their_total() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     app.cleanup().await;
 }
+
+/// Anyone who can reach the server can post readings with made-up tokens: each client address
+/// is held to its allowance, and told how long to wait; another client is not.
+#[tokio::test]
+async fn posting_readings_is_limited_per_client() {
+    let limits = server::public::CommentLimits {
+        device_burst: 3,
+        device_interval: std::time::Duration::from_secs(3600),
+        trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_full(true, limits).await;
+    let ((_, code), _) = two_sites(&app).await;
+    for i in 0..3 {
+        let forged = app::domain::device::new_token([i; 32]);
+        let (s, _) = send(&app, &code, Some(&forged), reading("x", 1)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let forged = app::domain::device::new_token([7; 32]);
+    let res = app
+        .http
+        .post(format!("{}/api/v1/sites/{code}/readings", app.base))
+        .bearer_auth(&forged)
+        .json(&reading("x", 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    let res = app
+        .http
+        .post(format!("{}/api/v1/sites/{code}/readings", app.base))
+        .header("x-forwarded-for", "203.0.113.7")
+        .bearer_auth(&forged)
+        .json(&reading("x", 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "another client has its own"
+    );
+    app.cleanup().await;
+}

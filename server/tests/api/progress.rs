@@ -659,6 +659,11 @@ async fn site_states_are_set_by_the_unit_and_shown_to_everyone() {
         .find(|r| r[0].to_string() == format!("{project}-{number}"))
         .expect("the reported sub-item");
     assert_eq!(line[8], Data::Float(1.0), "done, as a number");
+    assert!(
+        ["已超期", "滞后", "正常", "已完成"].contains(&line[11].to_string().as_str()),
+        "the schedule state in the pages' words: {}",
+        line[11]
+    );
     assert_eq!(line[17].to_string(), format!("1 / {total}"));
     assert_eq!(line[19], Data::Float(0.0));
     let (s, bytes) = xlsx(Some(staff.clone()), "?year=2099").await;
