@@ -83,6 +83,19 @@ fn date_param(v: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDat
     }
 }
 
+/// `?year=`: none, or a year the registry takes.
+fn year_param(v: &Option<String>) -> Result<Option<i32>, AppError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| app::domain::registry::YEARS.contains(y))
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("year", "the year is four digits, e.g. 2026")),
+    }
+}
+
 /// Checks the caller and turns the query into the filter they may have: staff any, an officer
 /// only their own unit's items whatever the query asks, deputies and the public nothing.
 fn export_filter(auth: &AuthSession, f: &Filter) -> Result<ExportFilter, AppError> {
@@ -93,17 +106,7 @@ fn export_filter(auth: &AuthSession, f: &Filter) -> Result<ExportFilter, AppErro
         project: uuid_param(&f.project, "project")?,
         from: date_param(&f.from, "from")?,
         to: date_param(&f.to, "to")?,
-        year: match f.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(y) => Some(
-                y.parse::<i32>()
-                    .ok()
-                    .filter(|y| app::domain::registry::YEARS.contains(y))
-                    .ok_or_else(|| {
-                        AppError::invalid("year", "the year is four digits, e.g. 2026")
-                    })?,
-            ),
-        },
+        year: year_param(&f.year)?,
     };
     match user.role {
         Role::Staff | Role::Admin => {}
@@ -546,25 +549,14 @@ async fn progress_xlsx(
         return error(AppError::unauthenticated());
     }
     let today = app::ssr::today();
-    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(y) => match y
-            .parse::<i32>()
-            .ok()
-            .filter(|y| app::domain::registry::YEARS.contains(y))
-        {
-            Some(y) => y,
-            None => {
-                return error(AppError::invalid(
-                    "year",
-                    "the year is four digits, e.g. 2026",
-                ))
-            }
-        },
-        None => match state.db.plan_year(today).await {
+    let year = match year_param(&q.year) {
+        Ok(Some(y)) => y,
+        Ok(None) => match state.db.plan_year(today).await {
             Ok(Some(y)) => y,
             Ok(None) => return error(AppError::not_found("plan")),
             Err(e) => return error(e),
         },
+        Err(e) => return error(e),
     };
     let (rows, margin) =
         match tokio::try_join!(state.db.progress_export(year), state.db.progress_margin()) {

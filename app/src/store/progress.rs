@@ -43,6 +43,13 @@ struct PlanRow {
     lead_unit_id: Uuid,
 }
 
+/// A sub-item's open queries (over `s`): a query stays open until a later report is filed.
+const OPEN_QUERIES: &str = "(select count(*) from progress_queries q
+       join progress_reports r on r.id = q.report_id
+      where r.sub_item_id = s.id
+        and not exists (select 1 from progress_reports later
+                         where later.sub_item_id = s.id and later.at > q.at))";
+
 const REPORT_COLUMNS: &str = "r.id, r.at, u.display_name as author_name, r.quantity_done,
     r.paid_government_yuan, r.paid_residents_yuan, r.paid_social_yuan, r.note,
     r.sites_finished, r.sites_total,
@@ -360,17 +367,13 @@ impl Db {
     pub async fn progress_risks(&self, today: NaiveDate) -> Result<Risks, AppError> {
         let year = self.plan_year(today).await?;
         let margin_pct = self.progress_margin().await?;
-        let rows: Vec<RiskRow> = sqlx::query_as(
+        let rows: Vec<RiskRow> = sqlx::query_as(&format!(
             "select s.id as sub_item_id, p.year, p.number as project_number, s.number,
                     s.title_zh, s.title_en, u.id as unit_id, u.name_zh as unit_zh,
                     u.name_en as unit_en, g.number as group_number, g.name_zh as group_zh,
                     g.name_en as group_en, s.target_quantity as target, s.target_unit_zh,
                     s.target_unit_en, s.deadline, l.quantity_done as done, l.at as reported_at,
-                    (select count(*) from progress_queries q
-                       join progress_reports r on r.id = q.report_id
-                      where r.sub_item_id = s.id
-                        and not exists (select 1 from progress_reports later
-                                         where later.sub_item_id = s.id and later.at > q.at))
+                    {OPEN_QUERIES}
                         as open_queries
                from sub_items s
                join projects p on p.id = s.project_id
@@ -381,8 +384,8 @@ impl Db {
                                    where r.sub_item_id = s.id
                                    order by r.at desc, r.id desc limit 1) l on true
               where p.year = $1
-              order by p.number, s.number",
-        )
+              order by p.number, s.number"
+        ))
         .bind(year)
         .fetch_all(&self.pool)
         .await?;
@@ -420,7 +423,7 @@ impl Db {
     /// Every sub-item of a year in the plan's order, with its latest report, how many reports
     /// and open queries it has, and its sites finished: the progress export's lines.
     pub async fn progress_export(&self, year: i32) -> Result<Vec<ProgressExportRow>, AppError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(&format!(
             "select p.year, p.number as project_number, p.title_zh as project_zh, s.number,
                     s.title_zh, u.name_zh as unit_zh, g.name_zh as group_zh,
                     s.target_quantity as target, s.target_unit_zh, s.deadline, s.budget_yuan,
@@ -428,11 +431,7 @@ impl Db {
                     l.paid_social_yuan, l.at as reported_at,
                     (select count(*) from progress_reports r where r.sub_item_id = s.id)
                         as reports,
-                    (select count(*) from progress_queries q
-                       join progress_reports r on r.id = q.report_id
-                      where r.sub_item_id = s.id
-                        and not exists (select 1 from progress_reports later
-                                         where later.sub_item_id = s.id and later.at > q.at))
+                    {OPEN_QUERIES}
                         as open_queries,
                     (select count(*) from sites t
                       where t.sub_item_id = s.id and t.state in ('in_service', 'closed'))
@@ -449,8 +448,8 @@ impl Db {
                                    where r.sub_item_id = s.id
                                    order by r.at desc, r.id desc limit 1) l on true
               where p.year = $1
-              order by p.number, s.number",
-        )
+              order by p.number, s.number"
+        ))
         .bind(year)
         .fetch_all(&self.pool)
         .await?)
