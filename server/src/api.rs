@@ -5,6 +5,7 @@ use app::{
     auth::ssr::AuthSession,
     domain::{
         answer::{AnswerInput, DeviceAnswer},
+        progress::{DeviceProgress, ProgressWire},
         verdict::judge,
         Observation, ObservationInput, PhotoHash, Role,
     },
@@ -14,6 +15,7 @@ use app::{
         field::{ObservationReceipt, Stored},
         items::DeviceStep,
         media::Variant,
+        progress::DeviceFiled,
         users::UserRecord,
     },
 };
@@ -34,6 +36,9 @@ use crate::media::{self, MAX_UPLOAD_BYTES};
 
 /// An answer is at most 2,000 characters and six hashes.
 const MAX_ANSWER_BYTES: usize = 32 * 1024;
+
+/// A report is a few figures, a note of 2,000 characters and six hashes.
+const MAX_PROGRESS_BYTES: usize = 32 * 1024;
 
 /// Observations are small JSON; a megabyte-long note is refused before it is parsed.
 const MAX_OBSERVATION_BYTES: usize = 64 * 1024;
@@ -161,6 +166,15 @@ pub struct AnswerReceipt {
     pub item_id: Uuid,
     /// The item's status now: `answered`, or later if the loop moved on since.
     pub status: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProgressReceipt {
+    pub id: Uuid,
+    pub sub_item_id: Uuid,
+    /// Where the sub-item stands against its schedule now: `overdue`, `behind`, `on_track` or
+    /// `done`.
+    pub risk: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -462,6 +476,98 @@ async fn put_answer(
     }
 }
 
+#[utoipa::path(put, path = "/api/v1/sub-items/{sub_item}/progress/{id}",
+    params(("sub_item" = Uuid, Path, description = "the sub-item reported on"),
+           ("id" = Uuid, Path, description = "UUIDv7 made on the device for this report")),
+    request_body = ProgressWire,
+    responses(
+        (status = 201, description = "the report is filed", body = ProgressReceipt),
+        (status = 200, description = "identical resend: the report was filed before", body = ProgressReceipt),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an officer of the sub-item's lead unit (it may have been reassigned)", body = ErrorBody),
+        (status = 404, description = "no such sub-item", body = ErrorBody),
+        (status = 409, description = "this id was used for another report", body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, description = "invalid fields (`details.fields`) or photos not uploaded yet (`details.missing_photos`)", body = ErrorBody)))]
+async fn put_progress(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Path((sub_item, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = match require(&auth, &[Role::UnitOfficer]) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let (Ok(sub_item), Ok(id)) = (Uuid::parse_str(&sub_item), Uuid::parse_str(&id)) else {
+        return ApiError(AppError::invalid(
+            "id",
+            "the sub-item and the report id must be UUIDs",
+        ))
+        .into_response();
+    };
+    let db = &state.db;
+    // Every signed-in role reads a sub-item, so whether it exists is no secret; only the
+    // officers of its lead unit report on it, and that is known before the body is read.
+    match db.sub_item_unit(sub_item).await {
+        Ok(Some(unit)) if user.unit_id == Some(unit) => {}
+        Ok(Some(_)) => return ApiError(AppError::forbidden()).into_response(),
+        Ok(None) => return ApiError(AppError::not_found("sub-item")).into_response(),
+        Err(e) => return ApiError(e).into_response(),
+    }
+    let wire: ProgressWire =
+        match read_json(&headers, body, MAX_PROGRESS_BYTES, "progress report").await {
+            Ok(w) => w,
+            Err(r) => return r,
+        };
+    let result = async {
+        let schedule = db
+            .sub_item_schedule(sub_item)
+            .await?
+            .ok_or_else(|| AppError::not_found("sub-item"))?;
+        let report = match DeviceProgress::parse(id, sub_item, &wire, schedule.target) {
+            Ok(r) => r,
+            Err(fields) => return Ok(Err(fields)),
+        };
+        require_photos(db, &user, &report.photos, "progress report").await?;
+        let filed = db.file_progress_from_device(&report, user.id).await?;
+        let risk = match filed {
+            DeviceFiled::Conflict => None,
+            _ => {
+                let now = db.sub_item_schedule(sub_item).await?;
+                let margin = db.progress_margin().await?;
+                now.map(|s| s.risk(app::ssr::today(), margin))
+            }
+        };
+        Ok::<_, AppError>(Ok((filed, risk)))
+    }
+    .await;
+    let receipt = |risk: Option<app::domain::progress::Risk>| {
+        Json(ProgressReceipt {
+            id,
+            sub_item_id: sub_item,
+            risk: risk.map(|r| r.as_str()).unwrap_or("unknown").to_owned(),
+        })
+    };
+    match result {
+        Ok(Err(fields)) => fields_refused(fields),
+        Ok(Ok((DeviceFiled::Created, risk))) => {
+            // The public plan and the site pages show the latest figure.
+            state.pages.clear();
+            tracing::info!(sub_item = %sub_item, report = %id, by = %user.username, "progress reported from a device");
+            (StatusCode::CREATED, receipt(risk)).into_response()
+        }
+        Ok(Ok((DeviceFiled::Replayed, risk))) => (StatusCode::OK, receipt(risk)).into_response(),
+        Ok(Ok((DeviceFiled::Conflict, _))) => err(
+            ErrorCode::Conflict,
+            None,
+            "this id was already used for a different report; file the report again to get a new id",
+        ),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/observations", params(ChangesQuery),
     responses((status = 200, body = Changes), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn observation_changes(
@@ -547,7 +653,8 @@ async fn media_file(
         put_photo,
         put_observation,
         observation_changes,
-        put_answer
+        put_answer,
+        put_progress
     ),
     components(schemas(
         ErrorBody,
@@ -559,6 +666,8 @@ async fn media_file(
         ObservationInput,
         AnswerInput,
         AnswerReceipt,
+        ProgressWire,
+        ProgressReceipt,
         app::domain::observation::PositionInput,
         app::domain::observation::FieldError
     ))
@@ -580,5 +689,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/observations/{id}", put(put_observation))
         .route("/api/v1/observations", get(observation_changes))
         .route("/api/v1/items/{item}/answers/{id}", put(put_answer))
+        .route(
+            "/api/v1/sub-items/{sub_item}/progress/{id}",
+            put(put_progress),
+        )
         .route("/media/{variant}/{file}", get(media_file))
 }

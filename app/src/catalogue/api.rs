@@ -108,7 +108,7 @@ pub async fn get_my_unit() -> Result<MyUnit, AppError> {
     crate::ssr::run(async {
         let user = crate::auth::ssr::require(|u| u.role == Role::UnitOfficer).await?;
         let unit = user.unit_id.ok_or_else(AppError::forbidden)?;
-        crate::ssr::db()?.my_unit(unit).await
+        crate::ssr::db()?.my_unit(unit, crate::ssr::today()).await
     })
     .await
 }

@@ -163,6 +163,24 @@ pub struct MySites {
 pub struct MyUnit {
     pub unit: UnitRef,
     pub sub_items: Vec<SubItemSummary>,
+    pub today: NaiveDate,
+}
+
+impl MyUnit {
+    /// The pages an officer needs at a site with no signal: this page, the outbox, and each
+    /// sub-item still running or past its deadline by less than a year (overdue work is still
+    /// reported on); older years' stay online only.
+    pub fn kept_offline(&self) -> Vec<String> {
+        let since = self.today - chrono::Days::new(365);
+        let mut urls = vec!["/my/unit".to_owned(), "/outbox".to_owned()];
+        urls.extend(
+            self.sub_items
+                .iter()
+                .filter(|s| s.deadline >= since)
+                .map(|s| format!("/sub-items/{}", s.id)),
+        );
+        urls
+    }
 }
 
 /// Case-insensitive match on either name or the site code, for the "my sites" filter.
@@ -213,6 +231,49 @@ pub fn format_wan_yuan(yuan: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_officer_keeps_the_sub_items_still_worked_on() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let sub = |n: u128, deadline: &str| SubItemSummary {
+            id: Uuid::from_u128(n),
+            project_id: Uuid::nil(),
+            number: n as i32,
+            title_zh: String::new(),
+            title_en: String::new(),
+            lead_unit_id: Uuid::nil(),
+            lead_unit_zh: String::new(),
+            lead_unit_en: String::new(),
+            target_quantity: 1,
+            target_unit_zh: String::new(),
+            target_unit_en: String::new(),
+            deadline: day(deadline),
+            budget_yuan: 0,
+            site_count: 0,
+        };
+        let unit = MyUnit {
+            unit: UnitRef {
+                id: Uuid::nil(),
+                name_zh: String::new(),
+                name_en: String::new(),
+            },
+            sub_items: vec![
+                sub(1, "2026-12-31"),
+                sub(2, "2025-12-06"),
+                sub(3, "2025-12-05"),
+            ],
+            today: day("2026-12-06"),
+        };
+        assert_eq!(
+            unit.kept_offline(),
+            [
+                "/my/unit".to_owned(),
+                "/outbox".to_owned(),
+                format!("/sub-items/{}", Uuid::from_u128(1)),
+                format!("/sub-items/{}", Uuid::from_u128(2)),
+            ]
+        );
+    }
 
     fn site(name: &str, code: &str) -> SiteSummary {
         SiteSummary {

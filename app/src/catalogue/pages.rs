@@ -8,7 +8,7 @@ use super::api::{
     get_my_sites, get_my_unit, get_project, get_site, get_sub_item, list_projects, list_years,
 };
 use super::{
-    format_distance, format_wan_yuan, nearest, site_matches, SiteDetail, SiteSummary,
+    format_distance, format_wan_yuan, nearest, site_matches, MyUnit, SiteDetail, SiteSummary,
     SubItemSummary,
 };
 use crate::domain::SiteGeometry;
@@ -188,7 +188,8 @@ pub fn SubItemPage() -> impl IntoView {
                     </p>
                     <h1>{pick(zh, &d.sub_item.title_zh, &d.sub_item.title_en)}</h1>
                     <SubItemFacts s=d.sub_item.clone() zh=zh />
-                    <crate::progress::pages::SubItemProgressSection sub_item=d.sub_item.id />
+                    <crate::progress::pages::SubItemProgressSection sub_item=d.sub_item.id
+                        title=pick(zh, &d.sub_item.title_zh, &d.sub_item.title_en).to_owned() />
                     <h2>{t!(i18n, sub_item.sites)} " (" {d.sites.len()} ")"</h2>
                     <SiteList sites=d.sites zh=zh />
                 }
@@ -552,8 +553,10 @@ pub fn MyUnitPage() -> impl IntoView {
     view! {
         <Loaded
             resource=data
-            view=move |d| {
+            view=move |d: MyUnit| {
+                let kept = d.kept_offline();
                 view! {
+                    <crate::offline::KeepOffline urls=kept />
                     <h1>{pick(zh, &d.unit.name_zh, &d.unit.name_en)}</h1>
                     <h2>{t!(i18n, my_unit.title)}</h2>
                     <ul class="cards">

@@ -6,7 +6,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::record::{field_error, FieldError};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::record::{field_error, hex, parse_photo_hashes, FieldError, PhotoHash};
 use super::registry::wan_to_yuan;
 
 /// A report's note, in characters.
@@ -65,18 +68,6 @@ impl ProgressForm<'_> {
                 "write the quantity done so far as a whole number",
             )
         })?;
-        if quantity_done < 0 {
-            return Err(field_error(
-                "quantity_done",
-                "the quantity done cannot be negative",
-            ));
-        }
-        if quantity_done > i64::from(target.max(1)) * MAX_TIMES_TARGET {
-            return Err(field_error(
-                "quantity_done",
-                "the quantity done is more than ten times the target: check the figure",
-            ));
-        }
         let amount = |field: &'static str, s: &str| -> Result<i64, FieldError> {
             if s.trim().is_empty() {
                 return Ok(0);
@@ -93,18 +84,165 @@ impl ProgressForm<'_> {
             residents: amount("paid_residents", self.paid_residents)?,
             social: amount("paid_social", self.paid_social)?,
         };
-        let note = self.note.trim();
-        if note.chars().count() > MAX_NOTE_CHARS {
+        check(quantity_done, paid, self.note, target)
+    }
+}
+
+/// The rules a report's figures keep however they arrive (the plain form's text, the outbox's
+/// JSON): the first refused field is reported.
+fn check(
+    quantity_done: i64,
+    paid: Paid,
+    note: &str,
+    target: i32,
+) -> Result<ProgressInput, FieldError> {
+    if quantity_done < 0 {
+        return Err(field_error(
+            "quantity_done",
+            "the quantity done cannot be negative",
+        ));
+    }
+    if quantity_done > i64::from(target.max(1)) * MAX_TIMES_TARGET {
+        return Err(field_error(
+            "quantity_done",
+            "the quantity done is more than ten times the target: check the figure",
+        ));
+    }
+    for (field, v) in [
+        ("paid_government", paid.government),
+        ("paid_residents", paid.residents),
+        ("paid_social", paid.social),
+    ] {
+        if !(0..=MAX_PAID_YUAN).contains(&v) {
             return Err(field_error(
-                "progress_note",
-                "the note is longer than 2000 characters",
+                field,
+                "the amount is negative or beyond any plan's budget",
             ));
         }
-        Ok(ProgressInput {
-            quantity_done: quantity_done as i32,
-            paid,
-            note: note.to_owned(),
-        })
+    }
+    let note = note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(field_error(
+            "progress_note",
+            "the note is longer than 2000 characters",
+        ));
+    }
+    if note
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(field_error(
+            "progress_note",
+            "the note contains control characters",
+        ));
+    }
+    Ok(ProgressInput {
+        quantity_done: quantity_done as i32,
+        paid,
+        note: note.to_owned(),
+    })
+}
+
+/// The largest amount a form can say (nine digits of 万元), in yuan.
+const MAX_PAID_YUAN: i64 = 999_999_999 * 10_000 + 9_999;
+
+/// A report as it travels from the phone's outbox (the body of
+/// `PUT /api/v1/sub-items/{sub_item}/progress/{id}`): the form's figures already read on the
+/// phone (amounts in yuan), checked again on the server against the sub-item's target. The id
+/// is made on the phone, so a resend after a lost acknowledgement is recognised, never filed
+/// twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProgressWire {
+    /// The quantity done so far, in the target's unit.
+    pub quantity_done: i64,
+    #[serde(default)]
+    pub paid_government_yuan: i64,
+    #[serde(default)]
+    pub paid_residents_yuan: i64,
+    #[serde(default)]
+    pub paid_social_yuan: i64,
+    #[serde(default)]
+    pub note: String,
+    /// SHA-256 (hex) of each evidence photo, uploaded first with `PUT /api/v1/photos/{sha256}`.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+impl ProgressInput {
+    /// The checked figures as the outbox keeps and sends them, with the photos' hashes.
+    pub fn to_wire(&self, photos: Vec<String>) -> ProgressWire {
+        ProgressWire {
+            quantity_done: i64::from(self.quantity_done),
+            paid_government_yuan: self.paid.government,
+            paid_residents_yuan: self.paid.residents,
+            paid_social_yuan: self.paid.social,
+            note: self.note.clone(),
+            photos,
+        }
+    }
+}
+
+/// A report from the outbox that passed every rule. Only [`DeviceProgress::parse`] makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceProgress {
+    pub id: Uuid,
+    pub sub_item_id: Uuid,
+    pub input: ProgressInput,
+    pub photos: Vec<PhotoHash>,
+}
+
+impl DeviceProgress {
+    /// The id's and the photos' rules all at once, then the figures' first refusal.
+    pub fn parse(
+        id: Uuid,
+        sub_item_id: Uuid,
+        wire: &ProgressWire,
+        target: i32,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if id.get_version_num() != 7 {
+            errors.push(field_error(
+                "id",
+                "the id must be a UUIDv7 made on the device",
+            ));
+        }
+        let photos = parse_photo_hashes(&wire.photos, MAX_PROGRESS_PHOTOS, &mut errors);
+        let paid = Paid {
+            government: wire.paid_government_yuan,
+            residents: wire.paid_residents_yuan,
+            social: wire.paid_social_yuan,
+        };
+        match check(wire.quantity_done, paid, &wire.note, target) {
+            Ok(input) if errors.is_empty() => Ok(Self {
+                id,
+                sub_item_id,
+                input,
+                photos,
+            }),
+            Ok(_) => Err(errors),
+            Err(e) => {
+                errors.push(e);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Everything the officer reported, for telling a resend (same fingerprint: 200) from
+    /// another report under a used id (409).
+    pub fn fingerprint(&self) -> String {
+        let canonical = serde_json::json!({
+            "sub_item": self.sub_item_id,
+            "quantity_done": self.input.quantity_done,
+            "paid": [self.input.paid.government, self.input.paid.residents, self.input.paid.social],
+            "note": self.input.note,
+            "photos": self.photos.iter().map(PhotoHash::as_str).collect::<Vec<_>>(),
+        });
+        hex(&Sha256::digest(canonical.to_string().as_bytes()))
+    }
+
+    pub fn photo_hashes(&self) -> Vec<String> {
+        self.photos.iter().map(|h| h.as_str().to_owned()).collect()
     }
 }
 
@@ -233,6 +371,10 @@ impl Risk {
             Risk::Done => "done",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Risk> {
+        Risk::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// The figures a sub-item's schedule is judged from.
@@ -358,6 +500,114 @@ mod tests {
             quantity_done: q,
             paid_government: g,
             ..Default::default()
+        }
+    }
+
+    fn wire(q: i64) -> ProgressWire {
+        ProgressWire {
+            quantity_done: q,
+            paid_government_yuan: 1_205_000,
+            paid_residents_yuan: 0,
+            paid_social_yuan: 0,
+            note: " 已完工三成 ".into(),
+            photos: vec!["a".repeat(64)],
+        }
+    }
+
+    #[test]
+    fn a_report_from_the_outbox_keeps_the_forms_rules() {
+        let (id, sub) = (Uuid::now_v7(), Uuid::now_v7());
+        let p = DeviceProgress::parse(id, sub, &wire(120), 400).unwrap();
+        assert_eq!(p.input.quantity_done, 120);
+        assert_eq!(p.input.paid.government, 1_205_000);
+        assert_eq!(p.input.note, "已完工三成");
+        // The phone reads the form as the server does, and what it queues parses back the same.
+        let typed = ProgressForm {
+            quantity_done: "120",
+            paid_government: "120.5",
+            note: " 已完工三成 ",
+            ..Default::default()
+        }
+        .parse(400)
+        .unwrap();
+        let again = DeviceProgress::parse(id, sub, &typed.to_wire(p.photo_hashes()), 400).unwrap();
+        assert_eq!(again, p);
+        assert_eq!(again.fingerprint(), p.fingerprint());
+
+        let fields = |w: &ProgressWire, id: Uuid| -> Vec<String> {
+            DeviceProgress::parse(id, sub, w, 400)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(fields(&wire(4001), id), ["quantity_done"]);
+        assert_eq!(fields(&wire(-1), id), ["quantity_done"]);
+        assert_eq!(fields(&wire(1), Uuid::new_v4()), ["id"]);
+        let mut w = wire(1);
+        w.paid_social_yuan = -5;
+        assert_eq!(fields(&w, id), ["paid_social"]);
+        w.paid_social_yuan = MAX_PAID_YUAN + 1;
+        assert_eq!(fields(&w, id), ["paid_social"]);
+        let mut w = wire(1);
+        w.photos = vec!["not a hash".into()];
+        w.note = "x".repeat(MAX_NOTE_CHARS + 1);
+        assert_eq!(
+            fields(&w, Uuid::new_v4()),
+            ["id", "photos", "progress_note"]
+        );
+        let mut w = wire(1);
+        w.note = "bell\u{7}".into();
+        assert_eq!(fields(&w, id), ["progress_note"]);
+        w.note = "第一行\r\n第二行".into();
+        assert!(DeviceProgress::parse(id, sub, &w, 400).is_ok());
+        w.photos = (0..=MAX_PROGRESS_PHOTOS)
+            .map(|i| format!("{i:064x}"))
+            .collect();
+        assert_eq!(fields(&w, id), ["photos"]);
+    }
+
+    #[test]
+    fn a_fingerprint_tells_a_resend_from_another_report() {
+        let (id, sub) = (Uuid::now_v7(), Uuid::now_v7());
+        let p = DeviceProgress::parse(id, sub, &wire(120), 400).unwrap();
+        let same = DeviceProgress::parse(id, sub, &wire(120), 400).unwrap();
+        assert_eq!(p.fingerprint(), same.fingerprint());
+        for other in [
+            DeviceProgress::parse(id, sub, &wire(121), 400).unwrap(),
+            DeviceProgress::parse(id, Uuid::now_v7(), &wire(120), 400).unwrap(),
+            DeviceProgress::parse(
+                id,
+                sub,
+                &ProgressWire {
+                    paid_residents_yuan: 100,
+                    ..wire(120)
+                },
+                400,
+            )
+            .unwrap(),
+            DeviceProgress::parse(
+                id,
+                sub,
+                &ProgressWire {
+                    note: "另一句".into(),
+                    ..wire(120)
+                },
+                400,
+            )
+            .unwrap(),
+            DeviceProgress::parse(
+                id,
+                sub,
+                &ProgressWire {
+                    photos: vec![],
+                    ..wire(120)
+                },
+                400,
+            )
+            .unwrap(),
+        ] {
+            assert_ne!(p.fingerprint(), other.fingerprint());
         }
     }
 

@@ -1,4 +1,5 @@
-//! The phone's outbox: deputies' observations and officers' answers, with their photos, wait in
+//! The phone's outbox: deputies' observations, officers' answers and progress reports, with
+//! their photos, wait in
 //! IndexedDB until the server has acknowledged them, and the sync engine (Rust in wasm) sends
 //! them when it can.
 
@@ -14,7 +15,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{answer::AnswerInput, outbox::SendState, ObservationInput};
+use crate::domain::{
+    answer::AnswerInput, outbox::SendState, progress::ProgressWire, ObservationInput,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxItem {
@@ -66,6 +69,8 @@ pub enum Payload {
     Observation(ObservationInput),
     #[serde(rename = "answer")]
     Answer(QueuedAnswer),
+    #[serde(rename = "progress")]
+    Progress(QueuedProgress),
 }
 
 /// An officer's answer to a list item.
@@ -75,11 +80,19 @@ pub struct QueuedAnswer {
     pub input: AnswerInput,
 }
 
+/// A unit officer's progress report on a sub-item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueuedProgress {
+    pub sub_item_id: Uuid,
+    pub input: ProgressWire,
+}
+
 impl Payload {
     pub fn photos(&self) -> &[String] {
         match self {
             Payload::Observation(o) => &o.photos,
             Payload::Answer(a) => &a.input.photos,
+            Payload::Progress(p) => &p.input.photos,
         }
     }
 
@@ -88,6 +101,7 @@ impl Payload {
         match self {
             Payload::Observation(_) => format!("/api/v1/observations/{id}"),
             Payload::Answer(a) => format!("/api/v1/items/{}/answers/{id}", a.item_id),
+            Payload::Progress(p) => format!("/api/v1/sub-items/{}/progress/{id}", p.sub_item_id),
         }
     }
 
@@ -95,15 +109,17 @@ impl Payload {
         match self {
             Payload::Observation(o) => serde_json::to_string(o),
             Payload::Answer(a) => serde_json::to_string(&a.input),
+            Payload::Progress(p) => serde_json::to_string(&p.input),
         }
     }
 
     /// What the server's acknowledgement says of it: the on-site verdict of an observation,
-    /// the item's status after an answer.
+    /// the item's status after an answer, the sub-item's schedule after a report.
     pub fn receipt_field(&self) -> &'static str {
         match self {
             Payload::Observation(_) => "verdict",
             Payload::Answer(_) => "status",
+            Payload::Progress(_) => "risk",
         }
     }
 }

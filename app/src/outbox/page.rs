@@ -128,6 +128,9 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
                 Payload::Answer(_) => crate::domain::list_item::ItemStatus::parse(verdict)
                     .map(|s| crate::items::pages::status_label(locale, s))
                     .unwrap_or_default(),
+                Payload::Progress(_) => crate::domain::progress::Risk::parse(verdict)
+                    .map(|r| crate::progress::pages::risk_label(locale, r))
+                    .unwrap_or_default(),
             };
             (
                 "sent",
@@ -152,6 +155,11 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
     let (kind, text, record) = match &item.payload {
         Payload::Observation(o) => (kind_label(locale, o.kind), &o.note, "observation"),
         Payload::Answer(a) => (td_string!(locale, items.answer), &a.input.text, "answer"),
+        Payload::Progress(p) => (
+            td_string!(locale, progress.outbox_kind),
+            &p.input.note,
+            "progress",
+        ),
     };
     let text: String = text.chars().take(60).collect();
     view! {
@@ -193,6 +201,10 @@ async fn export_pending() {
         title: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         answer: Option<&'a crate::domain::answer::AnswerInput>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sub_item: Option<uuid::Uuid>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        progress: Option<&'a crate::domain::progress::ProgressWire>,
         photos: Vec<ExportedPhoto>,
     }
     #[derive(serde::Serialize)]
@@ -223,6 +235,8 @@ async fn export_pending() {
                 item: None,
                 title: None,
                 answer: None,
+                sub_item: None,
+                progress: None,
                 photos,
             },
             Payload::Answer(a) => Exported {
@@ -232,6 +246,19 @@ async fn export_pending() {
                 item: Some(a.item_id),
                 title: Some(&it.site_name),
                 answer: Some(&a.input),
+                sub_item: None,
+                progress: None,
+                photos,
+            },
+            Payload::Progress(p) => Exported {
+                id: it.id,
+                site: None,
+                observation: None,
+                item: None,
+                title: Some(&it.site_name),
+                answer: None,
+                sub_item: Some(p.sub_item_id),
+                progress: Some(&p.input),
                 photos,
             },
         });

@@ -1,10 +1,13 @@
 //! Progress against targets: what a unit reports per sub-item (quantity done, funds paid by
 //! source, a note and photos), staff's queries of a figure, and where each sub-item stands
 //! against its schedule. The rules are `domain::progress`; the SQL is `store::progress`; the
-//! officer's report is a plain multipart form to `POST /sub-items/{id}/progress`
-//! (`server/src/progress.rs`).
+//! officer's report is a multipart form to `POST /sub-items/{id}/progress`
+//! (`server/src/progress.rs`) without JavaScript, and with it goes through the phone's outbox
+//! to `PUT /api/v1/sub-items/{id}/progress/{report}` (`device_report`, `server/src/api.rs`).
 
 pub mod api;
+#[cfg(feature = "hydrate")]
+pub mod device_report;
 pub mod pages;
 
 use chrono::{DateTime, NaiveDate, Utc};

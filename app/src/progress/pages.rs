@@ -12,7 +12,7 @@ use crate::catalogue::format_wan_yuan;
 use crate::domain::progress::{burn_up, Risk, MAX_NOTE_CHARS, MAX_QUERY_CHARS};
 use crate::i18n::*;
 use crate::ui::form::PlainForm;
-use crate::ui::{local_time, pick, query_arg, use_zh, Loaded};
+use crate::ui::{local_time, pick, query_arg, use_zh, IntoAnySync, Loaded};
 
 /// The schedule state's words: the pages' and the export's (`server/src/export.rs`) alike.
 pub fn risk_label(locale: impl Into<Locale>, r: Risk) -> &'static str {
@@ -131,55 +131,167 @@ fn report_view(
     }
 }
 
-/// The officer's report: a plain multipart form (figures, note and photos in one post).
-fn report_form(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    p: &SubItemProgress,
-    zh: bool,
+/// Where a report sent from this page stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReportProgress {
+    Idle,
+    Preparing,
+    Sending,
+    /// Kept on this phone; the sync engine sends it when there is a network.
+    Queued,
+    Failed(String),
+}
+
+/// What the report form shows and starts from: the sub-item's target and its latest figures.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReportFormFacts {
+    pub sub_item: Uuid,
+    /// How the outbox names the report: the sub-item's title.
+    pub title: String,
+    pub target: i32,
+    /// The target's unit in the reader's language.
+    pub unit: String,
+    pub quantity: Option<String>,
+    pub paid_government: String,
+    pub paid_residents: String,
+    pub paid_social: String,
+}
+
+/// The officer's report: a plain multipart form (figures, note and photos in one post) without
+/// JavaScript; with it, the report goes through the outbox like an answer, so it can be filed
+/// at the site with no signal and still arrives exactly once.
+#[cfg_attr(feature = "camera-islands", island)]
+#[cfg_attr(not(feature = "camera-islands"), component)]
+pub fn ProgressReportForm(
+    locale: Locale,
+    facts: ReportFormFacts,
+    owner: Option<crate::outbox::Owner>,
 ) -> impl IntoView {
-    let latest = p.latest.as_ref();
-    let wan = |v: Option<i64>| v.map(format_wan_yuan).unwrap_or_default();
+    crate::ui::island::enter(locale, crate::ui::island::CAMERA);
+    let progress = RwSignal::new(ReportProgress::Idle);
+    let quantity_ref = NodeRef::<leptos::html::Input>::new();
+    let government_ref = NodeRef::<leptos::html::Input>::new();
+    let residents_ref = NodeRef::<leptos::html::Input>::new();
+    let social_ref = NodeRef::<leptos::html::Input>::new();
+    let note_ref = NodeRef::<leptos::html::Textarea>::new();
+    let files_ref = NodeRef::<leptos::html::Input>::new();
+    let version = crate::outbox::use_outbox();
+    // Effects run only in the browser: the mark says the wasm owns the form.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let sub_item = facts.sub_item;
+    let (title, target) = (facts.title.clone(), facts.target);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            if matches!(
+                progress.get_untracked(),
+                ReportProgress::Preparing | ReportProgress::Sending
+            ) {
+                return;
+            }
+            let input =
+                |r: NodeRef<leptos::html::Input>| r.get().map(|i| i.value()).unwrap_or_default();
+            let typed = super::device_report::Typed {
+                quantity_done: input(quantity_ref),
+                paid_government: input(government_ref),
+                paid_residents: input(residents_ref),
+                paid_social: input(social_ref),
+                note: note_ref.get().map(|t| t.value()).unwrap_or_default(),
+            };
+            let files = files_ref
+                .get()
+                .and_then(|i| i.files())
+                .map(|list| {
+                    (0..list.length())
+                        .filter_map(|k| list.get(k))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            leptos::task::spawn_local(super::device_report::submit(
+                locale,
+                owner.clone(),
+                sub_item,
+                title.clone(),
+                target,
+                typed,
+                files,
+                version,
+                progress,
+            ));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, &title, target, version, &owner);
+    };
+    let busy = move || {
+        matches!(
+            progress.get(),
+            ReportProgress::Preparing | ReportProgress::Sending | ReportProgress::Queued
+        )
+    };
     view! {
-        <form method="post" action=format!("/sub-items/{}/progress", p.sub_item_id)
-            enctype="multipart/form-data" class="stack" id="progress-form">
-            <h3>{t!(i18n, progress.file)}</h3>
+        <form method="post" action=format!("/sub-items/{sub_item}/progress")
+            enctype="multipart/form-data" class="stack" id="progress-form"
+            data-ready=move || ready.get().then_some("1") on:submit=on_submit>
+            <h3>{td_string!(locale, progress.file)}</h3>
             <label>
-                <span>{t!(i18n, progress.quantity_done)} " (" {pick(zh, &p.target_unit_zh, &p.target_unit_en)} ", "
-                    {t!(i18n, sub_item.target)} " " {p.target} ")"</span>
-                <input name="quantity_done" inputmode="numeric" required
-                    value=latest.map(|r| r.quantity_done.to_string()) />
+                <span>{td_string!(locale, progress.quantity_done)} " (" {facts.unit.clone()} ", "
+                    {td_string!(locale, sub_item.target)} " " {facts.target} ")"</span>
+                <input name="quantity_done" inputmode="numeric" required value=facts.quantity.clone() node_ref=quantity_ref />
             </label>
             <fieldset>
-                <legend>{t!(i18n, progress.paid)} " (" {t!(i18n, common.wan_yuan)} ")"</legend>
+                <legend>{td_string!(locale, progress.paid)} " (" {td_string!(locale, common.wan_yuan)} ")"</legend>
                 <label>
-                    <span>{t!(i18n, progress.government)}</span>
-                    <input name="paid_government" inputmode="decimal" value=wan(latest.map(|r| r.paid.government)) />
+                    <span>{td_string!(locale, progress.government)}</span>
+                    <input name="paid_government" inputmode="decimal" value=facts.paid_government.clone() node_ref=government_ref />
                 </label>
                 <label>
-                    <span>{t!(i18n, progress.residents)}</span>
-                    <input name="paid_residents" inputmode="decimal" value=wan(latest.map(|r| r.paid.residents)) />
+                    <span>{td_string!(locale, progress.residents)}</span>
+                    <input name="paid_residents" inputmode="decimal" value=facts.paid_residents.clone() node_ref=residents_ref />
                 </label>
                 <label>
-                    <span>{t!(i18n, progress.social)}</span>
-                    <input name="paid_social" inputmode="decimal" value=wan(latest.map(|r| r.paid.social)) />
+                    <span>{td_string!(locale, progress.social)}</span>
+                    <input name="paid_social" inputmode="decimal" value=facts.paid_social.clone() node_ref=social_ref />
                 </label>
             </fieldset>
             <label>
-                <span>{t!(i18n, progress.note)}</span>
-                <textarea name="note" rows="3" maxlength=MAX_NOTE_CHARS.to_string()></textarea>
+                <span>{td_string!(locale, progress.note)}</span>
+                <textarea name="note" rows="3" maxlength=MAX_NOTE_CHARS.to_string() node_ref=note_ref></textarea>
             </label>
             <label>
-                <span>{t!(i18n, items.evidence)}</span>
-                <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="progress-photos" />
+                <span>{td_string!(locale, items.evidence)}</span>
+                <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple id="progress-photos" node_ref=files_ref />
             </label>
-            <button type="submit" class="primary" id="do-progress">{t!(i18n, progress.submit)}</button>
+            <p class="muted">{td_string!(locale, progress.evidence_hint)}</p>
+            {move || match progress.get() {
+                ReportProgress::Idle => ().into_any_sync(),
+                ReportProgress::Preparing => view! { <p class="muted" id="progress-sending">{td_string!(locale, items.answer_preparing)}</p> }.into_any_sync(),
+                ReportProgress::Sending => view! { <p class="muted" id="progress-sending">{td_string!(locale, items.answer_sending)}</p> }.into_any_sync(),
+                ReportProgress::Queued => view! {
+                    <p class="notice" id="progress-queued">
+                        {td_string!(locale, progress.queued)} " "
+                        <a href="/outbox" rel="external">{td_string!(locale, nav.outbox)}</a>
+                    </p>
+                }.into_any_sync(),
+                ReportProgress::Failed(m) => view! {
+                    <p class="notice error" id="progress-error">
+                        {td_string!(locale, progress.failed)} " " <small>{m}</small>
+                    </p>
+                }.into_any_sync(),
+            }}
+            <button type="submit" class="primary" id="do-progress" disabled=busy>{td_string!(locale, progress.submit)}</button>
         </form>
     }
 }
 
 /// The progress section of a sub-item's page.
 #[component]
-pub fn SubItemProgressSection(sub_item: Uuid) -> impl IntoView {
+pub fn SubItemProgressSection(
+    sub_item: Uuid,
+    /// How the phone's outbox names a report filed from this page.
+    title: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let query = leptos_router::hooks::use_query_map();
@@ -188,11 +300,17 @@ pub fn SubItemProgressSection(sub_item: Uuid) -> impl IntoView {
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let data = Resource::new(page, move |page| get_progress(sub_item, Some(page)));
+    let data = Resource::new(page, move |page| async move {
+        let p = get_progress(sub_item, Some(page)).await?;
+        // The report form records who filed it (the outbox sends a record only under its
+        // author): the page carries it, as a page the phone kept must work offline.
+        let me = crate::auth::api::get_session().await?.user;
+        Ok((p, me))
+    });
     view! {
         <Loaded
             resource=data
-            view=move |p: SubItemProgress| {
+            view=move |(p, me): (SubItemProgress, Option<crate::auth::CurrentUser>)| {
                 let s = p.schedule();
                 let risk = p.risk();
                 let unit = pick(zh, &p.target_unit_zh, &p.target_unit_en).to_owned();
@@ -206,7 +324,24 @@ pub fn SubItemProgressSection(sub_item: Uuid) -> impl IntoView {
                     move |n| format!("/sub-items/{id}?reports={n}#progress"),
                     words,
                 );
-                let form = p.may_report.then(|| report_form(i18n, &p, zh));
+                let form = p.may_report.then(|| {
+                    let latest = p.latest.as_ref();
+                    let wan = |v: Option<i64>| v.map(format_wan_yuan).unwrap_or_default();
+                    let facts = ReportFormFacts {
+                        sub_item: p.sub_item_id,
+                        title: title.clone(),
+                        target: p.target,
+                        unit: unit.clone(),
+                        quantity: latest.map(|r| r.quantity_done.to_string()),
+                        paid_government: wan(latest.map(|r| r.paid.government)),
+                        paid_residents: wan(latest.map(|r| r.paid.residents)),
+                        paid_social: wan(latest.map(|r| r.paid.social)),
+                    };
+                    view! {
+                        <ProgressReportForm locale=i18n.get_locale_untracked() facts=facts
+                            owner=me.as_ref().map(crate::outbox::Owner::of) />
+                    }
+                });
                 let chart = burn_up_chart(i18n, &p);
                 let may_query = p.may_query;
                 let rows = p.reports.rows.clone();

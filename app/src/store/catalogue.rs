@@ -1,3 +1,4 @@
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::Db;
@@ -177,7 +178,7 @@ impl Db {
         })
     }
 
-    pub async fn my_unit(&self, unit_id: Uuid) -> Result<MyUnit, AppError> {
+    pub async fn my_unit(&self, unit_id: Uuid, today: NaiveDate) -> Result<MyUnit, AppError> {
         let unit: UnitRef =
             sqlx::query_as("select id, name_zh, name_en from lead_units where id = $1")
                 .bind(unit_id)
@@ -191,7 +192,11 @@ impl Db {
         .bind(unit_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(MyUnit { unit, sub_items })
+        Ok(MyUnit {
+            unit,
+            sub_items,
+            today,
+        })
     }
 
     pub async fn list_units(&self) -> Result<Vec<UnitRef>, AppError> {

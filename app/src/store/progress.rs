@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::users::UserRecord;
 use super::Db;
 use crate::domain::progress::{
-    BurnPoint, Paid, ProgressInput, Risk, SiteState, DEFAULT_BEHIND_MARGIN_PCT,
+    BurnPoint, DeviceProgress, Paid, ProgressInput, Risk, Schedule, SiteState,
+    DEFAULT_BEHIND_MARGIN_PCT,
 };
 use crate::domain::Role;
 use crate::error::AppError;
@@ -106,13 +107,69 @@ impl Db {
         photos: &[String],
     ) -> Result<Uuid, AppError> {
         let id = Uuid::now_v7();
+        self.insert_report(id, sub_item, author, input, photos, None)
+            .await?;
+        Ok(id)
+    }
+
+    /// Files a report from the phone's outbox exactly once: a resend of the same report under
+    /// its id is recognised (whether the first is still being written or long done, since the
+    /// id is the key) and another report under a used id is refused. The caller has checked
+    /// the author's unit and that the photos are uploaded.
+    pub async fn file_progress_from_device(
+        &self,
+        report: &DeviceProgress,
+        author: Uuid,
+    ) -> Result<DeviceFiled, AppError> {
+        let fingerprint = report.fingerprint();
+        let filed = self
+            .insert_report(
+                report.id,
+                report.sub_item_id,
+                author,
+                &report.input,
+                &report.photo_hashes(),
+                Some(&fingerprint),
+            )
+            .await?;
+        if filed {
+            return Ok(DeviceFiled::Created);
+        }
+        let prior: Option<(Uuid, Uuid, Option<String>)> = sqlx::query_as(
+            "select sub_item_id, author, fingerprint from progress_reports where id = $1",
+        )
+        .bind(report.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match prior {
+            Some((sub, who, Some(fp)))
+                if sub == report.sub_item_id && who == author && fp == fingerprint =>
+            {
+                DeviceFiled::Replayed
+            }
+            _ => DeviceFiled::Conflict,
+        })
+    }
+
+    /// The report and its photos, or nothing when `id` is taken (false).
+    async fn insert_report(
+        &self,
+        id: Uuid,
+        sub_item: Uuid,
+        author: Uuid,
+        input: &ProgressInput,
+        photos: &[String],
+        fingerprint: Option<&str>,
+    ) -> Result<bool, AppError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let filed = sqlx::query(
             "insert into progress_reports (id, sub_item_id, quantity_done, paid_government_yuan,
-                 paid_residents_yuan, paid_social_yuan, note, author, sites_finished, sites_total)
+                 paid_residents_yuan, paid_social_yuan, note, author, sites_finished, sites_total,
+                 fingerprint)
              select $1, $2, $3, $4, $5, $6, $7, $8,
-                    count(*) filter (where t.state in ('in_service', 'closed')), count(*)
-               from sites t where t.sub_item_id = $2",
+                    count(*) filter (where t.state in ('in_service', 'closed')), count(*), $9
+               from sites t where t.sub_item_id = $2
+             on conflict (id) do nothing",
         )
         .bind(id)
         .bind(sub_item)
@@ -122,8 +179,15 @@ impl Db {
         .bind(input.paid.social)
         .bind(&input.note)
         .bind(author)
+        .bind(fingerprint)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        if !filed {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query(
             "insert into progress_report_photos (report_id, sha256, position)
              select $1, sha, (ord - 1)::smallint from unnest($2::text[]) with ordinality as t(sha, ord)",
@@ -133,7 +197,28 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(true)
+    }
+
+    /// Where a sub-item stands against its schedule now (for the outbox's receipt), or `None`
+    /// when there is no such sub-item.
+    pub async fn sub_item_schedule(&self, sub_item: Uuid) -> Result<Option<Schedule>, AppError> {
+        let row: Option<(i32, NaiveDate, i32, Option<i32>)> = sqlx::query_as(
+            "select p.year, s.deadline, s.target_quantity,
+                    (select r.quantity_done from progress_reports r where r.sub_item_id = s.id
+                      order by r.at desc, r.id desc limit 1)
+               from sub_items s join projects p on p.id = s.project_id
+              where s.id = $1",
+        )
+        .bind(sub_item)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(year, deadline, target, done)| Schedule {
+            year,
+            deadline,
+            target,
+            done,
+        }))
     }
 
     /// The site's state and the lead unit of its sub-item, or `None` when there is no such
@@ -454,4 +539,14 @@ impl Db {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// What became of a report sent from a phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceFiled {
+    Created,
+    /// The same report arrived before: nothing changed.
+    Replayed,
+    /// The id was used for a different report.
+    Conflict,
 }

@@ -16,6 +16,7 @@ mod map_totals;
 mod media_s3;
 mod photo_evidence;
 mod progress;
+mod progress_outbox;
 mod public;
 mod public_plan;
 mod rates;
