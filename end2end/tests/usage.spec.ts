@@ -50,4 +50,16 @@ test('an officer registers a seat and its readings show on the site page, counte
   await expect(page.locator('#usage-days tbody tr')).toHaveCount(1);
   await expect(page.locator('#device-list .last-reading').first()).not.toHaveText('—');
   await ctx.close();
+
+  // A passer-by with JavaScript off sees the uses on the site's public page (a copy kept from
+  // before the readings lasts at most 30 s).
+  const publicCtx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, isMobile: true });
+  const reader = await publicCtx.newPage();
+  await expect(async () => {
+    await reader.goto(`/s/${code}`);
+    await expect(reader.locator('#public-usage')).toHaveAttribute('data-uses', '5', { timeout: 1000 });
+  }).toPass({ timeout: 45_000, intervals: [2000, 5000] });
+  await expect(reader.locator('#public-usage')).toContainText('使用 5 次');
+  await expect(reader.locator('body')).not.toContainText(token);
+  await publicCtx.close();
 });

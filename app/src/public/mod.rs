@@ -52,6 +52,18 @@ pub struct PublicSite {
     pub today: NaiveDate,
     /// The latest reported progress of the site's sub-item: quantity done and when.
     pub progress: Option<(i32, DateTime<Utc>)>,
+    /// What the site's devices counted, when it has any in service.
+    pub usage: Option<PublicUsage>,
+}
+
+/// The public's view of a site's use: the last [`crate::usage::USAGE_DAYS`] days summed, from
+/// the daily roll-up (no device, label or token is shown).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PublicUsage {
+    pub devices: i64,
+    pub uses: i64,
+    pub last_day: Option<NaiveDate>,
 }
 
 /// What the person had typed, and why it was refused, when the no-JS form post fails: the page
@@ -131,14 +143,19 @@ pub async fn get_public_site(code: String, page: u32) -> Result<PublicSite, AppE
         let page = page.min(1000);
         let (comments, has_more) = db.published_comments(id, page).await?;
         let progress = db.latest_progress(site.sub_item_id).await?;
+        let today = crate::ssr::today();
+        let since =
+            today - chrono::Days::new(u64::from(crate::usage::USAGE_DAYS.unsigned_abs()) - 1);
+        let usage = db.public_usage(id, since).await?;
         Ok(PublicSite {
             progress,
+            usage,
             site,
             tally,
             comments,
             page,
             has_more,
-            today: crate::ssr::today(),
+            today,
         })
     })
     .await

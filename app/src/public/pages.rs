@@ -154,6 +154,15 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                 <dd id="site-progress">{progress}</dd>
                 <dt>{t!(i18n, site_state.label)}</dt>
                 <dd id="public-site-state"><crate::ui::SiteStateTag state=s.state /></dd>
+                {d.usage.clone().map(|u| view! {
+                    <dt>{t!(i18n, usage.title)} " (" {t!(i18n, usage.last_days, days = crate::usage::USAGE_DAYS)} ")"</dt>
+                    <dd id="public-usage" data-uses=u.uses>
+                        {t!(i18n, usage.public_uses, uses = u.uses)}
+                        {u.last_day.map(|day| view! {
+                            " · " {t!(i18n, usage.last_day)} " " {day.to_string()}
+                        })}
+                    </dd>
+                })}
                 <dt>{t!(i18n, site.district)}</dt>
                 <dd>{pick(zh, &s.district_zh, &s.district_en)}</dd>
             </dl>

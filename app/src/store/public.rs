@@ -631,4 +631,24 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?)
     }
+
+    /// A site's uses counted by its devices from `since` on, or `None` when no device of the
+    /// site is in service.
+    pub async fn public_usage(
+        &self,
+        site: Uuid,
+        since: chrono::NaiveDate,
+    ) -> Result<Option<crate::public::PublicUsage>, AppError> {
+        let usage: crate::public::PublicUsage = sqlx::query_as(
+            "select (select count(*) from devices d where d.site_id = $1 and d.active) as devices,
+                    coalesce((select sum(u.uses) from site_usage_daily u
+                               where u.site_id = $1 and u.day >= $2), 0)::bigint as uses,
+                    (select max(u.day) from site_usage_daily u where u.site_id = $1) as last_day",
+        )
+        .bind(site)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((usage.devices > 0).then_some(usage))
+    }
 }

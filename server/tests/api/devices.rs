@@ -212,6 +212,37 @@ async fn readings_over_http_count_once_and_only_at_the_devices_own_site() {
         "nor does the page show a deputy the token"
     );
 
+    // The public page of the site (no sign-in) says how often it was used, and nothing of its
+    // devices; a site with a device that has not read yet says 0, one with none says nothing.
+    let public = |code: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/s/{code}"), None)
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let page = public(own_code.clone()).await;
+    assert!(
+        page.contains("id=\"public-usage\" data-uses=\"7\""),
+        "{page}"
+    );
+    assert!(!page.contains(&token) && !page.contains("jiandu/sites/"));
+    let page = public(other_code.clone()).await;
+    assert!(page.contains("id=\"public-usage\" data-uses=\"0\""));
+    let bare: String = sqlx::query_scalar(
+        "select public_code from sites t
+          where t.active and not exists (select 1 from devices d where d.site_id = t.id)
+          order by public_code limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let page = public(bare).await;
+    assert!(page.contains("id=\"public-site-state\"") && !page.contains("public-usage"));
+
     // The readings as CSV.
     let csv = app
         .get(&format!("/sites/{own}/readings.csv"), Some(&staff))
