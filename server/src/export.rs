@@ -460,7 +460,7 @@ fn progress_cells(
         },
         Share(s.elapsed_permille(today)),
         Text(
-            app::progress::pages::risk_label(app::i18n::Locale::zh_CN, s.risk(today, margin_pct))
+            app::progress::risk_label(app::i18n::Locale::zh_CN, s.risk(today, margin_pct))
                 .to_owned(),
         ),
         Wan(r.budget_yuan),

@@ -129,7 +129,7 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
                     .map(|s| crate::items::pages::status_label(locale, s))
                     .unwrap_or_default(),
                 Payload::Progress(_) => crate::domain::progress::Risk::parse(verdict)
-                    .map(|r| crate::progress::pages::risk_label(locale, r))
+                    .map(|r| crate::progress::risk_label(locale, r))
                     .unwrap_or_default(),
             };
             (

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 use web_sys::{Blob, File};
 
-use super::pages::ReportProgress;
+use super::ReportProgress;
 use crate::capture::Prepared;
 use crate::domain::outbox::{FailReason, SendState};
 use crate::domain::photo_evidence::PhotoOrigin;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::progress::{Paid, Risk, Schedule};
+use crate::i18n::*;
 
 /// A query staff made of a report's figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,3 +173,25 @@ pub struct Risks {
 
 /// Reports on one page of a sub-item.
 pub const REPORTS_PAGE: u32 = 20;
+
+/// The schedule state's words: the pages' and the export's (`server/src/export.rs`) alike.
+pub fn risk_label(locale: impl Into<Locale>, r: Risk) -> &'static str {
+    let locale: Locale = locale.into();
+    match r {
+        Risk::Overdue => td_string!(locale, progress.risk_overdue),
+        Risk::Behind => td_string!(locale, progress.risk_behind),
+        Risk::OnTrack => td_string!(locale, progress.risk_on_track),
+        Risk::Done => td_string!(locale, progress.risk_done),
+    }
+}
+
+/// Where a report sent from a sub-item's page stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReportProgress {
+    Idle,
+    Preparing,
+    Sending,
+    /// Kept on this phone; the sync engine sends it when there is a network.
+    Queued,
+    Failed(String),
+}

@@ -7,23 +7,13 @@ use leptos::server_fn::ServerFn;
 use uuid::Uuid;
 
 use super::api::{get_progress, get_risks, QueryProgress, SetMargin};
-use super::{ProgressReport, RiskRow, SubItemProgress};
+use super::risk_label;
+use super::{ProgressReport, ReportProgress, RiskRow, SubItemProgress};
 use crate::catalogue::format_wan_yuan;
 use crate::domain::progress::{burn_up, Risk, MAX_NOTE_CHARS, MAX_QUERY_CHARS};
 use crate::i18n::*;
 use crate::ui::form::PlainForm;
 use crate::ui::{local_time, pick, query_arg, use_zh, IntoAnySync, Loaded};
-
-/// The schedule state's words: the pages' and the export's (`server/src/export.rs`) alike.
-pub fn risk_label(locale: impl Into<Locale>, r: Risk) -> &'static str {
-    let locale: Locale = locale.into();
-    match r {
-        Risk::Overdue => td_string!(locale, progress.risk_overdue),
-        Risk::Behind => td_string!(locale, progress.risk_behind),
-        Risk::OnTrack => td_string!(locale, progress.risk_on_track),
-        Risk::Done => td_string!(locale, progress.risk_done),
-    }
-}
 
 fn permille(p: i64) -> String {
     format!("{}%", p / 10)
@@ -129,17 +119,6 @@ fn report_view(
             })}
         </li>
     }
-}
-
-/// Where a report sent from this page stands.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ReportProgress {
-    Idle,
-    Preparing,
-    Sending,
-    /// Kept on this phone; the sync engine sends it when there is a network.
-    Queued,
-    Failed(String),
 }
 
 /// What the report form shows and starts from: the sub-item's target and its latest figures.
