@@ -338,18 +338,45 @@ pub fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, NEXT_PARAM).to_string()
 }
 
+/// Whether the render that made it is still there. On the server, what a `Transition` holds
+/// runs again in a task of its own once the session resolves, which may be after the request
+/// was dropped (a prefetch cut off, a page closed): the page's signals are gone then, and the
+/// first tracked read (every `t!`) would panic the worker. Such closures ask this first.
+#[derive(Clone, Copy)]
+pub struct Alive(StoredValue<()>);
+
+impl Alive {
+    pub fn new() -> Self {
+        Self(StoredValue::new(()))
+    }
+
+    pub fn now(self) -> bool {
+        self.0.try_with_value(|_| ()).is_some()
+    }
+}
+
+impl Default for Alive {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[component]
 fn LangSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let loc = use_location();
-    let target = move || match i18n.get_locale() {
+    // The language and the address change only with a full page load: read once, while the
+    // render is there, rather than in closures that might run after it (see [`Alive`]).
+    let target = match i18n.get_locale_untracked() {
         Locale::zh_CN => "en",
         Locale::en => "zh-CN",
     };
-    let href = move || {
-        let here = format!("{}{}", loc.pathname.get(), loc.search.get());
-        format!("/lang/{}?next={}", target(), urlencode(&here))
-    };
+    let here = format!(
+        "{}{}",
+        loc.pathname.get_untracked(),
+        loc.search.get_untracked()
+    );
+    let href = format!("/lang/{target}?next={}", urlencode(&here));
     // rel=external: a full load, so the server renders the page in the new language (and the
     // switch works without JavaScript).
     view! {
@@ -363,7 +390,11 @@ fn LangSwitch() -> impl IntoView {
 fn Nav() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let alive = Alive::new();
     let links = move || {
+        if !alive.now() {
+            return ().into_any_sync();
+        }
         let info = session_now(session);
         let unread = info.as_ref().map(|i| i.unread).unwrap_or(0);
         let user = info.and_then(|i| i.user);
@@ -438,7 +469,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     // A passer-by who scanned a QR code gets the page, not the staff's app: no menu.
     let public = crate::public::pages::is_public_path(&use_location().pathname.get_untracked());
     let session = use_session();
-    let demo = move || session_now(session).is_some_and(|s| s.demo);
+    let alive = Alive::new();
+    let demo = move || alive.now() && session_now(session).is_some_and(|s| s.demo);
     view! {
         <a class="skip" href="#main">{t!(i18n, app.skip)}</a>
         <header class="top">
