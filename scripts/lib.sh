@@ -90,6 +90,28 @@ pg_bin() {
   return 1
 }
 
+# jiandu_bin: the server binary for scripts/backup and scripts/restore: JIANDU_BIN, else the
+# release build, else `jiandu` on PATH.
+jiandu_bin() {
+  local b
+  for b in "${JIANDU_BIN:-}" "${CARGO_TARGET_DIR:-$ROOT/target}/release/jiandu" "$(command -v jiandu || true)"; do
+    [ -n "$b" ] && [ -x "$b" ] && { echo "$b"; return 0; }
+  done
+  die "no jiandu binary: set JIANDU_BIN, or build one with scripts/build-release"
+}
+
+# table_counts_sql: one query listing every table of the schema with its rows, as table|rows.
+table_counts_sql() {
+  cat <<'SQL'
+select table_name || '|' || (xpath('/row/n/text()',
+         query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name),
+                      false, true, '')))[1]::text
+  from information_schema.tables
+ where table_schema = 'public' and table_type = 'BASE TABLE'
+ order by table_name;
+SQL
+}
+
 ensure_postgres_binaries() {
   pg_bin >/dev/null || apt_install postgresql postgresql-contrib
   pg_bin >/dev/null || die "PostgreSQL server binaries not found after install"

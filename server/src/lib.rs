@@ -3,6 +3,7 @@
 pub mod answer;
 pub mod api;
 pub mod assets;
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod demo_year;

@@ -7,7 +7,8 @@ use tracing_subscriber::EnvFilter;
 const USAGE: &str =
     "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]
               |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]
-              |simulate-devices mqtt|http URL [DEVICES [READINGS [CONCURRENCY]]]]
+              |simulate-devices mqtt|http URL [DEVICES [READINGS [CONCURRENCY]]]
+              |photos-export DIR|photos-import DIR]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
   precompress
@@ -33,7 +34,13 @@ const USAGE: &str =
              READINGS readings each (default 10; one in a hundred sent twice) to the broker at
              URL (mqtt://host:1883) or the server at URL (http://host:3000), CONCURRENCY
              connections or requests at once (default 8 for MQTT, 64 for HTTP), wait until all
-             are stored by the server, and print the rate and latencies";
+             are stored by the server, and print the rate and latencies
+  photos-export DIR
+             copy every file of the photo store (JIANDU_MEDIA_DIR or JIANDU_MEDIA_URL) into DIR
+             under its own key; files already there with the same size are kept
+  photos-import DIR
+             put every file under DIR back into the photo store, checking that each original
+             hashes to its name (scripts/backup and scripts/restore add the database)";
 
 /// `import KIND FILE [--year YYYY] [--dry-run]`, parsed.
 struct ImportArgs {
@@ -63,6 +70,19 @@ fn import_args(args: &[String]) -> Option<ImportArgs> {
     })
 }
 
+/// The photo store the configuration names: an S3 bucket, or the local folder.
+fn media_store(config: &Config) -> anyhow::Result<MediaStore> {
+    match &config.media_url {
+        Some(url) => MediaStore::s3(url).map_err(|e| anyhow::anyhow!("JIANDU_MEDIA_URL: {e}")),
+        None => MediaStore::local(&config.media_dir).with_context(|| {
+            format!(
+                "cannot use {} for photos (JIANDU_MEDIA_DIR)",
+                config.media_dir.display()
+            )
+        }),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -80,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
     ) {
         ("admin", Some("create"), Some(name)) if args.len() <= 4 => Some(name.clone()),
         ("serve" | "migrate" | "demo-data" | "purge" | "precompress", None, None) => None,
+        ("photos-export" | "photos-import", Some(_), None) => None,
         ("simulate-devices", Some("mqtt" | "http"), Some(_)) if args.len() <= 6 => None,
         ("import", _, _) if import_args(&args).is_some() => {
             import = import_args(&args);
@@ -107,6 +128,30 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let config = Config::from_env()?;
+    // The photo store alone: a restore puts the photos back before or after the database, and
+    // neither half needs the other's server.
+    if let Some(dir) = args.get(1).filter(|_| command.starts_with("photos-")) {
+        let media = media_store(&config)?;
+        let dir = std::path::Path::new(dir);
+        let started = std::time::Instant::now();
+        let copied = if command == "photos-export" {
+            server::backup::export(&media, dir).await?
+        } else {
+            server::backup::import(&media, dir).await?
+        };
+        println!(
+            "{}: {} files, {} bytes, in {:.1} s",
+            if command == "photos-export" {
+                "exported"
+            } else {
+                "imported"
+            },
+            copied.files,
+            copied.bytes,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let pool = connect(&config.database_url)
         .await
         .with_context(|| "cannot connect to the database named by DATABASE_URL")?;
@@ -197,15 +242,7 @@ async fn main() -> anyhow::Result<()> {
         println!("cleared {phones} phone numbers and {clients} client hashes past their retention");
         return Ok(());
     }
-    let media = match &config.media_url {
-        Some(url) => MediaStore::s3(url).map_err(|e| anyhow::anyhow!("JIANDU_MEDIA_URL: {e}"))?,
-        None => MediaStore::local(&config.media_dir).with_context(|| {
-            format!(
-                "cannot use {} for photos (JIANDU_MEDIA_DIR)",
-                config.media_dir.display()
-            )
-        })?,
-    };
+    let media = media_store(&config)?;
     let copies_due = std::sync::Arc::new(tokio::sync::Notify::new());
     if command == "demo-data" || config.load_demo {
         load_demo(&db)

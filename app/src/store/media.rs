@@ -173,12 +173,77 @@ impl MediaStore {
         }
     }
 
+    /// Every file in the store, as its key (`originals/ab/ab….jpg`) and size, for a backup.
+    pub async fn keys(&self) -> Result<Vec<(String, u64)>, AppError> {
+        use futures::TryStreamExt;
+        let mut keys: Vec<(String, u64)> = self
+            .store
+            .list(None)
+            .map_ok(|m| (m.location.to_string(), m.size))
+            .try_collect()
+            .await
+            .map_err(storage_error)?;
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// A file by its key, as [`MediaStore::keys`] names it.
+    pub async fn get_key(&self, key: &str) -> Result<Bytes, AppError> {
+        let (variant, sha) = parse_key(key).ok_or_else(|| not_a_photo_key(key))?;
+        self.get(variant, &sha)
+            .await?
+            .ok_or_else(|| AppError::not_found("photo"))
+    }
+
+    /// Puts a file back under its key (a restore), durable before returning. Only the store's
+    /// own keys are taken, and an original only if its bytes hash to its name: a damaged
+    /// backup is refused file by file rather than restored as a wrong photo.
+    pub async fn put_key(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
+        let (variant, sha) = parse_key(key).ok_or_else(|| not_a_photo_key(key))?;
+        if variant == Variant::Original {
+            use sha2::{Digest, Sha256};
+            if crate::domain::record::hex(&Sha256::digest(&bytes)) != sha {
+                return Err(AppError::invalid(
+                    "photo",
+                    format!("{key} does not hash to its name: the backup is damaged"),
+                ));
+            }
+        }
+        self.write(&sha, &[(variant, bytes)]).await
+    }
+
     /// Removes a photo's files (after its database row failed to commit).
     pub async fn delete(&self, sha256: &str) {
         for v in [Variant::Original, Variant::Display, Variant::Thumb] {
             let _ = self.store.delete(&Self::key(v, sha256)).await;
         }
     }
+}
+
+/// `originals/ab/ab….jpg` (or `display/`, `thumbs/`) as the variant and the hash, when it is
+/// one of the store's own keys.
+pub fn parse_key(key: &str) -> Option<(Variant, String)> {
+    let mut parts = key.split('/');
+    let variant = match parts.next()? {
+        "originals" => Variant::Original,
+        "display" => Variant::Display,
+        "thumbs" => Variant::Thumb,
+        _ => return None,
+    };
+    let shard = parts.next()?;
+    let sha = parts.next()?.strip_suffix(".jpg")?;
+    let hash = crate::domain::PhotoHash::parse(sha)?;
+    (parts.next().is_none() && hash.as_str().get(..2) == Some(shard))
+        .then(|| (variant, hash.as_str().to_owned()))
+}
+
+fn not_a_photo_key(key: &str) -> AppError {
+    AppError::invalid(
+        "photo",
+        format!(
+            "{key} is not a photo file of this store (originals|display|thumbs/ab/<sha256>.jpg)"
+        ),
+    )
 }
 
 fn fsync_files(root: &FsPath, sha256: &str, dirs: &[&str]) -> std::io::Result<()> {
@@ -190,4 +255,33 @@ fn fsync_files(root: &FsPath, sha256: &str, dirs: &[&str]) -> std::io::Result<()
         std::fs::File::open(&folder)?.sync_all()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_stores_own_keys_are_taken_back() {
+        let sha = "ab".to_owned() + &"0".repeat(62);
+        assert_eq!(
+            parse_key(&format!("originals/ab/{sha}.jpg")),
+            Some((Variant::Original, sha.clone()))
+        );
+        assert_eq!(
+            parse_key(&format!("thumbs/ab/{sha}.jpg")),
+            Some((Variant::Thumb, sha.clone()))
+        );
+        for bad in [
+            format!("originals/cd/{sha}.jpg"),
+            format!("originals/ab/{sha}.png"),
+            format!("originals/ab/{sha}.jpg/x"),
+            format!("other/ab/{sha}.jpg"),
+            format!("originals/ab/../{sha}.jpg"),
+            "originals/ab/short.jpg".to_owned(),
+            format!("originals/{sha}.jpg"),
+        ] {
+            assert_eq!(parse_key(&bad), None, "{bad}");
+        }
+    }
 }
