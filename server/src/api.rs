@@ -496,9 +496,8 @@ async fn put_progress(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let user = match require(&auth, &[Role::UnitOfficer]) {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
+    let Some(user) = auth.user.clone() else {
+        return ApiError(AppError::unauthenticated()).into_response();
     };
     let (Ok(sub_item), Ok(id)) = (Uuid::parse_str(&sub_item), Uuid::parse_str(&id)) else {
         return ApiError(AppError::invalid(
@@ -511,7 +510,7 @@ async fn put_progress(
     // Every signed-in role reads a sub-item, so whether it exists is no secret; only the
     // officers of its lead unit report on it, and that is known before the body is read.
     match db.sub_item_unit(sub_item).await {
-        Ok(Some(unit)) if user.unit_id == Some(unit) => {}
+        Ok(Some(unit)) if app::domain::progress::may_report(user.role, user.unit_id, unit) => {}
         Ok(Some(_)) => return ApiError(AppError::forbidden()).into_response(),
         Ok(None) => return ApiError(AppError::not_found("sub-item")).into_response(),
         Err(e) => return ApiError(e).into_response(),

@@ -20,6 +20,15 @@ pub struct Copied {
     pub bytes: u64,
 }
 
+impl Copied {
+    fn add(self, bytes: u64) -> Self {
+        Copied {
+            files: self.files + 1,
+            bytes: self.bytes + bytes,
+        }
+    }
+}
+
 /// Writes every file of the store under `dir`, by its key, and returns what was written. A file
 /// already in `dir` with the same size is kept (an interrupted export can be run again).
 pub async fn export(media: &MediaStore, dir: &Path) -> anyhow::Result<Copied> {
@@ -52,12 +61,7 @@ pub async fn export(media: &MediaStore, dir: &Path) -> anyhow::Result<Copied> {
             Ok(bytes.len() as u64)
         })
         .buffer_unordered(AT_ONCE)
-        .try_fold(Copied::default(), |c, n| async move {
-            Ok(Copied {
-                files: c.files + 1,
-                bytes: c.bytes + n,
-            })
-        })
+        .try_fold(Copied::default(), |c, n| async move { Ok(c.add(n)) })
         .await
 }
 
@@ -108,11 +112,6 @@ pub async fn import(media: &MediaStore, dir: &Path) -> anyhow::Result<Copied> {
             Ok::<_, anyhow::Error>(n)
         })
         .buffer_unordered(AT_ONCE)
-        .try_fold(Copied::default(), |c, n| async move {
-            Ok(Copied {
-                files: c.files + 1,
-                bytes: c.bytes + n,
-            })
-        })
+        .try_fold(Copied::default(), |c, n| async move { Ok(c.add(n)) })
         .await
 }

@@ -5,10 +5,7 @@
 
 use app::{
     auth::ssr::AuthSession,
-    domain::{
-        progress::{ProgressForm, MAX_PROGRESS_PHOTOS},
-        Role,
-    },
+    domain::progress::{ProgressForm, MAX_PROGRESS_PHOTOS},
     error::AppError,
     ssr::AppState,
 };
@@ -71,7 +68,7 @@ async fn file(
         }
         Err(e) => return refuse(&headers, status_of(&e), e),
     };
-    if user.role != Role::UnitOfficer || user.unit_id != Some(unit) {
+    if !app::domain::progress::may_report(user.role, user.unit_id, unit) {
         let e = AppError::forbidden();
         return refuse(&headers, status_of(&e), e);
     }

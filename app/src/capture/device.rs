@@ -227,3 +227,16 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
     }
     Ok(())
 }
+
+/// Prepares each chosen photo ([`prepare`]), a photo chosen twice once; the first that cannot
+/// be read stops it with the browser's reason.
+pub async fn prepare_all(files: Vec<(File, PhotoOrigin)>) -> Result<Vec<Prepared>, String> {
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (f, origin) in files {
+        let p = prepare(f, origin).await?;
+        if !prepared.iter().any(|x| x.sha256 == p.sha256) {
+            prepared.push(p);
+        }
+    }
+    Ok(prepared)
+}

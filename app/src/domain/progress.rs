@@ -332,6 +332,13 @@ impl SiteState {
 
 /// Who sets a site's state: the officers of its sub-item's lead unit, as the work goes on, and
 /// staff, correcting it. Deputies and the public only read it.
+/// Who files a sub-item's progress: the officers of its lead unit, and nobody else (staff query
+/// a figure, they do not report one). The page's form, the multipart post and the outbox's
+/// endpoint all ask this.
+pub fn may_report(role: super::Role, own_unit: Option<uuid::Uuid>, lead_unit: uuid::Uuid) -> bool {
+    role == super::Role::UnitOfficer && own_unit == Some(lead_unit)
+}
+
 pub fn may_set_site_state(
     role: super::Role,
     own_unit: Option<uuid::Uuid>,
@@ -565,6 +572,18 @@ mod tests {
             .map(|i| format!("{i:064x}"))
             .collect();
         assert_eq!(fields(&w, id), ["photos"]);
+    }
+
+    #[test]
+    fn only_the_lead_units_officers_report() {
+        use crate::domain::Role;
+        let (unit, other) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(may_report(Role::UnitOfficer, Some(unit), unit));
+        assert!(!may_report(Role::UnitOfficer, Some(other), unit));
+        assert!(!may_report(Role::UnitOfficer, None, unit));
+        for r in [Role::Staff, Role::Admin, Role::Deputy] {
+            assert!(!may_report(r, Some(unit), unit), "{r:?}");
+        }
     }
 
     #[test]

@@ -5,24 +5,16 @@
 
 use leptos::prelude::*;
 use uuid::Uuid;
-use web_sys::{Blob, File};
+use web_sys::File;
 
 use super::pages::AnswerProgress;
 use crate::capture::Prepared;
 use crate::domain::answer::{AnswerInput, DeviceAnswer};
-use crate::domain::outbox::{FailReason, SendState};
+use crate::domain::outbox::SendState;
 use crate::domain::photo_evidence::PhotoOrigin;
 use crate::i18n::*;
-use crate::outbox::{store, sync, OutboxItem, OutboxVersion, Payload, QueuedAnswer};
-
-/// Why it failed, in the reader's language, with the browser's or server's own words after it.
-fn failure(reason: &str, detail: &str) -> String {
-    if detail.trim().is_empty() {
-        reason.to_owned()
-    } else {
-        format!("{reason} ({detail})")
-    }
-}
+use crate::outbox::sync::{failure, keep_and_send, Kept};
+use crate::outbox::{OutboxItem, OutboxVersion, Payload, QueuedAnswer};
 
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
@@ -36,17 +28,13 @@ pub async fn submit(
     progress: RwSignal<AnswerProgress>,
 ) {
     progress.set(AnswerProgress::Preparing);
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for (f, origin) in files {
-        match crate::capture::device::prepare(f, origin).await {
-            Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
-            Ok(p) => prepared.push(p),
-            Err(e) => {
-                let why = td_string!(locale, items.answer_photo_unreadable);
-                return progress.set(AnswerProgress::Failed(failure(why, &e)));
-            }
+    let prepared = match crate::capture::device::prepare_all(files).await {
+        Ok(p) => p,
+        Err(e) => {
+            let why = td_string!(locale, items.answer_photo_unreadable);
+            return progress.set(AnswerProgress::Failed(failure(why, &e)));
         }
-    }
+    };
     let now_ms = js_sys::Date::now();
     let id = crate::capture::new_id(now_ms as u64);
     let input = AnswerInput {
@@ -80,38 +68,16 @@ pub async fn submit(
         next_attempt_ms: 0.0,
         created_ms: now_ms,
     };
-    let blobs: Vec<(String, Blob)> = prepared
-        .iter()
-        .map(|p| (p.sha256.clone(), p.blob.clone()))
-        .collect();
-    if let Err(e) = store::add(&record, &blobs).await {
-        let why = td_string!(locale, items.answer_not_saved);
-        return progress.set(AnswerProgress::Failed(failure(why, &e)));
-    }
-    store::ask_to_persist().await;
-    version.bump();
-    progress.set(AnswerProgress::Sending);
-    sync::run_now(version).await;
-    let now = store::list()
-        .await
-        .ok()
-        .and_then(|all| all.into_iter().find(|r| r.id == id))
-        .map(|r| r.send);
-    match now {
+    let not_saved = td_string!(locale, items.answer_not_saved);
+    let sending = || progress.set(AnswerProgress::Sending);
+    match keep_and_send(locale, record, &prepared, version, not_saved, sending).await {
         // Sent: the page from the server shows the answer, its photos and the log.
-        Some(SendState::Sent { .. }) => {
+        Kept::Sent => {
             if let Some(w) = web_sys::window() {
                 let _ = w.location().reload();
             }
         }
-        Some(SendState::Failed { reason, detail }) => {
-            let why = match reason {
-                FailReason::SignIn => td_string!(locale, outbox.fail_sign_in),
-                FailReason::Refused => td_string!(locale, outbox.fail_refused),
-                FailReason::Conflict => td_string!(locale, outbox.fail_conflict),
-            };
-            progress.set(AnswerProgress::Failed(failure(why, &detail)))
-        }
-        _ => progress.set(AnswerProgress::Queued),
+        Kept::Failed(why) => progress.set(AnswerProgress::Failed(why)),
+        Kept::Waiting => progress.set(AnswerProgress::Queued),
     }
 }

@@ -220,3 +220,66 @@ pub fn start(version: OutboxVersion) {
         std::time::Duration::from_secs(20),
     );
 }
+
+/// What became of a record a form just queued.
+pub enum Kept {
+    /// The server took it: the page from the server now shows it.
+    Sent,
+    /// On this phone; the engine sends it when there is a network.
+    Waiting,
+    /// Not kept, or refused: why, in the reader's language.
+    Failed(String),
+}
+
+/// Why it failed, in the reader's language, with the browser's or server's own words after it.
+pub fn failure(reason: &str, detail: &str) -> String {
+    if detail.trim().is_empty() {
+        reason.to_owned()
+    } else {
+        format!("{reason} ({detail})")
+    }
+}
+
+/// The forms' common ending (an officer's answer, a progress report): the record and its
+/// photos are kept in one IndexedDB transaction, sent at once if the network allows, and the
+/// outcome said. `not_saved` is the form's own words for storage refusing the record;
+/// `sending` is called once it is kept and about to be sent.
+pub async fn keep_and_send(
+    locale: crate::i18n::Locale,
+    record: OutboxItem,
+    photos: &[crate::capture::Prepared],
+    version: OutboxVersion,
+    not_saved: &str,
+    sending: impl FnOnce(),
+) -> Kept {
+    use crate::i18n::*;
+    let id = record.id;
+    let blobs: Vec<(String, web_sys::Blob)> = photos
+        .iter()
+        .map(|p| (p.sha256.clone(), p.blob.clone()))
+        .collect();
+    if let Err(e) = store::add(&record, &blobs).await {
+        return Kept::Failed(failure(not_saved, &e));
+    }
+    store::ask_to_persist().await;
+    version.bump();
+    sending();
+    run_now(version).await;
+    let now = store::list()
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|r| r.id == id))
+        .map(|r| r.send);
+    match now {
+        Some(SendState::Sent { .. }) => Kept::Sent,
+        Some(SendState::Failed { reason, detail }) => {
+            let why = match reason {
+                FailReason::SignIn => td_string!(locale, outbox.fail_sign_in),
+                FailReason::Refused => td_string!(locale, outbox.fail_refused),
+                FailReason::Conflict => td_string!(locale, outbox.fail_conflict),
+            };
+            Kept::Failed(failure(why, &detail))
+        }
+        _ => Kept::Waiting,
+    }
+}

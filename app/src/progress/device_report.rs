@@ -6,15 +6,15 @@
 
 use leptos::prelude::*;
 use uuid::Uuid;
-use web_sys::{Blob, File};
+use web_sys::File;
 
 use super::ReportProgress;
-use crate::capture::Prepared;
-use crate::domain::outbox::{FailReason, SendState};
+use crate::domain::outbox::SendState;
 use crate::domain::photo_evidence::PhotoOrigin;
 use crate::domain::progress::{DeviceProgress, ProgressForm};
 use crate::i18n::*;
-use crate::outbox::{store, sync, OutboxItem, OutboxVersion, Payload, QueuedProgress};
+use crate::outbox::sync::{failure, keep_and_send, Kept};
+use crate::outbox::{OutboxItem, OutboxVersion, Payload, QueuedProgress};
 
 /// The form's fields as the officer typed them.
 pub struct Typed {
@@ -23,15 +23,6 @@ pub struct Typed {
     pub paid_residents: String,
     pub paid_social: String,
     pub note: String,
-}
-
-/// Why it failed, in the reader's language, with the browser's or server's own words after it.
-fn failure(reason: &str, detail: &str) -> String {
-    if detail.trim().is_empty() {
-        reason.to_owned()
-    } else {
-        format!("{reason} ({detail})")
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -64,17 +55,17 @@ pub async fn submit(
         Err(e) => return progress.set(ReportProgress::Failed(refused(&e.field, e.message))),
     };
     progress.set(ReportProgress::Preparing);
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for f in files {
-        match crate::capture::device::prepare(f, PhotoOrigin::Gallery).await {
-            Ok(p) if prepared.iter().any(|x| x.sha256 == p.sha256) => {}
-            Ok(p) => prepared.push(p),
-            Err(e) => {
-                let why = td_string!(locale, items.answer_photo_unreadable);
-                return progress.set(ReportProgress::Failed(failure(why, &e)));
-            }
+    let files = files
+        .into_iter()
+        .map(|f| (f, PhotoOrigin::Gallery))
+        .collect();
+    let prepared = match crate::capture::device::prepare_all(files).await {
+        Ok(p) => p,
+        Err(e) => {
+            let why = td_string!(locale, items.answer_photo_unreadable);
+            return progress.set(ReportProgress::Failed(failure(why, &e)));
         }
-    }
+    };
     let now_ms = js_sys::Date::now();
     let id = crate::capture::new_id(now_ms as u64);
     let wire = input.to_wire(prepared.iter().map(|p| p.sha256.clone()).collect());
@@ -106,38 +97,16 @@ pub async fn submit(
         next_attempt_ms: 0.0,
         created_ms: now_ms,
     };
-    let blobs: Vec<(String, Blob)> = prepared
-        .iter()
-        .map(|p| (p.sha256.clone(), p.blob.clone()))
-        .collect();
-    if let Err(e) = store::add(&record, &blobs).await {
-        let why = td_string!(locale, progress.not_saved);
-        return progress.set(ReportProgress::Failed(failure(why, &e)));
-    }
-    store::ask_to_persist().await;
-    version.bump();
-    progress.set(ReportProgress::Sending);
-    sync::run_now(version).await;
-    let now = store::list()
-        .await
-        .ok()
-        .and_then(|all| all.into_iter().find(|r| r.id == id))
-        .map(|r| r.send);
-    match now {
+    let not_saved = td_string!(locale, progress.not_saved);
+    let sending = || progress.set(ReportProgress::Sending);
+    match keep_and_send(locale, record, &prepared, version, not_saved, sending).await {
         // Sent: the page from the server shows the report, its photos and the chart.
-        Some(SendState::Sent { .. }) => {
+        Kept::Sent => {
             if let Some(w) = web_sys::window() {
                 let _ = w.location().reload();
             }
         }
-        Some(SendState::Failed { reason, detail }) => {
-            let why = match reason {
-                FailReason::SignIn => td_string!(locale, outbox.fail_sign_in),
-                FailReason::Refused => td_string!(locale, outbox.fail_refused),
-                FailReason::Conflict => td_string!(locale, outbox.fail_conflict),
-            };
-            progress.set(ReportProgress::Failed(failure(why, &detail)))
-        }
-        _ => progress.set(ReportProgress::Queued),
+        Kept::Failed(why) => progress.set(ReportProgress::Failed(why)),
+        Kept::Waiting => progress.set(ReportProgress::Queued),
     }
 }

@@ -11,7 +11,6 @@ use crate::domain::progress::{
     BurnPoint, DeviceProgress, Paid, ProgressInput, Risk, Schedule, SiteState,
     DEFAULT_BEHIND_MARGIN_PCT,
 };
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::paged::Paged;
 use crate::progress::{
@@ -441,8 +440,11 @@ impl Db {
                 per_page,
             },
             margin_pct: self.progress_margin().await?,
-            may_report: viewer.role == Role::UnitOfficer
-                && viewer.unit_id == Some(plan.lead_unit_id),
+            may_report: crate::domain::progress::may_report(
+                viewer.role,
+                viewer.unit_id,
+                plan.lead_unit_id,
+            ),
             may_query: viewer.role.is_staff(),
         }))
     }

@@ -18,17 +18,8 @@ async fn put_answer(
     id: &str,
     body: Value,
 ) -> (StatusCode, Value) {
-    let mut req = app
-        .http
-        .put(format!("{}/api/v1/items/{item}/answers/{id}", app.base))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.to_string());
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    app.put_json(&format!("/api/v1/items/{item}/answers/{id}"), cookie, &body)
+        .await
 }
 
 /// An item made from a deputy's observation and forwarded to a unit; returns it and the unit.

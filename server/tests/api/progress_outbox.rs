@@ -3,7 +3,7 @@
 //! a used id refused for another report, photos uploaded first, the figures' rules and who may
 //! report.
 
-use reqwest::{header, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -18,20 +18,12 @@ async fn put_report(
     id: Uuid,
     body: &Value,
 ) -> (StatusCode, Value) {
-    let mut req = app
-        .http
-        .put(format!(
-            "{}/api/v1/sub-items/{sub_item}/progress/{id}",
-            app.base
-        ))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.to_string());
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    app.put_json(
+        &format!("/api/v1/sub-items/{sub_item}/progress/{id}"),
+        cookie,
+        body,
+    )
+    .await
 }
 
 async fn officer_sub_item(app: &TestApp) -> (Uuid, Uuid, i32) {

@@ -229,6 +229,27 @@ impl TestApp {
     }
 
     /// A page load as a browser makes it (it accepts HTML).
+    /// A JSON `PUT` as the phone's sync engine sends it: the status and the JSON answer (null
+    /// when the answer is not JSON).
+    pub async fn put_json(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: &serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut req = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
         let mut req = self
             .http
