@@ -162,6 +162,20 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server these mean the caller's request could not be read (a body over the
+            // limit, a form that is not UTF-8): the caller's mistake, not a bad gateway. In the
+            // browser they mean the network failed or the answer came garbled.
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m)
+                if cfg!(feature = "ssr") =>
+            {
+                // axum's body limit says so in these words; nothing else tells it apart.
+                let code = if m.contains("length limit") {
+                    ErrorCode::TooLarge
+                } else {
+                    ErrorCode::Invalid
+                };
+                AppError::new(code, m)
+            }
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
                 AppError::new(ErrorCode::Network, m)
             }

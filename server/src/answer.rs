@@ -3,6 +3,7 @@
 //! photos go through the same ingest as deputies' photos, and the answer, its photos and the
 //! notifications are written in one transaction.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::list_item::{Action, MAX_EVIDENCE_PHOTOS, MAX_TEXT_CHARS},
@@ -14,7 +15,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Router,
 };
 use uuid::Uuid;
 
@@ -29,8 +29,8 @@ const FORM: EvidenceSpec<'static> = EvidenceSpec {
     max_photos: MAX_EVIDENCE_PHOTOS,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
+pub fn routes() -> Mounted {
+    Mounted::default().route(
         "/items/{id}/answer",
         post(answer).layer(DefaultBodyLimit::max(EvidenceSpec::max_body(
             MAX_EVIDENCE_PHOTOS,

@@ -1,6 +1,7 @@
 //! The versioned JSON API (`/api/v1/…`) that the phone's sync engine and scripts use, described
 //! by the OpenAPI document at `/api/v1/openapi.json`. Success is only ever our own JSON.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::{
@@ -25,7 +26,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, put},
-    Json, Router,
+    Json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -107,6 +108,21 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     limit: usize,
     what: &str,
 ) -> Result<T, Response> {
+    // The phone and scripts send JSON as JSON; anything else is a client's mistake, told as
+    // such rather than parsed by luck.
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+    if !json {
+        return Err(err(
+            ErrorCode::Invalid,
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            format!("send the {what} as JSON, with Content-Type: application/json"),
+        ));
+    }
     let bytes = read_body(headers, body, limit).await?;
     serde_json::from_slice(&bytes).map_err(|e| {
         ApiError(AppError::invalid(
@@ -149,7 +165,7 @@ pub struct ErrorBody {
     pub error: String,
     pub message: String,
     /// More about the error: `field`, `fields` (each with `field` and `message`) or `missing_photos`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
 
@@ -208,14 +224,22 @@ pub struct ChangesQuery {
 
 #[utoipa::path(post, path = "/api/v1/session", request_body = SignIn,
     responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody),
+        (status = 413, description = "larger than 16 KiB", body = ErrorBody),
+        (status = 415, description = "the body was not sent as `application/json`", body = ErrorBody),
+        (status = 422, description = "the body is not a username and a password", body = ErrorBody),
         (status = 429, description = "too many failed sign-ins for this account or from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "too many sign-ins at once; try again shortly", body = ErrorBody)))]
 async fn sign_in(
     mut auth: AuthSession,
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
-    Json(body): Json<SignIn>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
+    let body: SignIn = match read_json(&headers, body, 16 * 1024, "sign-in").await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     match app::auth::ssr::sign_in(
         &mut auth,
         &state.sign_in,
@@ -328,6 +352,7 @@ async fn photo_receipt(db: &app::store::Db, sha256: &str, status: StatusCode) ->
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, description = "this id was stored with different content", body = ErrorBody),
         (status = 413, body = ErrorBody),
+        (status = 415, description = "the body was not sent as `application/json`", body = ErrorBody),
         (status = 422, description = "invalid fields (`details.fields`) or photos not uploaded yet (`details.missing_photos`)", body = ErrorBody)))]
 async fn put_observation(
     auth: AuthSession,
@@ -408,6 +433,7 @@ async fn put_observation(
         (status = 404, description = "no such item, or not one this officer may see", body = ErrorBody),
         (status = 409, description = "this id was used for another answer, or the item can no longer be answered", body = ErrorBody),
         (status = 413, body = ErrorBody),
+        (status = 415, description = "the body was not sent as `application/json`", body = ErrorBody),
         (status = 422, description = "invalid fields (`details.fields`) or photos not uploaded yet (`details.missing_photos`)", body = ErrorBody)))]
 async fn put_answer(
     auth: AuthSession,
@@ -427,6 +453,12 @@ async fn put_answer(
         ))
         .into_response();
     };
+    // Before the body is read: an officer of another unit learns nothing and costs nothing.
+    match state.db.may_read_item(item, &user).await {
+        Ok(true) => {}
+        Ok(false) => return ApiError(AppError::not_found("item")).into_response(),
+        Err(e) => return ApiError(e).into_response(),
+    }
     let input: AnswerInput = match read_json(&headers, body, MAX_ANSWER_BYTES, "answer").await {
         Ok(i) => i,
         Err(r) => return r,
@@ -488,6 +520,7 @@ async fn put_answer(
         (status = 404, description = "no such sub-item", body = ErrorBody),
         (status = 409, description = "this id was used for another report", body = ErrorBody),
         (status = 413, body = ErrorBody),
+        (status = 415, description = "the body was not sent as `application/json`", body = ErrorBody),
         (status = 422, description = "invalid fields (`details.fields`) or photos not uploaded yet (`details.missing_photos`)", body = ErrorBody)))]
 async fn put_progress(
     auth: AuthSession,
@@ -568,13 +601,17 @@ async fn put_progress(
 }
 
 #[utoipa::path(get, path = "/api/v1/observations", params(ChangesQuery),
-    responses((status = 200, body = Changes), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Changes), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "`after` is not a cursor from this API, or `limit` not a whole number", body = ErrorBody)))]
 async fn observation_changes(
     auth: AuthSession,
     State(state): State<AppState>,
-    Query(q): Query<ChangesQuery>,
+    q: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Changes>, ApiError> {
     let user = require(&auth, &[Role::Deputy])?;
+    let Query(q) = q.map_err(|_| {
+        AppError::invalid("limit", "limit is a whole number of records, at most 500")
+    })?;
     let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(c) => Some(
@@ -677,8 +714,8 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Mounted {
+    Mounted::default()
         .route("/api/v1/openapi.json", get(openapi))
         .route(
             "/api/v1/session",

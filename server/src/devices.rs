@@ -3,6 +3,7 @@
 //! site. A reading is kept once per device and message id (`store::usage`), so a device that
 //! did not hear the answer sends again without counting twice.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::device::{self, ReadingWire, MAX_BATCH},
@@ -15,7 +16,7 @@ use axum::{
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
-    Json, Router,
+    Json,
 };
 use serde::{Deserialize, Serialize};
 use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
@@ -26,7 +27,7 @@ const MAX_BODY: usize = MAX_BATCH * 256 + 4096;
 /// Days of readings one CSV export may span.
 pub const MAX_EXPORT_DAYS: i64 = 92;
 
-pub fn routes(limits: &crate::public::CommentLimits) -> Router<AppState> {
+pub fn routes(limits: &crate::public::CommentLimits) -> Mounted {
     let mut readings = post(readings).layer(DefaultBodyLimit::max(MAX_BODY));
     // Open to anyone who can reach the server: the token is checked per request, so the number
     // of requests a client may make is bounded before any is read.
@@ -42,7 +43,7 @@ pub fn routes(limits: &crate::public::CommentLimits) -> Router<AppState> {
         crate::public::forget_refilled(move || limiter.retain_recent());
         readings = readings.layer(GovernorLayer::new(c).error_handler(crate::public::too_many));
     }
-    Router::new()
+    Mounted::default()
         .route("/api/v1/sites/{code}/readings", readings)
         .route("/sites/{id}/readings.csv", get(csv))
 }

@@ -108,8 +108,11 @@ pub(crate) async fn read(
                 let e = AppError::invalid(error_field, "this text is far too long");
                 return Err((StatusCode::UNPROCESSABLE_ENTITY, e));
             }
-            form.texts
-                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+                let e = AppError::invalid(error_field, "this text is not valid UTF-8");
+                return Err((StatusCode::UNPROCESSABLE_ENTITY, e));
+            };
+            form.texts.insert(name, text);
         } else if name == "photos" && has_file && !bytes.is_empty() {
             // An empty file input still sends a part with no name and no bytes.
             if bytes.len() > MAX_UPLOAD_BYTES || form.photos.len() == spec.max_photos {

@@ -2,6 +2,7 @@
 //! formal list carries. Staff export any unit's or project's items; a unit officer exports their
 //! own unit's; deputies and the public cannot.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::{
@@ -17,13 +18,13 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
-    Json, Router,
+    Json,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Mounted {
+    Mounted::default()
         .route("/items/export.xlsx", get(xlsx))
         .route("/items/export.csv", get(csv))
         .route("/items/export.geojson", get(geojson))

@@ -2,6 +2,7 @@
 //! audit, as multipart form data (`channel`, `file`). Staff only. Answers our JSON: 200 with
 //! `{"Imported": …}` or `{"Refused": {"errors": [per row]}}` (nothing stored), or an error.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::list_item::Channel,
@@ -13,11 +14,10 @@ use axum::{
     extract::{DefaultBodyLimit, Multipart, State},
     response::Response,
     routing::post,
-    Router,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
+pub fn routes() -> Mounted {
+    Mounted::default().route(
         app::items::imports::IMPORT_URL,
         post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)),
     )

@@ -19,6 +19,7 @@ pub mod progress;
 pub mod public;
 pub mod receipt;
 pub mod registry;
+pub mod routing;
 pub mod security;
 pub mod simulate;
 pub mod web;
@@ -117,8 +118,9 @@ pub(crate) async fn read_upload(
         if name == "file" {
             form.file = Some((file_name, bytes)).filter(|(_, b)| !b.is_empty());
         } else {
-            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-            form.fields.insert(name, text);
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| AppError::invalid(&name, "this field is not valid UTF-8 text"))?;
+            form.fields.insert(name, text.trim().to_owned());
         }
     }
     Ok(form)

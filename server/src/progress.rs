@@ -3,6 +3,7 @@
 //! JavaScript. Who may report is checked before the body is read, every figure before a photo
 //! is stored, and the report and its photos are written in one transaction.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::progress::{ProgressForm, MAX_PROGRESS_PHOTOS},
@@ -14,7 +15,7 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Json, Router,
+    Json,
 };
 use uuid::Uuid;
 
@@ -35,8 +36,8 @@ const FORM: EvidenceSpec<'static> = EvidenceSpec {
     max_photos: MAX_PROGRESS_PHOTOS,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
+pub fn routes() -> Mounted {
+    Mounted::default().route(
         "/sub-items/{id}/progress",
         post(file).layer(DefaultBodyLimit::max(EvidenceSpec::max_body(
             MAX_PROGRESS_PHOTOS,

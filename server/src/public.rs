@@ -4,6 +4,7 @@
 //! A refused post renders the site page again with what the person typed and why it was refused
 //! (the Leptos page reads a [`CommentDraft`] from context), with the matching HTTP status.
 
+use crate::routing::Mounted;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +28,6 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Response as HttpResponse, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, MethodRouter},
-    Router,
 };
 use tower_governor::{
     governor::GovernorConfigBuilder, key_extractor::KeyExtractor, GovernorError, GovernorLayer,
@@ -265,7 +265,7 @@ pub async fn limit_public_reads(
     }
 }
 
-pub fn routes(limits: &CommentLimits) -> Router<AppState> {
+pub fn routes(limits: &CommentLimits) -> Mounted {
     let client_key = ClientKey {
         trusted: Arc::new(limits.trusted_proxies.clone()),
     };
@@ -297,7 +297,7 @@ pub fn routes(limits: &CommentLimits) -> Router<AppState> {
     let post: MethodRouter<AppState> = post
         .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(Extension(client_key));
-    Router::new()
+    Mounted::default()
         .route("/s/{code}/comment", post)
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
@@ -372,7 +372,12 @@ async fn read_fields(mut mp: Multipart) -> Result<Fields, ReadError> {
                 "the field {name} is too long"
             )));
         }
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        // Browsers send UTF-8; anything else is not a person's words.
+        let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+            return Err(ReadError::Malformed(format!(
+                "表单内容不是有效的文字 / the field {name} is not valid UTF-8 text"
+            )));
+        };
         match name.as_str() {
             "satisfaction" => f.satisfaction = Some(text),
             "support" => f.support = Some(text),

@@ -7,6 +7,7 @@
 //! malformed one get the same answer. No page here is cached, anywhere, or passes its address
 //! on as a referrer.
 
+use crate::routing::Mounted;
 use app::{
     domain::{comment::Satisfaction, receipt::ReceiptCode, PhotoHash},
     error::{AppError, ErrorCode},
@@ -20,7 +21,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
     routing::get,
-    Router,
 };
 use serde::Deserialize;
 use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
@@ -32,8 +32,8 @@ pub fn is_receipt_path(path: &str) -> bool {
     path == "/r" || path.starts_with("/r/")
 }
 
-pub fn routes(limits: &CommentLimits) -> Router<AppState> {
-    let router = Router::new()
+pub fn routes(limits: &CommentLimits) -> Mounted {
+    let router = Mounted::default()
         .route("/r", get(lookup))
         .route("/r/{code}", get(show))
         .route(
@@ -41,7 +41,7 @@ pub fn routes(limits: &CommentLimits) -> Router<AppState> {
             axum::routing::post(rate).get(back_to_receipt),
         )
         .route("/r/{code}/photos/{sha256}/{variant}", get(photo))
-        .layer(axum::middleware::from_fn(private_headers));
+        .wrap(|r| r.layer(axum::middleware::from_fn(private_headers)));
     let per_client = GovernorConfigBuilder::default()
         .key_extractor(ClientKey::new(limits.trusted_proxies.clone()))
         .period(limits.receipt_interval)
@@ -51,7 +51,7 @@ pub fn routes(limits: &CommentLimits) -> Router<AppState> {
         Some(c) => {
             let limiter = c.limiter().clone();
             crate::public::forget_refilled(move || limiter.retain_recent());
-            router.layer(GovernorLayer::new(c).error_handler(crate::public::too_many))
+            router.wrap(|r| r.layer(GovernorLayer::new(c).error_handler(crate::public::too_many)))
         }
         None => router,
     }

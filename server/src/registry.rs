@@ -5,6 +5,7 @@
 //! would be) or `{"Refused": {"errors": [per row]}}` (nothing stored), or an error. The
 //! operator's `jiandu import` goes through [`import_file`] too, so both give the same report.
 
+use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
     domain::registry::{self, Change, RegistryFile, RegistryOutcome, RowError},
@@ -18,14 +19,14 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
-    Json, Router,
+    Json,
 };
 use uuid::Uuid;
 
 pub use app::admin::registry::{IMPORT_URL, MAX_FILE_BYTES};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Mounted {
+    Mounted::default()
         .route(
             IMPORT_URL,
             post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)),

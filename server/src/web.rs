@@ -43,6 +43,23 @@ pub struct Settings {
     pub comment_limits: crate::public::CommentLimits,
 }
 
+/// Every route of the server's own besides its pages, server functions, service worker and build
+/// files: what the access matrix test calls as every kind of caller.
+pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
+    crate::routing::Mounted::default()
+        .route("/healthz", get(health))
+        .route("/lang/{locale}", get(switch_language))
+        .merge(crate::api::routes())
+        .merge(crate::public::routes(&settings.comment_limits))
+        .merge(crate::receipt::routes(&settings.comment_limits))
+        .merge(crate::export::routes())
+        .merge(crate::answer::routes())
+        .merge(crate::progress::routes())
+        .merge(crate::devices::routes(&settings.comment_limits))
+        .merge(crate::import::routes())
+        .merge(crate::registry::routes())
+}
+
 pub fn router(
     db: Db,
     media: MediaStore,
@@ -101,8 +118,7 @@ pub fn router(
     let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
 
     Router::new()
-        .route("/healthz", get(health))
-        .route("/lang/{locale}", get(switch_language))
+        .merge(endpoints(&settings).into_router())
         .route(
             "/sw.js",
             get(move || {
@@ -125,15 +141,6 @@ pub fn router(
                 }
             }),
         )
-        .merge(crate::api::routes())
-        .merge(crate::public::routes(&settings.comment_limits))
-        .merge(crate::receipt::routes(&settings.comment_limits))
-        .merge(crate::export::routes())
-        .merge(crate::answer::routes())
-        .merge(crate::progress::routes())
-        .merge(crate::devices::routes(&settings.comment_limits))
-        .merge(crate::import::routes())
-        .merge(crate::registry::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = leptos_options.clone();
             move || shell(options.clone())

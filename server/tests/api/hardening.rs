@@ -939,3 +939,78 @@ async fn pages_run_only_their_own_nonced_scripts_and_nothing_else_runs_at_all() 
     );
     app.cleanup().await;
 }
+
+/// Found by the bad-input corpus: what the server cannot read of a caller's request is the
+/// caller's mistake (422, 413), not a bad gateway (502); a JSON record sent as anything but JSON
+/// is refused (415) rather than parsed by luck; text that is not UTF-8 is refused, not stored
+/// with replacement characters.
+#[tokio::test]
+async fn unreadable_requests_are_the_callers_mistake_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let form = |body: Vec<u8>| {
+        app.http
+            .post(format!("{}/api/catalogue/site", app.base))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &staff)
+            .body(body)
+    };
+    let res = form(b"id=\xff\xfe\xc3\x28".to_vec()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut big = b"id=".to_vec();
+    big.resize(3 << 20, b'a');
+    let res = form(big).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    let (site, lat, lon) = site_and_anchor(&app).await;
+    let body = json!({
+        "site_id": site, "kind": "problem", "note": "语料：井盖缺失", "tags": [],
+        "captured_at": "2026-10-01T02:03:04Z",
+        "position": {"lat": lat, "lon": lon, "accuracy_m": 8.0, "source": "gps"},
+        "photos": [],
+    })
+    .to_string();
+    for content_type in [
+        Some("text/plain"),
+        None,
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut req = app
+            .http
+            .put(format!(
+                "{}/api/v1/observations/{}",
+                app.base,
+                Uuid::now_v7()
+            ))
+            .header(header::COOKIE, &deputy)
+            .body(body.clone());
+        if let Some(c) = content_type {
+            req = req.header(header::CONTENT_TYPE, c);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}"
+        );
+        let e: Value = res.json().await.unwrap();
+        assert!(
+            e["message"].as_str().unwrap().contains("application/json"),
+            "{e}"
+        );
+    }
+    assert_eq!(app.count("observations").await, 0);
+
+    // A comment whose words are not UTF-8.
+    let code = a_site(&app).await;
+    let form = comment_form(&[("satisfaction", "satisfied"), ("support", "yes")]).part(
+        "body",
+        multipart::Part::bytes(b"\xff\xfe\xc3\x28 words".to_vec()),
+    );
+    let (status, _, _) = post_comment(&app, &code, form, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("public_comments").await, 0);
+    app.cleanup().await;
+}

@@ -1,5 +1,6 @@
 //! Black-box tests of the server over real HTTP against a real PostgreSQL.
 
+mod access;
 mod accounts;
 mod catalogue;
 mod closed_loop;

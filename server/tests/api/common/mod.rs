@@ -33,7 +33,7 @@ fn server_url() -> String {
 pub const TEST_SECRET: &str = "5f1e0c7a9b3d2e4f60718293a4b5c6d7e8f90112233445566778899aabbccdde";
 
 /// Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and reads the header itself.
-fn test_settings(limits: server::public::CommentLimits) -> server::web::Settings {
+pub fn test_settings(limits: server::public::CommentLimits) -> server::web::Settings {
     server::web::Settings {
         cookie_secure: false,
         public: app::ssr::PublicSettings {
