@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::import::{Column, RowError};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::upload::{posted, uploaded};
 use crate::ui::{use_zh, ErrorNotice};
@@ -18,6 +19,41 @@ use crate::ui::{use_zh, ErrorNotice};
 /// The largest file accepted (a 5000-row sheet is well under it).
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 pub const IMPORT_URL: &str = "/items/import";
+
+/// One import of findings, as the import page lists them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ImportRecord {
+    pub id: Uuid,
+    pub file_name: String,
+    pub channel: String,
+    pub rows: i32,
+    pub by_name: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The latest imports and how many there are in all: the page lists these, never silently all.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportHistory {
+    pub imports: Vec<ImportRecord>,
+    pub total: i64,
+}
+
+/// How many imports the page lists.
+pub const RECENT_IMPORTS: i64 = 20;
+
+/// The latest imports: staff only, like the import itself.
+#[server(endpoint = "imports/recent")]
+pub async fn recent_imports() -> Result<ImportHistory, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let (imports, total) = crate::ssr::db()?
+            .recent_item_imports(RECENT_IMPORTS)
+            .await?;
+        Ok(ImportHistory { imports, total })
+    })
+    .await
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ImportOutcome {
@@ -39,8 +75,21 @@ pub fn ImportPage() -> impl IntoView {
     ]
     .map(|c| if zh { c.header_zh() } else { c.header_en() })
     .join(" · ");
+    // Loaded first: the page is for staff, and says so (401/403) to anyone else.
+    let recent = Resource::new(|| (), |_| recent_imports());
     view! {
         <h1>{t!(i18n, import.title)}</h1>
+        <crate::ui::Loaded resource=recent view=move |r: ImportHistory| view! { <ImportForm audit=audit columns=columns.clone() recent=r /> } />
+    }
+}
+
+#[component]
+fn ImportForm(audit: bool, columns: String, recent: ImportHistory) -> impl IntoView {
+    let i18n = use_i18n();
+    let zh = use_zh();
+    let shown = recent.imports.len();
+    let total = recent.total;
+    view! {
         <p class="muted">{t!(i18n, import.intro)}</p>
         <p class="muted">{t!(i18n, import.columns)} " " <code id="import-columns">{columns}</code></p>
         <form class="stack" id="import-form" method="post" action=IMPORT_URL enctype="multipart/form-data">
@@ -98,5 +147,41 @@ pub fn ImportPage() -> impl IntoView {
                     .into_any_sync(),
                 })
         }
+        <h2>{t!(i18n, import.recent)}</h2>
+        {(total == 0).then(|| view! { <p class="muted" id="recent-imports-none">{t!(i18n, import.none_yet)}</p> })}
+        {(total > 0).then(|| view! {
+            <p class="muted" id="recent-imports-count">{t!(i18n, import.recent_count, shown = shown, total = total)}</p>
+            <div class="scroll" tabindex="0">
+                <table class="grid" id="recent-imports">
+                    <thead>
+                        <tr>
+                            <th>{t!(i18n, import.when)}</th>
+                            <th>{t!(i18n, import.file)}</th>
+                            <th>{t!(i18n, import.channel)}</th>
+                            <th class="num">{t!(i18n, import.items)}</th>
+                            <th>{t!(i18n, import.by)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {recent.imports.into_iter().map(|r| {
+                            let channel = if r.channel == "special_audit" {
+                                t_string!(i18n, import.special_audit)
+                            } else {
+                                t_string!(i18n, import.self_inspection)
+                            };
+                            view! {
+                                <tr data-import=r.id.to_string()>
+                                    <td>{crate::ui::local_time(r.at)}</td>
+                                    <td>{r.file_name}</td>
+                                    <td>{channel}</td>
+                                    <td class="num">{r.rows}</td>
+                                    <td>{r.by_name}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
     }
 }

@@ -9,9 +9,28 @@ use super::Db;
 use crate::domain::import::{Finding, RowError, RowProblem};
 use crate::domain::list_item::Channel;
 use crate::error::AppError;
-use crate::items::imports::ImportOutcome;
+use crate::items::imports::{ImportOutcome, ImportRecord};
 
 impl Db {
+    /// The latest `limit` imports, newest first, and how many there are in all.
+    pub async fn recent_item_imports(
+        &self,
+        limit: i64,
+    ) -> Result<(Vec<ImportRecord>, i64), AppError> {
+        let rows = sqlx::query_as(
+            "select i.id, i.file_name, i.channel, i.rows, u.display_name as by_name, i.at
+               from item_imports i join users u on u.id = i.imported_by
+              order by i.at desc, i.id desc limit $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let total = sqlx::query_scalar("select count(*) from item_imports")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((rows, total))
+    }
+
     /// Every site code and unit name must resolve, or nothing is stored and each row that did
     /// not is reported.
     pub async fn import_findings(

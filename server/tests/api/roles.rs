@@ -106,6 +106,7 @@ async fn every_server_function_checks_the_callers_role() {
         ("review/options", vec![], &[Staff, Admin]),
         ("review/nearby", vec![("site", &site)], &[Staff, Admin]),
         ("items/dashboard", vec![], &[Staff, Admin]),
+        ("imports/recent", vec![], &[Staff, Admin]),
         ("progress/risks", vec![], &[Staff, Admin]),
         ("usage/site", vec![("site", &site)], everyone_signed_in),
         ("usage/quiet", vec![], &[Staff, Admin]),
