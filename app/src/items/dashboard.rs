@@ -139,7 +139,7 @@ fn table(
     rows: Vec<DashRow>,
 ) -> impl IntoView {
     view! {
-        <div class="scroll">
+        <div class="scroll" tabindex="0">
         <table class="grid" id=id>
             <thead>
                 <tr>
@@ -206,7 +206,7 @@ fn verdicts(
     };
     let locale = i18n.get_locale_untracked();
     view! {
-        <div class="scroll">
+        <div class="scroll" tabindex="0">
         <table class="grid" id="dash-verdicts">
             <thead>
                 <tr>

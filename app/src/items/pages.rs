@@ -647,7 +647,6 @@ pub fn ItemPage() -> impl IntoView {
     }
 }
 
-/// Thumbnails linking to the display copy; nothing when there are none.
 /// An observation's photos, each with what it says as evidence (staff only).
 fn evidence(locale: Locale, photos: &[super::PhotoCheck]) -> impl IntoView {
     (!photos.is_empty()).then(|| {
@@ -660,7 +659,7 @@ fn evidence(locale: Locale, photos: &[super::PhotoCheck]) -> impl IntoView {
                         view! {
                             <figure data-sha=sha.clone()>
                                 <a href=format!("/media/display/{sha}.jpg") rel="external" target="_blank">
-                                    <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" />
+                                    <img src=format!("/media/thumb/{sha}.jpg") alt=td_string!(locale, photo.open) width="96" height="96" loading="lazy" />
                                 </a>
                                 <figcaption>
                                     <crate::ui::photo_check::PhotoBadges locale judgement=p.judgement()
@@ -675,7 +674,8 @@ fn evidence(locale: Locale, photos: &[super::PhotoCheck]) -> impl IntoView {
     })
 }
 
-fn thumbs(photos: Vec<String>) -> impl IntoView {
+/// Thumbnails linking to the display copy; nothing when there are none.
+fn thumbs(locale: Locale, photos: Vec<String>) -> impl IntoView {
     (!photos.is_empty()).then(|| {
         view! {
             <div class="thumbs-row">
@@ -683,7 +683,7 @@ fn thumbs(photos: Vec<String>) -> impl IntoView {
                     .into_iter()
                     .map(|sha| view! {
                         <a href=format!("/media/display/{sha}.jpg") rel="external" target="_blank">
-                            <img src=format!("/media/thumb/{sha}.jpg") alt="" width="96" height="96" loading="lazy" />
+                            <img src=format!("/media/thumb/{sha}.jpg") alt=td_string!(locale, photo.open) width="96" height="96" loading="lazy" />
                         </a>
                     })
                     .collect_view()}
@@ -955,7 +955,7 @@ fn ItemDetailView(v: ItemView, me: Option<crate::auth::CurrentUser>) -> impl Int
                     <li data-comment=c.id.to_string()>
                         <p class="meta">{t!(i18n, review.public_comment)} " · " {(c.created_at + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()}</p>
                         <p class="body">{c.body.clone().unwrap_or_default()}</p>
-                        {thumbs(c.photo_sha256.iter().cloned().collect())}
+                        {thumbs(i18n.get_locale_untracked(), c.photo_sha256.iter().cloned().collect())}
                     </li>
                 })
                 .collect_view()}

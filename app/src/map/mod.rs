@@ -305,7 +305,10 @@ fn item_view(item: &MapItem, vp: Viewport, datum: Datum) -> AnyView {
         }
     };
     match &item.href {
-        Some(href) => view! { <a href=href.clone()>{shape}</a> }.into_any_sync(),
+        // Named for screen readers: an SVG link has no text of its own.
+        Some(href) => {
+            view! { <a href=href.clone() aria-label=item.title.clone()>{shape}</a> }.into_any_sync()
+        }
         None => shape,
     }
 }
@@ -425,7 +428,7 @@ pub fn MapView(
             <div class="tiles">
                 {move || provider_for_tiles.as_ref().map(|p| tiles_view(p, view_rw.get(), still))}
             </div>
-            <svg viewBox=format!("0 0 {W} {H}") class="overlay" role="img"
+            <svg viewBox=format!("0 0 {W} {H}") class="overlay" role="group"
                 aria-label=td_string!(locale, map.label)>
                 {move || {
                     let vp = view_rw.get();

@@ -70,7 +70,7 @@ fn report_view(
         .map(|sha| {
             view! {
                 <a href=format!("/media/display/{sha}.jpg")>
-                    <img src=format!("/media/thumb/{sha}.jpg") alt="" loading="lazy" width="96" height="96" />
+                    <img src=format!("/media/thumb/{sha}.jpg") alt=t_string!(i18n, photo.open) loading="lazy" width="96" height="96" />
                 </a>
             }
         })
@@ -439,7 +439,7 @@ pub fn ProgressRisks() -> impl IntoView {
                             </a>
                         </p>
                     })}
-                    <div class="scroll">
+                    <div class="scroll" tabindex="0">
                     <table class="grid" id="dash-risks">
                         <thead>
                             <tr>

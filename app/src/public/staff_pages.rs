@@ -104,7 +104,7 @@ fn ModerationItem(c: CommentForStaff) -> impl IntoView {
             {c.photo_sha256.clone().map(|sha| {
                 view! {
                     <a href=format!("/media/display/{sha}.jpg") rel="external">
-                        <img src=format!("/media/thumb/{sha}.jpg") alt="" width="160" loading="lazy" />
+                        <img src=format!("/media/thumb/{sha}.jpg") alt=t_string!(i18n, photo.open) width="160" loading="lazy" />
                     </a>
                 }
             })}

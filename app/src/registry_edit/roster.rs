@@ -66,9 +66,10 @@ fn RosterView(page: RosterPage) -> impl IntoView {
     let label = move |f: Field| if zh { f.header_zh() } else { f.header_en() };
     let group_select = {
         let groups = groups.clone();
+        let name = label(Field::Group);
         move |chosen: Option<i32>| {
             view! {
-                <select name="group" required>
+                <select name="group" required aria-label=name>
                     {groups
                         .iter()
                         .map(|g| view! { <option value=g.number.to_string() selected=Some(g.number) == chosen>{format!("{} · {}", g.number, g.name_zh)}</option> })

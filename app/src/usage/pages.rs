@@ -98,7 +98,7 @@ pub fn SiteUsageSection(site: Uuid, code: String) -> impl IntoView {
                                 <li><b id="usage-faults">{u.total.faults}</b> " " {t!(i18n, usage.faults)}</li>
                                 <li class="muted">{t!(i18n, usage.last_days, days = super::USAGE_DAYS)}</li>
                             </ul>
-                            <div class="scroll">
+                            <div class="scroll" tabindex="0">
                             <table class="grid" id="usage-days">
                                 <thead><tr>
                                     <th>{t!(i18n, usage.day)}</th>
@@ -124,7 +124,7 @@ pub fn SiteUsageSection(site: Uuid, code: String) -> impl IntoView {
                                 {t!(i18n, usage.csv)}
                             </a></p>
                             <h3>{t!(i18n, usage.devices)}</h3>
-                            <div class="scroll">
+                            <div class="scroll" tabindex="0">
                             <table class="grid" id="device-list">
                                 <thead><tr>
                                     <th>{t!(i18n, usage.kind)}</th>
@@ -197,7 +197,7 @@ pub fn QuietSitesSection() -> impl IntoView {
                         <button type="submit">{t!(i18n, common.save)}</button>
                     </PlainForm>
                     {pager}
-                    <div class="scroll">
+                    <div class="scroll" tabindex="0">
                     <table class="grid" id="dash-quiet" data-total=total>
                         <thead><tr>
                             <th>{t!(i18n, usage.site)}</th>
