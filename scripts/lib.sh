@@ -205,6 +205,21 @@ ensure_moto() {
   export JIANDU_MOTO_SERVER="$venv/bin/moto_server"
 }
 
+# Schemathesis (PyPI): generated requests against the API's OpenAPI document, for the api tier.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv="$TOOLS/schemathesis"
+  local have
+  have="$("$venv/bin/pip" show schemathesis 2>/dev/null || true)"
+  if [[ "$have" != *"Version: $SCHEMATHESIS_VERSION"* ]] || [ ! -x "$venv/bin/schemathesis" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (generated requests against the API document)"
+    command -v python3 >/dev/null || apt_install python3
+    rm -rf "$venv"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 # ensure_mqtt: an MQTT broker for the device readings test on 127.0.0.1:1883 (the development
 # machines run Mosquitto there). Where nothing listens, Debian's mosquitto is installed and one
 # is started for this user, kept in memory only.
