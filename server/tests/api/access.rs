@@ -160,6 +160,40 @@ async fn allowed_methods(app: &TestApp, path: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// An account, made by the administrator, for a roster deputy of a group other than the demo
+/// deputy's; their session cookie.
+async fn deputy_of_another_group(app: &TestApp, admin: &str, username: &str) -> String {
+    let other_deputy: Uuid = sqlx::query_scalar(
+        "select d.id from deputies d
+          where d.group_id <> (select d2.group_id from deputies d2
+                                 join users u on u.deputy_id = d2.id
+                                where u.username = 'demo-deputy')
+            and not exists (select 1 from users u where u.deputy_id = d.id)
+          limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a deputy of another group");
+    let other_deputy = other_deputy.to_string();
+    let (s, r, _) = app
+        .call(
+            "admin/create-account",
+            Some(admin),
+            &[
+                ("username", username),
+                ("display_name", "另一组代表"),
+                ("password", "a-long-password"),
+                ("role", "deputy"),
+                ("deputy_id", &other_deputy),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    app.login(username, "a-long-password")
+        .await
+        .expect("the other deputy signs in")
+}
+
 #[tokio::test]
 async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
     let app = TestApp::spawn().await;
@@ -190,36 +224,7 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
     let officer_elsewhere = officer_of(&app, &admin, elsewhere, "matrix-officer-2").await;
 
     // A deputy of another group, with an account made by the administrator.
-    let other_deputy: Uuid = sqlx::query_scalar(
-        "select d.id from deputies d
-          where d.group_id <> (select d2.group_id from deputies d2
-                                 join users u on u.deputy_id = d2.id
-                                where u.username = 'demo-deputy')
-            and not exists (select 1 from users u where u.deputy_id = d.id)
-          limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("a deputy of another group");
-    let other_deputy = other_deputy.to_string();
-    let (s, r, _) = app
-        .call(
-            "admin/create-account",
-            Some(&admin),
-            &[
-                ("username", "matrix-deputy-2"),
-                ("display_name", "另一组代表"),
-                ("password", "a-long-password"),
-                ("role", "deputy"),
-                ("deputy_id", &other_deputy),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{r}");
-    let deputy_elsewhere = app
-        .login("matrix-deputy-2", "a-long-password")
-        .await
-        .expect("the other deputy signs in");
+    let deputy_elsewhere = deputy_of_another_group(&app, &admin, "matrix-deputy-2").await;
 
     // A sub-item and a site of that unit; a public site and a receipt.
     let sub_item: Uuid =
@@ -543,36 +548,7 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
     let officer = officer_of(&app, &admin, unit, "pages-officer").await;
     let elsewhere = another_unit(&app, unit).await;
     let officer_elsewhere = officer_of(&app, &admin, elsewhere, "pages-officer-2").await;
-    let other_deputy: Uuid = sqlx::query_scalar(
-        "select d.id from deputies d
-          where d.group_id <> (select d2.group_id from deputies d2
-                                 join users u on u.deputy_id = d2.id
-                                where u.username = 'demo-deputy')
-            and not exists (select 1 from users u where u.deputy_id = d.id)
-          limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("a deputy of another group");
-    let other_deputy = other_deputy.to_string();
-    let (s, r, _) = app
-        .call(
-            "admin/create-account",
-            Some(&admin),
-            &[
-                ("username", "pages-deputy-2"),
-                ("display_name", "另一组代表"),
-                ("password", "a-long-password"),
-                ("role", "deputy"),
-                ("deputy_id", &other_deputy),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{r}");
-    let deputy_elsewhere = app
-        .login("pages-deputy-2", "a-long-password")
-        .await
-        .expect("the other deputy signs in");
+    let deputy_elsewhere = deputy_of_another_group(&app, &admin, "pages-deputy-2").await;
 
     let (site, _, _) = site_and_anchor(&app).await;
     let (project, sub_item, year): (Uuid, Uuid, i32) = sqlx::query_as(
