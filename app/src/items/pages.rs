@@ -496,10 +496,10 @@ pub fn ItemsPage() -> impl IntoView {
             .and_then(|s| s.user)
             .is_some_and(|u| u.role != crate::domain::Role::Deputy)
     };
+    // Through `session_now`: the `Transition` runs this again once the session resolves, which
+    // on the server may be after the render was dropped (see `ui::Alive`).
     let is_staff = move || {
-        session
-            .get()
-            .and_then(|s| s.ok())
+        crate::ui::session_now(session)
             .and_then(|s| s.user)
             .is_some_and(|u| u.role.is_staff())
     };

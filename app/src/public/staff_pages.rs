@@ -119,7 +119,8 @@ fn ModerationItem(c: CommentForStaff) -> impl IntoView {
             {c.phone_masked.clone().map(|masked| {
                 let id = id.clone();
                 let full = revealed.then(|| Resource::new(|| (), move |_| revealed_phone(comment_id)));
-                let number = move || match full.and_then(|r| r.get()) {
+                // `try_get`: the number may arrive after the render was dropped (see `ui::Alive`).
+                let number = move || match full.and_then(|r| r.try_get().flatten()) {
                     Some(Ok(Some(n))) => n,
                     _ => masked.clone(),
                 };
