@@ -10,6 +10,7 @@ pub mod demo_year;
 pub mod devices;
 mod evidence;
 pub mod export;
+pub mod fuzzing;
 pub mod import;
 pub mod kml;
 pub mod media;

@@ -311,15 +311,15 @@ fn encode_code(code: &str) -> String {
 }
 
 #[derive(Default)]
-struct Fields {
-    satisfaction: Option<String>,
-    support: Option<String>,
-    body: Option<String>,
-    phone: Option<String>,
-    consent: bool,
-    website: Option<String>,
-    form_token: Option<String>,
-    photo: Option<bytes::Bytes>,
+pub(crate) struct Fields {
+    pub(crate) satisfaction: Option<String>,
+    pub(crate) support: Option<String>,
+    pub(crate) body: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) consent: bool,
+    pub(crate) website: Option<String>,
+    pub(crate) form_token: Option<String>,
+    pub(crate) photo: Option<bytes::Bytes>,
 }
 
 impl Fields {
@@ -390,6 +390,20 @@ async fn read_fields(mut mp: Multipart) -> Result<Fields, ReadError> {
         }
     }
     Ok(f)
+}
+
+/// The comment form's reader over a body already in memory: the fuzzers' way in
+/// (`crate::fuzzing`), through the same multipart parser and limits as a request.
+pub(crate) async fn read_form_bytes(boundary: &str, body: Vec<u8>) -> Option<Fields> {
+    let req = axum::http::Request::builder()
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .ok()?;
+    let mp = Multipart::from_request(req, &()).await.ok()?;
+    read_fields(mp).await.ok()
 }
 
 fn comment_error(e: CommentError) -> AppError {

@@ -165,9 +165,13 @@ pub async fn import_file(
     Ok(outcome)
 }
 
-type Parsed = Result<registry::Rows, Vec<RowError>>;
+pub(crate) type Parsed = Result<registry::Rows, Vec<RowError>>;
 
-fn read(file: RegistryFile, file_name: &str, bytes: &[u8]) -> Result<Parsed, AppError> {
+pub(crate) fn read(
+    file: RegistryFile,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Parsed, AppError> {
     let lower = file_name.to_ascii_lowercase();
     let json = lower.ends_with(".geojson")
         || lower.ends_with(".json")
