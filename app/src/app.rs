@@ -8,6 +8,7 @@ use leptos_router::{
 use crate::admin::UsersPage;
 use crate::auth::pages::LoginPage;
 use crate::capture::{mine::MyObservationsPage, CapturePage};
+use crate::cases::pages::CasesPage;
 use crate::catalogue::pages::{
     MySitesPage, MyUnitPage, ProjectPage, ProjectsPage, SitePage, SubItemPage,
 };
@@ -174,6 +175,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/items/:id") view=page(ItemPage) ssr=ssr.clone() />
                     <Route path=path!("/notifications") view=page(NotificationsPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/import") view=page(ImportPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/cases") view=page(CasesPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=page(ModerationPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=page(SatisfactionPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/posters") view=page(PostersPage) ssr=ssr.clone() />

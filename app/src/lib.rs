@@ -15,6 +15,8 @@ pub mod admin;
 mod app;
 pub mod auth;
 pub mod capture;
+pub mod case_rows;
+pub mod cases;
 pub mod catalogue;
 pub mod domain;
 pub mod error;

@@ -116,7 +116,7 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   await staff.page.locator('#do-forward').click();
   await expect(staff.page.locator('#item-unit')).toHaveText('市民政局');
   const item = new URL(staff.page.url()).pathname;
-  for (const url of ['/staff/groups', '/staff/review', '/staff/dashboard', '/items', item, '/staff/import', '/staff/comments', '/staff/satisfaction', '/staff/posters', '/notifications']) {
+  for (const url of ['/staff/groups', '/staff/review', '/staff/dashboard', '/items', item, '/staff/import', '/staff/comments', '/staff/cases', '/staff/satisfaction', '/staff/posters', '/notifications']) {
     await look(staff.page, url);
   }
 

@@ -30,6 +30,7 @@ pub fn routes() -> Mounted {
         .route("/items/export.geojson", get(geojson))
         .route("/sites/export.geojson", get(sites_geojson))
         .route("/progress/export.xlsx", get(progress_xlsx))
+        .route(app::cases::EXPORT_URL, get(cases_xlsx))
 }
 
 /// The formal list's columns, in its order and words.
@@ -569,6 +570,105 @@ async fn progress_xlsx(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             &format!("jiandu-progress-{year}.xlsx"),
+        ),
+        _ => error(AppError::internal()),
+    }
+}
+
+/// The good-practice cases' columns, in the words of a case collection (典型案例汇编).
+pub const CASE_COLUMNS: [&str; 14] = [
+    "序号",
+    "年度",
+    "项目",
+    "点位",
+    "点位编号",
+    "责任单位",
+    "推广层级",
+    "案例标题",
+    "案例内容",
+    "提出代表",
+    "推广人",
+    "推广时间",
+    "公开状态",
+    "照片数",
+];
+
+pub fn build_cases_xlsx(
+    rows: &[app::case_rows::CaseRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("典型案例")?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    for (c, title) in CASE_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let c = &r.case;
+        sheet.write_number(row, 0, f64::from(row))?;
+        sheet.write_number(row, 1, f64::from(r.year))?;
+        let text = [
+            format!("{}. {}", c.project_number, c.project_title_zh),
+            c.site_name_zh.clone(),
+            c.site_code.clone(),
+            c.unit_name_zh.clone(),
+            c.level.label_zh().to_owned(),
+            c.title.clone(),
+            c.body.clone(),
+            r.deputy_name.clone(),
+            r.promoted_by.clone(),
+            (c.created_at + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            if r.published { "已公开" } else { "未公开" }.to_owned(),
+        ];
+        for (k, v) in text.iter().enumerate() {
+            sheet.write_string_with_format(row, k as u16 + 2, v, &wrap)?;
+        }
+        sheet.write_number(row, 13, c.photos.len() as f64)?;
+    }
+    for (c, w) in [6, 6, 24, 24, 10, 20, 10, 24, 60, 12, 12, 16, 8, 6]
+        .iter()
+        .enumerate()
+    {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
+}
+
+/// Every good-practice case of a year (`?year=`; all years without it), published or not: staff
+/// only, as the list they come from.
+async fn cases_xlsx(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    match auth.user.as_ref() {
+        None => return error(AppError::unauthenticated()),
+        Some(u) if !u.role.is_staff() => return error(AppError::forbidden()),
+        Some(_) => {}
+    }
+    let year = match year_param(&q.year) {
+        Ok(y) => y,
+        Err(e) => return error(e),
+    };
+    let rows = match state.db.all_cases(year).await {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let name = match year {
+        Some(y) => format!("jiandu-cases-{y}.xlsx"),
+        None => "jiandu-cases.xlsx".to_owned(),
+    };
+    match tokio::task::spawn_blocking(move || build_cases_xlsx(&rows)).await {
+        Ok(Ok(bytes)) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &name,
         ),
         _ => error(AppError::internal()),
     }

@@ -42,6 +42,7 @@ fn status_label(locale: impl Into<Locale>, status: &str) -> &'static str {
         "triaged" => td_string!(locale, mine.triaged),
         "merged" => td_string!(locale, mine.merged),
         "dismissed" => td_string!(locale, mine.dismissed),
+        "promoted" => td_string!(locale, mine.promoted),
         _ => td_string!(locale, mine.submitted),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod answer;
+pub mod case;
 pub mod comment;
 pub mod device;
 pub mod exif;

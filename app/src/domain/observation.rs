@@ -12,6 +12,10 @@ pub use super::record::{
     hex, parse_photo_hashes, FieldError, PhotoHash, PositionInput, PositionSource,
 };
 
+/// Where an observation is in review: waiting, made into an item, merged into one, dismissed,
+/// or promoted to a good-practice case.
+pub const STATUSES: [&str; 5] = ["submitted", "triaged", "merged", "dismissed", "promoted"];
+
 pub const MAX_PHOTOS: usize = 9;
 pub const MAX_NOTE_CHARS: usize = 2000;
 pub const MAX_TAGS: usize = 8;

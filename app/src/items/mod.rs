@@ -318,7 +318,7 @@ impl QueueFilter {
             .status
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "submitted".into());
-        if !["submitted", "triaged", "merged", "dismissed"].contains(&status.as_str()) {
+        if !crate::domain::observation::STATUSES.contains(&status.as_str()) {
             return Err(AppError::invalid("status", "unknown observation status"));
         }
         let kind = self.kind.filter(|k| !k.is_empty());

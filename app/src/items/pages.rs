@@ -61,6 +61,7 @@ pub fn action_label(locale: impl Into<Locale>, a: &str) -> &'static str {
         "reassign" => td_string!(locale, items.reassign),
         "rate" => td_string!(locale, items.rate),
         "dismiss" => td_string!(locale, items.dismiss),
+        "promote" => td_string!(locale, items.ev_promote),
         "query_progress" => td_string!(locale, progress.queried),
         _ => "",
     }
@@ -113,7 +114,7 @@ fn ReviewFilterForm() -> impl IntoView {
         <Loaded
             resource=options
             view=move |o| {
-                let statuses = ["submitted", "triaged", "merged", "dismissed"]
+                let statuses = crate::domain::observation::STATUSES
                     .iter()
                     .map(|s| (s.to_string(), obs_status_label(i18n, s).to_owned()))
                     .collect::<Vec<_>>();
@@ -173,6 +174,7 @@ fn obs_status_label(locale: impl Into<Locale>, s: &str) -> &'static str {
         "submitted" => td_string!(locale, review.submitted),
         "triaged" => td_string!(locale, review.triaged),
         "merged" => td_string!(locale, review.merged),
+        "promoted" => td_string!(locale, review.promoted),
         _ => td_string!(locale, review.dismissed),
     }
 }
@@ -456,6 +458,9 @@ fn ReviewItem(r: ReviewRow) -> impl IntoView {
                 </label>
                 <button type="submit" class="primary">{t!(i18n, items.make_item)}</button>
             </PlainForm>
+            {(r.kind == "good_practice").then(|| view! {
+                <crate::cases::pages::PromoteForm observation=id.clone() note=r.note.clone() />
+            })}
             <PlainForm action=DismissObservation::url() key=id.clone() class="inline hide-form">
                 <input type="hidden" name="observation" value=id_dismiss />
                 <input name="reason" required maxlength="500" placeholder=t_string!(i18n, items.dismiss_reason) />

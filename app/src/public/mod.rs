@@ -54,6 +54,8 @@ pub struct PublicSite {
     pub progress: Option<(i32, DateTime<Utc>)>,
     /// What the site's devices counted, when it has any in service.
     pub usage: Option<PublicUsage>,
+    /// The site's published good-practice cases, newest first.
+    pub cases: Vec<crate::case_rows::PublicCase>,
 }
 
 /// The public's view of a site's use: the last [`crate::usage::USAGE_DAYS`] days summed, from
@@ -147,7 +149,9 @@ pub async fn get_public_site(code: String, page: u32) -> Result<PublicSite, AppE
         let since =
             today - chrono::Days::new(u64::from(crate::usage::USAGE_DAYS.unsigned_abs()) - 1);
         let usage = db.public_usage(id, since).await?;
+        let cases = db.public_cases_of_site(id).await?;
         Ok(PublicSite {
+            cases,
             progress,
             usage,
             site,

@@ -188,6 +188,13 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
             } else {
                 view! { <p class="notice" id="site-closed">{t!(i18n, public.site_closed)}</p> }.into_any_sync()
             }}
+            {(!d.cases.is_empty()).then(|| view! {
+                <section id="site-cases">
+                    <h2>{t!(i18n, cases.public_title)}</h2>
+                    <p class="muted">{t!(i18n, cases.public_intro)}</p>
+                    <crate::cases::CaseCards cases=d.cases.clone() with_site=false />
+                </section>
+            })}
             <section id="comments">
                 <h2>{t!(i18n, public.comments)}</h2>
                 {if comments.is_empty() {

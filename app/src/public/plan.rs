@@ -48,6 +48,8 @@ pub struct PublicPlan {
     /// Every year with a plan, newest first.
     pub years: Vec<i32>,
     pub sub_items: Vec<PublicSubItem>,
+    /// The year's published good-practice cases, in the plan's order.
+    pub cases: Vec<crate::case_rows::PublicCase>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

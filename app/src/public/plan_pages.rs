@@ -25,14 +25,15 @@ pub async fn get_public_plan(year: Option<String>) -> Result<PublicPlan, AppErro
             Some(_) => return Err(AppError::not_found("plan")),
             None => years.first().copied(),
         };
-        let sub_items = match year {
-            Some(y) => db.public_plan(y).await?,
-            None => vec![],
+        let (sub_items, cases) = match year {
+            Some(y) => (db.public_plan(y).await?, db.public_cases_of_year(y).await?),
+            None => (vec![], vec![]),
         };
         Ok(PublicPlan {
             year,
             years,
             sub_items,
+            cases,
         })
     })
     .await
@@ -101,9 +102,19 @@ fn PlanView(p: PublicPlan) -> impl IntoView {
         }
     }
     let count = projects.len();
+    let mut cases = p.cases;
     let body = projects
         .into_iter()
         .map(|(n, subs)| {
+            let (these, rest): (Vec<_>, Vec<_>) =
+                cases.drain(..).partition(|c| c.project_number == n);
+            cases = rest;
+            let these = (!these.is_empty()).then(|| view! {
+                <section class="plan-cases" id=format!("cases-{n}")>
+                    <h3>{t!(i18n, cases.public_title)}</h3>
+                    <crate::cases::CaseCards cases=these with_site=true />
+                </section>
+            });
             let first = &subs[0];
             let title = pick(zh, &first.project_zh, &first.project_en).to_owned();
             let summary = pick(zh, &first.project_summary_zh, &first.project_summary_en).to_owned();
@@ -114,6 +125,7 @@ fn PlanView(p: PublicPlan) -> impl IntoView {
                     <ol class="plan-subs">
                         {subs.into_iter().map(|s| sub_item_view(i18n, zh, year, s)).collect_view()}
                     </ol>
+                    {these}
                 </section>
             }
         })

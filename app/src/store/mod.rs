@@ -1,5 +1,6 @@
 //! The one layer that speaks SQL. Everything above it gets typed rows or an [`AppError`].
 
+pub mod cases;
 pub mod catalogue;
 pub mod demo_clock;
 pub mod field;

@@ -266,13 +266,17 @@ impl Db {
         Ok(())
     }
 
-    /// True when the photo belongs to a published comment of the site with this code: only then
-    /// may the public see it.
+    /// True when the photo belongs to a published comment or a published good-practice case of
+    /// the site with this code: only then may the public see it.
     pub async fn photo_is_public(&self, code: &str, sha256: &str) -> Result<bool, AppError> {
         Ok(sqlx::query_scalar(
             "select exists (select 1 from public_comments c join sites s on s.id = c.site_id
                              where s.public_code = $1 and c.photo_sha256 = $2
-                               and c.status = 'published')",
+                               and c.status = 'published')
+                 or exists (select 1 from good_practice_cases k
+                              join sites s on s.id = k.site_id
+                              join observation_photos op on op.observation_id = k.observation_id
+                             where s.public_code = $1 and op.sha256 = $2 and k.published)",
         )
         .bind(code)
         .bind(sha256)

@@ -423,6 +423,7 @@ fn Nav() -> impl IntoView {
                             <a href="/items" id="items-link">{t!(i18n, nav.items)}</a>
                             <a href="/staff/dashboard" id="dashboard-link">{t!(i18n, nav.dashboard)}</a>
                             <a href="/staff/comments" id="comments-link">{t!(i18n, nav.comments)}</a>
+                            <a href="/staff/cases" id="cases-link">{t!(i18n, nav.cases)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>
                             <a href="/staff/groups">{t!(i18n, nav.groups)}</a>

@@ -423,6 +423,14 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
             &[Admin],
         ),
     ];
+    // The good-practice cases, published or not, as staff list them.
+    rows.push(row(
+        get.clone(),
+        app::cases::EXPORT_URL,
+        app::cases::EXPORT_URL.into(),
+        Empty,
+        STAFF,
+    ));
     // The progress sheet holds what the pages show every signed-in role.
     rows.push(row(
         get.clone(),
@@ -620,6 +628,7 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
         ("/staff/dashboard", "/staff/dashboard".into(), STAFF),
         ("/staff/import", "/staff/import".into(), STAFF),
         ("/staff/comments", "/staff/comments".into(), STAFF),
+        ("/staff/cases", "/staff/cases".into(), STAFF),
         ("/staff/satisfaction", "/staff/satisfaction".into(), STAFF),
         ("/staff/posters", "/staff/posters".into(), STAFF),
         ("/admin/users", "/admin/users".into(), &[Admin]),

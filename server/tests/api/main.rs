@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod cases;
 mod catalogue;
 mod closed_loop;
 mod common;

@@ -88,6 +88,7 @@ async fn every_server_function_checks_the_callers_role() {
         ("admin/roster-accounts", vec![], &[Admin]),
         ("review/queue", vec![], &[Staff, Admin]),
         ("staff/comments", vec![], &[Staff, Admin]),
+        ("cases/list", vec![], &[Staff, Admin]),
         ("staff/revealed-phone", vec![("id", &site)], &[Staff, Admin]),
         ("staff/posters", vec![], &[Staff, Admin]),
         ("staff/satisfaction", vec![], &[Staff, Admin]),
@@ -183,6 +184,19 @@ async fn every_server_function_checks_the_callers_role() {
         (
             "review/dismiss",
             vec![("observation", &nobody), ("reason", "duplicate")],
+        ),
+        (
+            "cases/promote",
+            vec![
+                ("observation", &nobody),
+                ("title", "x"),
+                ("body", "x"),
+                ("level", "district"),
+            ],
+        ),
+        (
+            "cases/publish",
+            vec![("case", &nobody), ("published", "false")],
         ),
         (
             "staff/moderate",
