@@ -102,6 +102,16 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
 }
 
 /// Reads a JSON body of at most `limit` bytes into `T`; `what` names it in the refusal.
+/// How far off the sending phone's clock is (`x-jiandu-sent-at`; none: zero).
+fn sent_at_correction(headers: &HeaderMap, now: DateTime<Utc>) -> chrono::Duration {
+    app::domain::record::clock_correction(
+        headers
+            .get(app::domain::record::SENT_AT_HEADER)
+            .and_then(|v| v.to_str().ok()),
+        now,
+    )
+}
+
 async fn read_json<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: Body,
@@ -344,7 +354,8 @@ async fn photo_receipt(db: &app::store::Db, sha256: &str, status: StatusCode) ->
 }
 
 #[utoipa::path(put, path = "/api/v1/observations/{id}",
-    params(("id" = Uuid, Path, description = "UUIDv7 made on the device")),
+    params(("id" = Uuid, Path, description = "UUIDv7 made on the device"),
+           ("x-jiandu-sent-at" = Option<String>, Header, description = "the phone's clock when it sent this, milliseconds since 1970: a clock more than two minutes off is corrected (the capture and photo times are kept in the server's time; the rules are applied in the phone's)")),
     request_body = ObservationInput,
     responses(
         (status = 201, description = "stored", body = ObservationReceipt),
@@ -374,7 +385,8 @@ async fn put_observation(
             Ok(i) => i,
             Err(r) => return r,
         };
-    let obs = match Observation::parse(id, &input, Utc::now()) {
+    let now = Utc::now();
+    let obs = match Observation::parse_sent(id, &input, now, sent_at_correction(&headers, now)) {
         Ok(o) => o,
         Err(fields) => return fields_refused(fields),
     };
@@ -423,7 +435,8 @@ async fn put_observation(
 
 #[utoipa::path(put, path = "/api/v1/items/{item}/answers/{id}",
     params(("item" = Uuid, Path, description = "the list item"),
-           ("id" = Uuid, Path, description = "UUIDv7 made on the device for this answer")),
+           ("id" = Uuid, Path, description = "UUIDv7 made on the device for this answer"),
+           ("x-jiandu-sent-at" = Option<String>, Header, description = "the phone's clock when it sent this, milliseconds since 1970: a clock more than two minutes off is corrected")),
     request_body = AnswerInput,
     responses(
         (status = 201, description = "the item is answered", body = AnswerReceipt),
@@ -463,10 +476,12 @@ async fn put_answer(
         Ok(i) => i,
         Err(r) => return r,
     };
-    let answer = match DeviceAnswer::parse(id, item, &input, Utc::now()) {
-        Ok(a) => a,
-        Err(fields) => return fields_refused(fields),
-    };
+    let now = Utc::now();
+    let answer =
+        match DeviceAnswer::parse_sent(id, item, &input, now, sent_at_correction(&headers, now)) {
+            Ok(a) => a,
+            Err(fields) => return fields_refused(fields),
+        };
     let db = &state.db;
     let result = async {
         // Whether an item exists is not for every officer to learn.

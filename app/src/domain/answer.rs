@@ -36,6 +36,9 @@ pub struct DeviceAnswer {
     pub text: String,
     pub photos: Vec<PhotoHash>,
     pub photo_facts: Vec<PhotoFacts>,
+    /// What was added to the phone's times (see [`super::record::clock_correction`]); the
+    /// fingerprint is of the times as the phone sent them.
+    pub clock_correction: chrono::Duration,
 }
 
 fn field(field: &str, message: impl Into<String>) -> FieldError {
@@ -82,10 +85,30 @@ impl DeviceAnswer {
                 text,
                 photos,
                 photo_facts,
+                clock_correction: chrono::Duration::zero(),
             })
         } else {
             Err(errors)
         }
+    }
+
+    /// [`DeviceAnswer::parse`] for an answer sent by a phone whose clock is `correction` behind
+    /// the server's (see [`super::observation::Observation::parse_sent`]).
+    pub fn parse_sent(
+        id: Uuid,
+        item_id: Uuid,
+        input: &AnswerInput,
+        now: DateTime<Utc>,
+        correction: chrono::Duration,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut a = Self::parse(id, item_id, input, now - correction)?;
+        a.photo_facts = a
+            .photo_facts
+            .iter()
+            .map(|f| f.shifted(correction))
+            .collect();
+        a.clock_correction = correction;
+        Ok(a)
     }
 
     /// Everything the officer said, for telling a resend (same fingerprint: 200) from another
@@ -98,7 +121,11 @@ impl DeviceAnswer {
         });
         // Only when present, so that answers from phones without them keep their fingerprint.
         if !self.photo_facts.is_empty() {
-            canonical["photo_facts"] = self.photo_facts.iter().map(PhotoFacts::canonical).collect();
+            canonical["photo_facts"] = self
+                .photo_facts
+                .iter()
+                .map(|f| f.shifted(-self.clock_correction).canonical())
+                .collect();
         }
         hex(&Sha256::digest(canonical.to_string().as_bytes()))
     }

@@ -101,9 +101,32 @@ pub struct Observation {
     pub position: Option<PositionInput>,
     pub photos: Vec<PhotoHash>,
     pub photo_facts: Vec<super::photo_evidence::PhotoFacts>,
+    /// What was added to the phone's times (see [`super::record::clock_correction`]); the
+    /// fingerprint is of the times as the phone sent them.
+    pub clock_correction: Duration,
 }
 
 impl Observation {
+    /// [`Observation::parse`] for a record sent by a phone whose clock is `correction` behind the
+    /// server's: the rules are applied in the phone's time (a capture is not "in the future"
+    /// because the phone's clock runs ahead) and the times kept are the server's.
+    pub fn parse_sent(
+        id: Uuid,
+        input: &ObservationInput,
+        now: DateTime<Utc>,
+        correction: Duration,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut o = Self::parse(id, input, now - correction)?;
+        o.captured_at += correction;
+        o.photo_facts = o
+            .photo_facts
+            .iter()
+            .map(|f| f.shifted(correction))
+            .collect();
+        o.clock_correction = correction;
+        Ok(o)
+    }
+
     /// Checks everything at once, so a person fixes all their mistakes in one go.
     pub fn parse(
         id: Uuid,
@@ -191,6 +214,7 @@ impl Observation {
                 position: input.position,
                 photos,
                 photo_facts,
+                clock_correction: Duration::zero(),
             })
         } else {
             Err(errors)
@@ -205,7 +229,7 @@ impl Observation {
             "kind": self.kind.as_str(),
             "note": self.note,
             "tags": self.tags,
-            "captured_at": self.captured_at.timestamp_millis(),
+            "captured_at": (self.captured_at - self.clock_correction).timestamp_millis(),
             "position": self.position.map(|p| (
                 format!("{:.7}", p.lat), format!("{:.7}", p.lon), format!("{:.1}", p.accuracy_m),
                 p.source.as_str())),
@@ -216,7 +240,7 @@ impl Observation {
             canonical["photo_facts"] = self
                 .photo_facts
                 .iter()
-                .map(super::photo_evidence::PhotoFacts::canonical)
+                .map(|f| f.shifted(-self.clock_correction).canonical())
                 .collect();
         }
         hex(&Sha256::digest(canonical.to_string().as_bytes()))
@@ -247,6 +271,40 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         "2025-10-01T03:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_phone_a_day_ahead_is_heard_in_its_own_time_and_kept_in_ours() {
+        let hash = PhotoHash::of(b"a").as_str().to_owned();
+        let day = Duration::days(1);
+        let mut ahead = input();
+        ahead.captured_at = now() + day - Duration::minutes(3);
+        ahead.photo_facts = vec![super::super::photo_evidence::PhotoFactsInput {
+            sha256: hash,
+            origin: super::super::photo_evidence::PhotoOrigin::Camera,
+            chosen_at: now() + day - Duration::minutes(2),
+            taken_at: Some(now() + day - Duration::minutes(3)),
+            lat: None,
+            lon: None,
+        }];
+        // Without the correction the capture is "in the future".
+        let id = Uuid::now_v7();
+        assert!(Observation::parse(id, &ahead, now()).is_err());
+        let o = Observation::parse_sent(id, &ahead, now(), -day).unwrap();
+        assert_eq!(o.captured_at, now() - Duration::minutes(3));
+        assert_eq!(o.photo_facts[0].chosen_at, now() - Duration::minutes(2));
+        assert_eq!(
+            o.photo_facts[0].taken_at,
+            Some(now() - Duration::minutes(3))
+        );
+        // A resend a little later estimates the clock a little differently: the same record.
+        let again =
+            Observation::parse_sent(id, &ahead, now(), -day - Duration::seconds(7)).unwrap();
+        assert_eq!(o.fingerprint(), again.fingerprint());
+        assert_ne!(o.captured_at, again.captured_at);
+        // And the fingerprint is of what the phone said, as from a phone with the right time.
+        let as_sent = Observation::parse(id, &ahead, now() + day).unwrap();
+        assert_eq!(o.fingerprint(), as_sent.fingerprint());
     }
 
     #[test]

@@ -145,6 +145,16 @@ pub fn parse_photo_facts(
 
 impl PhotoFacts {
     /// The canonical form the replay fingerprint hashes.
+    /// The same facts with the phone's times moved by `d` (its clock's correction): the time it
+    /// was chosen and the EXIF time, which the same phone's clock wrote.
+    pub fn shifted(&self, d: chrono::Duration) -> PhotoFacts {
+        PhotoFacts {
+            chosen_at: self.chosen_at + d,
+            taken_at: self.taken_at.map(|t| t + d),
+            ..self.clone()
+        }
+    }
+
     pub fn canonical(&self) -> serde_json::Value {
         serde_json::json!([
             self.sha256.as_str(),

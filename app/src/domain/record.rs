@@ -98,6 +98,37 @@ pub fn parse_photo_hashes(
     photos
 }
 
+/// The header each record from the outbox carries: the phone's clock when it sent it,
+/// milliseconds since 1970.
+pub const SENT_AT_HEADER: &str = "x-jiandu-sent-at";
+
+/// Clocks this far apart are the network's delay and ordinary drift: nothing is corrected.
+pub const CLOCK_SLACK_SECS: i64 = 120;
+
+/// How far the server's clock is ahead of the phone's (negative: behind), from the phone's clock
+/// when it sent a record (the [`SENT_AT_HEADER`]). A phone set a day ahead would otherwise have
+/// every capture refused as "in the future", and one a day behind would file its photos a day
+/// early. Zero within [`CLOCK_SLACK_SECS`], without the header, or for a reading that is no date.
+pub fn clock_correction(
+    phone_sent_ms: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::Duration {
+    let zero = chrono::Duration::zero();
+    let Some(sent) = phone_sent_ms
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(chrono::DateTime::from_timestamp_millis)
+    else {
+        return zero;
+    };
+    let skew = now - sent;
+    // Further than ten years is no clock a person set, but a broken reading.
+    if skew.num_seconds().abs() <= CLOCK_SLACK_SECS || skew.num_days().abs() > 3650 {
+        zero
+    } else {
+        skew
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -110,4 +141,35 @@ pub struct PositionInput {
     pub accuracy_m: f64,
     #[cfg_attr(feature = "ssr", schema(value_type = String, example = "gps"))]
     pub source: PositionSource,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_clock_far_off_is_corrected_and_a_near_one_is_not() {
+        let now: chrono::DateTime<chrono::Utc> = "2026-12-06T10:00:00Z".parse().unwrap();
+        let ms = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis().to_string();
+        let day = chrono::Duration::days(1);
+        assert_eq!(clock_correction(Some(&ms(now + day)), now), -day);
+        assert_eq!(clock_correction(Some(&ms(now - day)), now), day);
+        let near = now + chrono::Duration::seconds(CLOCK_SLACK_SECS);
+        assert_eq!(
+            clock_correction(Some(&ms(near)), now),
+            chrono::Duration::zero()
+        );
+        for bad in [None, Some(""), Some("soon"), Some("99999999999999999999")] {
+            assert_eq!(
+                clock_correction(bad, now),
+                chrono::Duration::zero(),
+                "{bad:?}"
+            );
+        }
+        let absurd = now + chrono::Duration::days(4000);
+        assert_eq!(
+            clock_correction(Some(&ms(absurd)), now),
+            chrono::Duration::zero()
+        );
+    }
 }

@@ -80,6 +80,13 @@ pub async fn send_within(
     req.headers()
         .set("Accept", "application/json")
         .map_err(js_err)?;
+    // The phone's clock now: the server corrects the record's times if it is far off.
+    req.headers()
+        .set(
+            crate::domain::record::SENT_AT_HEADER,
+            &(js_sys::Date::now() as i64).to_string(),
+        )
+        .map_err(js_err)?;
     let timer = {
         let abort = abort.clone();
         let cb = wasm_bindgen::closure::Closure::once_into_js(move || abort.abort());

@@ -698,3 +698,60 @@ pub fn png_bomb(side: u32) -> Vec<u8> {
     png_chunk(&mut png, b"IEND", &[]);
     png
 }
+
+/// A phone whose clock runs a day ahead (the fault matrix's "clock a day off"): its capture is
+/// not refused as "in the future", its times are kept in the server's, and a resend with a
+/// slightly different reading of its clock is the same observation, stored once.
+#[tokio::test]
+async fn a_phone_clock_a_day_off_is_corrected_and_its_resend_recognised() {
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let (site, lat, lon) = site_and_anchor(&app).await;
+    let day = chrono::Duration::days(1);
+    let phone_now = chrono::Utc::now() + day;
+    let body = json!({
+        "site_id": site, "kind": "problem", "note": "时钟快了一天的手机",
+        "captured_at": (phone_now - chrono::Duration::minutes(5)).to_rfc3339(),
+        "position": {"lat": lat, "lon": lon, "accuracy_m": 8.0, "source": "gps"},
+    })
+    .to_string();
+    let id = Uuid::now_v7().to_string();
+    let send = |sent_at: Option<chrono::DateTime<chrono::Utc>>| {
+        let mut req = app
+            .http
+            .put(format!("{}/api/v1/observations/{id}", app.base))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, &deputy)
+            .body(body.clone());
+        if let Some(t) = sent_at {
+            req = req.header("x-jiandu-sent-at", t.timestamp_millis().to_string());
+        }
+        req.send()
+    };
+    // Without the phone's clock reading, a capture a day ahead is refused as before.
+    let res = send(None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("observations").await, 0);
+
+    let res = send(Some(phone_now)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = send(Some(phone_now + chrono::Duration::seconds(40)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "a resend is recognised");
+    assert_eq!(app.count("observations").await, 1);
+    let captured: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select captured_at from observations where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let off = (chrono::Utc::now() - chrono::Duration::minutes(5) - captured)
+        .num_seconds()
+        .abs();
+    assert!(
+        off < 60,
+        "kept in the server's time: {captured} is {off} s off"
+    );
+    app.cleanup().await;
+}
