@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -72,4 +73,28 @@ export function serverLog(name: string): ['ignore', number, number] | 'ignore' {
   if (!dir) return 'ignore';
   const fd = fs.openSync(path.join(dir, `e2e-server-${name}.log`), 'a');
   return ['ignore', fd, fd];
+}
+
+/** An account for another deputy of demo-deputy's group, made by the administrator through the
+ * product (the browser tests' demo has no roster accounts), signing in with PASSWORD. Tests that
+ * must not move what others count of demo-deputy (records, notifications) work as this one. */
+export async function rosterDeputy(browser: Browser): Promise<string> {
+  const deputyId = execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc',
+    `select d.id from deputies d
+      where d.group_id = (select d2.group_id from deputies d2 join users u on u.deputy_id = d2.id
+                           where u.username = 'demo-deputy')
+        and not exists (select 1 from users u where u.deputy_id = d.id)
+      order by d.id limit 1`]).toString().trim();
+  expect(deputyId).toMatch(/^[0-9a-f-]{36}$/);
+  const username = `roster-${Date.now()}`;
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await signIn(page, 'demo-admin', '/admin/users');
+  const res = await ctx.request.post('/api/admin/create-account', {
+    headers: { Accept: 'application/json' },
+    form: { username, display_name: `组内代表 ${username.slice(-4)}`, password: PASSWORD, role: 'deputy', deputy_id: deputyId },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  await ctx.close();
+  return username;
 }

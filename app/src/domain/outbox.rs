@@ -56,6 +56,22 @@ pub fn classify(status: u16, is_our_json: bool) -> Outcome {
     }
 }
 
+/// The photos an acknowledged record leaves behind that no other record on the phone still
+/// needs. One photo (the same bytes, so the same hash) can be in two records — a gallery photo
+/// chosen twice, a phone's camera re-encoding the same shot —, and dropping it with the first
+/// left the second unable to send ("photo missing on this phone"). Records not yet sent, and
+/// refused ones a person may still send again, keep theirs.
+pub fn photos_to_forget<'a>(
+    sent: &[String],
+    still_needed: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    let needed: std::collections::HashSet<&String> = still_needed.into_iter().collect();
+    sent.iter()
+        .filter(|p| !needed.contains(p))
+        .cloned()
+        .collect()
+}
+
 pub const BASE_DELAY_MS: f64 = 2_000.0;
 pub const MAX_DELAY_MS: f64 = 5.0 * 60_000.0;
 
@@ -93,6 +109,17 @@ mod tests {
         }
         // A proxy's 403 page is not our refusal.
         assert_eq!(classify(403, false), Outcome::Retry);
+    }
+
+    #[test]
+    fn a_photo_another_record_still_needs_is_kept() {
+        let sent = vec!["a".to_string(), "b".to_string()];
+        let waiting = ["b".to_string(), "c".to_string()];
+        assert_eq!(
+            photos_to_forget(&sent, waiting.iter()),
+            vec!["a".to_string()]
+        );
+        assert_eq!(photos_to_forget(&sent, []), sent);
     }
 
     #[test]

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::{net, store, OutboxItem, OutboxVersion};
-use crate::domain::outbox::{backoff_ms, classify, FailReason, Outcome, SendState};
+use crate::domain::outbox::{
+    backoff_ms, classify, photos_to_forget, FailReason, Outcome, SendState,
+};
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
@@ -47,6 +49,9 @@ async fn fail(mut item: OutboxItem, reason: FailReason, detail: String, version:
 async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
     let photos = item.payload.photos().to_vec();
     let total = photos.len() as u32;
+    // A photo this phone no longer holds may already be on the server (sent with another
+    // record): the record is tried, and only the server's "missing" makes it fail.
+    let mut missing_here = false;
     for (i, sha) in photos.iter().enumerate() {
         item.send = SendState::Uploading {
             done: i as u32,
@@ -56,13 +61,8 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
         let blob = match store::photo(sha).await {
             Ok(Some(b)) => b,
             _ => {
-                return fail(
-                    item,
-                    FailReason::Refused,
-                    "photo missing on this phone".into(),
-                    version,
-                )
-                .await
+                missing_here = true;
+                continue;
             }
         };
         let url = format!("/api/v1/photos/{sha}");
@@ -90,10 +90,26 @@ async fn send_one(mut item: OutboxItem, version: OutboxVersion) {
                     .unwrap_or_else(|| "unknown".to_owned());
                 item.send = SendState::Sent { verdict };
                 save(&item, version).await;
-                let _ = store::forget_photos(&photos).await;
+                // Only what no other record on the phone still needs (unreadable list: keep all).
+                if let Ok(all) = store::list().await {
+                    let needed = all
+                        .iter()
+                        .filter(|o| o.id != item.id && !matches!(o.send, SendState::Sent { .. }))
+                        .flat_map(|o| o.payload.photos().iter());
+                    let _ = store::forget_photos(&photos_to_forget(&photos, needed)).await;
+                }
                 version.bump();
             }
             Outcome::Retry => retry_later(item, version).await,
+            Outcome::Fail(_) if a.has_list(&["details", "missing_photos"]) && missing_here => {
+                fail(
+                    item,
+                    FailReason::Refused,
+                    "photo missing on this phone".into(),
+                    version,
+                )
+                .await
+            }
             // The server lost a photo we sent (or never got it): upload again next round.
             Outcome::Fail(_) if a.has_list(&["details", "missing_photos"]) => {
                 retry_later(item, version).await
