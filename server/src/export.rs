@@ -623,7 +623,12 @@ pub fn build_cases_xlsx(
             (c.created_at + chrono::Duration::hours(8))
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
-            if r.published { "已公开" } else { "未公开" }.to_owned(),
+            if r.published {
+                "已公开"
+            } else {
+                "未公开"
+            }
+            .to_owned(),
         ];
         for (k, v) in text.iter().enumerate() {
             sheet.write_string_with_format(row, k as u16 + 2, v, &wrap)?;

@@ -67,9 +67,7 @@ pub fn photo(data: &[u8]) {
         assert!(u64::from(checked.width) * u64::from(checked.height) <= media::MAX_PIXELS);
     }
     if let Ok(done) = media::ingest(data, DecodeLimits::PUBLIC) {
-        assert!(
-            u64::from(done.width) * u64::from(done.height) <= DecodeLimits::PUBLIC.max_pixels
-        );
+        assert!(u64::from(done.width) * u64::from(done.height) <= DecodeLimits::PUBLIC.max_pixels);
         for copy in [&done.display_jpeg, &done.thumb_jpeg] {
             assert!(copy.starts_with(&[0xFF, 0xD8]), "a copy is not a JPEG");
             // The copies are made from pixels: nothing of the original's metadata may survive.
@@ -144,8 +142,14 @@ pub fn progress(data: &[u8]) {
 
 /// The file name a fuzzer's first byte picks: the handlers choose the reader by it.
 fn file_name(selector: u8) -> &'static str {
-    ["findings.xlsx", "findings.csv", "findings.txt", "x.geojson", "x.kml", "x"]
-        [usize::from(selector) % 6]
+    [
+        "findings.xlsx",
+        "findings.csv",
+        "findings.txt",
+        "x.geojson",
+        "x.kml",
+        "x",
+    ][usize::from(selector) % 6]
 }
 
 /// `POST /items/import`: a findings sheet (CSV or XLSX) to the parsed findings.
@@ -305,9 +309,7 @@ mod tests {
         let sheet = book.add_worksheet();
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
-                sheet
-                    .write_string(r as u32, c as u16, *cell)
-                    .expect("cell");
+                sheet.write_string(r as u32, c as u16, *cell).expect("cell");
             }
         }
         book.save_to_buffer().expect("xlsx")

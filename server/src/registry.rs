@@ -167,11 +167,7 @@ pub async fn import_file(
 
 pub(crate) type Parsed = Result<registry::Rows, Vec<RowError>>;
 
-pub(crate) fn read(
-    file: RegistryFile,
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<Parsed, AppError> {
+pub(crate) fn read(file: RegistryFile, file_name: &str, bytes: &[u8]) -> Result<Parsed, AppError> {
     let lower = file_name.to_ascii_lowercase();
     let json = lower.ends_with(".geojson")
         || lower.ends_with(".json")

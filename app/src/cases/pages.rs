@@ -197,9 +197,17 @@ fn StaffCase(r: CaseRow, zh: bool, locale: Locale) -> impl IntoView {
     let id = c.id.to_string();
     let (form_key, form_id) = (format!("c-{id}"), id.clone());
     let (flip, label, state) = if r.published {
-        ("false", td_string!(locale, cases.withdraw), td_string!(locale, cases.published))
+        (
+            "false",
+            td_string!(locale, cases.withdraw),
+            td_string!(locale, cases.published),
+        )
     } else {
-        ("true", td_string!(locale, cases.republish), td_string!(locale, cases.withdrawn))
+        (
+            "true",
+            td_string!(locale, cases.republish),
+            td_string!(locale, cases.withdrawn),
+        )
     };
     view! {
         <li class="card case" data-case=id data-published=r.published.to_string()>

@@ -63,7 +63,9 @@ pub enum CaseError {
     Level,
     #[error("only a “good practice” observation can become a case")]
     NotGoodPractice,
-    #[error("the observation was already reviewed (made into an item, merged, dismissed or promoted)")]
+    #[error(
+        "the observation was already reviewed (made into an item, merged, dismissed or promoted)"
+    )]
     AlreadyReviewed,
 }
 

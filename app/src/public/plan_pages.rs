@@ -109,11 +109,13 @@ fn PlanView(p: PublicPlan) -> impl IntoView {
             let (these, rest): (Vec<_>, Vec<_>) =
                 cases.drain(..).partition(|c| c.project_number == n);
             cases = rest;
-            let these = (!these.is_empty()).then(|| view! {
-                <section class="plan-cases" id=format!("cases-{n}")>
-                    <h3>{t!(i18n, cases.public_title)}</h3>
-                    <crate::cases::CaseCards cases=these with_site=true />
-                </section>
+            let these = (!these.is_empty()).then(|| {
+                view! {
+                    <section class="plan-cases" id=format!("cases-{n}")>
+                        <h3>{t!(i18n, cases.public_title)}</h3>
+                        <crate::cases::CaseCards cases=these with_site=true />
+                    </section>
+                }
             });
             let first = &subs[0];
             let title = pick(zh, &first.project_zh, &first.project_en).to_owned();

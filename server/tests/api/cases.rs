@@ -158,7 +158,9 @@ async fn staff_promote_a_good_practice_once_and_the_public_sees_it_while_publish
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    assert!(!page(&app, &format!("/s/{code}")).await.contains("车棚集中充电"));
+    assert!(!page(&app, &format!("/s/{code}"))
+        .await
+        .contains("车棚集中充电"));
     assert!(!page(&app, "/plan").await.contains("车棚集中充电"));
     assert_eq!(app.get(&thumb, None).await.status(), StatusCode::NOT_FOUND);
     let (withdrawn_by,): (String,) = sqlx::query_as(
@@ -176,7 +178,12 @@ async fn staff_promote_a_good_practice_once_and_the_public_sees_it_while_publish
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(list["list"]["total"], 1);
     assert_eq!(list["list"]["rows"][0]["published"], false);
-    assert_eq!(list["list"]["rows"][0]["deputy_name"].as_str().map(str::is_empty), Some(false));
+    assert_eq!(
+        list["list"]["rows"][0]["deputy_name"]
+            .as_str()
+            .map(str::is_empty),
+        Some(false)
+    );
     let (s, _, _) = app.call("cases/list", Some(&deputy), &[]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let res = app.get(app::cases::EXPORT_URL, Some(&staff)).await;
