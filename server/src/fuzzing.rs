@@ -23,8 +23,11 @@ use uuid::Uuid;
 
 use crate::media::{self, DecodeLimits};
 
-/// The targets, by the name of their corpus folder and of their `fuzz/fuzz_targets` file.
-pub const TARGETS: [(&str, fn(&[u8])); 8] = [
+/// A target: the name of its corpus folder and `fuzz/fuzz_targets` file, and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: [Target; 8] = [
     ("photo", photo),
     ("observation", observation),
     ("answer", answer),
