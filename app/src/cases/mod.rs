@@ -1,13 +1,13 @@
 //! Good-practice cases (典型案例): staff promote a deputy's "good practice" observation from the
 //! review queue, publish or withdraw it, list and export them; the public sees the published
-//! ones on the site and plan pages (`CaseCards`).
+//! ones on the site and plan pages (`pages::CaseCards`).
 
 pub mod pages;
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::case_rows::{CasePage, PublicCase};
+use crate::case_rows::CasePage;
 use crate::error::AppError;
 
 /// The export of a year's cases (staff), `?year=`.
@@ -84,12 +84,4 @@ pub async fn list_cases(
         Ok(CasePage { list, years })
     })
     .await
-}
-
-/// Published cases as the public sees them: title, level, project and site, text, photos.
-/// `with_site`: on the plan page each case names its site and links to it; on the site's own
-/// page it does not.
-#[component]
-pub fn CaseCards(cases: Vec<PublicCase>, with_site: bool) -> impl IntoView {
-    pages::case_cards(cases, with_site)
 }

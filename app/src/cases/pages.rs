@@ -19,7 +19,11 @@ pub fn level_label(locale: impl Into<Locale>, level: CaseLevel) -> &'static str 
     }
 }
 
-pub(super) fn case_cards(cases: Vec<PublicCase>, with_site: bool) -> impl IntoView {
+/// Published cases as the public sees them: title, level, project and site, text, photos.
+/// `with_site`: on the plan page each case names its site and links to it; on the site's own
+/// page it does not.
+#[component]
+pub fn CaseCards(cases: Vec<PublicCase>, with_site: bool) -> impl IntoView {
     let i18n = use_i18n();
     let zh = use_zh();
     let locale = i18n.get_locale_untracked();

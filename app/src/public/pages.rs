@@ -192,7 +192,7 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                 <section id="site-cases">
                     <h2>{t!(i18n, cases.public_title)}</h2>
                     <p class="muted">{t!(i18n, cases.public_intro)}</p>
-                    <crate::cases::CaseCards cases=d.cases.clone() with_site=false />
+                    <crate::cases::pages::CaseCards cases=d.cases.clone() with_site=false />
                 </section>
             })}
             <section id="comments">

@@ -113,7 +113,7 @@ fn PlanView(p: PublicPlan) -> impl IntoView {
                 view! {
                     <section class="plan-cases" id=format!("cases-{n}")>
                         <h3>{t!(i18n, cases.public_title)}</h3>
-                        <crate::cases::CaseCards cases=these with_site=true />
+                        <crate::cases::pages::CaseCards cases=these with_site=true />
                     </section>
                 }
             });
