@@ -72,10 +72,12 @@ pub enum CaseError {
 impl CaseError {
     pub fn field(&self) -> &'static str {
         match self {
-            CaseError::Title => "title",
-            CaseError::Body => "body",
-            CaseError::Level => "level",
-            CaseError::NotGoodPractice | CaseError::AlreadyReviewed => "observation",
+            // Their own names: "body" is the public comment's field, with its own limits.
+            CaseError::Title => "case_title",
+            CaseError::Body => "case_body",
+            CaseError::Level => "case_level",
+            CaseError::NotGoodPractice => "case_not_good_practice",
+            CaseError::AlreadyReviewed => "case_reviewed",
         }
     }
 }
@@ -144,7 +146,7 @@ mod tests {
         let long = "字".repeat(MAX_BODY_CHARS + 1);
         assert_eq!(CaseText::parse("t", &long, "city"), Err(CaseError::Body));
         assert_eq!(CaseText::parse("t", "x", "province"), Err(CaseError::Level));
-        assert_eq!(CaseError::Level.field(), "level");
+        assert_eq!(CaseError::Level.field(), "case_level");
     }
 
     #[test]

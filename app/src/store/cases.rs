@@ -24,12 +24,15 @@ const CASE_FROM: &str = "from good_practice_cases k
        join projects p on p.id = si.project_id
        join lead_units u on u.id = si.lead_unit_id";
 
+/// With the rule's field, so the page says it in the reader's language (`ui::field_hint`).
 fn refused(e: CaseError) -> AppError {
+    let invalid = AppError::invalid(e.field(), e.to_string());
     match e {
-        CaseError::NotGoodPractice | CaseError::AlreadyReviewed => {
-            AppError::new(ErrorCode::Conflict, e.to_string())
-        }
-        _ => AppError::invalid(e.field(), e.to_string()),
+        CaseError::NotGoodPractice | CaseError::AlreadyReviewed => AppError {
+            error: ErrorCode::Conflict,
+            ..invalid
+        },
+        _ => invalid,
     }
 }
 

@@ -73,9 +73,11 @@ async fn staff_promote_a_good_practice_once_and_the_public_sees_it_while_publish
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, body) = promote(&app, &staff, problem, "不是好做法").await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    // Each refusal names its rule, which the page says in the reader's language.
+    assert!(body.contains("case_not_good_practice"), "{body}");
     let (s, body) = promote(&app, &staff, obs, " ").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains("title"), "{body}");
+    assert!(body.contains("case_title"), "{body}");
     let (s, body) = promote(&app, &staff, Uuid::now_v7(), "无此记录").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(app.count("good_practice_cases").await, 0);
