@@ -83,22 +83,14 @@ impl Db {
         .bind(observation)
         .execute(&mut *tx)
         .await?;
-        let event: i64 = sqlx::query_scalar(
-            "insert into observation_events (observation_id, action, reason, actor)
-             values ($1, 'promote', $2, $3) returning id",
+        super::items::log_observation_event(
+            &mut tx,
+            observation,
+            "promote",
+            &text.title,
+            actor,
+            deputy,
         )
-        .bind(observation)
-        .bind(&text.title)
-        .bind(actor)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "insert into notifications (user_id, observation_event_id) values ($1, $2)
-             on conflict do nothing",
-        )
-        .bind(deputy)
-        .bind(event)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(id)

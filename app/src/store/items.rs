@@ -489,23 +489,7 @@ impl Db {
                 "the observation is not waiting for review",
             ));
         };
-        let event: i64 = sqlx::query_scalar(
-            "insert into observation_events (observation_id, action, reason, actor)
-             values ($1, 'dismiss', $2, $3) returning id",
-        )
-        .bind(id)
-        .bind(reason)
-        .bind(actor)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "insert into notifications (user_id, observation_event_id) values ($1, $2)
-             on conflict do nothing",
-        )
-        .bind(deputy)
-        .bind(event)
-        .execute(&mut *tx)
-        .await?;
+        log_observation_event(&mut tx, id, "dismiss", reason, actor, deputy).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1276,3 +1260,34 @@ impl Db {
 
 /// Keyset cursor of the review queue.
 pub type ReviewCursor = (DateTime<Utc>, Uuid);
+
+/// A review outcome of an observation (`dismiss`, `promote`) in its append-only log, and the
+/// notification that tells its deputy, inside the caller's transaction.
+pub(super) async fn log_observation_event(
+    tx: &mut sqlx::PgConnection,
+    observation: Uuid,
+    action: &str,
+    reason: &str,
+    actor: Uuid,
+    deputy: Uuid,
+) -> Result<(), AppError> {
+    let event: i64 = sqlx::query_scalar(
+        "insert into observation_events (observation_id, action, reason, actor)
+         values ($1, $2, $3, $4) returning id",
+    )
+    .bind(observation)
+    .bind(action)
+    .bind(reason)
+    .bind(actor)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into notifications (user_id, observation_event_id) values ($1, $2)
+         on conflict do nothing",
+    )
+    .bind(deputy)
+    .bind(event)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
