@@ -176,6 +176,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/notifications") view=page(NotificationsPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/import") view=page(ImportPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/cases") view=page(CasesPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/duty") view=page(crate::duty::pages::DutyTablePage) ssr=ssr.clone() />
+                    <Route path=path!("/duty") view=page(crate::duty::pages::DutyRecordPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=page(ModerationPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=page(SatisfactionPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/posters") view=page(PostersPage) ssr=ssr.clone() />

@@ -19,6 +19,8 @@ pub mod case_rows;
 pub mod cases;
 pub mod catalogue;
 pub mod domain;
+pub mod duty;
+pub mod duty_rows;
 pub mod error;
 mod home;
 pub mod items;

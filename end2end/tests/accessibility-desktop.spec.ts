@@ -99,7 +99,7 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   const project = await firstLink(deputy.page, '/projects', /^\/projects\/[^/]+$/);
   const subItem = await firstLink(deputy.page, project, /^\/sub-items\/[^/]+$/);
   const mySite = await firstLink(deputy.page, '/my/sites', /^\/sites\/[^/]+$/);
-  for (const url of ['/', '/projects', project, subItem, mySite, `${mySite}/capture`, '/outbox', '/my/sites', '/my/observations', '/notifications']) {
+  for (const url of ['/', '/projects', project, subItem, mySite, `${mySite}/capture`, '/outbox', '/my/sites', '/my/observations', '/duty', '/notifications']) {
     await look(deputy.page, url);
   }
 
@@ -116,7 +116,7 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   await staff.page.locator('#do-forward').click();
   await expect(staff.page.locator('#item-unit')).toHaveText('市民政局');
   const item = new URL(staff.page.url()).pathname;
-  for (const url of ['/staff/groups', '/staff/review', '/staff/dashboard', '/items', item, '/staff/import', '/staff/comments', '/staff/cases', '/staff/satisfaction', '/staff/posters', '/notifications']) {
+  for (const url of ['/staff/groups', '/staff/review', '/staff/dashboard', '/items', item, '/staff/import', '/staff/comments', '/staff/cases', '/staff/duty', '/staff/satisfaction', '/staff/posters', '/notifications']) {
     await look(staff.page, url);
   }
 

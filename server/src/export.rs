@@ -31,6 +31,7 @@ pub fn routes() -> Mounted {
         .route("/sites/export.geojson", get(sites_geojson))
         .route("/progress/export.xlsx", get(progress_xlsx))
         .route(app::cases::EXPORT_URL, get(cases_xlsx))
+        .route(app::duty::EXPORT_URL, get(duty_xlsx))
 }
 
 /// The formal list's columns, in its order and words.
@@ -670,6 +671,126 @@ async fn cases_xlsx(
         None => "jiandu-cases.xlsx".to_owned(),
     };
     match tokio::task::spawn_blocking(move || build_cases_xlsx(&rows)).await {
+        Ok(Ok(bytes)) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &name,
+        ),
+        _ => error(AppError::internal()),
+    }
+}
+
+/// The duty record's columns, in the words of a 代表履职情况统计表.
+pub const DUTY_COLUMNS: [&str; 14] = [
+    "序号",
+    "姓名",
+    "代表团",
+    "监督组",
+    "账号",
+    "视察点位",
+    "意见总数",
+    "问题",
+    "建议",
+    "好做法",
+    "未采纳",
+    "形成清单事项",
+    "已整改销号",
+    "评价答复",
+];
+
+pub fn build_duty_xlsx(
+    period: &app::domain::duty::Period,
+    rows: &[app::duty_rows::DutyRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("代表履职情况")?;
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("统计期间：{} 至 {}（北京时间）", period.from, period.to),
+        &bold,
+    )?;
+    for (c, title) in DUTY_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *title, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 2;
+        let f = &r.figures;
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        let account = match (r.user_id, r.active) {
+            (None, _) => "尚无账号",
+            (Some(_), Some(false)) => "已停用",
+            _ => "有",
+        };
+        for (k, v) in [
+            r.name_zh.as_str(),
+            r.delegation_zh.as_str(),
+            r.group_name_zh.as_str(),
+            account,
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(row, k as u16 + 1, *v)?;
+        }
+        for (k, n) in [
+            f.sites,
+            f.observations(),
+            f.problems,
+            f.suggestions,
+            f.good_practice,
+            f.dismissed,
+            f.items,
+            f.items_closed,
+            f.ratings,
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_number(row, k as u16 + 5, *n as f64)?;
+        }
+    }
+    for (c, w) in [6, 12, 16, 16, 8, 8, 8, 6, 6, 6, 6, 10, 10, 8]
+        .iter()
+        .enumerate()
+    {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(2, 2)?;
+    book.save_to_buffer()
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Every deputy of the roster with their figures for `?from=&to=` (this year without them):
+/// staff only, as the table it comes from.
+async fn duty_xlsx(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    match auth.user.as_ref() {
+        None => return error(AppError::unauthenticated()),
+        Some(u) if !u.role.is_staff() => return error(AppError::forbidden()),
+        Some(_) => {}
+    }
+    let period = match app::duty::period(q.from.as_deref(), q.to.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return error(e),
+    };
+    let rows = match state.db.duty_roster(&period).await {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let name = format!("jiandu-duty-{}-{}.xlsx", period.from, period.to);
+    match tokio::task::spawn_blocking(move || build_duty_xlsx(&period, &rows)).await {
         Ok(Ok(bytes)) => attachment(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -36,7 +36,7 @@ pub async fn get_my_observations(
     .await
 }
 
-fn status_label(locale: impl Into<Locale>, status: &str) -> &'static str {
+pub fn status_label(locale: impl Into<Locale>, status: &str) -> &'static str {
     let locale: Locale = locale.into();
     match status {
         "triaged" => td_string!(locale, mine.triaged),

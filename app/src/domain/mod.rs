@@ -6,6 +6,7 @@ pub mod answer;
 pub mod case;
 pub mod comment;
 pub mod device;
+pub mod duty;
 pub mod exif;
 pub mod geometry;
 pub mod import;

@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod catalogue;
 pub mod demo_clock;
+pub mod duty;
 pub mod field;
 pub mod imports;
 pub mod items;

@@ -214,6 +214,13 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "case_level" => td_string!(locale, fields.case_level),
         "case_not_good_practice" => td_string!(locale, fields.case_not_good_practice),
         "case_reviewed" => td_string!(locale, fields.case_reviewed),
+        "duty_from" => td_string!(locale, fields.duty_from),
+        "duty_to" => td_string!(locale, fields.duty_to),
+        "duty_period" => td_string!(locale, fields.duty_period),
+        "duty_who" => td_string!(locale, fields.duty_who),
+        "duty_name" => td_string!(locale, fields.duty_name),
+        "duty_deputy" => td_string!(locale, fields.duty_deputy),
+        "group" => td_string!(locale, fields.group),
         "receipt_rated" => td_string!(locale, fields.receipt_rated),
         "receipt_not_answered" => td_string!(locale, fields.receipt_not_answered),
         "quantity_done" => td_string!(locale, fields.quantity_done),
@@ -415,7 +422,10 @@ fn Nav() -> impl IntoView {
                         .then(|| view! { <a href="/my/sites" rel="external">{t!(i18n, nav.my_sites)}</a> })}
                     {matches!(role, Role::Deputy | Role::UnitOfficer).then(|| view! { <crate::outbox::OutboxLink locale=i18n.get_locale_untracked() /> })}
                     {(role == Role::Deputy)
-                        .then(|| view! { <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a> })}
+                        .then(|| view! {
+                            <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a>
+                            <a href="/duty" id="duty-link">{t!(i18n, nav.duty)}</a>
+                        })}
                     {(role == Role::UnitOfficer)
                         .then(|| view! { <a href="/my/unit">{t!(i18n, nav.my_unit)}</a> })}
                     {matches!(role, Role::UnitOfficer | Role::Deputy)
@@ -429,6 +439,7 @@ fn Nav() -> impl IntoView {
                             <a href="/staff/dashboard" id="dashboard-link">{t!(i18n, nav.dashboard)}</a>
                             <a href="/staff/comments" id="comments-link">{t!(i18n, nav.comments)}</a>
                             <a href="/staff/cases" id="cases-link">{t!(i18n, nav.cases)}</a>
+                            <a href="/staff/duty" id="duty-table-link">{t!(i18n, nav.duty_table)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>
                             <a href="/staff/groups">{t!(i18n, nav.groups)}</a>

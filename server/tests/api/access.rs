@@ -162,7 +162,7 @@ async fn allowed_methods(app: &TestApp, path: &str) -> BTreeSet<String> {
 
 /// An account, made by the administrator, for a roster deputy of a group other than the demo
 /// deputy's; their session cookie.
-async fn deputy_of_another_group(app: &TestApp, admin: &str, username: &str) -> String {
+pub async fn deputy_of_another_group(app: &TestApp, admin: &str, username: &str) -> String {
     let other_deputy: Uuid = sqlx::query_scalar(
         "select d.id from deputies d
           where d.group_id <> (select d2.group_id from deputies d2
@@ -431,6 +431,14 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
         Empty,
         STAFF,
     ));
+    // The duty record of every deputy of the roster.
+    rows.push(row(
+        get.clone(),
+        app::duty::EXPORT_URL,
+        app::duty::EXPORT_URL.into(),
+        Empty,
+        STAFF,
+    ));
     // The progress sheet holds what the pages show every signed-in role.
     rows.push(row(
         get.clone(),
@@ -578,6 +586,11 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
     let code = a_site(&app).await;
     let receipt = comment(&app, &code, "矩阵：页面回执", &Uuid::now_v7().to_string()).await;
 
+    let demo_deputy: Uuid =
+        sqlx::query_scalar("select deputy_id from users where username = 'demo-deputy'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the demo deputy's roster row");
     let officers: &[Who] = &[Officer, OfficerElsewhere];
     let rows: Vec<(&str, String, &[Who])> = vec![
         ("/", "/".into(), EVERYONE),
@@ -629,6 +642,13 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
         ("/staff/import", "/staff/import".into(), STAFF),
         ("/staff/comments", "/staff/comments".into(), STAFF),
         ("/staff/cases", "/staff/cases".into(), STAFF),
+        ("/staff/duty", "/staff/duty".into(), STAFF),
+        // The demo deputy's record: theirs and staff's to read, not another deputy's.
+        (
+            "/duty",
+            format!("/duty?deputy={demo_deputy}"),
+            &[Deputy, Staff, Admin],
+        ),
         ("/staff/satisfaction", "/staff/satisfaction".into(), STAFF),
         ("/staff/posters", "/staff/posters".into(), STAFF),
         ("/admin/users", "/admin/users".into(), &[Admin]),

@@ -9,6 +9,7 @@ mod common;
 mod demo_data;
 mod device_answers;
 mod devices;
+mod duty;
 mod field;
 mod first_run;
 mod hardening;

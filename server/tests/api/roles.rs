@@ -51,6 +51,12 @@ async fn every_server_function_checks_the_callers_role() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    let demo_deputy: Uuid =
+        sqlx::query_scalar("select deputy_id from users where username = 'demo-deputy'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let demo_deputy = demo_deputy.to_string();
     let (project, sub_item, site, staff_user) = (
         project.to_string(),
         sub_item.to_string(),
@@ -89,6 +95,13 @@ async fn every_server_function_checks_the_callers_role() {
         ("review/queue", vec![], &[Staff, Admin]),
         ("staff/comments", vec![], &[Staff, Admin]),
         ("cases/list", vec![], &[Staff, Admin]),
+        ("duty/table", vec![], &[Staff, Admin]),
+        // The demo deputy's own record: theirs to read, and any staff's.
+        (
+            "duty/record",
+            vec![("deputy", &demo_deputy)],
+            &[Deputy, Staff, Admin],
+        ),
         ("staff/revealed-phone", vec![("id", &site)], &[Staff, Admin]),
         ("staff/posters", vec![], &[Staff, Admin]),
         ("staff/satisfaction", vec![], &[Staff, Admin]),
