@@ -73,11 +73,27 @@ pub fn photo_lost_text(lang: &str) -> String {
     td_string!(locale, common.photo_lost).to_string()
 }
 
-pub fn page_cache() -> Result<crate::public::cache::PageCache, AppError> {
-    use_context::<AppState>().map(|s| s.pages).ok_or_else(|| {
+impl AppState {
+    /// After a write the public pages show: this server's kept pages go at once, and every other
+    /// server on the database is told to drop its own (`server::web` listens). Not telling them
+    /// is logged, not refused: the write is done, and their copies expire within the cache's
+    /// time-to-live.
+    pub async fn public_pages_changed(&self) {
+        self.pages.clear();
+        if let Err(e) = self.db.announce_public_pages_changed().await {
+            tracing::warn!(error = %e.message, "other servers not told that the public pages changed");
+        }
+    }
+}
+
+/// [`AppState::public_pages_changed`] from a server function.
+pub async fn public_pages_changed() -> Result<(), AppError> {
+    let state = use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from context: use leptos_routes_with_context");
         AppError::internal()
-    })
+    })?;
+    state.public_pages_changed().await;
+    Ok(())
 }
 
 pub fn public_settings() -> Result<PublicSettings, AppError> {

@@ -601,7 +601,7 @@ async fn put_progress(
         Ok(Err(fields)) => fields_refused(fields),
         Ok(Ok((DeviceFiled::Created, risk))) => {
             // The public plan and the site pages show the latest figure.
-            state.pages.clear();
+            state.public_pages_changed().await;
             tracing::info!(sub_item = %sub_item, report = %id, by = %user.username, "progress reported from a device");
             (StatusCode::CREATED, receipt(risk)).into_response()
         }

@@ -476,7 +476,13 @@ impl Copier {
     pub fn start(state: app::ssr::AppState) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                let pending = match state.db.pending_photo_copies(32).await {
+                // Claimed, so that of several servers on the database one makes each photo's
+                // copies; a batch takes seconds, the lease minutes.
+                let pending = match state
+                    .db
+                    .claim_photo_copies(32, std::time::Duration::from_secs(300))
+                    .await
+                {
                     Ok(p) => p,
                     Err(e) => {
                         tracing::warn!(error = %e.message, "cannot list pending photo copies");
@@ -492,10 +498,13 @@ impl Copier {
                     }
                     continue;
                 }
-                for sha in pending {
-                    if let Err(e) = make_pending_copies(&state, &sha).await {
+                for (i, sha) in pending.iter().enumerate() {
+                    if let Err(e) = make_pending_copies(&state, sha).await {
                         // Storage is down: try again later rather than spin.
                         tracing::warn!(sha256 = %sha, error = %e.message, "photo copies not made yet");
+                        if let Err(e) = state.db.release_photo_copy_claims(&pending[i..]).await {
+                            tracing::warn!(error = %e.message, "photo copy claims kept until their lease ends");
+                        }
                         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                         break;
                     }

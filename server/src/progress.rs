@@ -107,7 +107,7 @@ async fn file(
     match state.db.file_progress(id, user.id, &input, &hashes).await {
         Ok(report) => {
             // The public plan and the site pages show the latest figure.
-            state.pages.clear();
+            state.public_pages_changed().await;
             tracing::info!(sub_item = %id, %report, photos = hashes.len(), by = %user.username, "progress reported");
             let wants_html = headers
                 .get(header::ACCEPT)

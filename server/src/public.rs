@@ -545,7 +545,7 @@ async fn post_comment(
     };
     match db.insert_comment(&new).await {
         Ok(CommentStored::Created) => {
-            state.pages.clear();
+            state.public_pages_changed().await;
             tracing::info!(site = %code, comment = %new.id, "public comment received");
             to_receipt
         }

@@ -60,6 +60,45 @@ pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
         .merge(crate::registry::routes())
 }
 
+/// Several servers on one database: a write on any of them (a comment, a moderation, a site
+/// edited) empties the kept public pages of all of them, so a hidden comment is gone everywhere at
+/// once, not after the cache's time-to-live. One connection per server listens; while it is
+/// down, nothing is known of what others announced, so the cache is emptied whenever the
+/// connection is lost or made again.
+fn listen_for_public_changes(pool: sqlx::PgPool, pages: app::public::cache::PageCache) {
+    use sqlx::postgres::PgListener;
+    tokio::spawn(async move {
+        while !pool.is_closed() {
+            match PgListener::connect_with(&pool).await {
+                Ok(mut listener) => match listener.listen(app::store::PUBLIC_PAGES_CHANNEL).await {
+                    Ok(()) => {
+                        pages.clear();
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(_)) => pages.clear(),
+                                // Lost: reconnected and listening again on the next call.
+                                Ok(None) => pages.clear(),
+                                Err(e) => {
+                                    if !pool.is_closed() {
+                                        tracing::warn!(error = %e, "public page announcements not heard; listening again");
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for public page announcements")
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "cannot listen for public page announcements"),
+            }
+            pages.clear();
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
+}
+
 pub fn router(
     db: Db,
     media: MediaStore,
@@ -86,6 +125,7 @@ pub fn router(
     };
     // Lives as long as the runtime: the server's, or a test's.
     crate::media::Copier::start(state.clone());
+    listen_for_public_changes(db.pool.clone(), state.pages.clone());
     // The receipt pages are rendered by `receipt.rs` once it has found the receipt.
     let routes: Vec<_> = generate_route_list(App)
         .into_iter()

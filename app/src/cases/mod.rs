@@ -32,7 +32,7 @@ pub async fn promote_observation(
             .promote_observation(observation, &text, published, user.id)
             .await?;
         if published {
-            crate::ssr::page_cache()?.clear();
+            crate::ssr::public_pages_changed().await?;
         }
         crate::ssr::form_says("promoted", id);
         Ok(id)
@@ -59,7 +59,7 @@ pub async fn publish_case(case: Uuid, published: String) -> Result<(), AppError>
             .set_case_published(case, published, user.id)
             .await?;
         // The public pages kept in memory showed the case, or must now show it.
-        crate::ssr::page_cache()?.clear();
+        crate::ssr::public_pages_changed().await?;
         Ok(())
     })
     .await

@@ -84,7 +84,7 @@ pub async fn set_site_state(site: Uuid, state: String) -> Result<bool, AppError>
         let changed = db.set_site_state(site, state, user.id).await?;
         if changed {
             // The site's page and the public plan say where the site is.
-            crate::ssr::page_cache()?.clear();
+            crate::ssr::public_pages_changed().await?;
         }
         Ok(changed)
     })

@@ -82,7 +82,7 @@ pub async fn moderate(
         let to = crate::ssr::db()?
             .moderate_comment(id, &action, user.id)
             .await?;
-        crate::ssr::page_cache()?.clear();
+        crate::ssr::public_pages_changed().await?;
         tracing::info!(comment = %id, action = action.name(), by = %user.username, "moderated");
         Ok(to)
     })

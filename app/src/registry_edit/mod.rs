@@ -193,7 +193,7 @@ pub async fn save_site(
         if let SaveOutcome::Saved { id } = &outcome {
             tracing::info!(by = %by.username, site = %id, "site saved");
             // Strangers' copies of the public page would show the old name or place.
-            crate::ssr::page_cache()?.clear();
+            crate::ssr::public_pages_changed().await?;
             back_to(&format!("/admin/registry/sites/{id}"));
         }
         Ok(outcome)
@@ -212,7 +212,7 @@ pub async fn set_site_active(site_id: Uuid, active: bool) -> Result<bool, AppErr
         // The public page of a site is cached for strangers: it must say at once that the
         // site takes no more comments (or takes them again).
         if changed {
-            crate::ssr::page_cache()?.clear();
+            crate::ssr::public_pages_changed().await?;
         }
         back_to(&format!("/admin/registry/sites/{site_id}"));
         Ok(changed)
@@ -228,7 +228,7 @@ pub async fn delete_site(site_id: Uuid) -> Result<SaveOutcome, AppError> {
         match crate::ssr::db()?.delete_site(site_id, by.id).await? {
             Ok(()) => {
                 tracing::info!(by = %by.username, site = %site_id, "site deleted");
-                crate::ssr::page_cache()?.clear();
+                crate::ssr::public_pages_changed().await?;
                 back_to("/admin/registry/sites");
                 Ok(SaveOutcome::Saved { id: site_id })
             }

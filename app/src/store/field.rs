@@ -106,13 +106,39 @@ impl Db {
     }
 
     /// Photos whose copies are still to be made, oldest first.
-    pub async fn pending_photo_copies(&self, limit: i64) -> Result<Vec<String>, AppError> {
+    /// Claims up to `limit` photos waiting for their copies for `lease`: no other server's claim
+    /// returns them until it runs out. Rows another server is claiming right now are skipped,
+    /// not waited for.
+    pub async fn claim_photo_copies(
+        &self,
+        limit: i64,
+        lease: std::time::Duration,
+    ) -> Result<Vec<String>, AppError> {
         Ok(sqlx::query_scalar(
-            "select sha256 from photos where copies = 'pending' order by created_at limit $1",
+            "update photos set copy_claimed_until = now() + make_interval(secs => $2)
+              where sha256 in (
+                  select sha256 from photos
+                   where copies = 'pending'
+                     and (copy_claimed_until is null or copy_claimed_until < now())
+                   order by created_at
+                   limit $1
+                   for update skip locked)
+              returning sha256",
         )
         .bind(limit)
+        .bind(lease.as_secs_f64())
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Gives back claims not worked on (storage was down), so they are tried again soon rather
+    /// than when the lease runs out.
+    pub async fn release_photo_copy_claims(&self, sha256: &[String]) -> Result<(), AppError> {
+        sqlx::query("update photos set copy_claimed_until = null where sha256 = any($1)")
+            .bind(sha256)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn photo_copies(&self, sha256: &str) -> Result<Option<PhotoCopies>, AppError> {

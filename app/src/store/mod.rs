@@ -28,9 +28,21 @@ pub struct Db {
     pub pool: PgPool,
 }
 
+/// The channel on which every server on the database hears that the public pages changed.
+pub const PUBLIC_PAGES_CHANNEL: &str = "jiandu_public_pages";
+
 impl Db {
     pub fn new(pool: PgPool) -> Self {
         Self { pool }
+    }
+
+    /// Tells every server listening on [`PUBLIC_PAGES_CHANNEL`], this one too.
+    pub async fn announce_public_pages_changed(&self) -> Result<(), AppError> {
+        sqlx::query("select pg_notify($1, '')")
+            .bind(PUBLIC_PAGES_CHANNEL)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// True when the database holds the generated demo data set; the UI says so on every page.

@@ -28,4 +28,5 @@ mod registry;
 mod registry_edit;
 mod roles;
 mod security;
+mod servers;
 mod trail;

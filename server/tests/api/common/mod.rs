@@ -127,6 +127,21 @@ impl TestApp {
         }
     }
 
+    /// Another app server on this test's database, as a second process behind a load balancer
+    /// is: its own pool, page cache, copier and limits; the same photo folder. Its base URL.
+    pub async fn another_server(&self) -> String {
+        let pool = server::connect(&self.database_url())
+            .await
+            .expect("connect to the test database");
+        let media = app::store::media::MediaStore::local(&self.media_dir).expect("media dir");
+        serve(
+            Db::new(pool),
+            media,
+            server::public::CommentLimits::default(),
+        )
+        .await
+    }
+
     /// This test's database, for a command of the `jiandu` binary to work on.
     pub fn database_url(&self) -> String {
         format!("{}/{}", server_url(), self.db_name)

@@ -1,0 +1,201 @@
+//! Several app servers on one database, as a load balancer runs them: what one server does to
+//! the public pages shows on every other at once, not after the page cache's time-to-live.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{header, StatusCode};
+
+use crate::common::TestApp;
+use crate::field::{phone_jpeg, put_photo, sha};
+use crate::receipts::{a_site, comment};
+
+async fn public_page(app: &TestApp, base: &str, code: &str) -> String {
+    let res = app
+        .http
+        .get(format!("{base}/s/{code}"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("the public page");
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.expect("its text")
+}
+
+/// Reads the page on `base` until `shows` holds or five seconds pass (an announcement travels
+/// through PostgreSQL to the other server's listener; the cache keeps pages for 30 s); how long
+/// it took.
+async fn until(
+    app: &TestApp,
+    base: &str,
+    code: &str,
+    shows: impl Fn(&str) -> bool,
+) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if shows(&public_page(app, base, code).await) {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+async fn moderate(app: &TestApp, base: &str, cookie: &str, form: &[(&str, &str)]) {
+    let res = app
+        .http
+        .post(format!("{base}/api/staff/moderate"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .form(form)
+        .send()
+        .await
+        .expect("moderate");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+}
+
+#[tokio::test]
+async fn a_comment_published_or_hidden_on_one_server_shows_so_on_every_server_at_once() {
+    let app = TestApp::spawn().await;
+    let other = app.another_server().await;
+    let code = a_site(&app).await;
+    let words = "两台服务器：井盖松动已三天";
+
+    // The other server renders the site's page for a stranger and keeps it.
+    let kept = public_page(&app, &other, &code).await;
+    assert!(!kept.contains(words));
+    assert!(!public_page(&app, &other, &code).await.contains(words));
+
+    // A comment posted and published through the first server.
+    comment(&app, &code, words, &uuid::Uuid::now_v7().to_string()).await;
+    let id: uuid::Uuid = sqlx::query_scalar("select id from public_comments where body = $1")
+        .bind(words)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the comment");
+    let id = id.to_string();
+    let staff = app.login_demo("demo-staff").await;
+    moderate(
+        &app,
+        &app.base,
+        &staff,
+        &[("id", &id), ("action", "publish")],
+    )
+    .await;
+    let took = until(&app, &other, &code, |p| p.contains(words)).await;
+    assert!(
+        took.is_some(),
+        "published on one server, still missing on the other after 5 s"
+    );
+
+    // Both keep the page with the comment; hidden through the other server, it is gone from the
+    // first's kept copy too.
+    assert!(public_page(&app, &app.base, &code).await.contains(words));
+    assert!(public_page(&app, &app.base, &code).await.contains(words));
+    moderate(
+        &app,
+        &other,
+        &staff,
+        &[
+            ("id", &id),
+            ("action", "hide"),
+            ("reason", "两台服务器测试"),
+            ("category", "other"),
+        ],
+    )
+    .await;
+    let took = until(&app, &app.base, &code, |p| !p.contains(words)).await;
+    assert!(
+        took.is_some(),
+        "hidden on one server, still shown by the other after 5 s"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn each_pending_photo_is_claimed_by_one_server_until_its_lease_ends() {
+    let app = TestApp::spawn().await;
+    let deputy = app.login_demo("demo-deputy").await;
+    for seed in 0..8 {
+        let photo = phone_jpeg(48, 32, seed);
+        let hash = sha(&photo);
+        let (s, r) = put_photo(&app, Some(&deputy), &hash, photo).await;
+        assert!(s.is_success(), "{r}");
+        app.copies_made(&hash).await;
+    }
+    // Photos waiting for their copies, claimed an hour ahead so that the test servers' own
+    // copiers leave them alone until the test gives them back.
+    let pending: Vec<String> = sqlx::query_scalar(
+        "update photos set copies = 'pending', copy_claimed_until = now() + interval '1 hour'
+          where sha256 in (select sha256 from photos order by sha256 limit 12)
+          returning sha256",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("photos made pending");
+    assert!(pending.len() >= 6, "the demo has photos: {}", pending.len());
+    let a = app::store::Db::new(app.pool.clone());
+    let b = app::store::Db::new(
+        server::connect(&app.database_url())
+            .await
+            .expect("a second pool"),
+    );
+    let lease = Duration::from_secs(60);
+    assert!(
+        a.claim_photo_copies(32, lease).await.unwrap().is_empty(),
+        "all under a lease"
+    );
+
+    // Their leases run out; two servers claim at once, in batches smaller than the queue.
+    sqlx::query(
+        "update photos set copy_claimed_until = now() - interval '1 second' where sha256 = any($1)",
+    )
+    .bind(&pending)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
+    for _ in 0..4 {
+        let (x, y) = tokio::join!(
+            a.claim_photo_copies(2, lease),
+            b.claim_photo_copies(2, lease)
+        );
+        got_a.extend(x.unwrap());
+        got_b.extend(y.unwrap());
+    }
+    let mut all: Vec<String> = got_a.iter().chain(&got_b).cloned().collect();
+    all.sort();
+    let mut unique = all.clone();
+    unique.dedup();
+    assert_eq!(all, unique, "no photo claimed by both");
+    // Every one was claimed (the servers' copiers may have taken a few themselves meanwhile:
+    // then they are no longer pending).
+    let still_unclaimed: i64 = sqlx::query_scalar(
+        "select count(*) from photos where sha256 = any($1) and copies = 'pending'
+            and (copy_claimed_until is null or copy_claimed_until < now())",
+    )
+    .bind(&pending)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(still_unclaimed, 0);
+    assert!(
+        !got_a.is_empty() && !got_b.is_empty(),
+        "both servers got work: {got_a:?} {got_b:?}"
+    );
+
+    // Claims given back (storage was down) are claimable at once.
+    a.release_photo_copy_claims(&got_a).await.unwrap();
+    let again = b.claim_photo_copies(32, lease).await.unwrap();
+    let mut again_sorted = again.clone();
+    again_sorted.sort();
+    let mut released = got_a.clone();
+    released.sort();
+    assert_eq!(again_sorted, released);
+    b.pool.close().await;
+    app.cleanup().await;
+}
