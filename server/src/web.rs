@@ -48,6 +48,7 @@ pub struct Settings {
 pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
     crate::routing::Mounted::default()
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .route("/lang/{locale}", get(switch_language))
         .merge(crate::api::routes())
         .merge(crate::public::routes(&settings.comment_limits))
@@ -394,6 +395,36 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok(_) => "ok".into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
     }
+}
+
+/// Whether this server can take traffic, for a load balancer: the database answers and is
+/// migrated to this build's schema, and the photo store answers. 503 names what does not.
+/// (`/healthz` stays the cheap liveness check: the process and its pool.)
+async fn ready(State(state): State<AppState>) -> Response {
+    let database =
+        match sqlx::query_scalar::<_, i64>("select count(*) from _sqlx_migrations where success")
+            .fetch_one(&state.db.pool)
+            .await
+        {
+            Ok(n) if n as usize >= crate::MIGRATOR.iter().count() => "ok",
+            Ok(_) => "behind this build's schema: run jiandu migrate",
+            Err(_) => "unreachable",
+        };
+    let storage = match state.media.ready().await {
+        Ok(()) => "ok",
+        Err(_) => "unreachable",
+    };
+    let status = if database == "ok" && storage == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "database": database, "storage": storage })),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -165,6 +165,19 @@ impl MediaStore {
         Ok(())
     }
 
+    /// Whether the store answers: a local folder that is still there, a bucket that answers a
+    /// read (of a key that need not exist).
+    pub async fn ready(&self) -> Result<(), AppError> {
+        if let Some(root) = &self.local_root {
+            return match tokio::fs::metadata(root).await {
+                Ok(m) if m.is_dir() => Ok(()),
+                Ok(_) => Err(storage_error(format!("{} is not a folder", root.display()))),
+                Err(e) => Err(storage_error(e)),
+            };
+        }
+        self.get(Variant::Thumb, &"0".repeat(64)).await.map(|_| ())
+    }
+
     pub async fn get(&self, variant: Variant, sha256: &str) -> Result<Option<Bytes>, AppError> {
         match self.store.get(&Self::key(variant, sha256)).await {
             Ok(r) => Ok(Some(r.bytes().await.map_err(storage_error)?)),

@@ -251,6 +251,7 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
     let put = Method::PUT;
     let mut rows = vec![
         row(get.clone(), "/healthz", "/healthz".into(), Empty, EVERYONE),
+        row(get.clone(), "/readyz", "/readyz".into(), Empty, EVERYONE),
         row(
             get.clone(),
             "/lang/{locale}",

@@ -199,3 +199,38 @@ async fn each_pending_photo_is_claimed_by_one_server_until_its_lease_ends() {
     b.pool.close().await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn readiness_names_what_a_load_balancer_must_not_send_to() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"database": "ok", "storage": "ok"}));
+
+    // The photo folder gone (an unmounted share): not ready, and it says which; alive still.
+    std::fs::remove_dir_all(&app.media_dir).unwrap();
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["storage"], "unreachable");
+    assert_eq!(body["database"], "ok");
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+
+    // A database behind this build's schema.
+    std::fs::create_dir_all(&app.media_dir).unwrap();
+    sqlx::query(
+        "delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["database"],
+        "behind this build's schema: run jiandu migrate"
+    );
+    app.cleanup().await;
+}
