@@ -49,14 +49,29 @@ def const(name):
     return m.group(1)
 
 
-def fn_sql(name):
-    """The first format! literal of fn `name`, with its {CONST} parts filled in."""
+def scoped(fn):
+    """ROSTER as fn `fn` (`whole_roster` or `one_deputy`) fills in its scope placeholders."""
+    m = re.search(r'\bfn ' + fn + r'\(\) -> String \{(.*?)\n\}', STORE, re.S)
+    if not m:
+        die(f'fn {fn} not found in app/src/store/duty.rs: update scripts/bench/duty.py')
+    sql = const('ROSTER')
+    for k, v in re.findall(r'\.replace\(\s*"\{([A-Z_]+)\}",\s*"((?:[^"\\]|\\.)*)",?\s*\)', m.group(1)):
+        sql = sql.replace('{' + k + '}', v)
+    if '{' in sql:
+        die(f'ROSTER keeps a placeholder after fn {fn}: update scripts/bench/duty.py')
+    return sql
+
+
+def fn_sql(name, roster):
+    """The first format! literal of fn `name`, with `{roster}`, the positional `{}` and the
+    {CONST} parts filled in."""
     m = re.search(r'\bfn ' + name + r'\b', STORE)
     if not m:
         die(f'fn {name} not found in app/src/store/duty.rs: update scripts/bench/duty.py')
     lm = re.search(r'format!\(\s*"', STORE[m.end():])
     start = m.end() + lm.end()
     sql = STORE[start:STORE.index('"', start)]
+    sql = sql.replace('{roster}', roster).replace('{}', roster)
     for c in re.findall(r'\{([A-Z_]+)\}', sql):
         sql = sql.replace('{' + c + '}', const(c))
     return ' '.join(sql.split())
@@ -155,14 +170,14 @@ per_page = int(re.search(r'DUTY_PAGE: u32 = (\d+)', open(os.path.join(ROOT, 'app
                                                              encoding='utf-8').read()).group(1))
 deep = (n_deputies // per_page) // 2
 
-table_sql = fn_sql('duty_table')
-record_sql = fn_sql('duty_of')
-PREP_TABLE = f'prepare t(timestamptz, timestamptz, uuid, uuid, text, text, bigint, bigint) as {table_sql};'
+table_sql = fn_sql('duty_table', scoped('whole_roster'))
+record_sql = fn_sql('duty_of', scoped('one_deputy'))
+PREP_TABLE = f'prepare t(timestamptz, timestamptz, uuid, text, text, bigint, bigint) as {table_sql};'
 PREP_RECORD = f'prepare r(timestamptz, timestamptz, uuid) as {record_sql};'
 
 
 def exec_table(who, page):
-    return f"execute t({start}, {end}, null, null, {lit(who)}, null, {per_page}, {page * per_page});"
+    return f"execute t({start}, {end}, null, {lit(who)}, null, {per_page}, {page * per_page});"
 
 
 cases = [
@@ -211,8 +226,8 @@ for _ in range(EXPORT_RUNS):
 with tempfile.TemporaryDirectory() as d:
     csv = os.path.join(d, 'roster.csv')
     query = (table_sql.replace('$1', start).replace('$2', end).replace('$3::uuid', 'null::uuid')
-             .replace('$4::uuid', 'null::uuid').replace('$5::text', "'all'::text").replace('$5', "'all'")
-             .replace('$6::text', 'null::text').replace('$6', 'null').replace('$7', 'all').replace('$8', '0'))
+             .replace('$4::text', "'all'::text").replace('$4', "'all'")
+             .replace('$5::text', 'null::text').replace('$5', 'null').replace('$6', 'all').replace('$7', '0'))
     base = []
     for _ in range(EXPORT_RUNS):
         t = time.perf_counter()

@@ -196,6 +196,14 @@ async fn the_duty_record_counts_what_the_tables_hold_and_shows_each_only_theirs(
         table["sums"]["problems"].as_i64(),
         Some(problems_of_deputies)
     );
+    // A page past the end: no rows, the same total and sums.
+    let mut far = year.to_vec();
+    far.push(("page", "1000"));
+    let (s, beyond, _) = app.call("duty/table", Some(&staff), &far).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(beyond["list"]["rows"].as_array().map(Vec::len), Some(0));
+    assert_eq!(beyond["list"]["total"], table["list"]["total"]);
+    assert_eq!(beyond["sums"], table["sums"]);
 
     // Who has not yet taken part: the roster minus those who observed or rated in the period.
     let took_part: i64 = sqlx::query_scalar(
