@@ -230,18 +230,22 @@ pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
 }
 
 /// Clears personal data left by the public once its retention period is over; logs what it did.
-pub async fn purge(db: &Db, retention: config::Retention) -> Result<(u64, u64), AppError> {
-    let (phones, clients) = db
+/// `None`: another server was doing it at that moment.
+pub async fn purge(db: &Db, retention: config::Retention) -> Result<Option<(u64, u64)>, AppError> {
+    let done = db
         .purge_public_personal_data(retention.phone_days, retention.client_days)
         .await?;
-    tracing::info!(
-        phones,
-        clients,
-        phone_days = retention.phone_days,
-        client_days = retention.client_days,
-        "personal data past its retention cleared"
-    );
-    Ok((phones, clients))
+    match done {
+        Some((phones, clients)) => tracing::info!(
+            phones,
+            clients,
+            phone_days = retention.phone_days,
+            client_days = retention.client_days,
+            "personal data past its retention cleared"
+        ),
+        None => tracing::info!("another server is clearing personal data past its retention"),
+    }
+    Ok(done)
 }
 
 /// Why an administrator account was not created, said to the operator at the terminal.

@@ -236,10 +236,15 @@ async fn main() -> anyhow::Result<()> {
         return simulate_devices(&db, &config, &args).await;
     }
     if command == "purge" {
-        let (phones, clients) = server::purge(&db, config.retention)
+        match server::purge(&db, config.retention)
             .await
-            .map_err(|e| anyhow::anyhow!("purge: {}", e.message))?;
-        println!("cleared {phones} phone numbers and {clients} client hashes past their retention");
+            .map_err(|e| anyhow::anyhow!("purge: {}", e.message))?
+        {
+            Some((phones, clients)) => println!(
+                "cleared {phones} phone numbers and {clients} client hashes past their retention"
+            ),
+            None => println!("a server is clearing them right now; nothing done here"),
+        }
         return Ok(());
     }
     let media = media_store(&config)?;

@@ -76,6 +76,10 @@ const TALLY_COLUMNS: &str = "
     count(*) filter (where c.support = 'no') as support_no,
     count(*) filter (where c.support = 'not_sure') as support_not_sure";
 
+/// The advisory lock the purge of the public's personal data holds while it runs (any fixed
+/// number no other lock of this database uses: "jdpurge" in ASCII).
+pub const PURGE_LOCK: i64 = 0x6a_6470_7572_6765;
+
 impl Db {
     /// A site by its public code, and whether it still takes comments (staff deactivate a
     /// site that is no longer supervised).
@@ -102,8 +106,17 @@ impl Db {
         &self,
         phone_days: u32,
         client_days: u32,
-    ) -> Result<(u64, u64), AppError> {
+    ) -> Result<Option<(u64, u64)>, AppError> {
         let mut tx = self.pool.begin().await?;
+        // Several servers each run the daily purge: the one holding the lock does it, the others
+        // let it be (it is the same work, and two at once would only wait on each other's rows).
+        let leader: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+            .bind(PURGE_LOCK)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !leader {
+            return Ok(None);
+        }
         let phones = sqlx::query(
             "update public_comments
                 set phone_hash = null, phone_cipher = null, phone_masked = null
@@ -124,7 +137,7 @@ impl Db {
         .await?
         .rows_affected();
         tx.commit().await?;
-        Ok((phones, clients))
+        Ok(Some((phones, clients)))
     }
 
     /// The public's answers over every site, counted as on the public pages.

@@ -836,6 +836,24 @@ async fn phone_numbers_are_bound_to_their_comment_and_purged_after_their_retenti
     .execute(&app.pool)
     .await
     .unwrap();
+    // While another server holds the purge's lock, this one leaves it to them.
+    let mut other = app.pool.begin().await.unwrap();
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(app::store::public::PURGE_LOCK)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let (ok, stdout, stderr) = app.jiandu(&["purge"], &[], "");
+    assert!(ok, "{stdout} {stderr}");
+    assert!(stdout.contains("nothing done here"), "{stdout}");
+    let waiting: Option<Vec<u8>> =
+        sqlx::query_scalar("select client_hash from public_comments where id = $1")
+            .bind(ids[0])
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(waiting.is_some(), "left to the server holding the lock");
+    other.rollback().await.unwrap();
     let (ok, stdout, stderr) = app.jiandu(&["purge"], &[], "");
     assert!(ok, "{stdout} {stderr}");
     assert!(
