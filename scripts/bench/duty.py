@@ -225,7 +225,7 @@ for _ in range(EXPORT_RUNS):
     size = len(data)
 with tempfile.TemporaryDirectory() as d:
     csv = os.path.join(d, 'roster.csv')
-    query = (table_sql.replace('$1', start).replace('$2', end).replace('$3::uuid', 'null::uuid')
+    query = (table_sql.replace('$1', start).replace('$2', end).replace('$3::uuid', 'null::uuid').replace('$3', 'null')
              .replace('$4::text', "'all'::text").replace('$4', "'all'")
              .replace('$5::text', 'null::text').replace('$5', 'null').replace('$6', 'all').replace('$7', '0'))
     base = []

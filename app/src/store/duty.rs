@@ -137,6 +137,8 @@ impl Db {
             .await?;
         let (total, sums) = match found.first() {
             Some(first) => (first.totals.total, first.totals.sums()),
+            // The first page empty: nobody matches.
+            None if page == 0 => (0, DutyFigures::default()),
             // A page past the end has no row to carry the totals: count them alone.
             None => {
                 let sql = format!(

@@ -196,6 +196,13 @@ async fn the_duty_record_counts_what_the_tables_hold_and_shows_each_only_theirs(
         table["sums"]["problems"].as_i64(),
         Some(problems_of_deputies)
     );
+    // Nobody matches: no rows, a total of nothing, sums of nothing.
+    let mut nobody = year.to_vec();
+    nobody.push(("name", "没有这个人"));
+    let (_, none, _) = app.call("duty/table", Some(&staff), &nobody).await;
+    assert_eq!(none["list"]["total"], 0);
+    assert_eq!(none["list"]["rows"].as_array().map(Vec::len), Some(0));
+    assert_eq!(figures(&none["sums"]), [0; 8]);
     // A page past the end: no rows, the same total and sums.
     let mut far = year.to_vec();
     far.push(("page", "1000"));
