@@ -148,6 +148,17 @@ pub fn set_page_policy() {
     }
 }
 
+/// An optional id from a form or query: empty is none, anything but a UUID is refused naming
+/// `field`. Shared by the server functions and the server's own routes.
+pub fn optional_id(v: &Option<String>, field: &str) -> Result<Option<uuid::Uuid>, AppError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => uuid::Uuid::parse_str(s)
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "not a valid id")),
+    }
+}
+
 /// Today in China (UTC+8): deadlines are calendar dates there, whatever the server's zone.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()

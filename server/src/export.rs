@@ -21,7 +21,6 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 pub fn routes() -> Mounted {
     Mounted::default()
@@ -68,15 +67,6 @@ fn error(e: AppError) -> Response {
     (status, Json(e)).into_response()
 }
 
-fn uuid_param(v: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Uuid::parse_str(s)
-            .map(Some)
-            .map_err(|_| AppError::invalid(field, "not a valid id")),
-    }
-}
-
 fn date_param(v: &Option<String>, field: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -104,9 +94,9 @@ fn year_param(v: &Option<String>) -> Result<Option<i32>, AppError> {
 fn export_filter(auth: &AuthSession, f: &Filter) -> Result<ExportFilter, AppError> {
     let user = auth.user.as_ref().ok_or_else(AppError::unauthenticated)?;
     let mut filter = ExportFilter {
-        unit: uuid_param(&f.unit, "unit")?,
-        group: uuid_param(&f.group, "group")?,
-        project: uuid_param(&f.project, "project")?,
+        unit: app::ssr::optional_id(&f.unit, "unit")?,
+        group: app::ssr::optional_id(&f.group, "group")?,
+        project: app::ssr::optional_id(&f.project, "project")?,
         from: date_param(&f.from, "from")?,
         to: date_param(&f.to, "to")?,
         year: year_param(&f.year)?,

@@ -21,16 +21,6 @@ pub fn period(
         .map_err(|e| AppError::invalid(e.field(), e.to_string()))
 }
 
-#[cfg(feature = "ssr")]
-fn id_arg(v: Option<String>, field: &str) -> Result<Option<uuid::Uuid>, AppError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => uuid::Uuid::parse_str(s)
-            .map(Some)
-            .map_err(|_| AppError::invalid(field, "not a valid id")),
-    }
-}
-
 /// One deputy's record: a deputy's own (`deputy` empty or theirs), or, for staff, the deputy
 /// named. Observations a page at a time; the figures say how many there are in all.
 #[server(endpoint = "duty/record")]
@@ -43,7 +33,7 @@ pub async fn get_duty_record(
     use crate::domain::duty::{record_access, RecordAccess, DUTY_OBSERVATIONS_PAGE};
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|_| true).await?;
-        let asked = id_arg(deputy, "duty_deputy")?;
+        let asked = crate::ssr::optional_id(&deputy, "duty_deputy")?;
         let deputy = match record_access(user.role, user.deputy_id, asked) {
             RecordAccess::Read(d) => d,
             RecordAccess::NameTheDeputy => {
@@ -100,7 +90,7 @@ pub async fn get_duty_table(
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let period = period(from.as_deref(), to.as_deref())?;
         let query = crate::store::duty::DutyQuery {
-            group: id_arg(group, "group")?,
+            group: crate::ssr::optional_id(&group, "group")?,
             participation: Participation::parse(who.as_deref())
                 .ok_or_else(|| AppError::invalid("duty_who", "say all, not_yet or took_part"))?,
             name: match name {

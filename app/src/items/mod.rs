@@ -261,16 +261,6 @@ pub struct ReviewPage {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_opt_uuid(s: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError> {
-    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(v) => Uuid::parse_str(v)
-            .map(Some)
-            .map_err(|_| AppError::invalid(field, "not a valid id")),
-    }
-}
-
-#[cfg(feature = "ssr")]
 fn parse_opt_date(s: &Option<String>, field: &str) -> Result<Option<NaiveDate>, AppError> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -354,11 +344,11 @@ impl QueueFilter {
         Ok(ReviewFilter {
             photo_not_on_site,
             photo_older_days,
-            project: parse_opt_uuid(&self.project, "project")?,
-            sub_item: parse_opt_uuid(&self.sub_item, "sub_item")?,
-            unit: parse_opt_uuid(&self.unit, "unit")?,
-            group: parse_opt_uuid(&self.group, "group")?,
-            district: parse_opt_uuid(&self.district, "district")?,
+            project: crate::ssr::optional_id(&self.project, "project")?,
+            sub_item: crate::ssr::optional_id(&self.sub_item, "sub_item")?,
+            unit: crate::ssr::optional_id(&self.unit, "unit")?,
+            group: crate::ssr::optional_id(&self.group, "group")?,
+            district: crate::ssr::optional_id(&self.district, "district")?,
             kind,
             verdict,
             since: parse_opt_date(&self.since, "since")?,
@@ -557,7 +547,7 @@ pub async fn act_on_item(
         if !db.may_read_item(id, &user).await? {
             return Err(AppError::forbidden());
         }
-        let unit = parse_opt_uuid(&unit, "unit")?;
+        let unit = crate::ssr::optional_id(&unit, "unit")?;
         let text = text.unwrap_or_default();
         let action = match action.as_str() {
             "forward" => Action::Forward {
