@@ -1,30 +1,13 @@
 import { expect, test, type Browser } from '@playwright/test';
 import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { rosterDeputy, signIn, uuidv7 } from './helpers';
+import { rosterDeputy, signIn, unzipEntry, uuidv7 } from './helpers';
 
 // Staff promote a deputy's good practice from the review queue to a case (the report's "总结推广
 // 好的案例和做法"); a passer-by with scripts off finds it on the site's page and on the year's
 // plan, photo and all; staff withdraw it and it is gone for the public at once; the staff's list
 // and its export hold it either way.
-
-/** The text of one file inside a zip (an XLSX), found through the central directory (the local
- * headers may leave their sizes to a trailing descriptor). */
-function unzipEntry(zip: Buffer, name: string): string {
-  for (let at = zip.indexOf('PK\x01\x02'); at >= 0; at = zip.indexOf('PK\x01\x02', at + 4)) {
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLen = zip.readUInt16LE(at + 28);
-    if (zip.toString('utf8', at + 46, at + 46 + nameLen) !== name) continue;
-    const local = zip.readUInt32LE(at + 42);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + size);
-    return (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
-  }
-  throw new Error(`${name} not in the file`);
-}
 
 async function as(browser: Browser, username: string, next: string) {
   const ctx = await browser.newContext({ locale: 'zh-CN', javaScriptEnabled: true });

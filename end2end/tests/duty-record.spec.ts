@@ -1,8 +1,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
-import { rosterDeputy, signIn, uuidv7 } from './helpers';
+import { rosterDeputy, signIn, unzipEntry, uuidv7 } from './helpers';
 
 // The deputy's duty record (履职档案): staff find a roster deputy who has not yet taken part;
 // the deputy observes a site; their own record counts it and lists it; the staff's table moves
@@ -10,20 +9,6 @@ import { rosterDeputy, signIn, uuidv7 } from './helpers';
 // without its forms.
 
 const psql = (sql: string) => execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc', sql]).toString().trim();
-
-function unzipEntry(zip: Buffer, name: string): string {
-  for (let at = zip.indexOf('PK\x01\x02'); at >= 0; at = zip.indexOf('PK\x01\x02', at + 4)) {
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLen = zip.readUInt16LE(at + 28);
-    if (zip.toString('utf8', at + 46, at + 46 + nameLen) !== name) continue;
-    const local = zip.readUInt32LE(at + 42);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + size);
-    return (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
-  }
-  throw new Error(`${name} not in the file`);
-}
 
 async function as(browser: Browser, username: string, next: string) {
   const ctx = await browser.newContext({ locale: 'zh-CN' });

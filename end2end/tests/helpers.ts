@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import { expect, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -97,4 +98,20 @@ export async function rosterDeputy(browser: Browser): Promise<string> {
   expect(res.status(), await res.text()).toBe(200);
   await ctx.close();
   return username;
+}
+
+/** The text of one file inside a zip (an XLSX), found through the central directory (the local
+ * headers may leave their sizes to a trailing descriptor). */
+export function unzipEntry(zip: Buffer, name: string): string {
+  for (let at = zip.indexOf('PK\x01\x02'); at >= 0; at = zip.indexOf('PK\x01\x02', at + 4)) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLen = zip.readUInt16LE(at + 28);
+    if (zip.toString('utf8', at + 46, at + 46 + nameLen) !== name) continue;
+    const local = zip.readUInt32LE(at + 42);
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + size);
+    return (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+  }
+  throw new Error(`${name} not in the file`);
 }
