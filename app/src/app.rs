@@ -177,6 +177,11 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/import") view=page(ImportPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/cases") view=page(CasesPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/duty") view=page(crate::duty::pages::DutyTablePage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/inspections") view=page(crate::inspections::pages::InspectionsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/inspections/new") view=page(crate::inspections::pages::PlanInspectionPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/inspections/:id") view=page(crate::inspections::pages::InspectionPage) ssr=ssr.clone() />
+                    <Route path=path!("/inspections") view=page(crate::inspections::pages::MyInspectionsPage) ssr=ssr.clone() />
+                    <Route path=path!("/inspections/:id") view=page(crate::inspections::pages::InspectionPage) ssr=ssr.clone() />
                     <Route path=path!("/duty") view=page(crate::duty::pages::DutyRecordPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=page(ModerationPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=page(SatisfactionPage) ssr=ssr.clone() />

@@ -23,6 +23,8 @@ pub struct DutyFigures {
     /// Of those items, the ones verified and closed.
     pub items_closed: i64,
     pub ratings: i64,
+    /// Inspections they checked in at or made an observation on in the period.
+    pub inspections: i64,
 }
 
 impl DutyFigures {
@@ -30,9 +32,9 @@ impl DutyFigures {
         self.problems + self.suggestions + self.good_practice
     }
 
-    /// Took part: observed or rated something in the period.
+    /// Took part: observed, rated or went on an inspection in the period.
     pub fn took_part(&self) -> bool {
-        self.observations() > 0 || self.ratings > 0
+        self.observations() > 0 || self.ratings > 0 || self.inspections > 0
     }
 }
 

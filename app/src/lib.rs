@@ -23,6 +23,8 @@ pub mod duty;
 pub mod duty_rows;
 pub mod error;
 mod home;
+pub mod inspection_rows;
+pub mod inspections;
 pub mod items;
 pub mod map;
 pub mod offline;

@@ -189,7 +189,10 @@ pub async fn run<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
     match &result {
         Err(e) => {
             if let Some(p) = &plain {
-                leptos_axum::redirect(&p.back(&error_params(e)));
+                // What the function said rides along (a refused form's typed values, say).
+                let mut params = error_params(e);
+                params.extend(says.taken());
+                leptos_axum::redirect(&p.back(&params));
                 return result;
             }
             if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -223,7 +226,7 @@ pub async fn run<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
 }
 
 /// What a server function adds to a plain form's answer: `form_<name>=<value>` in the page's
-/// query (the id of what it made, say), for the page to show.
+/// query (the id of what it made, say; on a refusal, what was typed), for the page to show.
 pub fn form_says(name: &str, value: impl ToString) {
     if let Some(says) = use_context::<FormSays>() {
         if let Ok(mut v) = says.said.lock() {

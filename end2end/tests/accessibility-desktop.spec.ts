@@ -99,7 +99,7 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   const project = await firstLink(deputy.page, '/projects', /^\/projects\/[^/]+$/);
   const subItem = await firstLink(deputy.page, project, /^\/sub-items\/[^/]+$/);
   const mySite = await firstLink(deputy.page, '/my/sites', /^\/sites\/[^/]+$/);
-  for (const url of ['/', '/projects', project, subItem, mySite, `${mySite}/capture`, '/outbox', '/my/sites', '/my/observations', '/duty', '/notifications']) {
+  for (const url of ['/', '/projects', project, subItem, mySite, `${mySite}/capture`, '/outbox', '/my/sites', '/my/observations', '/duty', '/inspections', '/notifications']) {
     await look(deputy.page, url);
   }
 
@@ -116,9 +116,26 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   await staff.page.locator('#do-forward').click();
   await expect(staff.page.locator('#item-unit')).toHaveText('市民政局');
   const item = new URL(staff.page.url()).pathname;
-  for (const url of ['/staff/groups', '/staff/review', '/staff/dashboard', '/items', item, '/staff/import', '/staff/comments', '/staff/cases', '/staff/duty', '/staff/satisfaction', '/staff/posters', '/notifications']) {
+  for (const url of ['/staff/groups', '/staff/review', '/staff/dashboard', '/items', item, '/staff/import', '/staff/comments', '/staff/cases', '/staff/duty', '/staff/inspections', '/staff/inspections/new', '/staff/satisfaction', '/staff/posters', '/notifications']) {
     await look(staff.page, url);
   }
+  // An inspection of every group (tomorrow, at the public site above), planned through its
+  // form: the form with its deputies, the staff's page of it, and the invited deputy's.
+  await staff.page.goto('/staff/inspections/new');
+  for (const box of await staff.page.locator('#plan-groups input[type=checkbox]').all()) await box.check();
+  await staff.page.locator('#plan-groups-next').click();
+  await staff.page.locator('#plan-form').waitFor();
+  await look(staff.page, staff.page.url());
+  await staff.page.locator('#plan-title').fill('无障碍检查视察');
+  await staff.page.locator('#plan-sites').fill(site.split('/')[2]);
+  await staff.page.locator('#plan-leader').selectOption({ index: 1 });
+  await Promise.all([
+    staff.page.waitForURL(/\/staff\/inspections\/[0-9a-f-]{36}(\?|$)/),
+    staff.page.locator('#plan-form button[type=submit]').click(),
+  ]);
+  const inspection = new URL(staff.page.url()).pathname;
+  await look(staff.page, inspection);
+  await look(deputy.page, inspection.replace('/staff', ''));
 
   // A unit's officer.
   const officer = await signedIn(browser, 'demo-officer', '/my/unit');

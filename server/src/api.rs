@@ -6,6 +6,7 @@ use app::{
     auth::ssr::AuthSession,
     domain::{
         answer::{AnswerInput, DeviceAnswer},
+        inspection::{within_window, CheckIn, CheckInInput, CheckInReceipt},
         progress::{DeviceProgress, ProgressWire},
         verdict::judge,
         Observation, ObservationInput, PhotoHash, Role,
@@ -14,6 +15,7 @@ use app::{
     ssr::{AppState, ClientAddr},
     store::{
         field::{ObservationReceipt, Stored},
+        inspections::CheckInStored,
         items::DeviceStep,
         media::Variant,
         progress::DeviceFiled,
@@ -398,8 +400,13 @@ async fn put_observation(
             .ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
         // Findings go to the group that supervises the site's unit; a deputy files where their
         // group supervises (the sites of "my sites").
+        // An inspection's sites are open to the deputies invited, on its days, whichever
+        // group follows them.
         let follows = match user.deputy_id {
-            Some(d) => db.deputy_follows_site(d, obs.site_id).await?,
+            Some(d) => {
+                db.deputy_follows_site(d, obs.site_id).await?
+                    || db.invited_at(user.id, obs.site_id, obs.captured_at).await?
+            }
             None => false,
         };
         // A resend of what the deputy stored before is answered as such even if their group
@@ -428,6 +435,93 @@ async fn put_observation(
             ErrorCode::Conflict,
             None,
             "this id was already used for a different observation; capture it again to get a new id",
+        ),
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+/// A check-in is a position and a time.
+const MAX_CHECK_IN_BYTES: usize = 4 * 1024;
+
+#[utoipa::path(put, path = "/api/v1/inspections/{inspection}/check-ins/{id}",
+    params(("inspection" = Uuid, Path, description = "the inspection"),
+           ("id" = Uuid, Path, description = "UUIDv7 made on the device for this check-in"),
+           ("x-jiandu-sent-at" = Option<String>, Header, description = "the phone's clock when it sent this, milliseconds since 1970: a clock more than two minutes off is corrected")),
+    request_body = CheckInInput,
+    responses(
+        (status = 201, description = "stored, with the on-site verdict", body = CheckInReceipt),
+        (status = 200, description = "identical resend: already stored", body = CheckInReceipt),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not a deputy invited to this inspection", body = ErrorBody),
+        (status = 404, description = "no such inspection", body = ErrorBody),
+        (status = 409, description = "this id was stored with a different check-in", body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 415, description = "the body was not sent as `application/json`", body = ErrorBody),
+        (status = 422, description = "invalid fields (`details.fields`): the site is not on the route, or the time is not one of the inspection's days", body = ErrorBody)))]
+async fn put_check_in(
+    auth: AuthSession,
+    State(state): State<AppState>,
+    Path((inspection, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = match require(&auth, &[Role::Deputy]) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let (Ok(inspection), Ok(id)) = (Uuid::parse_str(&inspection), Uuid::parse_str(&id)) else {
+        return ApiError(AppError::invalid("id", "an id in the path is not a UUID"))
+            .into_response();
+    };
+    let input: CheckInInput = match read_json(&headers, body, MAX_CHECK_IN_BYTES, "check-in").await
+    {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let now = Utc::now();
+    let check_in = match CheckIn::parse_sent(id, &input, now, sent_at_correction(&headers, now)) {
+        Ok(c) => c,
+        Err(fields) => return fields_refused(fields),
+    };
+    let db = &state.db;
+    let result = async {
+        let place = db
+            .check_in_place(inspection, user.deputy_id, check_in.site_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("inspection"))?;
+        if !place.invited {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "you are not invited to this inspection: ask staff to add you",
+            ));
+        }
+        let Some(geometry) = place.geometry else {
+            return Err(AppError::invalid(
+                "site_id",
+                "this site is not on the inspection's route",
+            ));
+        };
+        if !within_window(place.starts_on, place.ends_on, check_in.checked_at) {
+            return Err(AppError::invalid(
+                "checked_at",
+                format!(
+                    "this inspection runs from {} to {}: a check-in on another day is not kept",
+                    place.starts_on, place.ends_on
+                ),
+            ));
+        }
+        let (verdict, distance) = judge(&geometry, Some(&check_in.position));
+        db.store_check_in(user.id, inspection, &check_in, verdict, distance)
+            .await
+    }
+    .await;
+    match result {
+        Ok(CheckInStored::Created(r)) => (StatusCode::CREATED, Json(r)).into_response(),
+        Ok(CheckInStored::Replayed(r)) => (StatusCode::OK, Json(r)).into_response(),
+        Ok(CheckInStored::Conflict) => err(
+            ErrorCode::Conflict,
+            None,
+            "this id was already used for a different check-in; check in again to get a new id",
         ),
         Err(e) => ApiError(e).into_response(),
     }
@@ -705,7 +799,8 @@ async fn media_file(
         put_observation,
         observation_changes,
         put_answer,
-        put_progress
+        put_progress,
+        put_check_in
     ),
     components(schemas(
         ErrorBody,
@@ -719,6 +814,8 @@ async fn media_file(
         AnswerReceipt,
         ProgressWire,
         ProgressReceipt,
+        CheckInInput,
+        CheckInReceipt,
         app::domain::observation::PositionInput,
         app::domain::observation::FieldError
     ))
@@ -743,6 +840,10 @@ pub fn routes() -> Mounted {
         .route(
             "/api/v1/sub-items/{sub_item}/progress/{id}",
             put(put_progress),
+        )
+        .route(
+            "/api/v1/inspections/{inspection}/check-ins/{id}",
+            put(put_check_in),
         )
         .route("/media/{variant}/{file}", get(media_file))
 }

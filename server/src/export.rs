@@ -671,12 +671,13 @@ async fn cases_xlsx(
 }
 
 /// The duty record's columns, in the words of a 代表履职情况统计表.
-pub const DUTY_COLUMNS: [&str; 14] = [
+pub const DUTY_COLUMNS: [&str; 15] = [
     "序号",
     "姓名",
     "代表团",
     "监督组",
     "账号",
+    "参加视察",
     "视察点位",
     "意见总数",
     "问题",
@@ -727,6 +728,7 @@ pub fn build_duty_xlsx(
             sheet.write_string(row, k as u16 + 1, *v)?;
         }
         for (k, n) in [
+            f.inspections,
             f.sites,
             f.observations(),
             f.problems,
@@ -743,7 +745,7 @@ pub fn build_duty_xlsx(
             sheet.write_number(row, k as u16 + 5, *n as f64)?;
         }
     }
-    for (c, w) in [6, 12, 16, 16, 8, 8, 8, 6, 6, 6, 6, 10, 10, 8]
+    for (c, w) in [6, 12, 16, 16, 8, 8, 8, 8, 6, 6, 6, 6, 10, 10, 8]
         .iter()
         .enumerate()
     {

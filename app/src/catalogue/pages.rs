@@ -357,6 +357,7 @@ pub fn MySitesPage() -> impl IntoView {
                 );
                 view! {
                     <p class="muted">{group} " · " {t!(i18n, my_sites.intro)}</p>
+                    <crate::inspections::pages::CurrentInspections />
                     <MySitesTools locale=i18n.get_locale_untracked() units=d.units sites=d.sites
                         provider=crate::map::configured() />
                 }

@@ -10,6 +10,7 @@ pub mod duty;
 pub mod exif;
 pub mod geometry;
 pub mod import;
+pub mod inspection;
 pub mod list_item;
 pub mod mapping;
 pub mod observation;

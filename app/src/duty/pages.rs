@@ -29,6 +29,11 @@ fn page_arg(query: Memo<leptos_router::params::ParamsMap>) -> u32 {
 fn Figures(f: DutyFigures, id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let cells = [
+        (
+            "inspections",
+            t_string!(i18n, duty.inspections),
+            f.inspections,
+        ),
         ("sites", t_string!(i18n, duty.sites), f.sites),
         (
             "observations",
@@ -327,6 +332,7 @@ fn Table(t: DutyTable, asked: (Option<String>, Option<String>, Option<String>)) 
                             <tr>
                                 <th>{t!(i18n, duty.deputy)}</th>
                                 <th>{t!(i18n, duty.group)}</th>
+                                <th class="num">{t!(i18n, duty.inspections)}</th>
                                 <th class="num">{t!(i18n, duty.sites)}</th>
                                 <th class="num">{t!(i18n, duty.problems)}</th>
                                 <th class="num">{t!(i18n, duty.suggestions)}</th>
@@ -353,6 +359,7 @@ fn Table(t: DutyTable, asked: (Option<String>, Option<String>, Option<String>)) 
                                         <tr data-deputy=r.deputy_id.to_string() data-took-part=f.took_part().to_string()>
                                             <td><a href=href>{r.name_zh.clone()}</a> {quiet} {no_account}</td>
                                             <td>{pick(zh, &r.group_name_zh, &r.group_name_en)}</td>
+                                            <td class="num">{f.inspections}</td>
                                             <td class="num">{f.sites}</td>
                                             <td class="num">{f.problems}</td>
                                             <td class="num">{f.suggestions}</td>

@@ -1,5 +1,5 @@
-//! The phone's outbox: deputies' observations, officers' answers and progress reports, with
-//! their photos, wait in
+//! The phone's outbox: deputies' observations and inspection check-ins, officers' answers and
+//! progress reports, with their photos, wait in
 //! IndexedDB until the server has acknowledged them, and the sync engine (Rust in wasm) sends
 //! them when it can.
 
@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::{
-    answer::AnswerInput, outbox::SendState, progress::ProgressWire, ObservationInput,
+    answer::AnswerInput, inspection::CheckInInput, outbox::SendState, progress::ProgressWire,
+    ObservationInput,
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -71,6 +72,8 @@ pub enum Payload {
     Answer(QueuedAnswer),
     #[serde(rename = "progress")]
     Progress(QueuedProgress),
+    #[serde(rename = "check_in")]
+    CheckIn(QueuedCheckIn),
 }
 
 /// An officer's answer to a list item.
@@ -87,12 +90,20 @@ pub struct QueuedProgress {
     pub input: ProgressWire,
 }
 
+/// A deputy's check-in at a site of an inspection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueuedCheckIn {
+    pub inspection_id: Uuid,
+    pub input: CheckInInput,
+}
+
 impl Payload {
     pub fn photos(&self) -> &[String] {
         match self {
             Payload::Observation(o) => &o.photos,
             Payload::Answer(a) => &a.input.photos,
             Payload::Progress(p) => &p.input.photos,
+            Payload::CheckIn(_) => &[],
         }
     }
 
@@ -102,6 +113,9 @@ impl Payload {
             Payload::Observation(_) => format!("/api/v1/observations/{id}"),
             Payload::Answer(a) => format!("/api/v1/items/{}/answers/{id}", a.item_id),
             Payload::Progress(p) => format!("/api/v1/sub-items/{}/progress/{id}", p.sub_item_id),
+            Payload::CheckIn(c) => {
+                format!("/api/v1/inspections/{}/check-ins/{id}", c.inspection_id)
+            }
         }
     }
 
@@ -110,6 +124,7 @@ impl Payload {
             Payload::Observation(o) => serde_json::to_string(o),
             Payload::Answer(a) => serde_json::to_string(&a.input),
             Payload::Progress(p) => serde_json::to_string(&p.input),
+            Payload::CheckIn(c) => serde_json::to_string(&c.input),
         }
     }
 
@@ -120,6 +135,7 @@ impl Payload {
             Payload::Observation(_) => "verdict",
             Payload::Answer(_) => "status",
             Payload::Progress(_) => "risk",
+            Payload::CheckIn(_) => "verdict",
         }
     }
 }

@@ -120,7 +120,7 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
         ),
         SendState::Sent { verdict } => {
             let what = match &item.payload {
-                Payload::Observation(_) => crate::capture::verdict_label(
+                Payload::Observation(_) | Payload::CheckIn(_) => crate::capture::verdict_label(
                     locale,
                     crate::domain::Verdict::parse(verdict)
                         .unwrap_or(crate::domain::Verdict::Unknown),
@@ -152,6 +152,7 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
         }
     };
     let owner_attr = if others.is_some() { "other" } else { "me" };
+    let empty = String::new();
     let (kind, text, record) = match &item.payload {
         Payload::Observation(o) => (kind_label(locale, o.kind), &o.note, "observation"),
         Payload::Answer(a) => (td_string!(locale, items.answer), &a.input.text, "answer"),
@@ -160,6 +161,7 @@ fn OutboxRow(item: OutboxItem, me: Option<uuid::Uuid>) -> impl IntoView {
             &p.input.note,
             "progress",
         ),
+        Payload::CheckIn(_) => (td_string!(locale, inspections.check_in), &empty, "check_in"),
     };
     let text: String = text.chars().take(60).collect();
     view! {
@@ -205,6 +207,10 @@ async fn export_pending() {
         sub_item: Option<uuid::Uuid>,
         #[serde(skip_serializing_if = "Option::is_none")]
         progress: Option<&'a crate::domain::progress::ProgressWire>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        inspection: Option<uuid::Uuid>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        check_in: Option<&'a crate::domain::inspection::CheckInInput>,
         photos: Vec<ExportedPhoto>,
     }
     #[derive(serde::Serialize)]
@@ -237,6 +243,8 @@ async fn export_pending() {
                 answer: None,
                 sub_item: None,
                 progress: None,
+                inspection: None,
+                check_in: None,
                 photos,
             },
             Payload::Answer(a) => Exported {
@@ -248,6 +256,8 @@ async fn export_pending() {
                 answer: Some(&a.input),
                 sub_item: None,
                 progress: None,
+                inspection: None,
+                check_in: None,
                 photos,
             },
             Payload::Progress(p) => Exported {
@@ -259,6 +269,21 @@ async fn export_pending() {
                 answer: None,
                 sub_item: Some(p.sub_item_id),
                 progress: Some(&p.input),
+                inspection: None,
+                check_in: None,
+                photos,
+            },
+            Payload::CheckIn(c) => Exported {
+                id: it.id,
+                site: Some(&it.site_name),
+                observation: None,
+                item: None,
+                title: None,
+                answer: None,
+                sub_item: None,
+                progress: None,
+                inspection: Some(c.inspection_id),
+                check_in: Some(&c.input),
                 photos,
             },
         });

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::paged::Paged;
 
 /// The roster with each deputy's figures. `$1`, `$2`: the period's moments. `{OBS_SCOPE}`,
-/// `{RATE_SCOPE}` and `{ROSTER_SCOPE}` narrow it to one deputy (`$3`, see [`one_deputy`]) or
+/// `{RATE_SCOPE}`, `{CHECK_SCOPE}` and `{ROSTER_SCOPE}` narrow it to one deputy (`$3`, see [`one_deputy`]) or
 /// are empty: written into the text rather than `$3 is null or …`, which a prepared statement's
 /// generic plan cannot fold away (the roster of 5,000 took 15 s that way instead of 0.5 s).
 /// Observations count by the day they were captured, ratings by the day they were given.
@@ -36,6 +36,18 @@ with obs as (
       from list_item_events e
      where e.action = 'rate' and e.at >= $1 and e.at < $2 {RATE_SCOPE}
      group by e.actor
+), insp as (
+    -- Inspections attended: a check-in, or an observation made on it, in the period.
+    select x.user_id, count(distinct x.inspection_id) as inspections
+      from (select c.deputy_user_id as user_id, c.inspection_id
+              from inspection_check_ins c
+             where c.checked_at >= $1 and c.checked_at < $2 {CHECK_SCOPE}
+            union
+            select o.deputy_user_id, o.inspection_id
+              from observations o
+             where o.inspection_id is not null
+               and o.captured_at >= $1 and o.captured_at < $2 {OBS_SCOPE}) x
+     group by x.user_id
 ), roster as (
     select d.id as deputy_id, d.name_zh, d.delegation_zh, d.group_id,
            g.number as group_number, g.name_zh as group_name_zh, g.name_en as group_name_en,
@@ -47,12 +59,14 @@ with obs as (
            coalesce(obs.dismissed, 0) as dismissed,
            coalesce(obs.items, 0) as items,
            coalesce(obs.items_closed, 0) as items_closed,
-           coalesce(rates.ratings, 0) as ratings
+           coalesce(rates.ratings, 0) as ratings,
+           coalesce(insp.inspections, 0) as inspections
       from deputies d
       join supervision_groups g on g.id = d.group_id
       left join users u on u.deputy_id = d.id
       left join obs on obs.user_id = u.id
       left join rates on rates.user_id = u.id
+      left join insp on insp.user_id = u.id
      {ROSTER_SCOPE}
 )";
 
@@ -61,6 +75,7 @@ fn whole_roster() -> String {
     ROSTER
         .replace("{OBS_SCOPE}", "")
         .replace("{RATE_SCOPE}", "")
+        .replace("{CHECK_SCOPE}", "")
         .replace("{ROSTER_SCOPE}", "")
 }
 
@@ -75,6 +90,10 @@ fn one_deputy() -> String {
             "{RATE_SCOPE}",
             "and e.actor in (select id from users where deputy_id = $3)",
         )
+        .replace(
+            "{CHECK_SCOPE}",
+            "and c.deputy_user_id in (select id from users where deputy_id = $3)",
+        )
         .replace("{ROSTER_SCOPE}", "where d.id = $3")
 }
 
@@ -83,12 +102,12 @@ fn one_deputy() -> String {
 const FILTER: &str = "
     where ($3::uuid is null or group_id = $3)
       and ($4::text = 'all'
-           or ($4 = 'not_yet') = (problems + suggestions + good_practice + ratings = 0))
+           or ($4 = 'not_yet') = (problems + suggestions + good_practice + ratings + inspections = 0))
       and ($5::text is null or strpos(name_zh, $5) > 0 or strpos(delegation_zh, $5) > 0)";
 
 const ROW_COLUMNS: &str = "deputy_id, name_zh, delegation_zh, group_number, group_name_zh,
     group_name_en, user_id, active, sites, problems, suggestions, good_practice, dismissed,
-    items, items_closed, ratings";
+    items, items_closed, ratings, inspections";
 
 /// The count and the sums over every row the filter keeps, as window columns of the page's
 /// rows: one pass over the observations gives the page and its totals.
@@ -98,7 +117,8 @@ const SUMS: &str = "count(*) over () as total,
     (sum(good_practice) over ())::bigint as sum_good_practice,
     (sum(dismissed) over ())::bigint as sum_dismissed, (sum(items) over ())::bigint as sum_items,
     (sum(items_closed) over ())::bigint as sum_items_closed,
-    (sum(ratings) over ())::bigint as sum_ratings";
+    (sum(ratings) over ())::bigint as sum_ratings,
+    (sum(inspections) over ())::bigint as sum_inspections";
 
 /// What the staff's table is asked for.
 #[derive(Debug, Clone, Default)]
@@ -150,7 +170,8 @@ impl Db {
                         coalesce(sum(dismissed), 0)::bigint as sum_dismissed,
                         coalesce(sum(items), 0)::bigint as sum_items,
                         coalesce(sum(items_closed), 0)::bigint as sum_items_closed,
-                        coalesce(sum(ratings), 0)::bigint as sum_ratings
+                        coalesce(sum(ratings), 0)::bigint as sum_ratings,
+                        coalesce(sum(inspections), 0)::bigint as sum_inspections
                        from roster {FILTER}"
                 );
                 let t: Totals = sqlx::query_as(&sql)
@@ -251,6 +272,7 @@ struct Totals {
     sum_items: i64,
     sum_items_closed: i64,
     sum_ratings: i64,
+    sum_inspections: i64,
 }
 
 impl Totals {
@@ -264,6 +286,7 @@ impl Totals {
             items: self.sum_items,
             items_closed: self.sum_items_closed,
             ratings: self.sum_ratings,
+            inspections: self.sum_inspections,
         }
     }
 }

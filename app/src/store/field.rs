@@ -292,10 +292,20 @@ impl Db {
             None => {}
         }
         let mut tx = self.pool.begin().await?;
+        // Made at a site of an inspection the deputy was invited to, on one of its days: it is
+        // one of the inspection's findings, however late it arrives.
+        let inspection: Option<Uuid> =
+            sqlx::query_scalar(super::inspections::INSPECTION_OF_OBSERVATION)
+                .bind(deputy_user_id)
+                .bind(o.site_id)
+                .bind(o.captured_at)
+                .fetch_optional(&mut *tx)
+                .await?;
         let inserted = sqlx::query(
             "insert into observations (id, deputy_user_id, site_id, kind, note, tags, captured_at,
-                 lat, lon, accuracy_m, position_source, distance_m, verdict, fingerprint)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 lat, lon, accuracy_m, position_source, distance_m, verdict, fingerprint,
+                 inspection_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              on conflict (id) do nothing",
         )
         .bind(o.id)
@@ -312,6 +322,7 @@ impl Db {
         .bind(distance_m)
         .bind(verdict.as_str())
         .bind(&fingerprint)
+        .bind(inspection)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {

@@ -6,6 +6,7 @@ pub mod demo_clock;
 pub mod duty;
 pub mod field;
 pub mod imports;
+pub mod inspections;
 pub mod items;
 pub mod map;
 pub mod media;

@@ -355,7 +355,9 @@ impl Db {
                 .await?;
         let (public, name) = row.ok_or_else(|| AppError::not_found("site"))?;
         let (observations, comments, items): (i64, i64, i64) = sqlx::query_as(
-            "select (select count(*) from observations where site_id = $1),
+            // A check-in on an inspection is a visit on record, like an observation.
+            "select (select count(*) from observations where site_id = $1)
+                    + (select count(*) from inspection_check_ins where site_id = $1),
                     (select count(*) from public_comments where site_id = $1),
                     (select count(*) from list_items where site_id = $1)",
         )

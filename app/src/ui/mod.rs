@@ -215,6 +215,15 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "case_not_good_practice" => td_string!(locale, fields.case_not_good_practice),
         "case_reviewed" => td_string!(locale, fields.case_reviewed),
         "duty_from" => td_string!(locale, fields.duty_from),
+        "inspection_title" => td_string!(locale, fields.inspection_title),
+        "starts_on" => td_string!(locale, fields.starts_on),
+        "ends_on" => td_string!(locale, fields.ends_on),
+        "inspection_groups" => td_string!(locale, fields.inspection_groups),
+        "inspection_sites" => td_string!(locale, fields.inspection_sites),
+        "inspection_deputies" => td_string!(locale, fields.inspection_deputies),
+        "inspection_leader" => td_string!(locale, fields.inspection_leader),
+        "inspection" => td_string!(locale, fields.inspection),
+        "checked_at" => td_string!(locale, fields.checked_at),
         "duty_to" => td_string!(locale, fields.duty_to),
         "duty_period" => td_string!(locale, fields.duty_period),
         "duty_who" => td_string!(locale, fields.duty_who),
@@ -424,6 +433,7 @@ fn Nav() -> impl IntoView {
                     {(role == Role::Deputy)
                         .then(|| view! {
                             <a href="/my/observations" id="mine-link">{t!(i18n, nav.mine)}</a>
+                            <a href="/inspections" id="inspections-link">{t!(i18n, nav.my_inspections)}</a>
                             <a href="/duty" id="duty-link">{t!(i18n, nav.duty)}</a>
                         })}
                     {(role == Role::UnitOfficer)
@@ -439,6 +449,7 @@ fn Nav() -> impl IntoView {
                             <a href="/staff/dashboard" id="dashboard-link">{t!(i18n, nav.dashboard)}</a>
                             <a href="/staff/comments" id="comments-link">{t!(i18n, nav.comments)}</a>
                             <a href="/staff/cases" id="cases-link">{t!(i18n, nav.cases)}</a>
+                            <a href="/staff/inspections" id="inspections-staff-link">{t!(i18n, nav.inspections)}</a>
                             <a href="/staff/duty" id="duty-table-link">{t!(i18n, nav.duty_table)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>

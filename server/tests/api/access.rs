@@ -310,6 +310,13 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
             &[Officer],
         ),
         row(
+            put.clone(),
+            "/api/v1/inspections/{inspection}/check-ins/{id}",
+            format!("/api/v1/inspections/{}/check-ins/{}", v7(), v7()),
+            Json(json!({})),
+            DEPUTIES,
+        ),
+        row(
             get.clone(),
             "/media/{variant}/{file}",
             format!("/media/thumb/{photo_sha}.jpg"),
@@ -592,6 +599,7 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
             .fetch_one(&app.pool)
             .await
             .expect("the demo deputy's roster row");
+    let inspection = crate::inspections::plan_for_demo_deputy(&app, &staff).await;
     let officers: &[Who] = &[Officer, OfficerElsewhere];
     let rows: Vec<(&str, String, &[Who])> = vec![
         ("/", "/".into(), EVERYONE),
@@ -644,6 +652,29 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
         ("/staff/comments", "/staff/comments".into(), STAFF),
         ("/staff/cases", "/staff/cases".into(), STAFF),
         ("/staff/duty", "/staff/duty".into(), STAFF),
+        ("/staff/inspections", "/staff/inspections".into(), STAFF),
+        (
+            "/staff/inspections/new",
+            "/staff/inspections/new".into(),
+            STAFF,
+        ),
+        (
+            "/staff/inspections/{id}",
+            format!("/staff/inspections/{inspection}"),
+            STAFF,
+        ),
+        // A deputy's own list; staff have theirs under /staff.
+        (
+            "/inspections",
+            "/inspections".into(),
+            &[Deputy, DeputyElsewhere, Staff, Admin],
+        ),
+        // Demo-deputy is invited; the deputy of another group is not.
+        (
+            "/inspections/{id}",
+            format!("/inspections/{inspection}"),
+            &[Deputy, Staff, Admin],
+        ),
         // The demo deputy's record: theirs and staff's to read, not another deputy's.
         (
             "/duty",

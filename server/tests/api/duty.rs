@@ -13,7 +13,7 @@ use crate::items::{act, observe, officer_of};
 
 /// A deputy's figures counted from the raw tables, each its own query, for the days
 /// `from`..=`to` in China.
-async fn raw(app: &TestApp, deputy: Uuid, from: &str, to: &str) -> [i64; 8] {
+async fn raw(app: &TestApp, deputy: Uuid, from: &str, to: &str) -> [i64; 9] {
     let window = "o.captured_at >= ($2::date::timestamp - interval '8 hours') at time zone 'UTC'
                   and o.captured_at < ($3::date::timestamp + interval '16 hours') at time zone 'UTC'";
     let mine = "o.deputy_user_id = (select id from users where deputy_id = $1)";
@@ -65,10 +65,21 @@ async fn raw(app: &TestApp, deputy: Uuid, from: &str, to: &str) -> [i64; 8] {
                 .to_owned(),
         )
         .await,
+        count(format!(
+            "select count(distinct x.inspection_id) from (
+                select o.inspection_id from inspection_check_ins o
+                 where o.deputy_user_id = (select id from users where deputy_id = $1)
+                   and o.checked_at >= ($2::date::timestamp - interval '8 hours') at time zone 'UTC'
+                   and o.checked_at < ($3::date::timestamp + interval '16 hours') at time zone 'UTC'
+                union
+                select o.inspection_id from observations o
+                 where {mine} and {window} and o.inspection_id is not null) x"
+        ))
+        .await,
     ]
 }
 
-fn figures(f: &Value) -> [i64; 8] {
+fn figures(f: &Value) -> [i64; 9] {
     [
         "sites",
         "problems",
@@ -78,6 +89,7 @@ fn figures(f: &Value) -> [i64; 8] {
         "items",
         "items_closed",
         "ratings",
+        "inspections",
     ]
     .map(|k| f[k].as_i64().unwrap_or(-1))
 }
@@ -202,7 +214,7 @@ async fn the_duty_record_counts_what_the_tables_hold_and_shows_each_only_theirs(
     let (_, none, _) = app.call("duty/table", Some(&staff), &nobody).await;
     assert_eq!(none["list"]["total"], 0);
     assert_eq!(none["list"]["rows"].as_array().map(Vec::len), Some(0));
-    assert_eq!(figures(&none["sums"]), [0; 8]);
+    assert_eq!(figures(&none["sums"]), [0; 9]);
     // A page past the end: no rows, the same total and sums.
     let mut far = year.to_vec();
     far.push(("page", "1000"));

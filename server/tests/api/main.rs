@@ -13,6 +13,7 @@ mod duty;
 mod field;
 mod first_run;
 mod hardening;
+mod inspections;
 mod islands;
 mod items;
 mod map_totals;

@@ -64,6 +64,7 @@ async fn every_server_function_checks_the_callers_role() {
         staff_user.to_string(),
     );
 
+    let inspection = crate::inspections::plan_for_demo_deputy(&app, cookie(Staff).unwrap()).await;
     let everyone_signed_in: &[Caller] = &[Deputy, Staff, Officer, Admin];
     let cases: Vec<Case> = vec![
         ("catalogue/year", vec![], everyone_signed_in),
@@ -96,6 +97,24 @@ async fn every_server_function_checks_the_callers_role() {
         ("staff/comments", vec![], &[Staff, Admin]),
         ("cases/list", vec![], &[Staff, Admin]),
         ("duty/table", vec![], &[Staff, Admin]),
+        ("inspections/list", vec![], &[Deputy, Staff, Admin]),
+        (
+            "inspections/list",
+            vec![("staff_view", "true")],
+            &[Staff, Admin],
+        ),
+        ("inspections/choices", vec![], &[Staff, Admin]),
+        // Demo-deputy is invited to it; staff follow it.
+        (
+            "inspections/get",
+            vec![("id", &inspection)],
+            &[Deputy, Staff, Admin],
+        ),
+        (
+            "inspections/get",
+            vec![("id", &inspection), ("staff_view", "true")],
+            &[Staff, Admin],
+        ),
         // The demo deputy's own record: theirs to read, and any staff's.
         (
             "duty/record",
@@ -273,6 +292,15 @@ async fn every_server_function_checks_the_callers_role() {
         // Staff get past the check to the margin's own rule, which refuses "x".
         ("progress/margin", vec![("margin", "x")]),
         ("usage/quiet-days", vec![("days", "x")]),
+        (
+            "inspections/plan",
+            vec![
+                ("title", "x"),
+                ("starts_on", "x"),
+                ("ends_on", "x"),
+                ("sites", "x"),
+            ],
+        ),
     ];
     // An item is read by those who may (tested with the closed loop), never by anyone unsigned.
     let (status, body, _) = app.call("items/get", None, &[("id", &nobody)]).await;

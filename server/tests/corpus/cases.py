@@ -207,6 +207,44 @@ for bad in ["not-a-uuid", "00000000-0000-4000-8000-000000000000", "' or 1=1 --",
 case("observation changes: forged cursor", "deputy", "GET", "/api/v1/observations?after=' or 1=1 --".replace(" ", "%20").replace("'", "%27"), expect=(400, 422))
 case("observation changes: limit -1e9", "deputy", "GET", "/api/v1/observations?limit=-1000000000000", expect=(200, 400, 422))
 
+# Inspection check-ins (PUT /api/v1/inspections/{inspection}/check-ins/{id}): the body is
+# judged before the inspection is looked up, so a made-up inspection still meets every rule.
+CHK = "/api/v1/inspections/{v7}/check-ins/{v7}"
+
+
+def check_in(**over):
+    base = {
+        "site_id": "{site_id}",
+        "checked_at": "2026-10-01T02:03:04Z",
+        "position": {"lat": 30.25, "lon": 120.17, "accuracy_m": 8.0, "source": "gps"},
+    }
+    base.update(over)
+    return base
+
+
+for label, body in {
+    "not JSON": b"{",
+    "empty body": b"",
+    "JSON array": b"[]",
+    "deep JSON, 10000 levels": deep_json(10000),
+    "invalid UTF-8": b'{"site_id": "' + INVALID_UTF8 + b'"}',
+    "NaN latitude": js(check_in()).replace(b'"lat": 30.25', b'"lat": NaN'),
+    "latitude 91": js(check_in(position={"lat": 91, "lon": 120.17, "accuracy_m": 8.0, "source": "gps"})),
+    "the site's own position": js(check_in(position={"lat": 30.25, "lon": 120.17, "accuracy_m": 8.0, "source": "site_location"})),
+    "accuracy 0": js(check_in(position={"lat": 30.25, "lon": 120.17, "accuracy_m": 0, "source": "gps"})),
+    "no position": js({k: v for k, v in check_in().items() if k != "position"}),
+    "checked_at garbage": js(check_in(checked_at="<script>")),
+    "checked_at year 9999": js(check_in(checked_at="9999-12-31T23:59:59Z")),
+    "site id not a UUID": js(check_in(site_id="' or 1=1 --")),
+    "8 KB body, over the limit": js(check_in(note="井" * 3000)),
+}.items():
+    case(f"check-in: {label}", "deputy", "PUT", CHK, body, "application/json", (400, 404, 413, 415, 422))
+case("check-in: JSON sent as text/plain", "deputy", "PUT", CHK, js(check_in()), "text/plain", (415,))
+case("check-in: by an officer", "officer", "PUT", CHK, js(check_in()), "application/json", (403,))
+case("check-in: anonymous", "anon", "PUT", CHK, js(check_in()), "application/json", (401,))
+for bad in ["not-a-uuid", "' or 1=1 --", "0" * 200]:
+    case(f"check-in: inspection id {bad[:20]!r}", "deputy", "PUT", "/api/v1/inspections/" + bad.replace(" ", "%20").replace("'", "%27") + "/check-ins/{v7}", js(check_in()), "application/json", (400, 404, 422))
+
 # Officers' answers and progress reports, as the unit's own officer.
 ANS = "/api/v1/items/{item}/answers/{v7}"
 PRG = "/api/v1/sub-items/{sub_item}/progress/{v7}"
