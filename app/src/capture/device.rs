@@ -14,7 +14,6 @@ use super::Prepared;
 use crate::domain::{
     exif::read_exif,
     observation::{hex, split_tags, FieldError, PositionInput},
-    outbox::SendState,
     photo_evidence::{observation_time, PhotoOrigin},
     photo_prep::{next_quality, scaled_size, START_QUALITY},
     Observation, ObservationInput, ObservationKind, PositionSource,
@@ -199,16 +198,13 @@ pub async fn save(d: Draft, version: OutboxVersion) -> Result<(), Vec<FieldError
         photo_facts: d.photos.iter().map(Prepared::facts).collect(),
     };
     Observation::parse(id, &input, now)?;
-    let item = OutboxItem {
+    let item = OutboxItem::new(
         id,
-        owner: d.owner,
-        site_name: d.site_name,
-        payload: Payload::Observation(input),
-        send: SendState::Waiting,
-        attempts: 0,
-        next_attempt_ms: 0.0,
-        created_ms: now_ms,
-    };
+        d.owner,
+        d.site_name,
+        Payload::Observation(input),
+        now_ms,
+    );
     let blobs: Vec<(String, Blob)> = d
         .photos
         .iter()

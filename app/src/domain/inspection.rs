@@ -197,6 +197,13 @@ impl Phase {
     }
 }
 
+/// Who gets past the door of the inspections' lists and pages: staff always; a deputy (their
+/// own, the store narrows to those they are invited to) except through the staff's pages
+/// (`staff_view`); nobody else.
+pub fn may_open(role: super::Role, is_deputy: bool, staff_view: bool) -> bool {
+    role.is_staff() || (is_deputy && !staff_view)
+}
+
 /// True when a record made at `at` falls on one of the inspection's days. A record captured
 /// with no signal is judged by when it was made, not when it arrived.
 pub fn within_window(starts_on: NaiveDate, ends_on: NaiveDate, at: DateTime<Utc>) -> bool {
@@ -257,19 +264,7 @@ impl CheckIn {
             ));
         }
         let p = &input.position;
-        if !(p.lat.is_finite() && p.lon.is_finite() && p.accuracy_m.is_finite()) {
-            errors.push(field_error("position", "coordinates must be numbers"));
-        } else {
-            if !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon) {
-                errors.push(field_error("position", "coordinates are out of range"));
-            }
-            if !(p.accuracy_m > 0.0 && p.accuracy_m <= super::observation::MAX_ACCURACY_M) {
-                errors.push(field_error(
-                    "position.accuracy_m",
-                    "accuracy must be between 0 and 50000 m",
-                ));
-            }
-        }
+        super::record::check_position(p, &mut errors);
         // A check-in says where the deputy stood: the site's own position proves nothing.
         if p.source == PositionSource::SiteLocation {
             errors.push(field_error(
@@ -394,6 +389,16 @@ mod tests {
             Some(d[2])
         )
         .is_ok());
+    }
+
+    #[test]
+    fn staff_pages_are_for_staff_and_the_others_for_deputies_too() {
+        use crate::domain::Role;
+        assert!(may_open(Role::Staff, false, true));
+        assert!(may_open(Role::Admin, false, false));
+        assert!(may_open(Role::Deputy, true, false));
+        assert!(!may_open(Role::Deputy, true, true));
+        assert!(!may_open(Role::UnitOfficer, false, false));
     }
 
     #[test]

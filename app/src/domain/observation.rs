@@ -21,7 +21,7 @@ pub const MAX_NOTE_CHARS: usize = 2000;
 pub const MAX_TAGS: usize = 8;
 pub const MAX_TAG_CHARS: usize = 20;
 /// GPS fixes worse than this say nothing about where the deputy stood.
-pub const MAX_ACCURACY_M: f64 = 50_000.0;
+pub use super::record::MAX_ACCURACY_M;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,20 +182,7 @@ impl Observation {
             ));
         }
         if let Some(p) = &input.position {
-            let finite = p.lat.is_finite() && p.lon.is_finite() && p.accuracy_m.is_finite();
-            if !finite {
-                errors.push(field_error("position", "coordinates must be numbers"));
-            } else {
-                if !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon) {
-                    errors.push(field_error("position", "coordinates are out of range"));
-                }
-                if !(p.accuracy_m > 0.0 && p.accuracy_m <= MAX_ACCURACY_M) {
-                    errors.push(field_error(
-                        "position.accuracy_m",
-                        format!("accuracy must be between 0 and {MAX_ACCURACY_M} m"),
-                    ));
-                }
-            }
+            super::record::check_position(p, &mut errors);
         }
         let photos = parse_photo_hashes(&input.photos, MAX_PHOTOS, &mut errors);
         let photo_facts =

@@ -129,6 +129,27 @@ pub fn clock_correction(
     }
 }
 
+/// The accuracy a phone may report; beyond it the reading is no fix.
+pub const MAX_ACCURACY_M: f64 = 50_000.0;
+
+/// A position as a phone sends it: numbers, in range, with a plausible accuracy. Shared by every
+/// record that carries one (observations, inspection check-ins).
+pub fn check_position(p: &PositionInput, errors: &mut Vec<FieldError>) {
+    if !(p.lat.is_finite() && p.lon.is_finite() && p.accuracy_m.is_finite()) {
+        errors.push(field_error("position", "coordinates must be numbers"));
+        return;
+    }
+    if !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon) {
+        errors.push(field_error("position", "coordinates are out of range"));
+    }
+    if !(p.accuracy_m > 0.0 && p.accuracy_m <= MAX_ACCURACY_M) {
+        errors.push(field_error(
+            "position.accuracy_m",
+            format!("accuracy must be between 0 and {MAX_ACCURACY_M} m"),
+        ));
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::pages::CheckInState;
 use crate::domain::inspection::{CheckIn, CheckInInput};
-use crate::domain::outbox::SendState;
 use crate::i18n::*;
 use crate::outbox::sync::{failure, keep_and_send, Kept};
 use crate::outbox::{OutboxItem, OutboxVersion, Owner, Payload, QueuedCheckIn};
@@ -43,22 +42,28 @@ pub async fn submit(
     };
     // The server's rules, before anything is kept on the phone.
     if let Err(errors) = CheckIn::parse_sent(id, &input, checked_at, chrono::Duration::zero()) {
-        let message: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+        // In the reader's language, each field's own words (the server's as a fallback).
+        let mut message: Vec<String> = Vec::new();
+        for e in errors {
+            let line = crate::ui::field_hint(locale, &e.field)
+                .map(str::to_owned)
+                .unwrap_or(e.message);
+            if !message.contains(&line) {
+                message.push(line);
+            }
+        }
         return state.set(CheckInState::Failed(message.join(" ")));
     }
-    let record = OutboxItem {
+    let record = OutboxItem::new(
         id,
         owner,
         site_name,
-        payload: Payload::CheckIn(QueuedCheckIn {
+        Payload::CheckIn(QueuedCheckIn {
             inspection_id: inspection,
             input,
         }),
-        send: SendState::Waiting,
-        attempts: 0,
-        next_attempt_ms: 0.0,
-        created_ms: now_ms,
-    };
+        now_ms,
+    );
     let not_saved = td_string!(locale, inspections.not_saved);
     let sending = || state.set(CheckInState::Sending);
     match keep_and_send(locale, record, &[], version, not_saved, sending).await {

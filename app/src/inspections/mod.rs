@@ -124,7 +124,11 @@ pub async fn list_inspections(
     use crate::domain::inspection::INSPECTIONS_PAGE;
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| {
-            u.role.is_staff() || (u.deputy_id.is_some() && staff_view != Some(true))
+            crate::domain::inspection::may_open(
+                u.role,
+                u.deputy_id.is_some(),
+                staff_view == Some(true),
+            )
         })
         .await?;
         let deputy = if user.role.is_staff() {
@@ -159,7 +163,11 @@ pub async fn get_inspection(
     use crate::domain::inspection::{Phase, FINDINGS_PAGE};
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| {
-            u.role.is_staff() || (u.deputy_id.is_some() && staff_view != Some(true))
+            crate::domain::inspection::may_open(
+                u.role,
+                u.deputy_id.is_some(),
+                staff_view == Some(true),
+            )
         })
         .await?;
         let id = crate::ssr::optional_id(&Some(id), "inspection")?

@@ -344,11 +344,13 @@ fn Inspection(d: InspectionDetail, me: Option<crate::auth::CurrentUser>) -> impl
     } else {
         format!("/inspections/{id}")
     };
-    // The deputy's phone keeps this page and every capture form of the route.
+    // The deputy's phone keeps this page, every capture form of the route and the outbox a
+    // saved capture goes to.
     let keep: Vec<String> = if for_staff {
         Vec::new()
     } else {
-        std::iter::once(base.clone())
+        [base.clone(), "/outbox".to_owned()]
+            .into_iter()
             .chain(
                 d.route
                     .iter()

@@ -10,7 +10,6 @@ use web_sys::File;
 use super::pages::AnswerProgress;
 use crate::capture::Prepared;
 use crate::domain::answer::{AnswerInput, DeviceAnswer};
-use crate::domain::outbox::SendState;
 use crate::domain::photo_evidence::PhotoOrigin;
 use crate::i18n::*;
 use crate::outbox::sync::{failure, keep_and_send, Kept};
@@ -58,16 +57,13 @@ pub async fn submit(
         let message = message.join(" ");
         return progress.set(AnswerProgress::Failed(message));
     }
-    let record = OutboxItem {
+    let record = OutboxItem::new(
         id,
         owner,
-        site_name: title,
-        payload: Payload::Answer(QueuedAnswer { item_id, input }),
-        send: SendState::Waiting,
-        attempts: 0,
-        next_attempt_ms: 0.0,
-        created_ms: now_ms,
-    };
+        title,
+        Payload::Answer(QueuedAnswer { item_id, input }),
+        now_ms,
+    );
     let not_saved = td_string!(locale, items.answer_not_saved);
     let sending = || progress.set(AnswerProgress::Sending);
     match keep_and_send(locale, record, &prepared, version, not_saved, sending).await {

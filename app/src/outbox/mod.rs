@@ -56,6 +56,26 @@ impl Owner {
 }
 
 impl OutboxItem {
+    /// A record just made on the phone, waiting for its first try.
+    pub fn new(
+        id: Uuid,
+        owner: Option<Owner>,
+        site_name: String,
+        payload: Payload,
+        now_ms: f64,
+    ) -> Self {
+        OutboxItem {
+            id,
+            owner,
+            site_name,
+            payload,
+            send: SendState::Waiting,
+            attempts: 0,
+            next_attempt_ms: 0.0,
+            created_ms: now_ms,
+        }
+    }
+
     /// True when the record may be sent while `user` is signed in.
     pub fn sendable_by(&self, user: Uuid) -> bool {
         self.owner.as_ref().is_none_or(|o| o.id == user)

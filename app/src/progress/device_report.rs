@@ -9,7 +9,6 @@ use uuid::Uuid;
 use web_sys::File;
 
 use super::ReportProgress;
-use crate::domain::outbox::SendState;
 use crate::domain::photo_evidence::PhotoOrigin;
 use crate::domain::progress::{DeviceProgress, ProgressForm};
 use crate::i18n::*;
@@ -84,19 +83,16 @@ pub async fn submit(
         }
         return progress.set(ReportProgress::Failed(message.join(" ")));
     }
-    let record = OutboxItem {
+    let record = OutboxItem::new(
         id,
         owner,
-        site_name: title,
-        payload: Payload::Progress(QueuedProgress {
+        title,
+        Payload::Progress(QueuedProgress {
             sub_item_id: sub_item,
             input: wire,
         }),
-        send: SendState::Waiting,
-        attempts: 0,
-        next_attempt_ms: 0.0,
-        created_ms: now_ms,
-    };
+        now_ms,
+    );
     let not_saved = td_string!(locale, progress.not_saved);
     let sending = || progress.set(ReportProgress::Sending);
     match keep_and_send(locale, record, &prepared, version, not_saved, sending).await {

@@ -477,3 +477,119 @@ async fn an_inspection_is_planned_walked_and_followed_and_each_sees_only_theirs(
     assert!(erase.is_err(), "a DELETE on the check-ins must fail");
     app.cleanup().await;
 }
+
+/// An installation with nothing but what was loaded through the product (the year's plan, sites,
+/// roster and groups' units as files; accounts made by the administrator): an inspection is
+/// planned, a deputy checks in and records on it, and staff see it.
+#[tokio::test]
+async fn an_inspection_runs_on_an_installation_loaded_through_the_product() {
+    use crate::registry::{first_admin, sites_csv, upload, GROUPS, PLAN, ROSTER};
+    let app = TestApp::spawn_with(false).await;
+    let admin = first_admin(&app).await;
+    for (kind, name, body) in [
+        ("plan", "计划.csv", PLAN.to_owned()),
+        ("sites", "点位.csv", sites_csv()),
+        ("deputies", "名册.csv", ROSTER.to_owned()),
+        ("groups", "小组.csv", GROUPS.to_owned()),
+    ] {
+        let (s, out) = upload(&app, Some(&admin), kind, name, &body, "2026", false).await;
+        assert_eq!(s, StatusCode::OK, "{kind}: {out}");
+    }
+    let (deputy_id, group): (Uuid, Uuid) =
+        sqlx::query_as("select id, group_id from deputies where name_zh = '王建国'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (deputy_s, group_s) = (deputy_id.to_string(), group.to_string());
+    for (username, role, deputy) in [
+        ("staff-one", "staff", ""),
+        ("wang", "deputy", deputy_s.as_str()),
+    ] {
+        let mut form = vec![
+            ("username", username),
+            ("display_name", "新用户"),
+            ("password", "a-long-password"),
+            ("role", role),
+        ];
+        if !deputy.is_empty() {
+            form.push(("deputy_id", deputy));
+        }
+        let (s, r, _) = app.call("admin/create-account", Some(&admin), &form).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+    }
+    let staff = app
+        .login("staff-one", "a-long-password")
+        .await
+        .expect("staff signs in");
+    let deputy = app
+        .login("wang", "a-long-password")
+        .await
+        .expect("the deputy signs in");
+    let (site, code, lon, lat): (Uuid, String, f64, f64) = sqlx::query_as(
+        "select id, public_code, anchor[0], anchor[1] from sites where code = 'DT-001'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+
+    let (first, last) = (today().to_string(), today().to_string());
+    let (s, r, _) = app
+        .call(
+            "inspections/plan",
+            Some(&staff),
+            &[
+                ("title", "第1组加装电梯视察"),
+                ("starts_on", &first),
+                ("ends_on", &last),
+                ("groups[0]", &group_s),
+                ("sites", &code),
+                ("deputies[0]", &deputy_s),
+                ("leader", &deputy_s),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let inspection = r.as_str().unwrap().to_owned();
+    let now = chrono::Utc::now();
+    let (s, r) = check_in(
+        &app,
+        &deputy,
+        &inspection,
+        Uuid::now_v7(),
+        site,
+        now,
+        (lat, lon),
+    )
+    .await;
+    assert_eq!(
+        (s, r["verdict"].as_str()),
+        (StatusCode::CREATED, Some("on_site")),
+        "{r}"
+    );
+    let body = json!({
+        "site_id": site, "kind": "suggestion", "note": "建议增设候梯座椅", "tags": [],
+        "captured_at": now,
+        "position": {"lat": lat, "lon": lon, "accuracy_m": 8.0, "source": "gps"},
+        "photos": [],
+    });
+    let (s, r) = put_observation(
+        &app,
+        Some(&deputy),
+        &Uuid::now_v7().to_string(),
+        body.to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, d, _) = app
+        .call(
+            "inspections/get",
+            Some(&staff),
+            &[("id", &inspection), ("staff_view", "true")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["summary"]["sites_visited"], 1, "{d}");
+    assert_eq!(d["by_kind"], json!([0, 1, 0]));
+    assert_eq!(d["deputies"][0]["last_verdict"], "on_site");
+    app.cleanup().await;
+}

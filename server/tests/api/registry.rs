@@ -10,7 +10,7 @@ use app::domain::LonLat;
 
 const ADMIN_PASSWORD: &str = "tea kettle bamboo harbour 7";
 
-const PLAN: &str = "项目编号,项目名称,子项目编号,子项目名称,牵头单位,目标数量,计量单位,完成时限,预算(万元),政府资金(万元),居民出资(万元),社会资本(万元)
+pub(crate) const PLAN: &str = "项目编号,项目名称,子项目编号,子项目名称,牵头单位,目标数量,计量单位,完成时限,预算(万元),政府资金(万元),居民出资(万元),社会资本(万元)
 3,既有住宅加装电梯,1,完成加装电梯,市建委,400,台,2026-12-31,12000,8000,4000,0
 3,既有住宅加装电梯,2,电梯验收,市建委,400,台,2026-12-31,100,,,
 4,老年助餐服务,1,新建老年助餐点,市民政局,50,个,2026/11/30,1500.5,,,
@@ -22,7 +22,7 @@ pub(crate) const WGS: LonLat = LonLat {
     lat: 30.2741,
 };
 
-fn sites_csv() -> String {
+pub(crate) fn sites_csv() -> String {
     let g = wgs84_to_gcj02(WGS);
     let b = gcj02_to_bd09(g);
     format!(
@@ -42,13 +42,13 @@ const GREENWAY: &str = r#"{"type":"FeatureCollection","features":[
    "geometry":{"type":"LineString","coordinates":[[120.1600,30.3000],[120.1650,30.3050],[120.1720,30.3080]]}}
 ]}"#;
 
-const ROSTER: &str = "姓名,代表团,监督小组,手机号
+pub(crate) const ROSTER: &str = "姓名,代表团,监督小组,手机号
 王建国,拱墅区代表团,第1组,138 0013 8000
 李芳,上城区代表团,民生监督组,
 张伟,上城区代表团,第1组,+86 139-0000-0001
 ";
 
-const GROUPS: &str = "监督小组,牵头单位
+pub(crate) const GROUPS: &str = "监督小组,牵头单位
 1,市建委
 民生监督组,市民政局
 ";
