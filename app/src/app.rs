@@ -180,6 +180,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/inspections") view=page(crate::inspections::pages::InspectionsPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/inspections/new") view=page(crate::inspections::pages::PlanInspectionPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/inspections/:id") view=page(crate::inspections::pages::InspectionPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/inspections/:id/report") view=page(crate::inspections::report::InspectionReportPage) ssr=ssr.clone() />
                     <Route path=path!("/inspections") view=page(crate::inspections::pages::MyInspectionsPage) ssr=ssr.clone() />
                     <Route path=path!("/inspections/:id") view=page(crate::inspections::pages::InspectionPage) ssr=ssr.clone() />
                     <Route path=path!("/duty") view=page(crate::duty::pages::DutyRecordPage) ssr=ssr.clone() />

@@ -135,6 +135,7 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   ]);
   const inspection = new URL(staff.page.url()).pathname;
   await look(staff.page, inspection);
+  await look(staff.page, `${inspection}/report`);
   await look(deputy.page, inspection.replace('/staff', ''));
 
   // A unit's officer.

@@ -1,11 +1,13 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { rosterDeputy, signIn, waitForCachedPages } from './helpers';
+import fs from 'node:fs';
+import { rosterDeputy, signIn, unzipEntry, waitForCachedPages } from './helpers';
 
 // An inspection (视察) from plan to follow-up: staff plan one for a group through the form; two
 // deputies on phones check in at its sites — one there, one far off (shown as off site) —, one
 // checks in and records with the network cut and syncs; staff follow who is where and what was
-// found; the deputy's duty record counts the inspection.
+// found, write the joint report's summary, print it and download it as a Word file (opened
+// here: the sites and the finding are in it); the deputy's duty record counts the inspection.
 
 const psql = (sql: string) => execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc', sql]).toString().trim();
 
@@ -23,7 +25,7 @@ async function phone(browser: Browser, username: string, next: string, at: { lat
   return { ctx, page };
 }
 
-test('staff plan an inspection, two deputies check in (one off site), one records offline, staff follow it', async ({ browser }) => {
+test('staff plan an inspection, two deputies check in (one off site), one records offline, staff follow it and write its report', async ({ browser }) => {
   test.setTimeout(180_000);
   const first = await rosterDeputy(browser);
   const second = await rosterDeputy(browser);
@@ -138,6 +140,38 @@ test('staff plan an inspection, two deputies check in (one off site), one record
   const listed = staff.locator(`#inspections tr[data-id="${inspection}"]`);
   await expect(listed).toHaveAttribute('data-phase', 'under_way');
   await expect(listed.locator('[data-cell=findings]')).toHaveText('1');
+
+  // The joint report: the figures, the sites, the finding under its unit; staff write the
+  // summary and conclusions, which the page and the Word file then carry.
+  await staff.goto(`/staff/inspections/${inspection}`);
+  await staff.locator('#report-link').click();
+  await expect(staff).toHaveURL(new RegExp(`/staff/inspections/${inspection}/report$`));
+  await expect(staff.locator('#report-figures [data-figure=visited] dd')).toHaveText('2 / 2');
+  await expect(staff.locator('#report-figures [data-figure=present] dd')).toHaveText('2 / 2');
+  await expect(staff.locator('#report-figures [data-figure=problems] dd')).toHaveText('1');
+  await expect(staff.locator('#report-sites tbody tr')).toHaveCount(2);
+  await expect(staff.locator('#report-units tr[data-kind=problem]')).toContainText(note);
+  await expect(staff.locator('#report-overview')).toContainText('尚未填写');
+  const summary = `${title}：两位代表到场，一处点位发现无障碍坡道破损。`;
+  await staff.locator('#report-form textarea[name=summary]').fill(summary);
+  await staff.locator('#report-form textarea[name=conclusions]').fill('请责任单位限期修复坡道。');
+  await staff.locator('#report-save').click();
+  await expect(staff.locator('#report-saved')).toBeVisible();
+  await expect(staff.locator('#report-overview')).toContainText(summary);
+  await expect(staff.locator('#report-written')).toContainText('保存');
+  // Printed, it is the report alone: no menu, no form.
+  await staff.emulateMedia({ media: 'print' });
+  await expect(staff.locator('#report-form')).toBeHidden();
+  await expect(staff.locator('#inspection-report')).toBeVisible();
+  await expect(staff.locator('header.top')).toBeHidden();
+  await staff.emulateMedia({ media: 'screen' });
+  const [download] = await Promise.all([staff.waitForEvent('download'), staff.locator('#report-docx').click()]);
+  expect(download.suggestedFilename()).toBe(`jiandu-inspection-${today}.docx`);
+  const body = unzipEntry(fs.readFileSync((await download.path())!), 'word/document.xml').replace(/<[^>]+>/g, '');
+  const siteNames = psql(`select name_zh from sites where id in ('${sites[0].id}', '${sites[1].id}') order by name_zh`).split('\n');
+  for (const want of [`${title} 联合视察报告`, ...siteNames, note, summary, '请责任单位限期修复坡道。', '问题 1 条']) {
+    expect(body, want).toContain(want);
+  }
 
   // The first deputy's duty record counts the inspection.
   await a.page.goto('/duty');

@@ -61,7 +61,7 @@ struct Filter {
     year: Option<String>,
 }
 
-fn error(e: AppError) -> Response {
+pub(crate) fn error(e: AppError) -> Response {
     let status =
         StatusCode::from_u16(e.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(e)).into_response()

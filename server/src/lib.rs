@@ -12,6 +12,7 @@ mod evidence;
 pub mod export;
 pub mod fuzzing;
 pub mod import;
+pub mod inspection_report;
 pub mod kml;
 pub mod media;
 pub mod mqtt;

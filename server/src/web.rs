@@ -54,6 +54,7 @@ pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
         .merge(crate::public::routes(&settings.comment_limits))
         .merge(crate::receipt::routes(&settings.comment_limits))
         .merge(crate::export::routes())
+        .merge(crate::inspection_report::routes())
         .merge(crate::answer::routes())
         .merge(crate::progress::routes())
         .merge(crate::devices::routes(&settings.comment_limits))

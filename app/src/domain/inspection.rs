@@ -302,6 +302,57 @@ pub struct CheckInReceipt {
     pub received_at: DateTime<Utc>,
 }
 
+/// The longest summary or conclusions a report takes (a few printed pages each).
+pub const MAX_REPORT_CHARS: usize = 20_000;
+
+/// Why a report's text was refused, naming the form's field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportTextError {
+    #[error("this text is longer than {MAX_REPORT_CHARS} characters: shorten it")]
+    TooLong(&'static str),
+    #[error("this text holds a control character (pasted from another program?): remove it")]
+    Control(&'static str),
+}
+
+impl ReportTextError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            ReportTextError::TooLong(f) | ReportTextError::Control(f) => f,
+        }
+    }
+}
+
+/// What staff write into the joint report: the summary and the conclusions, each trimmed, with
+/// Windows line ends made plain; either may be empty (a report is written over several days).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportText {
+    pub summary: String,
+    pub conclusions: String,
+}
+
+impl ReportText {
+    pub fn parse(summary: &str, conclusions: &str) -> Result<Self, ReportTextError> {
+        fn one(typed: &str, field: &'static str) -> Result<String, ReportTextError> {
+            let text = typed.replace("\r\n", "\n").replace('\r', "\n");
+            let text = text.trim();
+            if text.chars().count() > MAX_REPORT_CHARS {
+                return Err(ReportTextError::TooLong(field));
+            }
+            if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
+                return Err(ReportTextError::Control(field));
+            }
+            Ok(text.to_owned())
+        }
+        Ok(ReportText {
+            summary: one(summary, "report_summary")?,
+            conclusions: one(conclusions, "report_conclusions")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,5 +548,21 @@ mod tests {
         let point = SiteGeometry::point(LonLat::parse(120.11, 30.27).unwrap());
         assert_eq!(judge(&point, Some(&at(30.2701))).0, Verdict::OnSite);
         assert_eq!(judge(&point, Some(&at(30.30))).0, Verdict::OffSite);
+    }
+
+    #[test]
+    fn report_text_is_trimmed_bounded_and_free_of_control_characters() {
+        let t = ReportText::parse("  本次视察共走访 3 个点位。\r\n第二段 ", "").unwrap();
+        assert_eq!(t.summary, "本次视察共走访 3 个点位。\n第二段");
+        assert_eq!(t.conclusions, "");
+        let long = "字".repeat(MAX_REPORT_CHARS + 1);
+        assert_eq!(
+            ReportText::parse("", &long),
+            Err(ReportTextError::TooLong("report_conclusions"))
+        );
+        assert!(ReportText::parse(&"字".repeat(MAX_REPORT_CHARS), "").is_ok());
+        let e = ReportText::parse("a\u{0}b", "").unwrap_err();
+        assert_eq!(e.field(), "report_summary");
+        assert_eq!(ReportText::parse("a\tb", "").unwrap().summary, "a\tb");
     }
 }

@@ -2,17 +2,19 @@
 //! happens (`/staff/inspections/{id}`); an invited deputy sees it in "my sites" and on their
 //! phone as a route (`/inspections/{id}`), kept for use without a network, and checks in at each
 //! site through the outbox (`check_in::CheckInButton`, `PUT /api/v1/inspections/…/check-ins/…`).
+//! Staff write the joint report from it (`/staff/inspections/{id}/report`, printed or as Word).
 
 #[cfg(feature = "hydrate")]
 mod check_in;
 pub mod pages;
+pub mod report;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::inspection_rows::{GroupRoster, InspectionDetail, InspectionList};
+use crate::inspection_rows::{GroupRoster, InspectionDetail, InspectionList, InspectionReport};
 
 /// What the plan form offers: every group, and the deputies of the ones chosen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -203,6 +205,60 @@ pub async fn get_inspection(
             for_staff,
             summary,
         })
+    })
+    .await
+}
+
+/// Where the joint report is downloaded as a Word file (staff).
+pub fn report_docx_url(id: Uuid) -> String {
+    format!("/staff/inspections/{id}/report.docx")
+}
+
+/// The joint report of an inspection (staff): its tables read from the rows, its text as saved.
+#[server(endpoint = "inspections/report")]
+pub async fn get_inspection_report(id: String) -> Result<InspectionReport, AppError> {
+    crate::ssr::run(async move {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let id = crate::ssr::optional_id(&Some(id), "inspection")?
+            .ok_or_else(|| AppError::not_found("inspection"))?;
+        crate::ssr::db()?
+            .inspection_report(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("inspection"))
+    })
+    .await
+}
+
+/// Saves the report's summary and conclusions (staff): a plain form on the report, which comes
+/// back to it, with what was typed when it is refused.
+#[server(endpoint = "inspections/write_report")]
+pub async fn write_inspection_report(
+    id: String,
+    summary: String,
+    conclusions: String,
+) -> Result<(), AppError> {
+    use crate::domain::inspection::ReportText;
+    crate::ssr::run(async move {
+        let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let id = crate::ssr::optional_id(&Some(id), "inspection")?
+            .ok_or_else(|| AppError::not_found("inspection"))?;
+        let text = ReportText::parse(&summary, &conclusions).map_err(|e| {
+            // What was typed comes back in the answer's address: a short text does, a long one
+            // would make an address servers refuse (the browser's Back still holds it).
+            for (name, typed) in [("summary", &summary), ("conclusions", &conclusions)] {
+                if typed.chars().count() <= 2_000 {
+                    crate::ssr::form_says(name, typed);
+                }
+            }
+            AppError::invalid(e.field(), e.to_string())
+        })?;
+        if !crate::ssr::db()?
+            .save_inspection_report(id, &text, user.id)
+            .await?
+        {
+            return Err(AppError::not_found("inspection"));
+        }
+        Ok(())
     })
     .await
 }

@@ -391,6 +391,9 @@ fn Inspection(d: InspectionDetail, me: Option<crate::auth::CurrentUser>) -> impl
             " · " <span class=format!("tag phase-{}", phase_key(phase))>{phase_label(locale, phase)}</span>
         </p>
         {(!keep.is_empty()).then(|| view! { <crate::offline::KeepOffline urls=keep.clone() /> })}
+        {for_staff.then(|| view! {
+            <p class="actions"><a class="button" id="report-link" href=format!("/staff/inspections/{id}/report")>{t!(i18n, inspections.report)}</a></p>
+        })}
         <dl class="figures" id="inspection-figures">
             <div data-figure="visited"><dt>{t!(i18n, inspections.visited)}</dt><dd>{visited} " / " {route_len}</dd></div>
             <div data-figure="deputies"><dt>{t!(i18n, inspections.deputies_label)}</dt><dd>{s.deputies}</dd></div>

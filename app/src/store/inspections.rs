@@ -5,11 +5,12 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::Db;
-use crate::domain::inspection::{CheckIn, CheckInReceipt, Plan, PlanError};
+use crate::domain::inspection::{CheckIn, CheckInReceipt, Plan, PlanError, ReportText};
 use crate::domain::Verdict;
 use crate::error::AppError;
 use crate::inspection_rows::{
-    Finding, GroupRoster, InspectionSummary, InvitedDeputy, RosterDeputy, RouteSite,
+    by_unit, Finding, GroupRoster, InspectionReport, InspectionSummary, InvitedDeputy,
+    ReportFinding, RosterDeputy, RouteSite,
 };
 use crate::paged::Paged;
 
@@ -438,5 +439,101 @@ impl Db {
             });
         }
         Ok(out)
+    }
+
+    /// The joint report, read whole from the rows; `None` when there is no such inspection.
+    /// Findings are grouped by the unit responsible for their site (its sub-item's lead unit),
+    /// problems first within each.
+    pub async fn inspection_report(&self, id: Uuid) -> Result<Option<InspectionReport>, AppError> {
+        let Some(summary) = self.inspection_summary(id).await? else {
+            return Ok(None);
+        };
+        let findings: Vec<ReportFinding> = sqlx::query_as(
+            "select o.id, u.id as unit_id, u.name_zh as unit_zh, u.name_en as unit_en,
+                    coalesce(d.name_zh, a.display_name) as deputy_name,
+                    t.name_zh as site_name_zh, t.name_en as site_name_en, t.public_code,
+                    o.kind, o.note, o.verdict, o.captured_at,
+                    array(select p.sha256 from observation_photos p
+                           where p.observation_id = o.id order by p.position) as photos
+               from observations o
+               join users a on a.id = o.deputy_user_id
+               left join deputies d on d.id = a.deputy_id
+               join sites t on t.id = o.site_id
+               join sub_items si on si.id = t.sub_item_id
+               join lead_units u on u.id = si.lead_unit_id
+              where o.inspection_id = $1
+              order by u.name_zh, u.id,
+                       array_position(array['problem', 'suggestion', 'good_practice'], o.kind),
+                       o.captured_at, o.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let units = by_unit(findings);
+        let mut by_kind = [0; 3];
+        for u in &units {
+            for (k, n) in u.by_kind.iter().enumerate() {
+                by_kind[k] += n;
+            }
+        }
+        let text: Option<(String, String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+            "select r.summary, r.conclusions, w.display_name, r.updated_at
+                   from inspection_reports r join users w on w.id = r.updated_by
+                  where r.inspection_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (text, written_by, written_at) = match text {
+            Some((summary, conclusions, by, at)) => (
+                ReportText {
+                    summary,
+                    conclusions,
+                },
+                Some(by),
+                Some(at),
+            ),
+            None => (
+                ReportText {
+                    summary: String::new(),
+                    conclusions: String::new(),
+                },
+                None,
+                None,
+            ),
+        };
+        Ok(Some(InspectionReport {
+            summary,
+            route: self.inspection_route(id, None).await?,
+            deputies: self.inspection_deputies(id).await?,
+            units,
+            by_kind,
+            text,
+            written_by,
+            written_at,
+        }))
+    }
+
+    /// Saves the report's text over what was there; `false` when there is no such inspection.
+    pub async fn save_inspection_report(
+        &self,
+        id: Uuid,
+        text: &ReportText,
+        by: Uuid,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "insert into inspection_reports (inspection_id, summary, conclusions, updated_by)
+             select i.id, $2, $3, $4 from inspections i where i.id = $1
+             on conflict (inspection_id) do update
+                set summary = excluded.summary, conclusions = excluded.conclusions,
+                    updated_by = excluded.updated_by, updated_at = now()",
+        )
+        .bind(id)
+        .bind(&text.summary)
+        .bind(&text.conclusions)
+        .bind(by)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -439,6 +439,15 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
         Empty,
         STAFF,
     ));
+    // An inspection's joint report as a Word file.
+    let inspection = crate::inspections::plan_for_demo_deputy(&app, &staff).await;
+    rows.push(row(
+        get.clone(),
+        "/staff/inspections/{id}/report.docx",
+        format!("/staff/inspections/{inspection}/report.docx"),
+        Empty,
+        STAFF,
+    ));
     // The duty record of every deputy of the roster.
     rows.push(row(
         get.clone(),
@@ -661,6 +670,11 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
         (
             "/staff/inspections/{id}",
             format!("/staff/inspections/{inspection}"),
+            STAFF,
+        ),
+        (
+            "/staff/inspections/{id}/report",
+            format!("/staff/inspections/{inspection}/report"),
             STAFF,
         ),
         // A deputy's own list; staff have theirs under /staff.

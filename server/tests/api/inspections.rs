@@ -593,3 +593,249 @@ async fn an_inspection_runs_on_an_installation_loaded_through_the_product() {
     assert_eq!(d["deputies"][0]["last_verdict"], "on_site");
     app.cleanup().await;
 }
+
+/// The files inside a `.docx` (a zip) and its text as Word shows it (the runs of
+/// `word/document.xml`, tags taken out).
+fn docx_parts(bytes: &[u8]) -> (Vec<String>, String) {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("a file name").into_owned())
+        .collect();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("the document's body")
+        .read_to_string(&mut xml)
+        .expect("UTF-8 XML");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    (names, text)
+}
+
+#[tokio::test]
+async fn the_joint_report_counts_from_the_rows_keeps_its_text_and_downloads_as_word() {
+    use crate::field::{phone_jpeg, put_photo, sha};
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    let deputy = app.login_demo("demo-deputy").await;
+    let officer = app.login_demo("demo-officer").await;
+    let inspection = plan_for_demo_deputy(&app, &staff).await;
+    let (site, name, lon, lat): (Uuid, String, f64, f64) = sqlx::query_as(
+        "select t.id, t.name_zh, t.anchor[0], t.anchor[1] from inspection_sites s
+           join sites t on t.id = s.site_id where s.inspection_id = $1::uuid",
+    )
+    .bind(&inspection)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    let (s, r) = check_in(
+        &app,
+        &deputy,
+        &inspection,
+        Uuid::now_v7(),
+        site,
+        now,
+        (lat, lon),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let photo = phone_jpeg(640, 480, 16);
+    let hash = sha(&photo);
+    let (s, r) = put_photo(&app, Some(&deputy), &hash, photo).await;
+    assert!(s.is_success(), "{s} {r}");
+    for (kind, note, photos) in [
+        ("problem", "报告：候梯厅无障碍坡道过陡", vec![hash.clone()]),
+        ("suggestion", "报告：建议增设夜间照明", vec![]),
+    ] {
+        let body = json!({
+            "site_id": site, "kind": kind, "note": note, "tags": [], "captured_at": now,
+            "position": {"lat": lat, "lon": lon, "accuracy_m": 8.0, "source": "gps"},
+            "photos": photos,
+        });
+        let (s, r) = put_observation(
+            &app,
+            Some(&deputy),
+            &Uuid::now_v7().to_string(),
+            body.to_string(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+    }
+
+    // Only staff read or write the report, or download it.
+    let docx_url = format!("/staff/inspections/{inspection}/report.docx");
+    for (who, cookie, expected) in [
+        ("anonymous", None, StatusCode::UNAUTHORIZED),
+        (
+            "a deputy invited",
+            Some(deputy.as_str()),
+            StatusCode::FORBIDDEN,
+        ),
+        ("an officer", Some(officer.as_str()), StatusCode::FORBIDDEN),
+    ] {
+        let (s, _, _) = app
+            .call("inspections/report", cookie, &[("id", &inspection)])
+            .await;
+        assert_eq!(s, expected, "{who} reading the report");
+        let (s, _, _) = app
+            .call(
+                "inspections/write_report",
+                cookie,
+                &[("id", &inspection), ("summary", "x"), ("conclusions", "")],
+            )
+            .await;
+        assert_eq!(s, expected, "{who} writing the report");
+        assert_eq!(app.get(&docx_url, cookie).await.status(), expected, "{who}");
+    }
+    assert_eq!(app.count("inspection_reports").await, 0);
+
+    // Every figure equals a count of the raw rows.
+    let (s, r, _) = app
+        .call("inspections/report", Some(&staff), &[("id", &inspection)])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let raw: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
+        "select si.lead_unit_id,
+                count(*) filter (where o.kind = 'problem'),
+                count(*) filter (where o.kind = 'suggestion'),
+                count(*) filter (where o.kind = 'good_practice')
+           from observations o join sites t on t.id = o.site_id
+           join sub_items si on si.id = t.sub_item_id
+          where o.inspection_id = $1::uuid group by si.lead_unit_id",
+    )
+    .bind(&inspection)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let units = r["units"].as_array().expect("units");
+    assert_eq!(units.len(), raw.len(), "{r}");
+    for (unit, p, sg, g) in &raw {
+        let u = units
+            .iter()
+            .find(|u| u["unit_id"] == json!(unit))
+            .expect("each unit with findings");
+        assert_eq!(u["by_kind"], json!([p, sg, g]));
+        assert_eq!(u["findings"].as_array().unwrap().len() as i64, p + sg + g);
+    }
+    assert_eq!(r["by_kind"], json!([1, 1, 0]));
+    let photos: i64 = sqlx::query_scalar(
+        "select count(*) from observation_photos p join observations o on o.id = p.observation_id
+          where o.inspection_id = $1::uuid",
+    )
+    .bind(&inspection)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let listed: usize = units
+        .iter()
+        .flat_map(|u| u["findings"].as_array().unwrap())
+        .map(|f| f["photos"].as_array().unwrap().len())
+        .sum();
+    assert_eq!((listed as i64, photos), (1, 1));
+    assert_eq!(r["route"][0]["visited"], true);
+    assert_eq!(r["deputies"][0]["check_ins"], 1);
+    assert!(r["written_by"].is_null());
+
+    // A refused text stores nothing; a good one is kept, with who wrote it.
+    let long = "长".repeat(app::domain::inspection::MAX_REPORT_CHARS + 1);
+    for (summary, conclusions, field) in [
+        ("概况", long.as_str(), "report_conclusions"),
+        ("概况\u{7}", "", "report_summary"),
+    ] {
+        let (s, r, _) = app
+            .call(
+                "inspections/write_report",
+                Some(&staff),
+                &[
+                    ("id", &inspection),
+                    ("summary", summary),
+                    ("conclusions", conclusions),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        assert_eq!(field_of(&r), field);
+    }
+    assert_eq!(app.count("inspection_reports").await, 0);
+    let (s, r, _) = app
+        .call(
+            "inspections/write_report",
+            Some(&staff),
+            &[
+                ("id", &inspection),
+                ("summary", "本次视察走访点位一处。\r\n代表现场签到。"),
+                ("conclusions", "坡道须于月底前整改。"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (s, r, _) = app
+        .call(
+            "inspections/write_report",
+            Some(&staff),
+            &[
+                ("id", &Uuid::now_v7().to_string()),
+                ("summary", "x"),
+                ("conclusions", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{r}");
+    let (_, r, _) = app
+        .call("inspections/report", Some(&staff), &[("id", &inspection)])
+        .await;
+    assert_eq!(
+        r["text"]["summary"],
+        "本次视察走访点位一处。\n代表现场签到。"
+    );
+    assert!(r["written_by"].is_string(), "{r}");
+
+    // The Word file holds the same parts: the site, both findings, the text, the photo.
+    let res = app.get(&docx_url, Some(&staff)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[reqwest::header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let bytes = res.bytes().await.unwrap();
+    let (names, text) = docx_parts(&bytes);
+    for want in [
+        "矩阵：视察 联合视察报告",
+        name.as_str(),
+        "报告：候梯厅无障碍坡道过陡",
+        "报告：建议增设夜间照明",
+        "本次视察走访点位一处。",
+        "坡道须于月底前整改。",
+        "问题 1 条，建议 1 条，好的做法 0 条",
+    ] {
+        assert!(
+            text.contains(want),
+            "the report's Word file lacks {want:?}: {text}"
+        );
+    }
+    let pictures = names
+        .iter()
+        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .count();
+    assert_eq!(pictures, 1, "{names:?}");
+    assert_eq!(
+        app.get(
+            &format!("/staff/inspections/{}/report.docx", Uuid::now_v7()),
+            Some(&staff)
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    app.cleanup().await;
+}

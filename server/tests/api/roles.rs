@@ -115,6 +115,11 @@ async fn every_server_function_checks_the_callers_role() {
             vec![("id", &inspection), ("staff_view", "true")],
             &[Staff, Admin],
         ),
+        (
+            "inspections/report",
+            vec![("id", &inspection)],
+            &[Staff, Admin],
+        ),
         // The demo deputy's own record: theirs to read, and any staff's.
         (
             "duty/record",
@@ -292,6 +297,10 @@ async fn every_server_function_checks_the_callers_role() {
         // Staff get past the check to the margin's own rule, which refuses "x".
         ("progress/margin", vec![("margin", "x")]),
         ("usage/quiet-days", vec![("days", "x")]),
+        (
+            "inspections/write_report",
+            vec![("id", &nobody), ("summary", "x"), ("conclusions", "")],
+        ),
         (
             "inspections/plan",
             vec![
