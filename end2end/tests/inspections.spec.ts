@@ -110,10 +110,15 @@ test('staff plan an inspection, two deputies check in (one off site), one record
   await expect(a.page.locator('#outbox-list li[data-state=waiting]')).toHaveCount(2);
   const kept = await a.page.locator('#outbox-list li').evaluateAll((lis) => lis.map((l) => `${l.getAttribute('data-record')}:${l.textContent}`));
   expect(kept.some((k) => k.includes('签到')), kept.join(' | ')).toBe(true);
+  expect(kept.some((k) => k.startsWith('check_in:')), kept.join(' | ')).toBe(true);
   expect(psql(`select count(*) from inspection_check_ins where inspection_id = '${inspection}'`)).toBe('1');
   await a.ctx.setOffline(false);
   await a.page.locator('#sync-now').click();
-  await expect(a.page.locator('#outbox-list li[data-state=sent]')).toHaveCount(2, { timeout: 30_000 });
+  // Nothing left waiting, and all three sent: the first check-in (sent at once, online) stays
+  // listed as sent beside the two just synced. (Counting two sent passed only while the third
+  // was still on its way.)
+  await expect(a.page.locator('#outbox-list li[data-state=waiting]')).toHaveCount(0, { timeout: 30_000 });
+  await expect(a.page.locator('#outbox-list li[data-state=sent]')).toHaveCount(3);
   // Each once; the finding belongs to the inspection.
   expect(psql(`select count(*) from inspection_check_ins where inspection_id = '${inspection}'`)).toBe('2');
   expect(psql(`select count(*) from observations where inspection_id = '${inspection}' and note = '${note}'`)).toBe('1');
@@ -147,7 +152,10 @@ test('staff plan an inspection, two deputies check in (one off site), one record
   await staff.locator('#report-link').click();
   await expect(staff).toHaveURL(new RegExp(`/staff/inspections/${inspection}/report$`));
   await expect(staff.locator('#report-figures [data-figure=visited] dd')).toHaveText('2 / 2');
-  await expect(staff.locator('#report-figures [data-figure=present] dd')).toHaveText('2 / 2');
+  // Every deputy of the group was invited (the form ticks them all); two of them checked in.
+  const invited = psql(`select count(*) from inspection_deputies where inspection_id = '${inspection}'`);
+  await expect(staff.locator('#report-figures [data-figure=present] dd')).toHaveText(`2 / ${invited}`);
+  await expect(staff.locator('#report-people tr[data-present=true]')).toHaveCount(2);
   await expect(staff.locator('#report-figures [data-figure=problems] dd')).toHaveText('1');
   await expect(staff.locator('#report-sites tbody tr')).toHaveCount(2);
   await expect(staff.locator('#report-units tr[data-kind=problem]')).toContainText(note);
