@@ -5,7 +5,8 @@
 --   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f scripts/bench/closed_loop_data.sql
 --
 -- Sizes can be changed with -v sites=… -v observations=… -v items=… -v submitted=…
--- -v dismissed=… -v deputies=…
+-- -v dismissed=… -v deputies=… -v inspections=… (none by default: the duty record's benchmark
+-- asks for them).
 --
 -- Set-based (generate_series, insert … select); every "random" choice is a hash of a row number
 -- (no random()), so every run makes the same counts, shares and spreads; which site gets which
@@ -49,6 +50,10 @@
 \if :{?deputies}
 \else
   \set deputies 1000
+\endif
+\if :{?inspections}
+\else
+  \set inspections 0
 \endif
 
 set synchronous_commit = off;
@@ -464,7 +469,84 @@ select item_id, action, from_status, to_status, unit_id, deadline, comment, acto
   ) e
  order by at, item_id;
 
+-- ---------------------------------------------------------------------------------------------
+-- Inspections (-v inspections=N): each for one group, five days in China's calendar, spread over
+-- the last year; ten of the group's sites as the route; 30 of its deputies invited (a different
+-- slice each time), the first leading; each invited deputy checks in at each site with a chance
+-- of 70 % (on site mostly, near or off site now and then); observations an invited deputy made at
+-- a route site on its days belong to it, as the server files them.
+create temp table insp as
+select n, pg_temp.uuid7(now() - interval '360 days' + (n * 350 / greatest(:inspections, 1)) * interval '1 day', n, 71) as id,
+       (select id from gnum where gi = n % (select count(*) from gnum)) as group_id,
+       ((now() - interval '360 days') at time zone 'Asia/Shanghai')::date
+         + (n * 350 / greatest(:inspections, 1))::int as starts_on
+  from generate_series(1, :inspections) n;
+
+create temp table insp_deputy as
+select i.id as inspection_id, d.deputy_id, gd.user_id, r.k
+  from insp i
+  cross join generate_series(0, 29) r (k)
+  join group_deputy gd on gd.group_id = i.group_id and gd.gi = (i.n * 30 + r.k) % gd.n
+  join users d on d.id = gd.user_id;
+
+insert into inspections (id, title, starts_on, ends_on, leader_deputy_id, created_by, created_at)
+select i.id, '第' || i.n || '次视察', i.starts_on, i.starts_on + 4,
+       (select deputy_id from insp_deputy x where x.inspection_id = i.id and x.k = 0),
+       (select id from users where username = 'demo-staff'), i.starts_on - 7
+  from insp i where exists (select 1 from insp_deputy x where x.inspection_id = i.id and x.k = 0);
+
+insert into inspection_groups (inspection_id, group_id)
+select i.id, i.group_id from insp i join inspections s on s.id = i.id;
+
+insert into inspection_sites (inspection_id, position, site_id)
+select i.id, t.pos::smallint, t.id
+  from insp i join inspections s on s.id = i.id
+  cross join lateral (
+    select t.id, row_number() over () - 1 as pos
+      from (select t.id from site_n t where t.group_id = i.group_id
+             order by md5(t.id::text || i.n) limit 10) t) t;
+
+insert into inspection_deputies (inspection_id, deputy_id)
+select distinct x.inspection_id, x.deputy_id
+  from insp_deputy x join inspections s on s.id = x.inspection_id;
+
+insert into inspection_check_ins (id, inspection_id, site_id, deputy_user_id, checked_at, lat, lon,
+    accuracy_m, position_source, distance_m, verdict, fingerprint, received_at)
+select pg_temp.uuid7(c.at, c.rn, 73), c.inspection_id, c.site_id, c.user_id, c.at,
+       c.anchor[1] + case c.v when 'on_site' then 0.0001 when 'near' then 0.0008 else 0.02 end,
+       c.anchor[0], 10, 'gps',
+       case c.v when 'on_site' then 11 when 'near' then 89 else 2224 end, c.v, md5(c.rn::text),
+       c.at + interval '5 seconds'
+  from (
+    select x.inspection_id, s.site_id, x.user_id, t.anchor,
+           row_number() over () as rn,
+           (s2.starts_on::timestamp + interval '9 hours' + (s.position::int * interval '40 minutes')
+              + pg_temp.h(hashtext(x.user_id::text || s.site_id), 74) * interval '4 days')
+             at time zone 'Asia/Shanghai' as at,
+           case when pg_temp.h(hashtext(x.user_id::text || s.site_id), 75) < 0.85 then 'on_site'
+                when pg_temp.h(hashtext(x.user_id::text || s.site_id), 75) < 0.95 then 'near'
+                else 'off_site' end as v
+      from (select distinct inspection_id, deputy_id, user_id from insp_deputy) x
+      join inspections s2 on s2.id = x.inspection_id
+      join inspection_sites s on s.inspection_id = x.inspection_id
+      join sites t on t.id = s.site_id
+     where pg_temp.h(hashtext(x.user_id::text || s.site_id), 76) < 0.7
+  ) c
+ where c.at < now();
+
+update observations o set inspection_id = f.inspection_id
+  from (select distinct on (o.id) o.id, x.inspection_id
+          from observations o
+          join inspection_sites s on s.site_id = o.site_id
+          join inspections i on i.id = s.inspection_id
+          join insp_deputy x on x.inspection_id = i.id and x.user_id = o.deputy_user_id
+         where (o.captured_at at time zone 'Asia/Shanghai')::date between i.starts_on and i.ends_on
+         order by o.id, i.starts_on, i.id) f
+ where o.id = f.id;
+
 \timing off
+vacuum analyze inspections;
+vacuum analyze inspection_check_ins;
 vacuum analyze sites;
 vacuum analyze users;
 vacuum analyze deputies;
@@ -480,4 +562,7 @@ select (select count(*) from sites) as sites,
        (select count(*) from observations where status = 'submitted') as submitted,
        (select count(*) from list_items) as list_items,
        (select count(*) from list_item_events) as events,
-       (select count(*) from users where role = 'deputy') as deputy_accounts;
+       (select count(*) from users where role = 'deputy') as deputy_accounts,
+       (select count(*) from inspections) as inspections,
+       (select count(*) from inspection_check_ins) as check_ins,
+       (select count(*) from observations where inspection_id is not null) as inspection_observations;

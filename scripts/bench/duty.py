@@ -162,8 +162,10 @@ start = f"'{first}'::date::timestamp at time zone 'Asia/Shanghai'"
 end = f"('{today}'::date + 1)::timestamp at time zone 'Asia/Shanghai'"
 counts = scalar(f"""select (select count(*) from deputies), (select count(*) from users where role = 'deputy'),
     (select count(*) from observations where captured_at >= {start} and captured_at < {end}),
-    (select count(*) from list_item_events where action = 'rate')""").split('|')
-n_deputies, n_accounts, n_obs, n_rates = (int(c) for c in counts)
+    (select count(*) from list_item_events where action = 'rate'),
+    (select count(*) from inspections), (select count(*) from inspection_check_ins),
+    (select count(*) from observations where inspection_id is not null)""").split('|')
+n_deputies, n_accounts, n_obs, n_rates, n_insp, n_check_ins, n_insp_obs = (int(c) for c in counts)
 busy = scalar(f"""select u.deputy_id from observations o join users u on u.id = o.deputy_user_id
     where o.captured_at >= {start} group by u.deputy_id order by count(*) desc limit 1""")
 per_page = int(re.search(r'DUTY_PAGE: u32 = (\d+)', open(os.path.join(ROOT, 'app/src/domain/duty.rs'),
@@ -190,7 +192,8 @@ cases = [
 ]
 
 print(f'Data: {n_deputies:,} deputies on the roster ({n_accounts:,} with accounts), {n_obs:,} observations '
-      f'in the period {first} to {today}, {n_rates:,} ratings. One connection, one request at a time '
+      f'in the period {first} to {today}, {n_rates:,} ratings, {n_insp:,} inspections with {n_check_ins:,} '
+      f'check-ins and {n_insp_obs:,} observations made on them. One connection, one request at a time '
       f'({N} each after {WARM} warm-up, in {CHUNKS} chunks alternating with the baseline).')
 print()
 print('| What | n | p50 ms | p95 ms | max ms |')
