@@ -74,6 +74,8 @@ def fn_sql(name, roster):
     sql = sql.replace('{roster}', roster).replace('{}', roster)
     for c in re.findall(r'\{([A-Z_]+)\}', sql):
         sql = sql.replace('{' + c + '}', const(c))
+    # One line for psql: a `--` comment in the SQL would swallow the rest of it.
+    sql = re.sub(r'--[^\n]*', '', sql)
     return ' '.join(sql.split())
 
 
