@@ -392,11 +392,13 @@ fn LangSwitch() -> impl IntoView {
         Locale::zh_CN => "en",
         Locale::en => "zh-CN",
     };
-    let here = format!(
-        "{}{}",
-        loc.pathname.get_untracked(),
-        loc.search.get_untracked()
-    );
+    // The router's `search` is the query without its `?`: the page's own filters, page number
+    // or form answer come back only with it put back.
+    let search = loc.search.get_untracked();
+    let here = match search.trim_start_matches('?') {
+        "" => loc.pathname.get_untracked(),
+        q => format!("{}?{q}", loc.pathname.get_untracked()),
+    };
     let href = format!("/lang/{target}?next={}", urlencode(&here));
     // rel=external: a full load, so the server renders the page in the new language (and the
     // switch works without JavaScript).

@@ -64,6 +64,22 @@ async fn language_switch_remembers_the_choice_and_refuses_open_redirects() {
     assert_eq!(res.headers()["location"], "/");
     let res = app.get("/lang/fr", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // The switch on a page with a query comes back to that page with its query, not to a path
+    // with the query glued on.
+    let page = app.get("/plan?year=2026", None).await.text().await.unwrap();
+    assert!(
+        page.contains("href=\"/lang/en?next=/plan%3Fyear%3D2026\""),
+        "the language link keeps the page's query: {}",
+        page.split("/lang/")
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .take(80)
+            .collect::<String>()
+    );
+    let page = app.get("/plan", None).await.text().await.unwrap();
+    assert!(page.contains("href=\"/lang/en?next=/plan\""));
     app.cleanup().await;
 }
 
