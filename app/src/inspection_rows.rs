@@ -165,6 +165,8 @@ pub struct InspectionReport {
     /// Units in the order of their name, each with all its findings (a report is whole: no page).
     pub units: Vec<UnitFindings>,
     pub by_kind: [i64; 3],
+    /// Findings staff dismissed in review, left out of the report.
+    pub dismissed: i64,
     pub text: crate::domain::inspection::ReportText,
     /// Who saved the text last, and when; `None` before anyone has.
     pub written_by: Option<String>,

@@ -161,6 +161,14 @@ test('staff plan an inspection, two deputies check in (one off site), one record
   await expect(staff.locator('#report-units tr[data-kind=problem]')).toContainText(note);
   await expect(staff.locator('#report-overview')).toContainText('尚未填写');
   const summary = `${title}：两位代表到场，一处点位发现无障碍坡道破损。`;
+  // A refused save (a control character pasted in) comes back with what was typed, not the
+  // saved text, and stores nothing.
+  await staff.locator('#report-form textarea[name=summary]').fill(summary);
+  await staff.locator('#report-form textarea[name=conclusions]').fill('结论\u0007');
+  await staff.locator('#report-save').click();
+  await expect(staff.locator('#report-form .notice.error')).toBeVisible();
+  await expect(staff.locator('#report-form textarea[name=summary]')).toHaveValue(summary);
+  expect(psql(`select count(*) from inspection_reports where inspection_id = '${inspection}'`)).toBe('0');
   await staff.locator('#report-form textarea[name=summary]').fill(summary);
   await staff.locator('#report-form textarea[name=conclusions]').fill('请责任单位限期修复坡道。');
   await staff.locator('#report-save').click();

@@ -27,8 +27,12 @@ pub fn routes() -> Mounted {
 /// A4 in twentieths of a point, with 2 cm margins.
 const A4_TWIPS: (u32, u32) = (11_906, 16_838);
 const MARGIN_TWIPS: i32 = 1_134;
-/// Photos are set 8 cm wide (in EMU), two to a row of the page's width.
+/// Photos are set 8 cm wide (in EMU), one to a paragraph with its caption under it.
 const PHOTO_WIDTH_EMU: u32 = 2_880_000;
+/// The photos a Word file takes (each a PNG of a 320-pixel copy, ~150 KB): the file stays a
+/// size mail accepts and its making bounded; past it the file says how many are left out and
+/// where they are (the report's page shows every one).
+pub const MAX_DOCX_PHOTOS: usize = 200;
 
 fn kind_zh(kind: &str) -> &'static str {
     match kind {
@@ -94,7 +98,7 @@ fn yes_no(b: bool) -> String {
 }
 
 /// The report as a `.docx` file's bytes.
-pub fn build_docx(r: &InspectionReport, photos: &[ReportPhoto]) -> Result<Vec<u8>, String> {
+pub fn build_docx(r: &InspectionReport, photos: Vec<ReportPhoto>) -> Result<Vec<u8>, String> {
     let s = &r.summary;
     let groups: Vec<String> = s.groups.iter().map(|n| format!("第{n}组")).collect();
     let [problems, suggestions, good] = r.by_kind;
@@ -134,7 +138,14 @@ pub fn build_docx(r: &InspectionReport, photos: &[ReportPhoto]) -> Result<Vec<u8
             r.deputies.len(),
             r.photos()
         )))
-        .add_paragraph(heading("一、视察概况", 30));
+        ;
+    if r.dismissed > 0 {
+        doc = doc.add_paragraph(text(format!(
+            "另有 {} 条发现经审核未采纳，不列入本报告。",
+            r.dismissed
+        )));
+    }
+    doc = doc.add_paragraph(heading("一、视察概况", 30));
     for p in written(&r.text.summary) {
         doc = doc.add_paragraph(p);
     }
@@ -210,32 +221,35 @@ pub fn build_docx(r: &InspectionReport, photos: &[ReportPhoto]) -> Result<Vec<u8
     if photos.is_empty() {
         doc = doc.add_paragraph(text("没有照片。"));
     }
+    let all = r.photos();
+    if all > photos.len() {
+        doc = doc.add_paragraph(text(format!(
+            "共 {all} 张照片，本文件收入前 {} 张；全部照片见系统中的视察报告页面。",
+            photos.len()
+        )));
+    }
     for photo in photos {
-        match &photo.png {
+        let caption = photo.caption;
+        match photo.png {
             Some((png, w, h)) => {
                 let height =
-                    (u64::from(PHOTO_WIDTH_EMU) * u64::from(*h) / u64::from((*w).max(1))) as u32;
+                    (u64::from(PHOTO_WIDTH_EMU) * u64::from(h) / u64::from(w.max(1))) as u32;
                 doc = doc.add_paragraph(
                     Paragraph::new().add_run(
                         Run::new()
                             .add_image(
-                                Pic::new_with_dimensions(png.clone(), *w, *h)
-                                    .size(PHOTO_WIDTH_EMU, height),
+                                Pic::new_with_dimensions(png, w, h).size(PHOTO_WIDTH_EMU, height),
                             )
                             .add_break(BreakType::TextWrapping)
-                            .add_text(photo.caption.clone())
+                            .add_text(caption)
                             .size(18),
                     ),
                 );
             }
-            // Said in the file, not left out: the copy is made in the background and may be
-            // missing for a moment, or the file lost from the store.
+            // Said in the file, not left out: the photo's files are gone from the store.
             None => {
-                doc = doc.add_paragraph(text(format!(
-                    "（照片 {} 暂无法读取：{}）",
-                    &photo.sha256[..12.min(photo.sha256.len())],
-                    photo.caption
-                )))
+                let short: String = photo.sha256.chars().take(12).collect();
+                doc = doc.add_paragraph(text(format!("（照片 {short} 无法读取：{caption}）")))
             }
         }
     }
@@ -251,8 +265,9 @@ pub fn build_docx(r: &InspectionReport, photos: &[ReportPhoto]) -> Result<Vec<u8
     Ok(out.into_inner())
 }
 
-/// The photos of the report in its order, each read from the store as its thumbnail and
-/// turned into PNG (one decode slot for them all: they are 320-pixel copies we made).
+/// The first [`MAX_DOCX_PHOTOS`] photos of the report in its order, each read from the store as
+/// its thumbnail and turned into PNG (one decode slot for them all: they are 320-pixel copies we
+/// made).
 async fn photos(state: &AppState, r: &InspectionReport) -> Result<Vec<ReportPhoto>, AppError> {
     let mut out = Vec::new();
     for f in r.units.iter().flat_map(|u| &u.findings) {
@@ -263,13 +278,12 @@ async fn photos(state: &AppState, r: &InspectionReport) -> Result<Vec<ReportPhot
             local(f.captured_at)
         );
         for sha in &f.photos {
-            let mut thumb = state.media.get(Variant::Thumb, sha).await?;
-            if thumb.is_none() {
-                // Not copied yet (the copier works in the background): make the copies now.
-                if crate::media::make_pending_copies(state, sha).await.is_ok() {
-                    thumb = state.media.get(Variant::Thumb, sha).await?;
-                }
+            if out.len() == MAX_DOCX_PHOTOS {
+                break;
             }
+            // Not copied yet (the copier works in the background): the copies are made now; a
+            // photo whose files are gone is said so in the file.
+            let thumb = crate::media::copy_for_reader(state, Variant::Thumb, sha).await?;
             out.push((sha.clone(), caption.clone(), thumb));
         }
     }
@@ -311,7 +325,7 @@ async fn docx(
             .await?
             .ok_or_else(|| AppError::not_found("inspection"))?;
         let photos = photos(&state, &report).await?;
-        let bytes = build_docx(&report, &photos).map_err(|e| {
+        let bytes = build_docx(&report, photos).map_err(|e| {
             tracing::error!(error = %e, "the report's Word file could not be written");
             AppError::internal()
         })?;

@@ -13,7 +13,7 @@ use crate::domain::inspection::MAX_REPORT_CHARS;
 use crate::i18n::*;
 use crate::inspection_rows::InspectionReport;
 use crate::outbox::page::kind_label;
-use crate::ui::form::{said, PlainForm};
+use crate::ui::form::{result_of, said, FormResult, PlainForm};
 use crate::ui::{local_time, pick, use_zh, IntoAnySync, Loaded};
 
 #[component]
@@ -45,9 +45,18 @@ fn Report(r: InspectionReport) -> impl IntoView {
     let s = &r.summary;
     let id = s.id;
     let action = WriteInspectionReport::url();
-    let typed = |k: &str| said(action, None, k);
-    let summary_typed = typed("summary").unwrap_or_else(|| r.text.summary.clone());
-    let conclusions_typed = typed("conclusions").unwrap_or_else(|| r.text.conclusions.clone());
+    // After a refused save the form shows what was typed, never the saved text in its place
+    // (saving again would overwrite the new text with the old); a text too long to come back in
+    // the address is left to the browser's Back, and the page says so.
+    let refused = matches!(result_of(action, None), Some(FormResult::Failed(_)));
+    let typed = |k: &str, saved: &str| match said(action, None, k) {
+        Some(t) => (t, false),
+        None if refused => (String::new(), true),
+        None => (saved.to_owned(), false),
+    };
+    let (summary_typed, summary_lost) = typed("summary", &r.text.summary);
+    let (conclusions_typed, conclusions_lost) = typed("conclusions", &r.text.conclusions);
+    let lost = summary_lost || conclusions_lost;
     let (present, visited, photos) = (r.present(), r.visited(), r.photos());
     let [problems, suggestions, good] = r.by_kind;
     let groups = s
@@ -65,7 +74,9 @@ fn Report(r: InspectionReport) -> impl IntoView {
         _ => view! { {t!(i18n, inspections.report_unwritten)} }.into_any_sync(),
     };
     let unwritten = move || view! { <p class="muted">{t!(i18n, inspections.report_unwritten)}</p> };
-    let all_photos: Vec<(String, String)> = r
+    // Each photo with what it shows (the finding, as the image's text) and where, by whom and
+    // when (its caption).
+    let all_photos: Vec<(String, String, String)> = r
         .units
         .iter()
         .flat_map(|u| &u.findings)
@@ -76,9 +87,13 @@ fn Report(r: InspectionReport) -> impl IntoView {
                 f.deputy_name,
                 local_time(f.captured_at)
             );
+            let kind = crate::domain::ObservationKind::parse(&f.kind)
+                .map(|k| kind_label(locale, k))
+                .unwrap_or_default();
+            let alt = format!("{kind}：{}", f.note.chars().take(100).collect::<String>());
             f.photos
                 .iter()
-                .map(move |sha| (sha.clone(), caption.clone()))
+                .map(move |sha| (sha.clone(), alt.clone(), caption.clone()))
         })
         .collect();
     view! {
@@ -95,7 +110,7 @@ fn Report(r: InspectionReport) -> impl IntoView {
                 " · " {t!(i18n, inspections.groups)} " " {groups}
                 " · " {t!(i18n, inspections.leader)} " " {s.leader_name.clone()}
             </p>
-            <dl class="figures" id="report-figures">
+            <dl class="figures report-figures" id="report-figures">
                 <div data-figure="visited"><dt>{t!(i18n, inspections.visited)}</dt><dd>{visited} " / " {r.route.len()}</dd></div>
                 <div data-figure="present"><dt>{t!(i18n, inspections.report_present)}</dt><dd>{present} " / " {r.deputies.len()}</dd></div>
                 <div data-figure="problems"><dt>{t!(i18n, duty.problems)}</dt><dd>{problems}</dd></div>
@@ -103,13 +118,14 @@ fn Report(r: InspectionReport) -> impl IntoView {
                 <div data-figure="good-practice"><dt>{t!(i18n, duty.good_practice)}</dt><dd>{good}</dd></div>
                 <div data-figure="photos"><dt>{t!(i18n, inspections.report_photos)}</dt><dd>{photos}</dd></div>
             </dl>
+            {(r.dismissed > 0).then(|| view! { <p class="muted" id="report-dismissed">{t!(i18n, inspections.report_dismissed, n = r.dismissed)}</p> })}
             <section id="report-overview">
                 <h2>{t!(i18n, inspections.report_overview)}</h2>
                 {if r.text.summary.is_empty() { unwritten().into_any_sync() } else { paragraphs(&r.text.summary).into_any_sync() }}
             </section>
             <section id="report-sites">
                 <h2>{t!(i18n, inspections.report_sites)}</h2>
-                <table class="list">
+                <table class="grid">
                     <thead><tr>
                         <th>{t!(i18n, inspections.report_position)}</th>
                         <th>{t!(i18n, duty.site)}</th>
@@ -134,7 +150,7 @@ fn Report(r: InspectionReport) -> impl IntoView {
             </section>
             <section id="report-people">
                 <h2>{t!(i18n, inspections.report_people)}</h2>
-                <table class="list">
+                <table class="grid">
                     <thead><tr>
                         <th>{t!(i18n, duty.deputy)}</th>
                         <th>{t!(i18n, inspections.groups)}</th>
@@ -164,7 +180,7 @@ fn Report(r: InspectionReport) -> impl IntoView {
                         <div class="report-unit" data-unit=u.unit_id.to_string()>
                             <h3>{pick(zh, &u.unit_zh, &u.unit_en)}</h3>
                             <p class="muted">{t!(i18n, inspections.report_unit_counts, problems = p, suggestions = sg, good = g)}</p>
-                            <table class="list">
+                            <table class="grid">
                                 <thead><tr>
                                     <th>{t!(i18n, inspections.report_position)}</th>
                                     <th>{t!(i18n, duty.kind)}</th>
@@ -183,7 +199,7 @@ fn Report(r: InspectionReport) -> impl IntoView {
                                                 <td>{n + 1}</td>
                                                 <td>{kind}</td>
                                                 <td>{pick(zh, &f.site_name_zh, &f.site_name_en)}</td>
-                                                <td>{f.note.clone()} {(!f.photos.is_empty()).then(|| view! { " " <small class="muted">"📷 " {f.photos.len()}</small> })}</td>
+                                                <td>{f.note.clone()} {(!f.photos.is_empty()).then(|| view! { " " <small class="muted"><span aria-hidden="true">"📷 " {f.photos.len()}</span><span class="visually-hidden">{t!(i18n, inspections.report_photo_count, n = f.photos.len())}</span></small> })}</td>
                                                 <td>{f.deputy_name.clone()}</td>
                                                 <td>{local_time(f.captured_at)}</td>
                                             </tr>
@@ -202,9 +218,10 @@ fn Report(r: InspectionReport) -> impl IntoView {
                 } else {
                     view! {
                         <div class="report-photos">
-                            {all_photos.into_iter().map(|(sha, caption)| view! {
+                            {all_photos.into_iter().map(|(sha, alt, caption)| view! {
                                 <figure>
-                                    <img src=format!("/media/thumb/{sha}.jpg") alt=caption.clone() width="320" loading="lazy" />
+                                    // Not lazy: a printed report must have every photo loaded.
+                                    <img src=format!("/media/thumb/{sha}.jpg") alt=alt width="320" />
                                     <figcaption>{caption}</figcaption>
                                 </figure>
                             }).collect_view()}
@@ -229,6 +246,7 @@ fn Report(r: InspectionReport) -> impl IntoView {
                 <textarea name="conclusions" rows="8" maxlength=MAX_REPORT_CHARS.to_string()>{conclusions_typed}</textarea>
             </label>
             <p class="muted">{t!(i18n, inspections.report_max, max = MAX_REPORT_CHARS)}</p>
+            {lost.then(|| view! { <p class="notice" id="report-not-returned" role="alert">{t!(i18n, inspections.report_not_returned)}</p> })}
             <button type="submit" id="report-save">{t!(i18n, inspections.report_save)}</button>
         </PlainForm>
     }

@@ -443,7 +443,7 @@ impl Db {
 
     /// The joint report, read whole from the rows; `None` when there is no such inspection.
     /// Findings are grouped by the unit responsible for their site (its sub-item's lead unit),
-    /// problems first within each.
+    /// problems first within each; those staff dismissed in review are left out and counted.
     pub async fn inspection_report(&self, id: Uuid) -> Result<Option<InspectionReport>, AppError> {
         let Some(summary) = self.inspection_summary(id).await? else {
             return Ok(None);
@@ -461,7 +461,7 @@ impl Db {
                join sites t on t.id = o.site_id
                join sub_items si on si.id = t.sub_item_id
                join lead_units u on u.id = si.lead_unit_id
-              where o.inspection_id = $1
+              where o.inspection_id = $1 and o.status <> 'dismissed'
               order by u.name_zh, u.id,
                        array_position(array['problem', 'suggestion', 'good_practice'], o.kind),
                        o.captured_at, o.id",
@@ -470,6 +470,13 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let units = by_unit(findings);
+        // Staff dismissed these in review: not in the report, but said to be left out.
+        let dismissed: i64 = sqlx::query_scalar(
+            "select count(*) from observations where inspection_id = $1 and status = 'dismissed'",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         let mut by_kind = [0; 3];
         for u in &units {
             for (k, n) in u.by_kind.iter().enumerate() {
@@ -508,6 +515,7 @@ impl Db {
             deputies: self.inspection_deputies(id).await?,
             units,
             by_kind,
+            dismissed,
             text,
             written_by,
             written_at,

@@ -653,24 +653,38 @@ async fn the_joint_report_counts_from_the_rows_keeps_its_text_and_downloads_as_w
     let hash = sha(&photo);
     let (s, r) = put_photo(&app, Some(&deputy), &hash, photo).await;
     assert!(s.is_success(), "{s} {r}");
-    for (kind, note, photos) in [
-        ("problem", "报告：候梯厅无障碍坡道过陡", vec![hash.clone()]),
-        ("suggestion", "报告：建议增设夜间照明", vec![]),
+    // The suggestion made first, the problem later: the report lists problems first all the
+    // same. A third finding, dismissed by staff, is left out of it and counted.
+    let mut ids = Vec::new();
+    for (kind, note, photos, minutes) in [
+        ("suggestion", "报告：建议增设夜间照明", vec![], 3),
+        (
+            "problem",
+            "报告：候梯厅无障碍坡道过陡",
+            vec![hash.clone()],
+            2,
+        ),
+        ("problem", "报告：重复的发现", vec![], 1),
     ] {
+        let at = now - chrono::Duration::minutes(minutes);
         let body = json!({
-            "site_id": site, "kind": kind, "note": note, "tags": [], "captured_at": now,
+            "site_id": site, "kind": kind, "note": note, "tags": [], "captured_at": at,
             "position": {"lat": lat, "lon": lon, "accuracy_m": 8.0, "source": "gps"},
             "photos": photos,
         });
-        let (s, r) = put_observation(
-            &app,
-            Some(&deputy),
-            &Uuid::now_v7().to_string(),
-            body.to_string(),
+        let id = Uuid::now_v7().to_string();
+        let (s, r) = put_observation(&app, Some(&deputy), &id, body.to_string()).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        ids.push(id);
+    }
+    let (s, r, _) = app
+        .call(
+            "review/dismiss",
+            Some(&staff),
+            &[("observation", &ids[2]), ("reason", "与前一条重复")],
         )
         .await;
-        assert_eq!(s, StatusCode::CREATED, "{r}");
-    }
+    assert_eq!(s, StatusCode::OK, "{r}");
 
     // Only staff read or write the report, or download it.
     let docx_url = format!("/staff/inspections/{inspection}/report.docx");
@@ -711,7 +725,8 @@ async fn the_joint_report_counts_from_the_rows_keeps_its_text_and_downloads_as_w
                 count(*) filter (where o.kind = 'good_practice')
            from observations o join sites t on t.id = o.site_id
            join sub_items si on si.id = t.sub_item_id
-          where o.inspection_id = $1::uuid group by si.lead_unit_id",
+          where o.inspection_id = $1::uuid and o.status <> 'dismissed'
+          group by si.lead_unit_id",
     )
     .bind(&inspection)
     .fetch_all(&app.pool)
@@ -728,6 +743,12 @@ async fn the_joint_report_counts_from_the_rows_keeps_its_text_and_downloads_as_w
         assert_eq!(u["findings"].as_array().unwrap().len() as i64, p + sg + g);
     }
     assert_eq!(r["by_kind"], json!([1, 1, 0]));
+    assert_eq!(r["dismissed"], 1);
+    assert_eq!(
+        units[0]["findings"][0]["kind"], "problem",
+        "problems first: {r}"
+    );
+    assert_eq!(units[0]["findings"][1]["kind"], "suggestion");
     let photos: i64 = sqlx::query_scalar(
         "select count(*) from observation_photos p join observations o on o.id = p.observation_id
           where o.inspection_id = $1::uuid",
@@ -817,12 +838,17 @@ async fn the_joint_report_counts_from_the_rows_keeps_its_text_and_downloads_as_w
         "本次视察走访点位一处。",
         "坡道须于月底前整改。",
         "问题 1 条，建议 1 条，好的做法 0 条",
+        "另有 1 条发现经审核未采纳",
     ] {
         assert!(
             text.contains(want),
             "the report's Word file lacks {want:?}: {text}"
         );
     }
+    assert!(
+        !text.contains("报告：重复的发现"),
+        "a dismissed finding is left out"
+    );
     let pictures = names
         .iter()
         .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
