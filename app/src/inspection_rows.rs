@@ -176,7 +176,10 @@ pub struct InspectionReport {
 impl InspectionReport {
     /// Deputies present: those who checked in at least once.
     pub fn present(&self) -> usize {
-        self.deputies.iter().filter(|d| d.check_ins > 0).count()
+        self.deputies
+            .iter()
+            .filter(|d| crate::domain::inspection::present(d.check_ins))
+            .count()
     }
 
     pub fn visited(&self) -> usize {

@@ -34,12 +34,11 @@ const PHOTO_WIDTH_EMU: u32 = 2_880_000;
 /// where they are (the report's page shows every one).
 pub const MAX_DOCX_PHOTOS: usize = 200;
 
+/// The kind's word as the page shows it in Chinese.
 fn kind_zh(kind: &str) -> &'static str {
-    match kind {
-        "problem" => "问题",
-        "suggestion" => "建议",
-        _ => "好的做法",
-    }
+    app::domain::ObservationKind::parse(kind)
+        .map(|k| app::outbox::page::kind_label(app::i18n::Locale::zh_CN, k))
+        .unwrap_or_default()
 }
 
 fn local(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -54,14 +53,9 @@ fn heading(s: &str, size: usize) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(s).bold().size(size))
 }
 
-/// Paragraphs of what staff wrote, one per line (as the page shows it).
+/// Paragraphs of what staff wrote (`inspection::paragraphs`, as the page sets them).
 fn written(s: &str) -> Vec<Paragraph> {
-    let lines: Vec<Paragraph> = s
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(text)
-        .collect();
+    let lines: Vec<Paragraph> = app::domain::inspection::paragraphs(s).map(text).collect();
     if lines.is_empty() {
         vec![text("（尚未填写）")]
     } else {
@@ -184,7 +178,7 @@ pub fn build_docx(r: &InspectionReport, photos: Vec<ReportPhoto>) -> Result<Vec<
                         format!("第{}组", d.group_number),
                         d.check_ins.to_string(),
                         d.findings.to_string(),
-                        yes_no(d.check_ins > 0),
+                        yes_no(app::domain::inspection::present(d.check_ins)),
                     ]
                 })
                 .collect(),

@@ -302,6 +302,18 @@ pub struct CheckInReceipt {
     pub received_at: DateTime<Utc>,
 }
 
+/// A deputy invited counts as present when they checked in at least once (wherever they
+/// stood: an off-site check-in still says they took part that day).
+pub fn present(check_ins: i64) -> bool {
+    check_ins > 0
+}
+
+/// The paragraphs of a text staff wrote, as the page and the Word file set it: each non-empty
+/// line one paragraph, blank lines dropped.
+pub fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
 /// The longest summary or conclusions a report takes (a few printed pages each).
 pub const MAX_REPORT_CHARS: usize = 20_000;
 
@@ -564,5 +576,14 @@ mod tests {
         let e = ReportText::parse("a\u{0}b", "").unwrap_err();
         assert_eq!(e.field(), "report_summary");
         assert_eq!(ReportText::parse("a\tb", "").unwrap().summary, "a\tb");
+    }
+
+    #[test]
+    fn a_report_text_is_set_a_paragraph_per_line_and_presence_is_a_check_in() {
+        let p: Vec<&str> = paragraphs("第一段\n\n  第二段  \n").collect();
+        assert_eq!(p, ["第一段", "第二段"]);
+        assert_eq!(paragraphs(" \n").count(), 0);
+        assert!(present(1));
+        assert!(!present(0));
     }
 }

@@ -46,7 +46,7 @@ fn verdict_of(v: &str) -> Verdict {
     Verdict::parse(v).unwrap_or(Verdict::Unknown)
 }
 
-fn groups_text(groups: &[i32]) -> String {
+pub(super) fn groups_text(groups: &[i32]) -> String {
     groups
         .iter()
         .map(|n| n.to_string())

@@ -9,7 +9,7 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use super::{get_inspection_report, report_docx_url, WriteInspectionReport};
-use crate::domain::inspection::MAX_REPORT_CHARS;
+use crate::domain::inspection::{self, MAX_REPORT_CHARS};
 use crate::i18n::*;
 use crate::inspection_rows::InspectionReport;
 use crate::outbox::page::kind_label;
@@ -28,11 +28,9 @@ pub fn InspectionReportPage() -> impl IntoView {
     }
 }
 
-/// Paragraphs of a text staff wrote (blank lines and single line ends both start one).
+/// A text staff wrote, a paragraph per line (`inspection::paragraphs`).
 fn paragraphs(text: &str) -> impl IntoView {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
+    inspection::paragraphs(text)
         .map(|l| view! { <p>{l.to_owned()}</p> })
         .collect_view()
 }
@@ -59,12 +57,7 @@ fn Report(r: InspectionReport) -> impl IntoView {
     let lost = summary_lost || conclusions_lost;
     let (present, visited, photos) = (r.present(), r.visited(), r.photos());
     let [problems, suggestions, good] = r.by_kind;
-    let groups = s
-        .groups
-        .iter()
-        .map(|n| n.to_string())
-        .collect::<Vec<_>>()
-        .join("、");
+    let groups = super::pages::groups_text(&s.groups);
     let written = match (r.written_by.clone(), r.written_at) {
         (Some(who), Some(at)) => {
             let at = local_time(at);
@@ -160,12 +153,12 @@ fn Report(r: InspectionReport) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {r.deputies.iter().map(|p| view! {
-                            <tr data-deputy=p.deputy_id.to_string() data-present=(p.check_ins > 0).to_string()>
+                            <tr data-deputy=p.deputy_id.to_string() data-present=inspection::present(p.check_ins).to_string()>
                                 <td>{p.name_zh.clone()} {p.is_leader.then(|| view! { " " <span class="tag">{t!(i18n, inspections.leader)}</span> })}</td>
                                 <td>{p.group_number}</td>
                                 <td>{p.check_ins}</td>
                                 <td>{p.findings}</td>
-                                <td>{if p.check_ins > 0 { t_string!(i18n, inspections.report_yes) } else { t_string!(i18n, inspections.report_no) }}</td>
+                                <td>{if inspection::present(p.check_ins) { t_string!(i18n, inspections.report_yes) } else { t_string!(i18n, inspections.report_no) }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

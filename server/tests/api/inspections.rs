@@ -591,6 +591,32 @@ async fn an_inspection_runs_on_an_installation_loaded_through_the_product() {
     assert_eq!(d["summary"]["sites_visited"], 1, "{d}");
     assert_eq!(d["by_kind"], json!([0, 1, 0]));
     assert_eq!(d["deputies"][0]["last_verdict"], "on_site");
+
+    // Its report, on the units and sites the files loaded: the finding under its unit, the
+    // deputy present, and the same in the Word file.
+    let (s, r, _) = app
+        .call("inspections/report", Some(&staff), &[("id", &inspection)])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["by_kind"], json!([0, 1, 0]));
+    assert_eq!(r["units"].as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(r["units"][0]["findings"][0]["note"], "建议增设候梯座椅");
+    assert_eq!(r["deputies"][0]["check_ins"], 1);
+    let res = app
+        .get(
+            &format!("/staff/inspections/{inspection}/report.docx"),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, text) = docx_parts(&res.bytes().await.unwrap());
+    for want in [
+        "第1组加装电梯视察 联合视察报告",
+        "建议增设候梯座椅",
+        "王建国",
+    ] {
+        assert!(text.contains(want), "the Word file lacks {want:?}: {text}");
+    }
     app.cleanup().await;
 }
 
