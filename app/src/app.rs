@@ -183,6 +183,13 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/inspections/:id/report") view=page(crate::inspections::report::InspectionReportPage) ssr=ssr.clone() />
                     <Route path=path!("/inspections") view=page(crate::inspections::pages::MyInspectionsPage) ssr=ssr.clone() />
                     <Route path=path!("/inspections/:id") view=page(crate::inspections::pages::InspectionPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/questionnaires") view=page(crate::questionnaires::pages::QuestionnairesPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/questionnaires/new") view=page(crate::questionnaires::pages::NewQuestionnairePage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/questionnaires/:id") view=page(crate::questionnaires::pages::QuestionnairePage) ssr=ssr.clone() />
+                    // Served by `server/src/questionnaire.rs`, which finds the questionnaire and renders these.
+                    <Route path=path!("/staff/questionnaires/:id/paper") view=page(crate::questionnaires::answer::AnswerPage) ssr=ssr.clone() />
+                    <Route path=path!("/s/:code/q/:id") view=page(crate::questionnaires::answer::AnswerPage) ssr=ssr.clone() />
+                    <Route path=path!("/q/:id") view=page(crate::questionnaires::answer::AnswerPage) ssr=ssr.clone() />
                     <Route path=path!("/duty") view=page(crate::duty::pages::DutyRecordPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=page(ModerationPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=page(SatisfactionPage) ssr=ssr.clone() />

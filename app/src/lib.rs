@@ -32,6 +32,8 @@ pub mod outbox;
 pub mod paged;
 pub mod progress;
 pub mod public;
+pub mod questionnaire_rows;
+pub mod questionnaires;
 pub mod registry_edit;
 pub mod registry_rows;
 pub mod staff;

@@ -137,6 +137,29 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   await look(staff.page, inspection);
   await look(staff.page, `${inspection}/report`);
   await look(deputy.page, inspection.replace('/staff', ''));
+  // A questionnaire shown at the public site, with a question of each kind: its pages for
+  // staff, and its form as the public sees it at the site and at its own link.
+  await look(staff.page, '/staff/questionnaires');
+  await look(staff.page, '/staff/questionnaires/new');
+  await staff.page.locator('#q-title').fill('无障碍检查问卷');
+  await staff.page.locator('#q-targets').fill(site.split('/')[2]);
+  await Promise.all([
+    staff.page.waitForURL(/\/staff\/questionnaires\/[0-9a-f-]{36}(\?|$)/),
+    staff.page.locator('#q-create').click(),
+  ]);
+  for (const [kind, options] of [['single', '是\n否'], ['multiple', '甲\n乙'], ['scale', ''], ['text', '']]) {
+    await staff.page.locator('#q-prompt').fill(`题目 ${kind}`);
+    await staff.page.locator('#q-kind').selectOption(kind);
+    await staff.page.locator('#q-options').fill(options);
+    await staff.page.locator('#q-add-submit').click();
+    await staff.page.locator(`#q-question-list > li[data-kind=${kind}]`).waitFor();
+  }
+  const questionnaire = new URL(staff.page.url()).pathname;
+  await look(staff.page, questionnaire);
+  await look(staff.page, `${questionnaire}/paper`);
+  const qid = questionnaire.split('/').pop();
+  await look(page, `${site}/q/${qid}`);
+  await look(page, `/q/${qid}`);
 
   // A unit's officer.
   const officer = await signedIn(browser, 'demo-officer', '/my/unit');

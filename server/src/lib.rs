@@ -19,6 +19,7 @@ pub mod mqtt;
 pub mod precompress;
 pub mod progress;
 pub mod public;
+pub mod questionnaire;
 pub mod receipt;
 pub mod registry;
 pub mod routing;

@@ -197,7 +197,10 @@ fn is_public_read(path: &str) -> bool {
     if let Some(rest) = path.strip_prefix("/s/") {
         return !rest.ends_with("/comment");
     }
-    path == "/plan" || path.starts_with("/plan/") || path.starts_with("/api/public/")
+    path == "/plan"
+        || path.starts_with("/plan/")
+        || path.starts_with("/api/public/")
+        || path.starts_with("/q/")
 }
 
 type ReadLimiter = tower_governor::governor::GovernorConfig<

@@ -53,6 +53,7 @@ pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
         .merge(crate::api::routes())
         .merge(crate::public::routes(&settings.comment_limits))
         .merge(crate::receipt::routes(&settings.comment_limits))
+        .merge(crate::questionnaire::routes(&settings.comment_limits))
         .merge(crate::export::routes())
         .merge(crate::inspection_report::routes())
         .merge(crate::answer::routes())
@@ -128,10 +129,14 @@ pub fn router(
     // Lives as long as the runtime: the server's, or a test's.
     crate::media::Copier::start(state.clone());
     listen_for_public_changes(db.pool.clone(), state.pages.clone());
-    // The receipt pages are rendered by `receipt.rs` once it has found the receipt.
+    // The receipt pages are rendered by `receipt.rs` once it has found the receipt, the
+    // questionnaire forms by `questionnaire.rs` once it has found the questionnaire.
     let routes: Vec<_> = generate_route_list(App)
         .into_iter()
-        .filter(|r| !crate::receipt::is_receipt_path(r.path()))
+        .filter(|r| {
+            !crate::receipt::is_receipt_path(r.path())
+                && !crate::questionnaire::is_questionnaire_path(r.path())
+        })
         .collect();
 
     let sessions = SessionManagerLayer::new(PostgresStore::new(db.pool.clone()))

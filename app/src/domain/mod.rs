@@ -19,6 +19,7 @@ pub mod photo_evidence;
 pub mod photo_prep;
 pub mod progress;
 pub mod public_code;
+pub mod questionnaire;
 pub mod receipt;
 pub mod record;
 pub mod registry;

@@ -56,6 +56,8 @@ pub struct PublicSite {
     pub usage: Option<PublicUsage>,
     /// The site's published good-practice cases, newest first.
     pub cases: Vec<crate::case_rows::PublicCase>,
+    /// The questionnaires open today that are shown at this site.
+    pub questionnaires: Vec<crate::questionnaire_rows::QuestionnaireLink>,
 }
 
 /// The public's view of a site's use: the last [`crate::usage::USAGE_DAYS`] days summed, from
@@ -150,7 +152,9 @@ pub async fn get_public_site(code: String, page: u32) -> Result<PublicSite, AppE
             today - chrono::Days::new(u64::from(crate::usage::USAGE_DAYS.unsigned_abs()) - 1);
         let usage = db.public_usage(id, since).await?;
         let cases = db.public_cases_of_site(id).await?;
+        let questionnaires = db.open_questionnaires_at(id, today).await?;
         Ok(PublicSite {
+            questionnaires,
             cases,
             progress,
             usage,

@@ -183,6 +183,19 @@ fn PublicSiteView(d: PublicSite) -> impl IntoView {
                 </p>
                 <p class="hint" id="figures-counted">{t!(i18n, public.counted_note)}</p>
             </section>
+            {(s.active && !d.questionnaires.is_empty()).then(|| view! {
+                <section id="site-questionnaires" class="card">
+                    <h2>{t!(i18n, questionnaires.public_title)}</h2>
+                    <ul>
+                        {d.questionnaires.iter().map(|q| view! {
+                            <li data-id=q.id.to_string()>
+                                <a href=format!("/s/{code}/q/{}", q.id)>{q.title.clone()}</a>
+                                " " <small class="muted">{t!(i18n, questionnaires.until, date = q.closes_on.to_string())}</small>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             {if s.active {
                 view! { <CommentForm code=code.clone() /> }.into_any_sync()
             } else {

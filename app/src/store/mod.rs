@@ -13,6 +13,7 @@ pub mod media;
 pub mod notifications;
 pub mod progress;
 pub mod public;
+pub mod questionnaires;
 pub mod receipts;
 pub mod registry;
 pub mod registry_edit;

@@ -224,6 +224,23 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "inspection_leader" => td_string!(locale, fields.inspection_leader),
         "inspection" => td_string!(locale, fields.inspection),
         "checked_at" => td_string!(locale, fields.checked_at),
+        "answered_before" => td_string!(locale, fields.answered_before),
+        "closed" => td_string!(locale, fields.closed),
+        "changed" => td_string!(locale, fields.changed),
+        "questionnaire_title" => td_string!(locale, fields.questionnaire_title),
+        "questionnaire_intro" => td_string!(locale, fields.questionnaire_intro),
+        "questionnaire_days" => td_string!(locale, fields.questionnaire_days),
+        "questionnaire_targets" => td_string!(locale, fields.questionnaire_targets),
+        "question_prompt" => td_string!(locale, fields.question_prompt),
+        "question_kind" => td_string!(locale, fields.question_kind),
+        "question_options" => td_string!(locale, fields.question_options),
+        "question_condition" => td_string!(locale, fields.question_condition),
+        "question_remove" => td_string!(locale, fields.question_remove),
+        "answer" => td_string!(locale, fields.answer),
+        "channel" => td_string!(locale, fields.channel),
+        "from" => td_string!(locale, fields.from),
+        "to" => td_string!(locale, fields.to),
+        "site_code" => td_string!(locale, fields.site_code),
         "duty_to" => td_string!(locale, fields.duty_to),
         "duty_period" => td_string!(locale, fields.duty_period),
         "duty_who" => td_string!(locale, fields.duty_who),
@@ -453,6 +470,7 @@ fn Nav() -> impl IntoView {
                             <a href="/staff/cases" id="cases-link">{t!(i18n, nav.cases)}</a>
                             <a href="/staff/inspections" id="inspections-staff-link">{t!(i18n, nav.inspections)}</a>
                             <a href="/staff/duty" id="duty-table-link">{t!(i18n, nav.duty_table)}</a>
+                            <a href="/staff/questionnaires" id="questionnaires-link">{t!(i18n, nav.questionnaires)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>
                             <a href="/staff/groups">{t!(i18n, nav.groups)}</a>

@@ -478,6 +478,52 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
             &[Officer, OfficerElsewhere, Staff, Admin],
         ));
     }
+    // A questionnaire shown at the public site: its forms are everyone's, its paper entry
+    // and answers staff's.
+    let questionnaire = crate::questionnaires::questionnaire_at(&app, &staff, &code).await;
+    for (pattern, path) in [
+        ("/s/{code}/q/{id}", format!("/s/{code}/q/{questionnaire}")),
+        ("/q/{id}", format!("/q/{questionnaire}")),
+    ] {
+        rows.push(row(get.clone(), pattern, path.clone(), Empty, EVERYONE));
+        // No form token: 400 for anyone, and nothing stored.
+        rows.push(row(
+            post.clone(),
+            pattern,
+            path,
+            Form(vec![("q1", "1")]),
+            EVERYONE,
+        ));
+    }
+    rows.push(row(
+        get.clone(),
+        "/q/{id}/qr.svg",
+        format!("/q/{questionnaire}/qr.svg"),
+        Empty,
+        EVERYONE,
+    ));
+    let paper = format!("/staff/questionnaires/{questionnaire}/paper");
+    rows.push(row(
+        get.clone(),
+        "/staff/questionnaires/{id}/paper",
+        paper.clone(),
+        Empty,
+        STAFF,
+    ));
+    rows.push(row(
+        post.clone(),
+        "/staff/questionnaires/{id}/paper",
+        paper,
+        Form(vec![("q1", "1")]),
+        STAFF,
+    ));
+    rows.push(row(
+        get.clone(),
+        "/staff/questionnaires/{id}/answers.xlsx",
+        format!("/staff/questionnaires/{questionnaire}/answers.xlsx"),
+        Empty,
+        STAFF,
+    ));
     // Last: signing out ends the session each caller used for the rows above.
     rows.push(row(
         Method::DELETE,
@@ -610,7 +656,34 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
             .expect("the demo deputy's roster row");
     let inspection = crate::inspections::plan_for_demo_deputy(&app, &staff).await;
     let officers: &[Who] = &[Officer, OfficerElsewhere];
+    let questionnaire = crate::questionnaires::questionnaire_at(&app, &staff, &code).await;
     let rows: Vec<(&str, String, &[Who])> = vec![
+        (
+            "/staff/questionnaires",
+            "/staff/questionnaires".into(),
+            STAFF,
+        ),
+        (
+            "/staff/questionnaires/new",
+            "/staff/questionnaires/new".into(),
+            STAFF,
+        ),
+        (
+            "/staff/questionnaires/{id}",
+            format!("/staff/questionnaires/{questionnaire}"),
+            STAFF,
+        ),
+        (
+            "/staff/questionnaires/{id}/paper",
+            format!("/staff/questionnaires/{questionnaire}/paper"),
+            STAFF,
+        ),
+        (
+            "/s/{code}/q/{id}",
+            format!("/s/{code}/q/{questionnaire}"),
+            EVERYONE,
+        ),
+        ("/q/{id}", format!("/q/{questionnaire}"), EVERYONE),
         ("/", "/".into(), EVERYONE),
         ("/login", "/login".into(), EVERYONE),
         ("/offline", "/offline".into(), EVERYONE),

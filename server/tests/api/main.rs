@@ -23,6 +23,7 @@ mod progress;
 mod progress_outbox;
 mod public;
 mod public_plan;
+mod questionnaires;
 mod rates;
 mod receipts;
 mod registry;

@@ -65,6 +65,8 @@ async fn every_server_function_checks_the_callers_role() {
     );
 
     let inspection = crate::inspections::plan_for_demo_deputy(&app, cookie(Staff).unwrap()).await;
+    let questionnaire =
+        crate::questionnaires::questionnaire_at(&app, cookie(Staff).unwrap(), "").await;
     let everyone_signed_in: &[Caller] = &[Deputy, Staff, Officer, Admin];
     let cases: Vec<Case> = vec![
         ("catalogue/year", vec![], everyone_signed_in),
@@ -118,6 +120,12 @@ async fn every_server_function_checks_the_callers_role() {
         (
             "inspections/report",
             vec![("id", &inspection)],
+            &[Staff, Admin],
+        ),
+        ("questionnaires/list", vec![], &[Staff, Admin]),
+        (
+            "questionnaires/get",
+            vec![("id", &questionnaire)],
             &[Staff, Admin],
         ),
         // The demo deputy's own record: theirs to read, and any staff's.
@@ -202,6 +210,7 @@ async fn every_server_function_checks_the_callers_role() {
         app.count("lead_units").await,
         app.count("admin_log").await,
         app.count("progress_queries").await,
+        app.count("questionnaires").await,
     );
     // The matrix reset demo-staff's password, which ended its session: sign in again.
     let staff_again = app.login_demo("demo-staff").await;
@@ -298,6 +307,29 @@ async fn every_server_function_checks_the_callers_role() {
         ("progress/margin", vec![("margin", "x")]),
         ("usage/quiet-days", vec![("days", "x")]),
         (
+            "questionnaires/create",
+            vec![
+                ("title", ""),
+                ("intro", ""),
+                ("opens_on", "x"),
+                ("closes_on", "x"),
+                ("targets", ""),
+            ],
+        ),
+        (
+            "questionnaires/add_question",
+            vec![
+                ("id", &nobody),
+                ("prompt", ""),
+                ("kind", "x"),
+                ("options", ""),
+            ],
+        ),
+        (
+            "questionnaires/remove_question",
+            vec![("id", &nobody), ("number", "0")],
+        ),
+        (
             "inspections/write_report",
             vec![("id", &nobody), ("summary", "x"), ("conclusions", "")],
         ),
@@ -346,6 +378,7 @@ async fn every_server_function_checks_the_callers_role() {
             app.count("lead_units").await,
             app.count("admin_log").await,
             app.count("progress_queries").await,
+            app.count("questionnaires").await,
         ),
         changes_before
     );
