@@ -115,6 +115,8 @@ pub struct AnswerForm {
     /// Where the form posts.
     pub action: String,
     pub form_token: Uuid,
+    /// The version of the questions the form was drawn with (`questionnaire::revision`).
+    pub questions_rev: String,
     pub open: bool,
     /// Staff typing in a paper form.
     pub paper: bool,

@@ -3,15 +3,19 @@
 //! (`/staff/questionnaires/{id}/paper`), and every answer as XLSX.
 //!
 //! The form is a plain post (no script). One answer per client per questionnaire: the client is
-//! a random cookie this module gives the browser with the form (kept a year), or — for a browser
-//! that keeps no cookie — its network address, each stored only as a keyed hash. The form's
-//! one-time token makes a double tap or a resend store one answer. Anonymous posts are bounded:
-//! the body's size, the number of fields, and the per-client read limit every public page has.
+//! a random cookie this module gives the browser with the form (kept a year, signed with the
+//! server's secret, so a made-up one counts as none), or — for a browser that keeps no cookie —
+//! its network address; each is stored only as a keyed hash that includes the questionnaire, so
+//! one browser's answers to different questionnaires cannot be linked. The form's one-time token
+//! makes a double tap or a resend store one answer, and the version of the questions it carries
+//! keeps an answer off questions that changed after the form was drawn. Anonymous posts are
+//! bounded: the body's size, the number of fields (counted before they are decoded), a
+//! per-client limit like the comment form's, and the read limit every public page has.
 
 use crate::routing::Mounted;
 use app::{
     auth::ssr::AuthSession,
-    domain::questionnaire::{parse_answers, Answer, Channel, Question, QuestionKind},
+    domain::questionnaire::{parse_answers, revision, Answer, Channel, Question, QuestionKind},
     error::{AppError, ErrorCode},
     questionnaire_rows::{AnswerForm, AnswerRow, QuestionnaireHead},
     ssr::AppState,
@@ -28,6 +32,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::public::ClientKey;
+use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
 
 /// The cookie that tells one browser's answers apart.
 const CLIENT_COOKIE: &str = "jiandu_q";
@@ -51,21 +56,39 @@ pub fn is_questionnaire_path(path: &str) -> bool {
 
 pub fn routes(limits: &crate::public::CommentLimits) -> Mounted {
     let key = ClientKey::new(limits.trusted_proxies.clone());
+    // The public's posts: as many per client as the comment form takes (staff typing in paper
+    // forms are not held to it).
+    let per_client = GovernorConfigBuilder::default()
+        .key_extractor(key.clone())
+        .period(limits.interval)
+        .burst_size(limits.burst.max(1))
+        .finish()
+        .map(std::sync::Arc::new);
+    if let Some(c) = &per_client {
+        let limiter = c.limiter().clone();
+        crate::public::forget_refilled(move || limiter.retain_recent());
+    }
     let form = |at: Where| {
         let key = key.clone();
         let key2 = key.clone();
+        let post_route = axum::routing::post(
+            move |state: State<AppState>,
+                  auth: AuthSession,
+                  path: Path<Vec<String>>,
+                  req: Request| { post(state, auth, at, path, key2.clone(), req) },
+        );
+        let post_route = match (&per_client, at) {
+            (Some(c), Where::Site | Where::Link) => post_route
+                .layer(GovernorLayer::new(c.clone()).error_handler(crate::public::too_many)),
+            _ => post_route,
+        };
         get(
             move |state: State<AppState>,
                   auth: AuthSession,
                   path: Path<Vec<String>>,
                   req: Request| { show(state, auth, at, path, key.clone(), req) },
         )
-        .post(
-            move |state: State<AppState>,
-                  auth: AuthSession,
-                  path: Path<Vec<String>>,
-                  req: Request| { post(state, auth, at, path, key2.clone(), req) },
-        )
+        .merge(post_route)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
     };
     Mounted::default()
@@ -158,15 +181,31 @@ async fn find(
     })
 }
 
-fn cookie_client(req_headers: &axum::http::HeaderMap) -> Option<Uuid> {
+/// The cookie's value: a random id and the server's signature of it (hex), so a client cannot
+/// make up new ids to answer again.
+fn signed(state: &AppState, client: Uuid) -> String {
+    let mac = state
+        .public
+        .secret
+        .keyed_hash("questionnaire-cookie", client.as_bytes());
+    let sig: String = mac.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{}.{sig}", client.simple())
+}
+
+/// The browser's id from its cookie, when the cookie is one this server signed.
+fn cookie_client(state: &AppState, req_headers: &axum::http::HeaderMap) -> Option<Uuid> {
     req_headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == CLIENT_COOKIE)
-        .and_then(|(_, v)| Uuid::parse_str(v.trim()).ok())
+        .filter(|(k, _)| *k == CLIENT_COOKIE)
+        .find_map(|(_, v)| {
+            let (id, _) = v.trim().split_once('.')?;
+            let id = Uuid::parse_str(id).ok()?;
+            (signed(state, id) == v.trim()).then_some(id)
+        })
 }
 
 fn give_cookie(state: &AppState, res: &mut Response) {
@@ -177,7 +216,7 @@ fn give_cookie(state: &AppState, res: &mut Response) {
     };
     let value = format!(
         "{CLIENT_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
-        Uuid::new_v4().simple()
+        signed(state, Uuid::new_v4())
     );
     if let Ok(v) = HeaderValue::from_str(&value) {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -218,7 +257,7 @@ async fn show(
     let done = Query::<ShowQuery>::try_from_uri(&parts.uri)
         .map(|q| q.0.done.is_some())
         .unwrap_or(false);
-    let has_cookie = cookie_client(&parts.headers).is_some();
+    let has_cookie = cookie_client(&state, &parts.headers).is_some();
     let uri_path = parts.uri.path().to_owned();
     let found = match find(&state, &auth, at, &path).await {
         Ok(f) => f,
@@ -232,15 +271,17 @@ async fn show(
         }
     };
     let today = app::ssr::today();
-    let open =
-        app::domain::questionnaire::is_open(found.head.opens_on, found.head.closes_on, today)
-            && !found.head.questions.is_empty();
+    // Paper forms filled in while it was open are typed in whenever staff get to them.
+    let open = (at == Where::Paper
+        || app::domain::questionnaire::is_open(found.head.opens_on, found.head.closes_on, today))
+        && !found.head.questions.is_empty();
     let paper_count = match (done, found.paper_by) {
         (true, Some(by)) => state.db.paper_answers_by(found.head.id, by).await.ok(),
         _ => None,
     };
     let path = found.action.clone();
     let form = AnswerForm {
+        questions_rev: revision(&found.head.questions),
         head: Some(found.head),
         site: found.site,
         action: found.action,
@@ -291,23 +332,13 @@ async fn post(
                 .into_response()
         }
     };
-    let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&bytes) {
-        Ok(p) => p,
-        Err(_) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "表单内容无法读取 / send the form as application/x-www-form-urlencoded UTF-8",
-            )
-                .into_response()
-        }
-    };
-    if pairs.len() > MAX_FORM_FIELDS {
+    let Some(pairs) = read_form(&bytes) else {
         return (
             StatusCode::BAD_REQUEST,
-            "表单字段太多 / the form has too many fields",
+            "表单内容无法读取（不是文字，或字段太多）/ send the form as application/x-www-form-urlencoded UTF-8, with at most 1,100 fields",
         )
             .into_response();
-    }
+    };
     let field = |name: &str| {
         pairs
             .iter()
@@ -328,9 +359,10 @@ async fn post(
             .into_response();
     };
     let path = found.action.clone();
-    let again = |e: AppError, status: StatusCode, found: Found| {
+    let again = |e: AppError, status: StatusCode, found: Found, open: bool| {
         let form = AnswerForm {
-            open: true,
+            questions_rev: revision(&found.head.questions),
+            open,
             paper: at == Where::Paper,
             form_token,
             typed: pairs.clone(),
@@ -343,23 +375,42 @@ async fn post(
         };
         render(state.clone(), parts.clone(), &path, form, status)
     };
+    let conflict = |m: &str, field: &str| AppError {
+        error: ErrorCode::Conflict,
+        ..AppError::invalid(field, m)
+    };
+    // Drawn from other questions than those now asked: the page again, with the questions now.
+    if field("questions_rev").as_deref() != Some(revision(&found.head.questions).as_str()) {
+        let e = conflict(
+            "the questions changed since the page was opened: answer them again",
+            "changed",
+        );
+        return again(e, StatusCode::CONFLICT, found, true).await;
+    }
     let answers = match parse_answers(&found.head.questions, &pairs) {
         Ok(a) => a,
         Err(e) => {
             let err = AppError::invalid(&e.field(), e.to_string());
-            return again(err, StatusCode::UNPROCESSABLE_ENTITY, found).await;
+            return again(err, StatusCode::UNPROCESSABLE_ENTITY, found, true).await;
         }
     };
     let secret = &state.public.secret;
+    // Keyed with the questionnaire: one browser's answers to two questionnaires do not match.
+    let keyed = |purpose: &str, data: &[u8]| {
+        let mut input = found.head.id.as_bytes().to_vec();
+        input.extend_from_slice(data);
+        secret.keyed_hash(purpose, &input)
+    };
     let client_hash = match at {
         Where::Paper => None,
-        _ => Some(match cookie_client(&parts.headers) {
-            Some(c) => secret.keyed_hash("questionnaire-client", c.as_bytes()),
-            None => secret.keyed_hash(
-                "client",
-                ip.map(|ip| ip.to_string()).unwrap_or_default().as_bytes(),
-            ),
-        }),
+        _ => match (cookie_client(&state, &parts.headers), ip) {
+            (Some(c), _) => Some(keyed("questionnaire-client", c.as_bytes())),
+            (None, Some(ip)) => Some(keyed("questionnaire-address", ip.to_string().as_bytes())),
+            (None, None) => {
+                tracing::error!("no client address for a questionnaire answer");
+                return (StatusCode::BAD_REQUEST, "client unknown").into_response();
+            }
+        },
     };
     let new = NewAnswer {
         questionnaire_id: found.head.id,
@@ -370,10 +421,6 @@ async fn post(
         client_hash,
         entered_by: found.paper_by,
         form_token,
-    };
-    let conflict = |m: &str, field: &str| AppError {
-        error: ErrorCode::Conflict,
-        ..AppError::invalid(field, m)
     };
     match state
         .db
@@ -390,24 +437,39 @@ async fn post(
                 "this browser has already answered this questionnaire",
                 "answered_before",
             );
-            again(e, StatusCode::CONFLICT, found).await
+            again(e, StatusCode::CONFLICT, found, true).await
         }
         Ok(AnswerStored::Closed) => {
             let e = conflict("this questionnaire takes no answers today", "closed");
-            again(e, StatusCode::CONFLICT, found).await
+            again(e, StatusCode::CONFLICT, found, false).await
         }
         Ok(AnswerStored::Changed) => {
             let e = conflict(
-                "the questions changed since the page was opened: reload it",
+                "the questions changed since the page was opened: answer them again",
                 "changed",
             );
-            again(e, StatusCode::CONFLICT, found).await
+            again(e, StatusCode::CONFLICT, found, true).await
         }
         Err(e) => {
             let status = status_of(&e);
-            again(e, status, found).await
+            again(e, status, found, true).await
         }
     }
+}
+
+/// The form's fields, in order: `None` when the body is not UTF-8 text (raw, or once
+/// percent-decoded — the decoder would quietly make such bytes U+FFFD), or has more fields than
+/// any questionnaire's form sends (counted before any is decoded).
+fn read_form(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    std::str::from_utf8(bytes).ok()?;
+    let mut pairs = Vec::new();
+    for (k, v) in form_urlencoded::parse(bytes) {
+        if pairs.len() == MAX_FORM_FIELDS || k.contains('\u{FFFD}') || v.contains('\u{FFFD}') {
+            return None;
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    Some(pairs)
 }
 
 async fn qr_svg(State(state): State<AppState>, Path(id): Path<String>) -> Response {

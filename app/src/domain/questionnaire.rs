@@ -147,7 +147,11 @@ impl Question {
                 if o.is_empty() {
                     continue;
                 }
-                if o.chars().count() > MAX_OPTION_CHARS || list.contains(&o) {
+                // Past the limit at once: a pasted list of thousands costs nothing more.
+                if o.chars().count() > MAX_OPTION_CHARS
+                    || list.contains(&o)
+                    || list.len() == MAX_OPTIONS
+                {
                     return Err(QuestionError::Options);
                 }
                 list.push(o);
@@ -196,6 +200,19 @@ impl Question {
             QuestionKind::Text => 0,
         }
     }
+}
+
+/// A short name for one version of the questions: the form carries it, and an answer drawn
+/// from another version is refused (staff may change questions until the first answer, and a
+/// form opened before a change would put its answers under the wrong questions).
+pub fn revision(questions: &[Question]) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(questions).unwrap_or_default();
+    Sha256::digest(&json)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether questions may still change: only while nobody has answered.
@@ -381,45 +398,56 @@ pub struct QuestionTally {
     pub texts: Vec<String>,
 }
 
-/// Tallies `answers` (each a respondent's array, newest first) over `questions`. An answer the
-/// questions cannot hold (an option past the end) is not counted.
-pub fn tally<'a>(
-    questions: &[Question],
-    answers: impl IntoIterator<Item = &'a [Option<Answer>]>,
-) -> Vec<QuestionTally> {
-    let mut out: Vec<QuestionTally> = questions
-        .iter()
-        .map(|q| QuestionTally {
-            answered: 0,
-            counts: vec![0; q.points()],
-            mean_x100: None,
-            texts: Vec::new(),
-        })
-        .collect();
-    let mut sums = vec![0u64; questions.len()];
-    for a in answers {
-        for (i, q) in questions.iter().enumerate() {
-            let t = &mut out[i];
+/// Tallies answers one respondent at a time (newest first), so a long list is streamed from
+/// the database rather than held. An answer the questions cannot hold (an option past the end)
+/// is not counted.
+pub struct Tallier<'q> {
+    questions: &'q [Question],
+    out: Vec<QuestionTally>,
+    sums: Vec<u64>,
+    respondents: u64,
+}
+
+impl<'q> Tallier<'q> {
+    pub fn new(questions: &'q [Question]) -> Self {
+        Tallier {
+            out: questions
+                .iter()
+                .map(|q| QuestionTally {
+                    answered: 0,
+                    counts: vec![0; q.points()],
+                    mean_x100: None,
+                    texts: Vec::new(),
+                })
+                .collect(),
+            sums: vec![0; questions.len()],
+            respondents: 0,
+            questions,
+        }
+    }
+
+    pub fn add(&mut self, a: &[Option<Answer>]) {
+        self.respondents += 1;
+        for (i, q) in self.questions.iter().enumerate() {
+            let t = &mut self.out[i];
+            let n = t.counts.len();
             match (q.kind, a.get(i)) {
-                (QuestionKind::Single, Some(Some(Answer::Number(o)))) if *o < t.counts.len() => {
+                (QuestionKind::Single, Some(Some(Answer::Number(o)))) if *o < n => {
                     t.counts[*o] += 1;
                     t.answered += 1;
                 }
                 (QuestionKind::Multiple, Some(Some(Answer::Choices(list)))) => {
                     let mut any = false;
-                    let n = t.counts.len();
                     for o in list.iter().filter(|o| **o < n) {
                         t.counts[*o] += 1;
                         any = true;
                     }
                     t.answered += u64::from(any);
                 }
-                (QuestionKind::Scale, Some(Some(Answer::Number(p))))
-                    if (1..=t.counts.len()).contains(p) =>
-                {
+                (QuestionKind::Scale, Some(Some(Answer::Number(p)))) if (1..=n).contains(p) => {
                     t.counts[p - 1] += 1;
                     t.answered += 1;
-                    sums[i] += *p as u64;
+                    self.sums[i] += *p as u64;
                 }
                 (QuestionKind::Text, Some(Some(Answer::Text(s)))) => {
                     t.answered += 1;
@@ -431,12 +459,33 @@ pub fn tally<'a>(
             }
         }
     }
-    for (i, q) in questions.iter().enumerate() {
-        if q.kind == QuestionKind::Scale && out[i].answered > 0 {
-            out[i].mean_x100 = Some((sums[i] * 100 + out[i].answered / 2) / out[i].answered);
-        }
+
+    /// How many respondents were added.
+    pub fn respondents(&self) -> u64 {
+        self.respondents
     }
-    out
+
+    pub fn finish(mut self) -> Vec<QuestionTally> {
+        for (i, q) in self.questions.iter().enumerate() {
+            let t = &mut self.out[i];
+            if q.kind == QuestionKind::Scale && t.answered > 0 {
+                t.mean_x100 = Some((self.sums[i] * 100 + t.answered / 2) / t.answered);
+            }
+        }
+        self.out
+    }
+}
+
+/// Tallies `answers` (each a respondent's array, newest first) over `questions`.
+pub fn tally<'a>(
+    questions: &[Question],
+    answers: impl IntoIterator<Item = &'a [Option<Answer>]>,
+) -> Vec<QuestionTally> {
+    let mut t = Tallier::new(questions);
+    for a in answers {
+        t.add(a);
+    }
+    t.finish()
 }
 
 /// Where an answer came from: a site's QR code, the questionnaire's own link or QR (printed at a
@@ -567,11 +616,11 @@ impl Draft {
         {
             let t = Target::parse(word).ok_or_else(|| DraftError::Target(word.to_owned()))?;
             if !list.iter().any(|(_, x)| *x == t) {
+                if list.len() == MAX_TARGETS {
+                    return Err(DraftError::TooManyTargets);
+                }
                 list.push((word.to_owned(), t));
             }
-        }
-        if list.len() > MAX_TARGETS {
-            return Err(DraftError::TooManyTargets);
         }
         Ok(Draft {
             title,
@@ -751,6 +800,34 @@ mod tests {
         assert_eq!(t[2].mean_x100, Some(367));
         assert_eq!(t[3].texts, ["远"]);
         assert_eq!(t[3].answered, 1);
+    }
+
+    #[test]
+    fn a_revision_names_one_version_of_the_questions() {
+        let list = sample();
+        assert_eq!(revision(&list), revision(&list.clone()));
+        assert_eq!(revision(&list).len(), 16);
+        let fewer = remove_question(&list, 3).unwrap();
+        assert_ne!(revision(&list), revision(&fewer));
+        let mut reworded = list.clone();
+        reworded[2].prompt.push('？');
+        assert_ne!(revision(&list), revision(&reworded));
+    }
+
+    #[test]
+    fn long_pasted_lists_stop_at_their_limit() {
+        let many: String = (0..10_000).map(|i| format!("选项{i}\n")).collect();
+        assert_eq!(
+            Question::parse("x", "single", &many, false, "", &[]).unwrap_err(),
+            QuestionError::Options
+        );
+        let codes: String = (1..=99)
+            .flat_map(|p| (1..=99).map(move |i| format!("{p}.{i} ")))
+            .collect();
+        assert_eq!(
+            Draft::parse("x", "", "2026-12-01", "2026-12-31", &codes).unwrap_err(),
+            DraftError::TooManyTargets
+        );
     }
 
     #[test]

@@ -181,6 +181,7 @@ pub fn AnswerPage() -> impl IntoView {
             {form.error.clone().map(|e| view! { <ErrorNotice error=e /> })}
             <form method="post" action=form.action.clone() id="questionnaire-form" class="stack">
                 <input type="hidden" name="form_token" value=form.form_token.to_string() />
+                <input type="hidden" name="questions_rev" value=form.questions_rev.clone() />
                 // People never see this field; a bot that fills it is thanked and forgotten.
                 <p class="hp" aria-hidden="true">
                     <label>"Website" <input type="text" name="website" tabindex="-1" autocomplete="off" /></label>

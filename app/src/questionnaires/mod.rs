@@ -86,7 +86,7 @@ pub async fn get_questionnaire(
     to: Option<String>,
     channel: Option<String>,
 ) -> Result<QuestionnaireDetail, AppError> {
-    use crate::domain::questionnaire::{tally, Channel};
+    use crate::domain::questionnaire::Channel;
     use crate::domain::PublicCode;
     use crate::questionnaire_rows::ResultFilter;
     crate::ssr::run(async move {
@@ -129,14 +129,15 @@ pub async fn get_questionnaire(
             .questionnaire_head(id)
             .await?
             .ok_or_else(|| AppError::not_found("questionnaire"))?;
-        let (answers, by_channel) = db.questionnaire_answers(id, &filter).await?;
-        let tallies = tally(&head.questions, answers.iter().map(Vec::as_slice));
+        let (filtered, tallies, by_channel) = db
+            .questionnaire_tallies(id, &filter, &head.questions)
+            .await?;
         Ok(QuestionnaireDetail {
             targets: db.questionnaire_targets(id).await?,
             answers: db.questionnaire_answer_count(id).await?,
             today: crate::ssr::today(),
             link: own_link(&crate::ssr::public_settings()?.base_url, id),
-            filtered: answers.len() as i64,
+            filtered,
             by_channel,
             tallies,
             districts: db.district_choices().await?,

@@ -5,7 +5,9 @@ use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::Db;
-use crate::domain::questionnaire::{Answer, Channel, Draft, DraftError, Question, Target};
+use crate::domain::questionnaire::{
+    Answer, Channel, Draft, DraftError, Question, QuestionTally, Tallier, Target,
+};
 use crate::error::{AppError, ErrorCode};
 use crate::paged::Paged;
 use crate::questionnaire_rows::{
@@ -314,7 +316,10 @@ impl Db {
                 AnswerStored::Changed
             });
         }
-        if !crate::domain::questionnaire::is_open(opens_on, closes_on, today) {
+        // Paper forms filled in while it was open are typed in when staff get to them.
+        if a.channel != Channel::Paper
+            && !crate::domain::questionnaire::is_open(opens_on, closes_on, today)
+        {
             return Ok(AnswerStored::Closed);
         }
         if questions_of(questions)?.as_slice() != a.questions {
@@ -325,7 +330,7 @@ impl Db {
             "insert into questionnaire_answers
                  (id, questionnaire_id, channel, site_id, client_hash, entered_by, form_token, answers)
              values ($1, $2, $3, $4, $5, $6, $7, $8)
-             on conflict (questionnaire_id, client_hash) do nothing
+             on conflict do nothing
              returning id",
         )
         .bind(Uuid::now_v7())
@@ -339,7 +344,20 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         if stored.is_none() {
-            return Ok(AnswerStored::AlreadyAnswered);
+            // Either key: the same form sent twice at once (its token), or this client again.
+            let same_form: bool = sqlx::query_scalar(
+                "select exists (select 1 from questionnaire_answers
+                                 where form_token = $1 and questionnaire_id = $2)",
+            )
+            .bind(a.form_token)
+            .bind(a.questionnaire_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            return Ok(if same_form {
+                AnswerStored::AlreadyHad
+            } else {
+                AnswerStored::AlreadyAnswered
+            });
         }
         tx.commit().await?;
         Ok(AnswerStored::Created)
@@ -356,27 +374,31 @@ impl Db {
         .await?)
     }
 
-    /// The answers within `f`, newest first, and how many came through each channel.
-    pub async fn questionnaire_answers(
+    /// The answers within `f` tallied over `questions` (streamed newest first, never held
+    /// all at once), how many there are, and how many came through each channel.
+    pub async fn questionnaire_tallies(
         &self,
         id: Uuid,
         f: &ResultFilter,
-    ) -> Result<(Vec<Vec<Option<Answer>>>, Vec<(Channel, i64)>), AppError> {
-        let rows: Vec<serde_json::Value> = sqlx::query_scalar(&format!(
-            "select a.answers {FILTERED} order by a.created_at desc, a.id desc"
-        ))
-        .bind(id)
-        .bind(&f.site)
-        .bind(f.district)
-        .bind(f.from)
-        .bind(f.to)
-        .bind(f.channel.map(Channel::as_str))
-        .fetch_all(&self.pool)
-        .await?;
-        let answers = rows
-            .into_iter()
-            .map(|v| serde_json::from_value(v).unwrap_or_default())
-            .collect();
+        questions: &[Question],
+    ) -> Result<(i64, Vec<QuestionTally>, Vec<(Channel, i64)>), AppError> {
+        use futures::TryStreamExt;
+        let sql = format!("select a.answers {FILTERED} order by a.created_at desc, a.id desc");
+        let mut rows = sqlx::query_scalar::<_, serde_json::Value>(&sql)
+            .bind(id)
+            .bind(&f.site)
+            .bind(f.district)
+            .bind(f.from)
+            .bind(f.to)
+            .bind(f.channel.map(Channel::as_str))
+            .fetch(&self.pool);
+        let mut tallier = Tallier::new(questions);
+        while let Some(v) = rows.try_next().await? {
+            let answers: Vec<Option<Answer>> = serde_json::from_value(v).unwrap_or_default();
+            tallier.add(&answers);
+        }
+        drop(rows);
+        let respondents = tallier.respondents() as i64;
         let counts: Vec<(String, i64)> = sqlx::query_as(&format!(
             "select a.channel, count(*) {FILTERED} group by a.channel"
         ))
@@ -398,7 +420,7 @@ impl Db {
                 (c, n)
             })
             .collect();
-        Ok((answers, by_channel))
+        Ok((respondents, tallier.finish(), by_channel))
     }
 
     /// Every answer with where it came from, oldest first, for the XLSX.

@@ -29,20 +29,45 @@ async fn open_form(
     (status, given, res.text().await.unwrap_or_default())
 }
 
+/// The version of the questions a form drawn now carries.
+async fn rev_now(app: &TestApp, id: &str) -> String {
+    let stored: Option<Value> =
+        sqlx::query_scalar("select questions from questionnaires where id = $1::uuid")
+            .bind(id)
+            .fetch_optional(&app.pool)
+            .await
+            .expect("questions");
+    let questions: Vec<app::domain::questionnaire::Question> = stored
+        .map(|v| serde_json::from_value(v).expect("stored questions read"))
+        .unwrap_or_default();
+    app::domain::questionnaire::revision(&questions)
+}
+
 /// Posts the answer form as a browser without JavaScript does: the status, where it sends the
-/// browser, the page.
+/// browser, the page. The form carries the version of the questions it was drawn with: the
+/// current one unless `fields` names another.
 async fn answer(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
+    let id = path
+        .split('/')
+        .rev()
+        .find(|s| Uuid::parse_str(s).is_ok())
+        .unwrap_or_default();
+    let rev = rev_now(app, id).await;
+    let mut fields = fields.to_vec();
+    if !fields.iter().any(|(k, _)| *k == "questions_rev") {
+        fields.push(("questions_rev", &rev));
+    }
     let mut req = app
         .http
         .post(format!("{}{path}", app.base))
         .header(header::ACCEPT, "text/html")
         .header("sec-fetch-site", "same-origin")
-        .form(fields);
+        .form(&fields);
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -122,13 +147,22 @@ pub(crate) async fn questionnaire_at(app: &TestApp, staff: &str, targets: &str) 
     id
 }
 
+fn lenient() -> server::public::CommentLimits {
+    server::public::CommentLimits {
+        burst: 1000,
+        ..Default::default()
+    }
+}
+
 fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 #[tokio::test]
 async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stored() {
-    let app = TestApp::spawn().await;
+    // The per-client limit on answers is the comment form's (tested with it): off here, where
+    // every post comes from 127.0.0.1.
+    let app = TestApp::spawn_full(true, lenient()).await;
     let staff = app.login_demo("demo-staff").await;
     let deputy = app.login_demo("demo-deputy").await;
     let officer = app.login_demo("demo-officer").await;
@@ -196,6 +230,14 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
     let id = create(&app, &staff, "1.1", &first, &last).await;
     // Without questions, the public sees nothing of it.
     let (s, _, _) = open_form(&app, &format!("/s/{code}/q/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = answer(
+        &app,
+        &format!("/q/{id}"),
+        None,
+        &[("form_token", &Uuid::now_v7().to_string()), ("q1", "1")],
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     add_questions(&app, &staff, &id).await;
     for (show_if, kind, field) in [
@@ -395,6 +437,20 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
         .await;
         assert_eq!(s, expect);
     }
+    // A made-up cookie is no cookie: the same address, which has answered.
+    let forged = format!("jiandu_q={}.{}", Uuid::new_v4().simple(), "0".repeat(32));
+    let (s, _, _) = answer(
+        &app,
+        &at_site,
+        Some(&forged),
+        &[
+            ("form_token", &Uuid::now_v7().to_string()),
+            ("q1", "2"),
+            ("q3", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
     // The questionnaire's own link (a liaison station's poster).
     let (s, c3, _) = open_form(&app, &format!("/q/{id}"), None).await;
     assert_eq!(s, StatusCode::OK);
@@ -448,12 +504,20 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
         .await;
         assert_eq!((s, to), (StatusCode::SEE_OTHER, format!("{paper}?done")));
     }
+    // A double tap on a paper form: both posts at once, one answer.
+    let twice = Uuid::now_v7().to_string();
+    let one_form = [("form_token", twice.as_str()), ("q1", "3"), ("q3", "1")];
+    let (a, b) = tokio::join!(
+        answer(&app, &paper, Some(&staff), &one_form),
+        answer(&app, &paper, Some(&staff), &one_form)
+    );
+    assert_eq!((a.0, b.0), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
     let (_, _, page) = open_form(&app, &format!("{paper}?done"), Some(&staff)).await;
     assert!(
-        page.contains("data-count=\"2\""),
-        "two paper forms typed in"
+        page.contains("data-count=\"3\""),
+        "three paper forms typed in"
     );
-    assert_eq!(app.count("questionnaire_answers").await, 6);
+    assert_eq!(app.count("questionnaire_answers").await, 7);
 
     // Answered: the questions are frozen.
     let (s, _, _) = app
@@ -475,8 +539,8 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
         .call("questionnaires/get", Some(&staff), &[("id", &id)])
         .await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    assert_eq!(d["answers"], 6);
-    assert_eq!(d["filtered"], 6);
+    assert_eq!(d["answers"], 7);
+    assert_eq!(d["filtered"], 7);
     let raw_q1: Vec<(i32, i64)> = sqlx::query_as(
         "select (answers->>0)::int, count(*) from questionnaire_answers group by 1 order by 1",
     )
@@ -494,7 +558,7 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
         .map(|v| v.as_i64().unwrap())
         .collect();
     assert_eq!(counts, q1);
-    assert_eq!(q1, [1, 3, 2]);
+    assert_eq!(q1, [1, 3, 3]);
     let q2: Vec<i64> = d["tallies"][1]["counts"]
         .as_array()
         .unwrap()
@@ -522,13 +586,13 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
         by_channel,
         [
             ("link".to_owned(), 1),
-            ("paper".to_owned(), 2),
+            ("paper".to_owned(), 3),
             ("site".to_owned(), 3)
         ]
     );
     for (name, value, expect) in [
         ("site", code.as_str(), 3),
-        ("channel", "paper", 2),
+        ("channel", "paper", 3),
         ("from", &today().succ_opt().unwrap().to_string() as &str, 0),
     ] {
         let (s, d, _) = app
@@ -556,7 +620,7 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
     let (s, list, _) = app.call("questionnaires/list", Some(&staff), &[]).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(list["list"]["total"], 1);
-    assert_eq!(list["list"]["rows"][0]["answers"], 6);
+    assert_eq!(list["list"]["rows"][0]["answers"], 7);
 
     // Every answer as XLSX, in words, for staff only.
     let xlsx = format!("/staff/questionnaires/{id}/answers.xlsx");
@@ -578,7 +642,7 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
             .rows()
             .map(|r| r.iter().map(|c| c.to_string()).collect())
             .collect();
-        assert_eq!(rows.len(), 7, "the header and six answers");
+        assert_eq!(rows.len(), 8, "the header and seven answers");
         assert_eq!(rows[0][5], "1. 您多久乘坐一次加装的电梯？");
         assert_eq!(rows[1][1], "点位二维码");
         assert_eq!(rows[1][2], code);
@@ -607,7 +671,7 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    assert_eq!(app.count("questionnaire_answers").await, 6);
+    assert_eq!(app.count("questionnaire_answers").await, 7);
     // Unknown and malformed ids are the same 404.
     for path in [format!("/q/{}", Uuid::now_v7()), "/q/not-an-id".to_owned()] {
         let (s, _, _) = open_form(&app, &path, None).await;
@@ -619,7 +683,7 @@ async fn a_questionnaire_is_written_answered_once_per_client_and_tallied_as_stor
 #[tokio::test]
 async fn a_questionnaire_runs_on_an_installation_loaded_through_the_product() {
     use crate::registry::{first_admin, sites_csv, upload, PLAN};
-    let app = TestApp::spawn_with(false).await;
+    let app = TestApp::spawn_full(false, lenient()).await;
     let admin = first_admin(&app).await;
     for (kind, name, body) in [
         ("plan", "计划.csv", PLAN.to_owned()),
@@ -681,7 +745,46 @@ async fn a_questionnaire_runs_on_an_installation_loaded_through_the_product() {
         .unwrap();
     assert!(!page.contains(&format!("/q/{id}")));
     let path = format!("/s/{lift}/q/{id}");
-    let (_, c, _) = open_form(&app, &path, None).await;
+    let (_, c, page) = open_form(&app, &path, None).await;
+    let drawn_with = page
+        .split("name=\"questions_rev\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries its questions' version")
+        .to_owned();
+    // Staff add a question while that form is open (nobody has answered yet): the form's answer
+    // is refused, nothing stored, and the page comes back with the questions now asked.
+    let (s, v, _) = app
+        .call(
+            "questionnaires/add_question",
+            Some(&staff),
+            &[
+                ("id", &id),
+                ("prompt", "新加的题"),
+                ("kind", "text"),
+                ("options", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _, page) = answer(
+        &app,
+        &path,
+        c.as_deref(),
+        &[
+            ("form_token", &Uuid::now_v7().to_string()),
+            ("q1", "1"),
+            ("q3", "5"),
+            ("questions_rev", &drawn_with),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(
+        page.contains("id=\"question-5\""),
+        "the questions now asked"
+    );
+    assert_eq!(app.count("questionnaire_answers").await, 0);
     let (s, _, _) = answer(
         &app,
         &path,

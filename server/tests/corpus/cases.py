@@ -418,3 +418,53 @@ for fn, field in [("catalogue/site", "id"), ("catalogue/project", "id"), ("catal
         case(f"server fn {fn}: {field}={bad[:16]!r}", "staff", "POST", f"/api/{fn}", f"{field}={bad}".encode(), "application/x-www-form-urlencoded", (400, 404, 422))
 case("server fn: invalid UTF-8 form", "staff", "POST", "/api/catalogue/site", b"id=" + INVALID_UTF8, "application/x-www-form-urlencoded", (400, 404, 422))
 case("server fn: 3 MB form", "staff", "POST", "/api/catalogue/site", b"id=" + b"a" * (3 << 20), "application/x-www-form-urlencoded", (400, 404, 413, 422))
+
+# Questionnaires' answer forms (POST /s/{code}/q/{id}, /q/{id}), anonymous, urlencoded as browsers
+# send them. The fixture is a questionnaire shown at {site_code}: 1 single choice of three
+# (required), 2 text. Every case leaves the required question unanswered or breaks the form, so
+# nothing may be stored.
+Q_SITE = "/s/{site_code}/q/{questionnaire}"
+Q_LINK = "/q/{questionnaire}"
+FORM = "application/x-www-form-urlencoded"
+
+
+def answer(pairs, rev=True):
+    """An urlencoded answer form, carrying the version of the questions it was drawn with."""
+    from urllib.parse import urlencode
+
+    # The placeholders stay as they are, for run.py to fill in.
+    return urlencode(pairs + ([("questions_rev", "{questions_rev}")] if rev else []), safe="{}").encode()
+
+
+for label, body, expect in [
+    ("no token", answer([("q1", "1")]), (400,)),
+    ("token not a UUID", answer([("form_token", "' or 1=1 --"), ("q1", "1")]), (400,)),
+    ("required left out", answer([("form_token", "{v7}"), ("q2", "好")]), (422,)),
+    ("option 0", answer([("form_token", "{v7}"), ("q1", "0")]), (422,)),
+    ("option past the end", answer([("form_token", "{v7}"), ("q1", "4")]), (422,)),
+    ("option negative", answer([("form_token", "{v7}"), ("q1", "-1")]), (422,)),
+    ("option 2^64", answer([("form_token", "{v7}"), ("q1", "18446744073709551616")]), (422,)),
+    ("two options for a single choice", answer([("form_token", "{v7}"), ("q1", "1"), ("q1", "2")]), (422,)),
+    ("SQL as the option", answer([("form_token", "{v7}"), ("q1", "1' or '1'='1")]), (422,)),
+    ("XSS in the text, required left out", answer([("form_token", "{v7}"), ("q2", XSS[1])]), (422,)),
+    ("text of 501 characters", answer([("form_token", "{v7}"), ("q1", "1"), ("q2", "井" * 501)]), (422,)),
+    ("a control character in the text", answer([("form_token", "{v7}"), ("q1", "1"), ("q2", "a\x00b")]), (422,)),
+    ("invalid UTF-8", b"form_token={v7}&questions_rev={questions_rev}&q1=1&q2=" + INVALID_UTF8, (400,)),
+    ("percent-encoded invalid UTF-8", b"form_token={v7}&questions_rev={questions_rev}&q1=1&q2=%FF%FEab", (400,)),
+    # Drawn from other questions (or sent without saying which): refused, the form drawn again.
+    ("no questions version", answer([("form_token", "{v7}"), ("q1", "1")], rev=False), (409,)),
+    ("another questions version", answer([("form_token", "{v7}"), ("q1", "1"), ("questions_rev", "0123456789abcdef")], rev=False), (409,)),
+    ("1,200 fields", answer([("form_token", "{v7}")] + [("x", "1")] * 1200), (400,)),
+    ("600 KB body", answer([("form_token", "{v7}"), ("q2", "a" * (600 << 10))]), (413,)),
+    ("JSON body", js({"form_token": "x", "q1": 1}), (400,)),
+    # A bot that fills the field people never see is thanked and forgotten.
+    ("honeypot filled", answer([("form_token", "{v7}"), ("q1", "1"), ("website", "http://spam")]), (303,)),
+]:
+    case(f"questionnaire at a site: {label}", "anon", "POST", Q_SITE, body, FORM, expect)
+    case(f"questionnaire by link: {label}", "anon", "POST", Q_LINK, body, FORM, expect)
+case("questionnaire at a site it is not shown at", "anon", "POST", "/s/{other_site_code}/q/{questionnaire}", answer([("form_token", "{v7}"), ("q1", "1")]), FORM, (404,))
+case("questionnaire unknown", "anon", "POST", "/q/{v7}", answer([("form_token", "{v7}"), ("q1", "1")]), FORM, (404,))
+case("questionnaire id not a UUID", "anon", "POST", "/q/%27%20or%201=1%20--", answer([("form_token", "{v7}"), ("q1", "1")]), FORM, (404,))
+case("questionnaire paper form, anonymous", "anon", "POST", "/staff/questionnaires/{questionnaire}/paper", answer([("form_token", "{v7}"), ("q1", "1")]), FORM, (401,))
+case("questionnaire paper form, a deputy", "deputy", "POST", "/staff/questionnaires/{questionnaire}/paper", answer([("form_token", "{v7}"), ("q1", "1")]), FORM, (403,))
+case("questionnaire answers XLSX, a deputy", "deputy", "GET", "/staff/questionnaires/{questionnaire}/answers.xlsx", None, None, (403,))

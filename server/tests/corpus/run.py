@@ -11,6 +11,7 @@ Standard library only: it runs wherever Python 3.11 does.
 import hashlib
 import http.client
 import json
+import re
 import os
 import secrets
 import subprocess
@@ -146,6 +147,26 @@ def forwarded_item(server, cookies, site_id):
     return item, unit, headers["set-cookie"].split(";", 1)[0]
 
 
+def questionnaire(server, staff, code):
+    """A questionnaire shown at the site `code`, made through the staff's server functions: a
+    required single choice of three, then a text question."""
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+    later = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + 30 * 86400))
+    status, qid = call(server, staff, "questionnaires/create", {
+        "title": "语料问卷", "intro": "", "opens_on": today, "closes_on": later, "targets": code,
+    })
+    if status != 200:
+        sys.exit(f"setup: no questionnaire: {status} {qid!r}")
+    for fields in [
+        {"prompt": "多久去一次？", "kind": "single", "options": "每天\n每周\n很少", "required": "1", "show_if": ""},
+        {"prompt": "建议", "kind": "text", "options": "", "show_if": ""},
+    ]:
+        status, r = call(server, staff, "questionnaires/add_question", dict(fields, id=qid))
+        if status != 200:
+            sys.exit(f"setup: the question was refused: {status} {r!r}")
+    return qid
+
+
 # Markup from the payloads, as it would appear unescaped.
 ECHOES = [b"<script>alert", b"<img src=x onerror", b"<svg/onload", b'<svg xmlns="http://www.w3.org/2000/svg" onload']
 
@@ -183,6 +204,16 @@ def main():
     cookies["officer"] = officer
     fixtures["item"] = item
     fixtures["sub_item"] = one(f"select id from sub_items where lead_unit_id = '{unit}' limit 1")
+    fixtures["other_site_code"] = one(
+        f"select public_code from sites where active and public_code <> '{fixtures['site_code']}' limit 1"
+    )
+    fixtures["questionnaire"] = questionnaire(server, cookies["staff"], fixtures["site_code"])
+    # The version of its questions, as the form a passer-by opens carries it.
+    _, _, form = server.send("GET", f"/q/{fixtures['questionnaire']}", None, {"Accept": "text/html"})
+    found = re.search(rb'name="questions_rev" value="([0-9a-f]{16})"', form)
+    if not found:
+        sys.exit("setup: the questionnaire's form carries no version of its questions")
+    fixtures["questions_rev"] = found.group(1).decode()
 
     before = counts()
     failures = []
@@ -194,7 +225,7 @@ def main():
         for k, v in subs.items():
             path = path.replace("{" + k + "}", v)
         if body is not None and b"{" in body:
-            for k in ("site_id", "other_site_id", "v7"):
+            for k in ("site_id", "other_site_id", "v7", "questions_rev"):
                 body = body.replace(("{" + k + "}").encode(), subs[k].encode())
         # Server functions answer a browser's form post with a redirect back: ask as a script.
         accept = "application/json" if path.startswith("/api/") else "text/html, application/json;q=0.9"
