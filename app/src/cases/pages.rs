@@ -85,7 +85,7 @@ pub fn PromoteForm(observation: String, note: String) -> impl IntoView {
                 </label>
                 <label>
                     <span>{t!(i18n, cases.body_label)}</span>
-                    <textarea name="body" rows="4" required maxlength=MAX_BODY_CHARS>{note}</textarea>
+                    <textarea name="body" rows="4" required maxlength=MAX_BODY_CHARS inner_html=crate::ui::textarea_html(&note)></textarea>
                 </label>
                 <label>
                     <span>{t!(i18n, cases.level)}</span>

@@ -242,7 +242,7 @@ fn PlanForms(c: PlanChoices) -> impl IntoView {
                 </div>
                 <label>
                     <span>{t!(i18n, inspections.sites_label)}</span>
-                    <textarea name="sites" id="plan-sites" rows="6" required>{typed("sites")}</textarea>
+                    <textarea name="sites" id="plan-sites" rows="6" required inner_html=crate::ui::textarea_html(&typed("sites"))></textarea>
                     <small class="muted">{t!(i18n, inspections.sites_hint, max = MAX_SITES)}</small>
                 </label>
                 {bad_code.map(|c| view! { <p class="notice error" id="plan-bad-code">{t!(i18n, inspections.bad_code)} " " <code>{c}</code></p> })}

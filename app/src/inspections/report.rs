@@ -232,11 +232,11 @@ fn Report(r: InspectionReport) -> impl IntoView {
             <input type="hidden" name="id" value=id.to_string() />
             <label>
                 {t!(i18n, inspections.report_summary_label)}
-                <textarea name="summary" rows="8" maxlength=MAX_REPORT_CHARS.to_string()>{summary_typed}</textarea>
+                <textarea name="summary" rows="8" maxlength=MAX_REPORT_CHARS.to_string() inner_html=crate::ui::textarea_html(&summary_typed)></textarea>
             </label>
             <label>
                 {t!(i18n, inspections.report_conclusions_label)}
-                <textarea name="conclusions" rows="8" maxlength=MAX_REPORT_CHARS.to_string()>{conclusions_typed}</textarea>
+                <textarea name="conclusions" rows="8" maxlength=MAX_REPORT_CHARS.to_string() inner_html=crate::ui::textarea_html(&conclusions_typed)></textarea>
             </label>
             <p class="muted">{t!(i18n, inspections.report_max, max = MAX_REPORT_CHARS)}</p>
             {lost.then(|| view! { <p class="notice" id="report-not-returned" role="alert">{t!(i18n, inspections.report_not_returned)}</p> })}

@@ -365,7 +365,7 @@ fn ReviewCommentItem(c: ReviewComment) -> impl IntoView {
                 </label>
                 <label>
                     <span>{t!(i18n, items.description)}</span>
-                    <textarea name="description" rows="3" maxlength="2000" required>{body}</textarea>
+                    <textarea name="description" rows="3" maxlength="2000" required inner_html=crate::ui::textarea_html(&body)></textarea>
                 </label>
                 <button type="submit" class="primary">{t!(i18n, items.make_item)}</button>
             </PlainForm>
@@ -454,7 +454,7 @@ fn ReviewItem(r: ReviewRow) -> impl IntoView {
                 </label>
                 <label>
                     <span>{t!(i18n, items.description)}</span>
-                    <textarea name="description" rows="3" maxlength="2000" required>{note}</textarea>
+                    <textarea name="description" rows="3" maxlength="2000" required inner_html=crate::ui::textarea_html(&note)></textarea>
                 </label>
                 <button type="submit" class="primary">{t!(i18n, items.make_item)}</button>
             </PlainForm>

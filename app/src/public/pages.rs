@@ -322,9 +322,7 @@ fn CommentForm(code: String) -> impl IntoView {
                 </fieldset>
                 <label>
                     <span>{t!(i18n, public.your_comment)}</span>
-                    <textarea name="body" rows="4" maxlength=MAX_COMMENT_CHARS.to_string() id="comment-body">
-                        {draft.body.clone()}
-                    </textarea>
+                    <textarea name="body" rows="4" maxlength=MAX_COMMENT_CHARS.to_string() id="comment-body" inner_html=crate::ui::textarea_html(&draft.body)></textarea>
                     <small class="muted" id="body-count">{t!(i18n, public.body_hint, max = MAX_COMMENT_CHARS)}</small>
                 </label>
                 <label>

@@ -160,7 +160,7 @@ pub fn AnswerPage() -> impl IntoView {
                         .collect_view()
                         .into_any_sync(),
                     QuestionKind::Text => view! {
-                        <textarea name=name.clone() rows="3" maxlength=MAX_TEXT_ANSWER_CHARS.to_string() aria-labelledby=legend_id.clone()>{said}</textarea>
+                        <textarea name=name.clone() rows="3" maxlength=MAX_TEXT_ANSWER_CHARS.to_string() aria-labelledby=legend_id.clone() inner_html=crate::ui::textarea_html(&said)></textarea>
                     }
                     .into_any_sync(),
                 };

@@ -120,7 +120,7 @@ fn NewQuestionnaireForm(today: chrono::NaiveDate) -> impl IntoView {
             </label>
             <label>
                 <span>{t!(i18n, questionnaires.intro_label)}</span>
-                <textarea name="intro" id="q-intro" rows="3" maxlength=MAX_INTRO_CHARS>{typed("intro")}</textarea>
+                <textarea name="intro" id="q-intro" rows="3" maxlength=MAX_INTRO_CHARS inner_html=crate::ui::textarea_html(&typed("intro"))></textarea>
             </label>
             <div class="row">
                 <label>
@@ -134,7 +134,7 @@ fn NewQuestionnaireForm(today: chrono::NaiveDate) -> impl IntoView {
             </div>
             <label>
                 <span>{t!(i18n, questionnaires.targets_label)}</span>
-                <textarea name="targets" id="q-targets" rows="3">{typed("targets")}</textarea>
+                <textarea name="targets" id="q-targets" rows="3" inner_html=crate::ui::textarea_html(&typed("targets"))></textarea>
                 <small class="muted">{t!(i18n, questionnaires.targets_hint)}</small>
             </label>
             <button type="submit" class="primary" id="q-create">{t!(i18n, questionnaires.create)}</button>
@@ -439,7 +439,7 @@ fn AddQuestionForm(id: String, questions: Vec<Question>) -> impl IntoView {
             </label>
             <label>
                 <span>{t!(i18n, questionnaires.options)}</span>
-                <textarea name="options" id="q-options" rows="4">{typed("options")}</textarea>
+                <textarea name="options" id="q-options" rows="4" inner_html=crate::ui::textarea_html(&typed("options"))></textarea>
                 <small class="muted">{t!(i18n, questionnaires.options_hint)}</small>
             </label>
             <label class="check">

@@ -168,6 +168,34 @@ fn error_text(locale: impl Into<Locale>, code: ErrorCode) -> &'static str {
     }
 }
 
+/// Text to show inside a `<textarea>` as its `inner_html`: escaped here, because the server
+/// renderer writes a textarea's text children as they are, and typed or stored text holding
+/// `</textarea>` would end the field and put the rest into the page as markup (a refused comment's
+/// words, a deputy's note on the staff's form, a form answer carried in a link).
+pub fn textarea_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod textarea_tests {
+    #[test]
+    fn text_in_a_textarea_cannot_close_it() {
+        assert_eq!(
+            super::textarea_html("a</textarea><b>&amp;"),
+            "a&lt;/textarea&gt;&lt;b&gt;&amp;amp;"
+        );
+    }
+}
+
 /// What to do about a refused field, in the reader's language. The server's own message (English,
 /// for API clients) is the fallback for fields the UI does not know.
 pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str> {

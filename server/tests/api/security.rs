@@ -94,3 +94,41 @@ async fn health_and_security_headers() {
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     app.cleanup().await;
 }
+
+/// Text shown back in a `<textarea>` — a refused comment's words, what a link says a refused
+/// form held — cannot close the field and become markup: the server renderer writes a
+/// textarea's text as it is, so it is escaped first (`ui::textarea_html`). Both failed before.
+#[tokio::test]
+async fn words_shown_back_in_a_field_cannot_close_it() {
+    let app = TestApp::spawn().await;
+    let staff = app.login_demo("demo-staff").await;
+    let code: String = sqlx::query_scalar(
+        "select public_code from sites where active order by public_code limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let payload = "</textarea><b id=pwn>x</b>";
+    // A refused comment (an unknown rating) comes back with its words.
+    let form = crate::common::comment_form(&[
+        ("satisfaction", "bogus"),
+        ("support", "yes"),
+        ("body", payload),
+    ]);
+    let (status, _, page) = crate::common::post_comment(&app, &code, form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!page.contains("<b id=pwn>"), "the words became markup");
+    assert!(page.contains("&lt;/textarea&gt;&lt;b id=pwn&gt;x&lt;/b&gt;"));
+    // A link that says a refused form held markup, sent to a member of staff.
+    let link = format!(
+        "/staff/questionnaires/new?form_fn=questionnaires/create&form_error=invalid&form_field=questionnaire_targets&form_targets={}",
+        "%3C%2Ftextarea%3E%3Cb%20id%3Dpwn%3Ex%3C%2Fb%3E"
+    );
+    let page = app.get(&link, Some(&staff)).await.text().await.unwrap();
+    assert!(page.contains("id=\"q-targets\""), "the form is drawn");
+    assert!(
+        !page.contains("<b id=pwn>"),
+        "the link's words became markup"
+    );
+    app.cleanup().await;
+}

@@ -318,6 +318,8 @@ comment_cases = {
 }
 for label, (body, ctype) in comment_cases.items():
     case(f"comment: {label}", "anon", "POST", CMT, body, ctype, (400, 413, 415, 422))
+# Refused with the words shown back in their field: words that would close it stay words.
+case("comment: refused, words that close their field", "anon", "POST", CMT, *comment({"satisfaction": "bogus", "body": "</textarea>" + XSS[1]}), expect=(422,))
 # A bot that fills the field people never see is thanked (303) and nothing is kept.
 case("comment: honeypot filled", "anon", "POST", CMT, *comment({"website": "http://spam.example"}), expect=(303,))
 case("comment: unterminated multipart", "anon", "POST", CMT, comment()[0][:-40], comment()[1], (400, 422))
