@@ -190,6 +190,10 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/staff/questionnaires/:id/paper") view=page(crate::questionnaires::answer::AnswerPage) ssr=ssr.clone() />
                     <Route path=path!("/s/:code/q/:id") view=page(crate::questionnaires::answer::AnswerPage) ssr=ssr.clone() />
                     <Route path=path!("/q/:id") view=page(crate::questionnaires::answer::AnswerPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/topics") view=page(crate::topics::pages::TopicsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/topics/texts") view=page(crate::topics::pages::TopicTextsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/topics/words") view=page(crate::topics::pages::TopicWordsPage) ssr=ssr.clone() />
+                    <Route path=path!("/staff/topics/hotline") view=page(crate::topics::pages::HotlineImportPage) ssr=ssr.clone() />
                     <Route path=path!("/duty") view=page(crate::duty::pages::DutyRecordPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/comments") view=page(ModerationPage) ssr=ssr.clone() />
                     <Route path=path!("/staff/satisfaction") view=page(SatisfactionPage) ssr=ssr.clone() />

@@ -37,6 +37,8 @@ pub mod questionnaires;
 pub mod registry_edit;
 pub mod registry_rows;
 pub mod staff;
+pub mod topic_rows;
+pub mod topics;
 pub mod ui;
 pub mod usage;
 

@@ -160,6 +160,22 @@ test('every page of every role has no serious or critical WCAG 2 A/AA violation'
   const qid = questionnaire.split('/').pop();
   await look(page, `${site}/q/${qid}`);
   await look(page, `/q/${qid}`);
+  // Hot topics: the week (the demo's comments and notes make some), one topic's texts with its
+  // draft form, the word lists and the 12345 import.
+  await look(staff.page, '/staff/topics/words');
+  await look(staff.page, '/staff/topics/hotline');
+  const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  await staff.page.locator('#hotline-file').setInputFiles({
+    name: 'a11y.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`日期,区县,类别,内容\n${day},,交通,无障碍坡道，被占用\n${day},,交通,无障碍坡道，太陡\n`),
+  });
+  await staff.page.locator('#hotline-submit').click();
+  await staff.page.locator('#hotline-done').waitFor();
+  await look(staff.page, '/staff/topics');
+  const topic = await staff.page.locator('#topics a').first().getAttribute('href');
+  expect(topic, 'a topic this week').toBeTruthy();
+  await look(staff.page, topic!);
 
   // A unit's officer.
   const officer = await signedIn(browser, 'demo-officer', '/my/unit');

@@ -11,6 +11,7 @@ pub mod devices;
 mod evidence;
 pub mod export;
 pub mod fuzzing;
+pub mod hotline;
 pub mod import;
 pub mod inspection_report;
 pub mod kml;

@@ -8,7 +8,7 @@ const USAGE: &str =
     "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]
               |import plan|sites|deputies|groups|officers FILE [--year YYYY] [--dry-run]
               |simulate-devices mqtt|http URL [DEVICES [READINGS [CONCURRENCY]]]
-              |photos-export DIR|photos-import DIR]
+              |photos-export DIR|photos-import DIR|cut-words]
   serve      migrate, optionally load demo data (JIANDU_LOAD_DEMO=1), then serve (default)
   migrate    apply database migrations and exit
   precompress
@@ -35,6 +35,9 @@ const USAGE: &str =
              URL (mqtt://host:1883) or the server at URL (http://host:3000), CONCURRENCY
              connections or requests at once (default 8 for MQTT, 64 for HTTP), wait until all
              are stored by the server, and print the rate and latencies
+  cut-words  read lines from standard input and print each as the words hot topics count in
+             it (jieba, as the server cuts them; one thread), then the time taken on standard
+             error: to see what a stop word or synonym can match
   photos-export DIR
              copy every file of the photo store (JIANDU_MEDIA_DIR or JIANDU_MEDIA_URL) into DIR
              under its own key; files already there with the same size are kept
@@ -99,7 +102,9 @@ async fn main() -> anyhow::Result<()> {
         args.get(2),
     ) {
         ("admin", Some("create"), Some(name)) if args.len() <= 4 => Some(name.clone()),
-        ("serve" | "migrate" | "demo-data" | "purge" | "precompress", None, None) => None,
+        ("serve" | "migrate" | "demo-data" | "purge" | "precompress" | "cut-words", None, None) => {
+            None
+        }
         ("photos-export" | "photos-import", Some(_), None) => None,
         ("simulate-devices", Some("mqtt" | "http"), Some(_)) if args.len() <= 6 => None,
         ("import", _, _) if import_args(&args).is_some() => {
@@ -111,6 +116,26 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
+
+    if command == "cut-words" {
+        use std::io::{BufRead, Write};
+        let started = std::time::Instant::now();
+        let (mut texts, mut words) = (0usize, 0usize);
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        for line in std::io::stdin().lock().lines() {
+            let cut = app::topics::index::words(&line?);
+            texts += 1;
+            words += cut.len();
+            writeln!(out, "{}", cut.join(" "))?;
+        }
+        out.flush()?;
+        eprintln!(
+            "{texts} texts, {words} words, {:.2} s (dictionary load included)",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
 
     if command == "precompress" {
         let options = get_configuration(None)?.leptos_options;
@@ -329,6 +354,18 @@ async fn main() -> anyhow::Result<()> {
             day.tick().await;
             if let Err(e) = server::purge(&housekeeping, retention).await {
                 tracing::warn!(error = %e.message, "purge of personal data failed; tried again tomorrow");
+            }
+        }
+    });
+    // Texts written since are cut into words for hot topics every few minutes, so a topics page
+    // finds little left to do (it catches up itself too).
+    let words = db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            if let Err(e) = app::topics::index::catch_up(&words).await {
+                tracing::warn!(error = %e.message, "hot-topic words not cut; tried again later");
             }
         }
     });

@@ -60,6 +60,7 @@ pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
         .merge(crate::progress::routes())
         .merge(crate::devices::routes(&settings.comment_limits))
         .merge(crate::import::routes())
+        .merge(crate::hotline::routes())
         .merge(crate::registry::routes())
 }
 

@@ -27,6 +27,7 @@ pub mod registry_edit;
 pub mod role;
 pub mod site_kind;
 pub mod throttle;
+pub mod topics;
 pub mod verdict;
 
 pub use account::{DisplayName, Password, Username};

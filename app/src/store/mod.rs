@@ -18,6 +18,7 @@ pub mod receipts;
 pub mod registry;
 pub mod registry_edit;
 pub mod seed;
+pub mod topics;
 pub mod usage;
 pub mod users;
 

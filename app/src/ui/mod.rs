@@ -289,6 +289,12 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "device_kind" => td_string!(locale, fields.device_kind),
         "device_label" => td_string!(locale, fields.device_label),
         "quiet_days" => td_string!(locale, fields.quiet_days),
+        "week" => td_string!(locale, fields.week),
+        "district" => td_string!(locale, fields.district),
+        "stop_words" => td_string!(locale, fields.stop_words),
+        "synonyms" => td_string!(locale, fields.synonyms),
+        "site" => td_string!(locale, fields.site),
+        "kind" => td_string!(locale, fields.kind),
         _ => return None,
     })
 }
@@ -499,6 +505,7 @@ fn Nav() -> impl IntoView {
                             <a href="/staff/inspections" id="inspections-staff-link">{t!(i18n, nav.inspections)}</a>
                             <a href="/staff/duty" id="duty-table-link">{t!(i18n, nav.duty_table)}</a>
                             <a href="/staff/questionnaires" id="questionnaires-link">{t!(i18n, nav.questionnaires)}</a>
+                            <a href="/staff/topics" id="topics-link">{t!(i18n, nav.topics)}</a>
                             <a href="/staff/satisfaction">{t!(i18n, nav.satisfaction)}</a>
                             <a href="/staff/posters">{t!(i18n, nav.posters)}</a>
                             <a href="/staff/groups">{t!(i18n, nav.groups)}</a>

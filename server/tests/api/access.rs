@@ -418,6 +418,13 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
         ),
         row(
             post.clone(),
+            app::topics::HOTLINE_URL,
+            app::topics::HOTLINE_URL.into(),
+            Form(vec![("year", "x")]),
+            STAFF,
+        ),
+        row(
+            post.clone(),
             app::admin::registry::IMPORT_URL,
             app::admin::registry::IMPORT_URL.into(),
             Form(vec![("year", "x")]),
@@ -657,7 +664,21 @@ async fn every_page_answers_every_kind_of_caller_as_its_row_says() {
     let inspection = crate::inspections::plan_for_demo_deputy(&app, &staff).await;
     let officers: &[Who] = &[Officer, OfficerElsewhere];
     let questionnaire = crate::questionnaires::questionnaire_at(&app, &staff, &code).await;
+    // A hot topic this week: two comments share a word.
+    let term = crate::topics::a_topic(&app, &staff, &code).await;
     let rows: Vec<(&str, String, &[Who])> = vec![
+        ("/staff/topics", "/staff/topics".into(), STAFF),
+        (
+            "/staff/topics/texts",
+            format!("/staff/topics/texts?term={}", app::ui::urlencode(&term)),
+            STAFF,
+        ),
+        ("/staff/topics/words", "/staff/topics/words".into(), STAFF),
+        (
+            "/staff/topics/hotline",
+            "/staff/topics/hotline".into(),
+            STAFF,
+        ),
         (
             "/staff/questionnaires",
             "/staff/questionnaires".into(),

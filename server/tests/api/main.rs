@@ -31,4 +31,5 @@ mod registry_edit;
 mod roles;
 mod security;
 mod servers;
+mod topics;
 mod trail;

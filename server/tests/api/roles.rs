@@ -123,6 +123,9 @@ async fn every_server_function_checks_the_callers_role() {
             &[Staff, Admin],
         ),
         ("questionnaires/list", vec![], &[Staff, Admin]),
+        ("topics/week", vec![], &[Staff, Admin]),
+        ("topics/words", vec![], &[Staff, Admin]),
+        ("topics/hotline-imports", vec![], &[Staff, Admin]),
         (
             "questionnaires/get",
             vec![("id", &questionnaire)],
@@ -328,6 +331,23 @@ async fn every_server_function_checks_the_callers_role() {
         (
             "questionnaires/remove_question",
             vec![("id", &nobody), ("number", "0")],
+        ),
+        // Staff get past the check to the topic's lookup (no such topic), the lists' own rule
+        // (a synonym line of one word) and the draft's week ("x").
+        ("topics/texts", vec![("term", "x")]),
+        (
+            "topics/save-words",
+            vec![("stop_words", "x"), ("synonyms", "x")],
+        ),
+        (
+            "topics/draft-item",
+            vec![
+                ("term", "x"),
+                ("week", "x"),
+                ("site", "x"),
+                ("kind", "problem"),
+                ("description", "x"),
+            ],
         ),
         (
             "inspections/write_report",

@@ -368,6 +368,35 @@ for label, fields in {
     body, ctype = multipart(fields, [("file", "a.csv", "text/csv", b"kind,description\nproblem,x\n")] if label != "no file" else [])
     case(f"findings import: {label}", "staff", "POST", "/items/import", body, ctype, (400, 422))
 
+# The 12345 export: the same hostile files, a file one byte over 20 MB, rows a person gets wrong.
+for label, (fname, data) in SHEETS.items():
+    body, ctype = multipart([], [("file", fname, "application/octet-stream", data)])
+    case(f"12345 import: {label}", "staff", "POST", "/topics/hotline", body, ctype, (400, 413, 422))
+for label, data in {
+    "20 MB and one byte": b"a" * (20 * 1024 * 1024 + 1),
+    "bad date and unknown district": "日期,区县,类别,内容\n明天,不存在区,交通,停车\n2026-12-07,<script>,交通,停车\n".encode(),
+    "text of 2001 characters": ("日期,区县,类别,内容\n2026-12-07,,交通," + "长" * 2001 + "\n").encode(),
+    "formula injection": "日期,区县,类别,内容\n=1+1,=cmd|' /C calc'!A0,@SUM(A1),+x\n".encode(),
+    "no text column": "日期,区县,类别\n2026-12-07,,交通\n".encode(),
+}.items():
+    body, ctype = multipart([], [("file", "12345.csv", "text/csv", data)])
+    case(f"12345 import: {label}", "staff", "POST", "/topics/hotline", body, ctype, (400, 413, 422))
+body, ctype = multipart([], [("file", "12345.csv", "text/csv", "日期,区县,类别,内容\n2026-12-07,,交通,停车\n".encode())])
+case("12345 import: a deputy", "deputy", "POST", "/topics/hotline", body, ctype, (403,))
+case("12345 import: anonymous", "anon", "POST", "/topics/hotline", body, ctype, (401,))
+for fn, form in [
+    ("topics/week", b"week=%3Cscript%3E"),
+    ("topics/week", b"district=%27%20or%201%3D1%20--"),
+    ("topics/week", b"week=99999-01-01"),
+    ("topics/texts", b"term=%27%20or%201%3D1%20--"),
+    ("topics/texts", b"term=x&page=4294967295"),
+    ("topics/save-words", b"stop_words=&synonyms=" + "长".encode() * 17),
+    ("topics/save-words", b"stop_words=" + b"a%20" * 100001 + b"&synonyms="),
+    ("topics/draft-item", b"term=x&week=2026-12-07&site=%27%20or%201%3D1&kind=problem&description=x"),
+    ("topics/draft-item", b"term=x&week=2026-12-07&site=ZZZZZZZ&kind=problem&description=" + b"a" * 2001),
+]:
+    case(f"server fn {fn}: {form[:40]!r}", "staff", "POST", f"/api/{fn}", form, "application/x-www-form-urlencoded", (400, 404, 413, 422))
+
 GEO = {
     "not JSON": b"{{{",
     "JSON but not GeoJSON": js({"hello": "world"}),
