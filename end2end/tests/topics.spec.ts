@@ -70,7 +70,7 @@ test('staff import 12345 calls, read a hot topic and its texts, and turn it into
   const synonyms = await page.locator('#topic-synonyms').inputValue();
   await page.locator('#topic-synonyms').fill(`${synonyms}\n车位 泊位`);
   await page.locator('#topic-words-submit').click();
-  await expect(page.locator('#topic-words .notice.error')).toContainText('行');
+  await expect(page.locator('#topic-words-line')).toContainText('已在第');
   await page.goto('/staff/topics/words');
   const stop = await page.locator('#topic-stop-words').inputValue();
   await page.locator('#topic-stop-words').fill(`${stop} 停车`);

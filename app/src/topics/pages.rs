@@ -11,7 +11,7 @@ use super::{
     hotline_imports, texts_of_topic, topic_words, topics_of_week, SaveTopicWords, TopicDraftItem,
     HOTLINE_URL,
 };
-use crate::domain::topics::{HotlineColumn, Source, TREND_WEEKS};
+use crate::domain::topics::{HotlineColumn, Source, WordLists, TREND_WEEKS};
 use crate::i18n::*;
 use crate::topic_rows::{
     HotlineHistory, HotlineOutcome, TopicRow, TopicTexts, TopicsView, WordListsRow,
@@ -318,11 +318,24 @@ pub fn TopicWordsPage() -> impl IntoView {
 fn WordsForm(w: WordListsRow) -> impl IntoView {
     let i18n = use_i18n();
     let action = SaveTopicWords::url();
-    let stop = said(action, None, "stop_words").unwrap_or(w.stop_words);
-    let synonyms = said(action, None, "synonyms").unwrap_or(w.synonyms);
+    let zh = use_zh();
+    let (typed_stop, typed_synonyms) = (
+        said(action, None, "stop_words"),
+        said(action, None, "synonyms"),
+    );
+    // Lists sent back refused: which line is wrong, in the reader's language (the notice above
+    // names the field only).
+    let line = typed_stop
+        .as_ref()
+        .zip(typed_synonyms.as_ref())
+        .and_then(|(s, y)| WordLists::parse(s, y).err())
+        .map(|e| if zh { e.message_zh() } else { e.to_string() });
+    let stop = typed_stop.unwrap_or(w.stop_words);
+    let synonyms = typed_synonyms.unwrap_or(w.synonyms);
     let saved = t_string!(i18n, topics.words_saved);
     view! {
         <PlainForm action=action id="topic-words" class="stack" done=saved done_id="topic-words-saved">
+            {line.map(|l| view! { <p class="notice error" id="topic-words-line">{l}</p> })}
             <label>
                 <span>{t!(i18n, topics.stop_words)}</span>
                 <textarea name="stop_words" id="topic-stop-words" rows="6" inner_html=crate::ui::textarea_html(&stop)></textarea>
