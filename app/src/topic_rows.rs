@@ -59,6 +59,11 @@ pub struct TopicsView {
     pub topics: Vec<TopicRow>,
     pub texts: u32,
     pub in_no_topic: u32,
+    /// Topics past the listed ones, and their texts.
+    pub more_topics: u32,
+    pub in_more_topics: u32,
+    /// Texts written lately were still being cut into words when this was counted.
+    pub indexing: bool,
     /// The week's texts per source.
     pub by_source: Vec<(String, u32)>,
 }
@@ -103,6 +108,7 @@ pub struct TopicTexts {
     pub sites: Vec<TopicSite>,
     /// What the draft item says unless staff change it.
     pub draft: String,
+    pub indexing: bool,
 }
 
 /// One 12345 import, as the import page lists them.

@@ -24,12 +24,34 @@ pub fn routes() -> Mounted {
     )
 }
 
+/// What a 20 MB workbook may unzip to: a month of calls is mostly text, which zips about 3:1.
+const MAX_UNZIPPED_BYTES: u64 = 160 * 1024 * 1024;
+
 async fn import(
     auth: AuthSession,
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    // Asked before the body is read: nobody else may make the server hold 20 MB.
+    let refused = match &auth.user {
+        None => Some(AppError::unauthenticated()),
+        Some(u) if !u.role.is_staff() => Some(AppError::forbidden()),
+        Some(_) => None,
+    };
+    if let Some(e) = refused {
+        use axum::response::IntoResponse;
+        let status = axum::http::StatusCode::from_u16(e.error.http_status())
+            .unwrap_or(axum::http::StatusCode::FORBIDDEN);
+        if crate::wants_page(&parts.headers) {
+            let answer = app::ui::upload::Uploaded::<HotlineOutcome> {
+                outcome: Err(e),
+                fields: Default::default(),
+            };
+            return crate::page_with(state, parts, "/staff/topics/hotline", answer, status).await;
+        }
+        return (status, axum::Json(e)).into_response();
+    }
     let st = state.clone();
     crate::upload_answered(
         state,
@@ -63,16 +85,29 @@ async fn import_calls(
             "the file is larger than 20 MB",
         ));
     }
-    let file_name: String = if file_name.trim().is_empty() {
+    // A name with control characters cannot be stored (and names nothing a person typed).
+    let file_name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(255)
+        .collect();
+    let file_name = if file_name.trim().is_empty() {
         "12345".to_owned()
     } else {
-        file_name.chars().take(255).collect()
+        file_name
     };
     let name = file_name.clone();
     // Read and checked off the async threads: 50,000 rows take a moment.
     let read = tokio::task::spawn_blocking(move || {
-        crate::import::cells_up_to(&name, &bytes, app::domain::topics::MAX_ROWS)
-            .map(app::domain::topics::parse_hotline)
+        // A title row or two above the header is common in exports: the rows are counted
+        // under the header by the domain.
+        crate::import::cells_within(
+            &name,
+            &bytes,
+            app::domain::topics::MAX_ROWS + 16,
+            MAX_UNZIPPED_BYTES,
+        )
+        .map(app::domain::topics::parse_hotline)
     })
     .await;
     let calls = match read {

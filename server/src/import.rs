@@ -34,9 +34,20 @@ pub fn cells_up_to(
     bytes: &[u8],
     max_rows: usize,
 ) -> Result<Vec<Vec<String>>, AppError> {
+    cells_within(file_name, bytes, max_rows, MAX_UNZIPPED_BYTES)
+}
+
+/// The same for a workbook that may unzip to `max_unzipped` bytes (a 12345 export of 50,000
+/// calls holds far more text than a findings list).
+pub fn cells_within(
+    file_name: &str,
+    bytes: &[u8],
+    max_rows: usize,
+    max_unzipped: u64,
+) -> Result<Vec<Vec<String>>, AppError> {
     let lower = file_name.to_ascii_lowercase();
     if lower.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        xlsx_cells(bytes, max_rows)
+        xlsx_cells(bytes, max_rows, max_unzipped)
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
         let text = std::str::from_utf8(bytes).map_err(|_| {
             AppError::invalid(
@@ -77,7 +88,11 @@ fn unreadable_xlsx() -> AppError {
 /// whole bounding box of its cells first, so one stray cell at XFD1048576 asks for billions; here
 /// the unzipped size is checked before anything is read, and a cell beyond the rows or columns
 /// a findings sheet can have stops the read with the cell's address.
-fn xlsx_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>, AppError> {
+fn xlsx_cells(
+    bytes: &[u8],
+    max_rows: usize,
+    max_unzipped: u64,
+) -> Result<Vec<Vec<String>>, AppError> {
     use calamine::Reader;
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable_xlsx())?;
@@ -86,13 +101,13 @@ fn xlsx_cells(bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>, AppErro
         let entry = zip.by_index_raw(i).map_err(|_| unreadable_xlsx())?;
         unzipped = unzipped.saturating_add(entry.size());
     }
-    if unzipped > MAX_UNZIPPED_BYTES {
+    if unzipped > max_unzipped {
         return Err(AppError::invalid(
             "file",
             format!(
                 "this .xlsx unpacks to {} MB, more than the {} MB a list needs: save only the sheet to import",
                 unzipped / (1024 * 1024),
-                MAX_UNZIPPED_BYTES / (1024 * 1024)
+                max_unzipped / (1024 * 1024)
             ),
         ));
     }

@@ -157,7 +157,7 @@ fn line_words(line: &str) -> impl Iterator<Item = &str> {
 pub struct WordLists {
     stop: HashSet<String>,
     canonical: HashMap<String, String>,
-    /// Every synonym line's words with their line's first, longest first.
+    /// Every synonym line's words with their line's first (stop words' lines left out).
     inside: Vec<(String, String)>,
 }
 
@@ -216,14 +216,6 @@ impl WordLists {
         Ok(lists)
     }
 
-    /// The topics' words whose synonyms `text` holds anywhere (lower-cased text).
-    pub fn found_inside<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.inside
-            .iter()
-            .filter(move |(w, _)| text.contains(w.as_str()))
-            .map(|(_, head)| head.as_str())
-    }
-
     /// The word a text's word counts as: its synonym line's first, or itself; none for a stop
     /// word.
     pub fn canonical<'a>(&'a self, word: &'a str) -> Option<&'a str> {
@@ -266,8 +258,11 @@ pub struct Topics {
     pub topics: Vec<Topic>,
     /// Texts of the chosen week.
     pub texts: u32,
-    /// Of those, texts in no topic shown.
+    /// Of those, texts in no topic.
     pub in_no_topic: u32,
+    /// Topics beyond the ones listed (the list stops at its limit and says so), and their texts.
+    pub more_topics: u32,
+    pub in_more_topics: u32,
 }
 
 /// Takes texts one at a time (streamed from the database), then groups the chosen week's.
@@ -275,6 +270,8 @@ pub struct Topics {
 #[derive(Debug)]
 pub struct TopicFinder<'a> {
     lists: &'a WordLists,
+    /// The synonyms found inside texts, all at once (a list may have thousands of words).
+    inside: Option<aho_corasick::AhoCorasick>,
     weeks: usize,
     ids: HashMap<String, u32>,
     names: Vec<String>,
@@ -285,8 +282,12 @@ pub struct TopicFinder<'a> {
 impl<'a> TopicFinder<'a> {
     /// `weeks` of texts, the chosen week last (1..=255).
     pub fn new(lists: &'a WordLists, weeks: usize) -> Self {
+        let inside = (!lists.inside.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(lists.inside.iter().map(|(w, _)| w)).ok())
+            .flatten();
         TopicFinder {
             lists,
+            inside,
             weeks: weeks.clamp(1, 255),
             ids: HashMap::new(),
             names: Vec::new(),
@@ -302,10 +303,17 @@ impl<'a> TopicFinder<'a> {
         }
         let lower = body.to_lowercase();
         let lists = self.lists;
+        let found: Vec<&str> = match &self.inside {
+            Some(ac) => ac
+                .find_overlapping_iter(&lower)
+                .map(|m| lists.inside[m.pattern().as_usize()].1.as_str())
+                .collect(),
+            None => Vec::new(),
+        };
         let mut terms: Vec<u32> = words
             .iter()
             .filter_map(|w| lists.canonical(w.as_ref()))
-            .chain(lists.found_inside(&lower))
+            .chain(found)
             .map(|w| match self.ids.get(w) {
                 Some(id) => *id,
                 None => {
@@ -357,16 +365,23 @@ impl<'a> TopicFinder<'a> {
         });
         let mut grouped = vec![false; self.texts.len()];
         let mut topics = Vec::new();
+        let (mut more_topics, mut in_more_topics) = (0u32, 0u32);
         for t in ranked {
-            if topics.len() >= max_topics {
-                break;
-            }
             let members: Vec<u32> = postings[t as usize]
                 .iter()
                 .copied()
                 .filter(|i| !grouped[*i as usize])
                 .collect();
             if members.len() < MIN_TEXTS {
+                continue;
+            }
+            if topics.len() >= max_topics {
+                // Grouped all the same: a text of a topic not listed is not "in no topic".
+                for i in &members {
+                    grouped[*i as usize] = true;
+                }
+                more_topics += 1;
+                in_more_topics += members.len() as u32;
                 continue;
             }
             let mut beside: HashMap<u32, u32> = HashMap::new();
@@ -408,6 +423,8 @@ impl<'a> TopicFinder<'a> {
             topics,
             texts: in_week,
             in_no_topic: in_week - grouped_n,
+            more_topics,
+            in_more_topics,
         }
     }
 }
@@ -515,17 +532,28 @@ impl HotlineColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum HotlineProblem {
-    MissingColumn { column: HotlineColumn },
+    MissingColumn {
+        column: HotlineColumn,
+    },
     Empty,
     TooManyRows,
-    BadDate { value: String },
-    UnknownDistrict { value: String },
+    BadDate {
+        value: String,
+    },
+    UnknownDistrict {
+        value: String,
+    },
     NoCategory,
     CategoryTooLong,
     NoText,
     TextTooLong,
     TicketTooLong,
-    Repeated { first_row: usize },
+    /// A cell holds a control character (a NUL, say) other than a line break or tab.
+    ControlCharacter,
+    /// The same ticket number twice in the file.
+    Repeated {
+        first_row: usize,
+    },
 }
 
 impl HotlineProblem {
@@ -555,8 +583,11 @@ impl HotlineProblem {
             HotlineProblem::TicketTooLong => {
                 format!("the ticket number is longer than {MAX_TICKET_CHARS} characters")
             }
+            HotlineProblem::ControlCharacter => {
+                "a cell holds a control character: save the file again from Excel or WPS".into()
+            }
             HotlineProblem::Repeated { first_row } => {
-                format!("the same call is already in row {first_row}")
+                format!("the same ticket number is already in row {first_row}")
             }
         }
     }
@@ -577,6 +608,9 @@ impl HotlineProblem {
             HotlineProblem::NoText => "内容为空".into(),
             HotlineProblem::TextTooLong => format!("内容超过 {MAX_BODY_CHARS} 字"),
             HotlineProblem::TicketTooLong => format!("工单编号超过 {MAX_TICKET_CHARS} 字"),
+            HotlineProblem::ControlCharacter => {
+                "单元格含控制字符，请在 Excel 或 WPS 中另存后再上传".into()
+            }
             HotlineProblem::Repeated { first_row } => format!("与第 {first_row} 行是同一工单"),
         }
     }
@@ -598,15 +632,13 @@ pub struct HotlineCall {
     pub district: Option<String>,
     pub category: String,
     pub body: String,
-    /// The ticket number, or a digest of the row: the same call in two overlapping exports is
-    /// stored once.
+    /// The ticket number, or a digest of the row and how many identical rows came before it
+    /// in the file: the same call in two overlapping exports is stored once, and two callers
+    /// who said the same words on the same day are two calls.
     pub key: String,
 }
 
-fn row_key(ticket: &str, day: NaiveDate, district: &str, category: &str, body: &str) -> String {
-    if !ticket.is_empty() {
-        return format!("t:{ticket}");
-    }
+fn row_key(day: NaiveDate, district: &str, category: &str, body: &str, nth: usize) -> String {
     let mut h = Sha256::new();
     for part in [day.to_string().as_str(), district, category, body] {
         h.update(part.as_bytes());
@@ -614,7 +646,14 @@ fn row_key(ticket: &str, day: NaiveDate, district: &str, category: &str, body: &
     }
     let digest = h.finalize();
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("h:{hex}")
+    format!("h:{hex}:{nth}")
+}
+
+/// Control characters a cell may not hold: all but line breaks and tabs (a NUL cannot be
+/// stored, and none belongs in a call's text).
+fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Reads an export: the first non-empty row is the header, blank rows are skipped, every bad
@@ -655,13 +694,18 @@ pub fn parse_hotline(rows: Vec<Vec<String>>) -> Result<Vec<HotlineCall>, Vec<Hot
     let ticket_at = position(HotlineColumn::Ticket);
     let mut calls = Vec::new();
     let mut errors = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut tickets: HashMap<String, usize> = HashMap::new();
+    let mut identical: HashMap<String, usize> = HashMap::new();
     for (n, (row, cells)) in rows.enumerate() {
         if n >= MAX_ROWS {
             return file_error(HotlineProblem::TooManyRows);
         }
         let cell = |i: usize| cells.get(i).map(|s| s.trim()).unwrap_or_default();
         let mut bad = |problem| errors.push(HotlineRowError { row, problem });
+        if cells.iter().any(|c| has_control(c)) {
+            bad(HotlineProblem::ControlCharacter);
+            continue;
+        }
         let day = parse_day(cell(date_at));
         if day.is_none() {
             bad(HotlineProblem::BadDate {
@@ -694,14 +738,22 @@ pub fn parse_hotline(rows: Vec<Vec<String>>) -> Result<Vec<HotlineCall>, Vec<Hot
         {
             continue;
         }
-        let key = row_key(ticket, day, district, category, body);
-        if let Some(first_row) = seen.get(&key) {
-            bad(HotlineProblem::Repeated {
-                first_row: *first_row,
-            });
-            continue;
-        }
-        seen.insert(key.clone(), row);
+        let key = if ticket.is_empty() {
+            let nth = identical
+                .entry(row_key(day, district, category, body, 0))
+                .or_default();
+            *nth += 1;
+            row_key(day, district, category, body, *nth - 1)
+        } else {
+            if let Some(first_row) = tickets.get(ticket) {
+                bad(HotlineProblem::Repeated {
+                    first_row: *first_row,
+                });
+                continue;
+            }
+            tickets.insert(ticket.to_owned(), row);
+            format!("t:{ticket}")
+        };
         calls.push(HotlineCall {
             row,
             received_on: day,
@@ -882,7 +934,10 @@ mod tests {
         assert_eq!(f.len(), 5);
         let topics = f.finish(1);
         assert_eq!(topics.topics.len(), 1);
-        assert_eq!(topics.in_no_topic, 3);
+        // 丙丁 (2), then 庚辛 and 戊己 find one text each left: one topic more, listed as such.
+        assert_eq!(topics.topics[0].term, "丙丁");
+        assert_eq!((topics.more_topics, topics.in_more_topics), (1, 2));
+        assert_eq!(topics.in_no_topic, 1);
         let mut f = TopicFinder::new(&lists, 1);
         f.add(0, &words("壬癸"), "");
         assert!(f.finish(TOPICS_SHOWN).topics.is_empty());
@@ -947,21 +1002,43 @@ mod tests {
 
     #[test]
     fn an_export_is_read_whole_or_each_bad_row_is_named() {
-        let ok = parse_hotline(sheet(&[
+        // Two callers saying the same words the same day are two calls; a blank row is
+        // skipped; the same export again gives the same keys (and is skipped when stored).
+        let export = sheet(&[
             &["工单编号", "受理日期", "区县", "诉求类别", "诉求内容"],
             &["A1", "2026-12-07", "西湖区", "交通", "小区门口停车难"],
             &["", "2026-12-08", "", "环境", "夜间施工噪音"],
             &["", "", "", "", ""],
             &["", "2026-12-08", "", "环境", "夜间施工噪音 "],
-        ]));
-        let Err(e) = ok else {
-            panic!("a repeated row passed")
-        };
+        ]);
+        let calls = parse_hotline(export.clone()).unwrap();
+        let keys: Vec<&str> = calls.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(calls.len(), 3);
+        assert_eq!(keys[0], "t:A1");
+        assert!(
+            keys[1].ends_with(":0") && keys[2].ends_with(":1"),
+            "{keys:?}"
+        );
         assert_eq!(
-            e,
+            keys[1].trim_end_matches(":0"),
+            keys[2].trim_end_matches(":1")
+        );
+        let again = parse_hotline(export).unwrap();
+        assert_eq!(
+            again.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+            keys
+        );
+        let nul = parse_hotline(sheet(&[
+            &["日期", "区县", "类别", "内容"],
+            &["2026-12-07", "", "交通", "停车\u{0}难"],
+            &["2026-12-07", "", "交通", "第一行\n第二行\t完"],
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            nul,
             vec![HotlineRowError {
-                row: 5,
-                problem: HotlineProblem::Repeated { first_row: 3 }
+                row: 2,
+                problem: HotlineProblem::ControlCharacter
             }]
         );
         let calls = parse_hotline(sheet(&[
@@ -974,6 +1051,7 @@ mod tests {
         assert_eq!(calls[0].district.as_deref(), Some("西湖区"));
         assert_eq!(calls[1].district, None);
         assert!(calls[0].key.starts_with("h:"));
+        assert_ne!(calls[0].key, calls[1].key);
         let bad = parse_hotline(sheet(&[
             &["日期", "区县", "类别", "内容", "工单编号"],
             &["明天", "西湖区", "", "有事", &"1".repeat(65)],

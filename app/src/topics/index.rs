@@ -35,26 +35,48 @@ fn cut_all(texts: Vec<PendingText>) -> Vec<CutText> {
         .collect()
 }
 
+/// How long a page waits for texts to be cut before it counts what is stored (and says so).
+pub const PAGE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Stores every text not stored yet with its words; returns how many were new.
 pub async fn catch_up(db: &Db) -> Result<u64, AppError> {
     let _one = RUNNING.lock().await;
     let mut stored = 0;
-    loop {
-        let pending = db.pending_topic_texts(BATCH).await?;
-        if pending.is_empty() {
-            break;
-        }
-        let cut = tokio::task::spawn_blocking(move || cut_all(pending))
-            .await
-            .map_err(|_| AppError::internal())?;
-        let new = db.store_topic_texts(&cut).await?;
+    while let Some(new) = one_batch(db).await? {
         stored += new;
-        if new == 0 {
-            // Another server stored them between our read and our write.
-            break;
-        }
     }
     Ok(stored)
+}
+
+/// As [`catch_up`], but for a page: for at most `budget`, waiting for a sweep under way. True
+/// when nothing was left to cut.
+pub async fn catch_up_within(db: &Db, budget: std::time::Duration) -> Result<bool, AppError> {
+    let until = tokio::time::Instant::now() + budget;
+    let Ok(_one) = tokio::time::timeout_at(until, RUNNING.lock()).await else {
+        return Ok(false);
+    };
+    loop {
+        if tokio::time::Instant::now() >= until {
+            return Ok(false);
+        }
+        if one_batch(db).await?.is_none() {
+            return Ok(true);
+        }
+    }
+}
+
+/// Cuts and stores one batch; `None` when there was nothing to cut (or another server stored
+/// it between our read and our write).
+async fn one_batch(db: &Db) -> Result<Option<u64>, AppError> {
+    let pending = db.pending_topic_texts(BATCH).await?;
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    let cut = tokio::task::spawn_blocking(move || cut_all(pending))
+        .await
+        .map_err(|_| AppError::internal())?;
+    let new = db.store_topic_texts(&cut).await?;
+    Ok((new > 0).then_some(new))
 }
 
 #[cfg(test)]

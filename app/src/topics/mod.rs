@@ -32,16 +32,16 @@ mod ssr {
             None => Ok(week_of(crate::ssr::today())),
             Some(w) => crate::domain::topics::parse_day(w)
                 .map(week_of)
-                .ok_or_else(|| AppError::invalid("week", "choose a day of the week to show")),
+                .ok_or_else(|| AppError::invalid("topic_week", "choose a day of the week to show")),
         }
     }
 
     pub fn district(district: Option<&str>) -> Result<Option<Uuid>, AppError> {
         match district.map(str::trim).filter(|d| !d.is_empty()) {
             None => Ok(None),
-            Some(d) => Uuid::parse_str(d)
-                .map(Some)
-                .map_err(|_| AppError::invalid("district", "choose a district from the list")),
+            Some(d) => Uuid::parse_str(d).map(Some).map_err(|_| {
+                AppError::invalid("topic_district", "choose a district from the list")
+            }),
         }
     }
 
@@ -52,30 +52,36 @@ mod ssr {
             .map_err(|e| AppError::invalid(e.field(), e.to_string()))
     }
 
-    /// The week's topics with the stored ids of the texts, in the order the finder took them.
+    /// The week's topics with the stored ids of the texts (in the order the finder took them)
+    /// and of the chosen week's, and whether every text written so far was counted (a page
+    /// waits a few seconds at most for texts still being cut into words).
     pub async fn week_topics(
         db: &Db,
         lists: &WordLists,
         week: chrono::NaiveDate,
         district: Option<Uuid>,
-    ) -> Result<(Topics, Vec<i64>, Vec<i64>), AppError> {
-        super::index::catch_up(db).await?;
+    ) -> Result<(Topics, Vec<i64>, Vec<i64>, bool), AppError> {
+        let complete = super::index::catch_up_within(db, super::index::PAGE_BUDGET).await?;
         let first = week - chrono::Days::new(7 * (TREND_WEEKS as u64 - 1));
         let mut finder = TopicFinder::new(lists, TREND_WEEKS);
         let mut ids = Vec::new();
         let mut week_ids = Vec::new();
         db.each_topic_text(first, TREND_WEEKS as u32, district, |id, w, words, body| {
-            ids.push(id);
-            if w == TREND_WEEKS - 1 {
-                week_ids.push(id);
+            // The finder numbers the texts it takes; it takes those of the window only.
+            if w < TREND_WEEKS {
+                ids.push(id);
+                if w == TREND_WEEKS - 1 {
+                    week_ids.push(id);
+                }
+                finder.add(w, &words, &body);
             }
-            finder.add(w, &words, &body);
         })
         .await?;
         Ok((
             finder.finish(crate::domain::topics::TOPICS_SHOWN),
             ids,
             week_ids,
+            complete,
         ))
     }
 }
@@ -93,7 +99,7 @@ pub async fn topics_of_week(
         let week = ssr::week(week.as_deref())?;
         let district = ssr::district(district.as_deref())?;
         let lists = ssr::lists(&db).await?;
-        let (topics, _, week_ids) = ssr::week_topics(&db, &lists, week, district).await?;
+        let (topics, _, week_ids, complete) = ssr::week_topics(&db, &lists, week, district).await?;
         let by_source = db.topic_source_counts(&week_ids).await?;
         Ok(TopicsView {
             week,
@@ -112,6 +118,9 @@ pub async fn topics_of_week(
                 .collect(),
             texts: topics.texts,
             in_no_topic: topics.in_no_topic,
+            more_topics: topics.more_topics,
+            in_more_topics: topics.in_more_topics,
+            indexing: !complete,
             by_source: by_source
                 .into_iter()
                 .map(|(s, n)| (s.as_str().to_owned(), n))
@@ -137,7 +146,7 @@ pub async fn texts_of_topic(
         let week = ssr::week(week.as_deref())?;
         let district = ssr::district(district.as_deref())?;
         let lists = ssr::lists(&db).await?;
-        let (topics, ids, _) = ssr::week_topics(&db, &lists, week, district).await?;
+        let (topics, ids, _, complete) = ssr::week_topics(&db, &lists, week, district).await?;
         let term = term.trim().to_lowercase();
         let Some(topic) = topics.topics.into_iter().find(|t| t.term == term) else {
             return Err(AppError::not_found("topic"));
@@ -179,6 +188,7 @@ pub async fn texts_of_topic(
                 .collect(),
             sites,
             draft,
+            indexing: !complete,
         })
     })
     .await
@@ -201,10 +211,10 @@ pub async fn topic_draft_item(
             crate::ssr::form_says("site", &site);
             crate::ssr::form_says("description", &description);
         };
-        let week = ssr::week(Some(&week))?;
+        let week = ssr::week(Some(&week)).inspect_err(|_| keep())?;
         let kind = ItemKind::parse(kind.trim()).ok_or_else(|| {
             keep();
-            AppError::invalid("kind", "choose problem or suggestion")
+            AppError::invalid("topic_kind", "choose problem or suggestion")
         })?;
         let text = description.trim();
         let n = text.chars().count();
@@ -217,7 +227,7 @@ pub async fn topic_draft_item(
         }
         let code = crate::domain::PublicCode::parse(site.trim()).map_err(|_| {
             keep();
-            AppError::invalid("site", "type the 7-character code of a site")
+            AppError::invalid("topic_site", "type the 7-character code of a site")
         })?;
         let term: String = term.trim().chars().take(32).collect();
         let year = chrono::Datelike::year(&crate::ssr::today());
@@ -233,7 +243,7 @@ pub async fn topic_draft_item(
             .await?;
         let Some(id) = made else {
             keep();
-            return Err(AppError::invalid("site", "no site has this code"));
+            return Err(AppError::invalid("topic_site", "no site has this code"));
         };
         crate::ssr::form_goes_to(&format!("/items/{id}"));
         Ok(id)

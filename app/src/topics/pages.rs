@@ -110,7 +110,8 @@ fn Topics(v: TopicsView) -> impl IntoView {
     let next = week + chrono::Days::new(7);
     let district_query = |w: chrono::NaiveDate| format!("?{}", week_query(w, district));
     let sources = sources_line(locale, &v.by_source);
-    let grouped = v.texts - v.in_no_topic;
+    // In the topics listed; those of topics past the list are said below it.
+    let grouped = v.texts - v.in_no_topic - v.in_more_topics;
     view! {
         <form method="get" action="/staff/topics" class="row filters" id="topics-filter">
             <label>
@@ -137,6 +138,7 @@ fn Topics(v: TopicsView) -> impl IntoView {
             {t!(i18n, topics.summary, week = week.to_string(), texts = v.texts, grouped = grouped, rest = v.in_no_topic)}
             {(!sources.is_empty()).then(|| view! { " (" {sources.clone()} ")" })}
         </p>
+        {v.indexing.then(|| view! { <p class="notice" id="topics-indexing" role="status">{t!(i18n, topics.indexing)}</p> })}
         {let shown = v.topics.len();
         if v.topics.is_empty() {
             view! { <p class="muted" id="topics" data-topics="0">{t!(i18n, topics.none)}</p> }.into_any_sync()
@@ -176,6 +178,11 @@ fn Topics(v: TopicsView) -> impl IntoView {
                 </div>
             }.into_any_sync()
         }}
+        {(v.more_topics > 0).then(|| view! {
+            <p class="muted" id="topics-more" data-more=v.more_topics data-texts=v.in_more_topics>
+                {t!(i18n, topics.more, topics = v.more_topics, texts = v.in_more_topics)}
+            </p>
+        })}
     }
 }
 
@@ -231,6 +238,7 @@ fn TopicTextsView(t: TopicTexts) -> impl IntoView {
     view! {
         <p><a href=back>{t!(i18n, topics.back)}</a></p>
         <h1 id="topic-term">{t!(i18n, topics.topic)} "：" {t.term.clone()}</h1>
+        {t.indexing.then(|| view! { <p class="notice" id="topics-indexing" role="status">{t!(i18n, topics.indexing)}</p> })}
         <p class="muted">{t.week.to_string()} " · " {place}</p>
         <p id="topic-counted-as">{t!(i18n, topics.spellings)} " " {t.spellings.join("、")}</p>
         {(!related.is_empty()).then(|| view! { <p>{t!(i18n, topics.related)} "：" {related.clone()}</p> })}

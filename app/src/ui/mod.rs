@@ -289,12 +289,12 @@ pub fn field_hint(locale: impl Into<Locale>, field: &str) -> Option<&'static str
         "device_kind" => td_string!(locale, fields.device_kind),
         "device_label" => td_string!(locale, fields.device_label),
         "quiet_days" => td_string!(locale, fields.quiet_days),
-        "week" => td_string!(locale, fields.week),
-        "district" => td_string!(locale, fields.district),
+        "topic_week" => td_string!(locale, fields.topic_week),
+        "topic_district" => td_string!(locale, fields.topic_district),
         "stop_words" => td_string!(locale, fields.stop_words),
         "synonyms" => td_string!(locale, fields.synonyms),
-        "site" => td_string!(locale, fields.site),
-        "kind" => td_string!(locale, fields.kind),
+        "topic_site" => td_string!(locale, fields.topic_site),
+        "topic_kind" => td_string!(locale, fields.topic_kind),
         _ => return None,
     })
 }

@@ -252,8 +252,9 @@ B7,{this_week},,其他,噪音，工地夜间施工
         assert_eq!(listed.len() as u64, t["texts"].as_u64().unwrap(), "{term}");
         grouped += listed.len() as u64;
     }
+    assert_eq!(v["more_topics"], 0);
     assert_eq!(
-        grouped + v["in_no_topic"].as_u64().unwrap(),
+        grouped + v["in_no_topic"].as_u64().unwrap() + v["in_more_topics"].as_u64().unwrap(),
         v["texts"].as_u64().unwrap()
     );
     let parking_texts = texts_of(&app, &admin, "停车", &[]).await;
