@@ -57,6 +57,8 @@ test('staff import 12345 calls, read a hot topic and its texts, and turn it into
   await expect(page.locator('#topic-draft-site')).toHaveValue('ZZZZZZZ');
   const code = await (async () => {
     await page.goto('/staff/posters');
+    await page.locator('#poster-filter select[name=unit]').selectOption({ index: 1 });
+    await page.locator('#poster-filter button[type=submit]').click();
     return (await page.locator('.poster').first().getAttribute('data-code'))!;
   })();
   await page.goto('/staff/topics');
