@@ -773,6 +773,68 @@ pub fn parse_hotline(rows: Vec<Vec<String>>) -> Result<Vec<HotlineCall>, Vec<Hot
     }
 }
 
+/// A topic turned into a draft item, as its form sends it, checked field by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicDraft {
+    pub week: NaiveDate,
+    pub site: super::PublicCode,
+    pub kind: super::list_item::ItemKind,
+    pub description: String,
+    /// What the item's log says it came from: the topic's word and week.
+    pub origin: String,
+}
+
+/// Why a draft cannot be made; `field` names the form's field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DraftError {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+impl TopicDraft {
+    pub fn parse(
+        term: &str,
+        week: &str,
+        site: &str,
+        kind: &str,
+        description: &str,
+    ) -> Result<Self, DraftError> {
+        let bad = |field, message| DraftError { field, message };
+        let week = parse_day(week)
+            .map(week_of)
+            .ok_or(bad("topic_week", "choose a day of the week"))?;
+        let kind = super::list_item::ItemKind::parse(kind.trim())
+            .ok_or(bad("topic_kind", "choose problem or suggestion"))?;
+        let description = description.trim();
+        if !(1..=super::list_item::MAX_TEXT_CHARS).contains(&description.chars().count()) {
+            return Err(bad(
+                "description",
+                "describe the item in 1 to 2000 characters",
+            ));
+        }
+        let site = super::PublicCode::parse(site.trim())
+            .map_err(|_| bad("topic_site", "type the 7-character code of a site"))?;
+        let term: String = term.trim().chars().take(32).collect();
+        Ok(TopicDraft {
+            week,
+            site,
+            kind,
+            description: description.to_owned(),
+            origin: format!("热点话题：{term}（{week} 当周）"),
+        })
+    }
+}
+
+/// A word list as saved: each line trimmed, empty lines dropped.
+pub fn tidy_list(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What a topic says when staff turn it into a draft item: its word and the words beside it,
 /// how many texts of the week and from where, and the first texts in their own words, within an
 /// item's 2,000 characters.
@@ -1102,6 +1164,60 @@ mod tests {
             parse_hotline(big).unwrap_err()[0].problem,
             HotlineProblem::TooManyRows
         );
+    }
+
+    #[test]
+    fn a_draft_form_is_checked_field_by_field() {
+        let ok = TopicDraft::parse(" 停车 ", "2026-12-09", " 23456AB ", "problem", " 停车难 ");
+        let d = ok.unwrap();
+        assert_eq!(d.week, d_("2026-12-07"));
+        assert_eq!(d.site.as_str(), "23456AB");
+        assert_eq!(d.description, "停车难");
+        assert_eq!(d.origin, "热点话题：停车（2026-12-07 当周）");
+        let field = |r: Result<TopicDraft, DraftError>| r.unwrap_err().field;
+        assert_eq!(
+            field(TopicDraft::parse("x", "x", "23456AB", "problem", "a")),
+            "topic_week"
+        );
+        assert_eq!(
+            field(TopicDraft::parse("x", "2026-12-07", "23456AB", "x", "a")),
+            "topic_kind"
+        );
+        assert_eq!(
+            field(TopicDraft::parse(
+                "x",
+                "2026-12-07",
+                "23456AB",
+                "problem",
+                " "
+            )),
+            "description"
+        );
+        assert_eq!(
+            field(TopicDraft::parse(
+                "x",
+                "2026-12-07",
+                "23456AB",
+                "problem",
+                &"长".repeat(2001)
+            )),
+            "description"
+        );
+        assert_eq!(
+            field(TopicDraft::parse(
+                "x",
+                "2026-12-07",
+                "' or 1",
+                "problem",
+                "a"
+            )),
+            "topic_site"
+        );
+        assert_eq!(tidy_list("  停车 车位 \n\n\t噪音\n"), "停车 车位\n噪音");
+    }
+
+    fn d_(s: &str) -> NaiveDate {
+        s.parse().unwrap()
     }
 
     #[test]

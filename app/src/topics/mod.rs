@@ -52,6 +52,38 @@ mod ssr {
             .map_err(|e| AppError::invalid(e.field(), e.to_string()))
     }
 
+    /// What both pages of a week's topics start with: the caller is staff, the week and the
+    /// district read, the word lists, the topics.
+    pub struct Week {
+        pub db: Db,
+        pub week: chrono::NaiveDate,
+        pub district: Option<Uuid>,
+        pub lists: WordLists,
+        pub topics: Topics,
+        pub ids: Vec<i64>,
+        pub week_ids: Vec<i64>,
+        pub complete: bool,
+    }
+
+    pub async fn load(week: Option<&str>, district: Option<&str>) -> Result<Week, AppError> {
+        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
+        let db = crate::ssr::db()?;
+        let week = self::week(week)?;
+        let district = self::district(district)?;
+        let lists = lists(&db).await?;
+        let (topics, ids, week_ids, complete) = week_topics(&db, &lists, week, district).await?;
+        Ok(Week {
+            db,
+            week,
+            district,
+            lists,
+            topics,
+            ids,
+            week_ids,
+            complete,
+        })
+    }
+
     /// The week's topics with the stored ids of the texts (in the order the finder took them)
     /// and of the chosen week's, and whether every text written so far was counted (a page
     /// waits a few seconds at most for texts still being cut into words).
@@ -94,12 +126,15 @@ pub async fn topics_of_week(
 ) -> Result<TopicsView, AppError> {
     use crate::topic_rows::TopicRow;
     crate::ssr::run(async move {
-        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
-        let db = crate::ssr::db()?;
-        let week = ssr::week(week.as_deref())?;
-        let district = ssr::district(district.as_deref())?;
-        let lists = ssr::lists(&db).await?;
-        let (topics, _, week_ids, complete) = ssr::week_topics(&db, &lists, week, district).await?;
+        let ssr::Week {
+            db,
+            week,
+            district,
+            topics,
+            week_ids,
+            complete,
+            ..
+        } = ssr::load(week.as_deref(), district.as_deref()).await?;
         let by_source = db.topic_source_counts(&week_ids).await?;
         Ok(TopicsView {
             week,
@@ -141,12 +176,16 @@ pub async fn texts_of_topic(
 ) -> Result<TopicTexts, AppError> {
     use crate::domain::topics::{draft_description, TEXTS_PAGE};
     crate::ssr::run(async move {
-        crate::auth::ssr::require(|u| u.role.is_staff()).await?;
-        let db = crate::ssr::db()?;
-        let week = ssr::week(week.as_deref())?;
-        let district = ssr::district(district.as_deref())?;
-        let lists = ssr::lists(&db).await?;
-        let (topics, ids, _, complete) = ssr::week_topics(&db, &lists, week, district).await?;
+        let ssr::Week {
+            db,
+            week,
+            district,
+            lists,
+            topics,
+            ids,
+            complete,
+            ..
+        } = ssr::load(week.as_deref(), district.as_deref()).await?;
         let term = term.trim().to_lowercase();
         let Some(topic) = topics.topics.into_iter().find(|t| t.term == term) else {
             return Err(AppError::not_found("topic"));
@@ -204,39 +243,24 @@ pub async fn topic_draft_item(
     kind: String,
     description: String,
 ) -> Result<Uuid, AppError> {
-    use crate::domain::list_item::{ItemKind, MAX_TEXT_CHARS};
+    use crate::domain::topics::TopicDraft;
     crate::ssr::run(async move {
         let user = crate::auth::ssr::require(|u| u.role.is_staff()).await?;
         let keep = || {
             crate::ssr::form_says("site", &site);
             crate::ssr::form_says("description", &description);
         };
-        let week = ssr::week(Some(&week)).inspect_err(|_| keep())?;
-        let kind = ItemKind::parse(kind.trim()).ok_or_else(|| {
+        let draft = TopicDraft::parse(&term, &week, &site, &kind, &description).map_err(|e| {
             keep();
-            AppError::invalid("topic_kind", "choose problem or suggestion")
+            AppError::invalid(e.field, e.message)
         })?;
-        let text = description.trim();
-        let n = text.chars().count();
-        if n == 0 || n > MAX_TEXT_CHARS {
-            keep();
-            return Err(AppError::invalid(
-                "description",
-                "describe the item in 1 to 2000 characters",
-            ));
-        }
-        let code = crate::domain::PublicCode::parse(site.trim()).map_err(|_| {
-            keep();
-            AppError::invalid("topic_site", "type the 7-character code of a site")
-        })?;
-        let term: String = term.trim().chars().take(32).collect();
         let year = chrono::Datelike::year(&crate::ssr::today());
         let made = crate::ssr::db()?
             .create_topic_item(
-                code.as_str(),
-                kind,
-                text,
-                &format!("热点话题：{term}（{week} 当周）"),
+                draft.site.as_str(),
+                draft.kind,
+                &draft.description,
+                &draft.origin,
                 user.id,
                 year,
             )
@@ -273,15 +297,9 @@ pub async fn save_topic_words(stop_words: String, synonyms: String) -> Result<()
             let zh = e.message_zh();
             return Err(AppError::invalid(e.field(), format!("{e} / {zh}")));
         }
-        let clean = |s: &str| {
-            s.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
+        use crate::domain::topics::tidy_list;
         crate::ssr::db()?
-            .save_topic_words(&clean(&stop_words), &clean(&synonyms), user.id)
+            .save_topic_words(&tidy_list(&stop_words), &tidy_list(&synonyms), user.id)
             .await
     })
     .await
