@@ -19,7 +19,6 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
 use uuid::Uuid;
 
 /// A full batch of readings in JSON, with room.
@@ -28,21 +27,20 @@ const MAX_BODY: usize = MAX_BATCH * 256 + 4096;
 pub const MAX_EXPORT_DAYS: i64 = 92;
 
 pub fn routes(limits: &crate::public::CommentLimits) -> Mounted {
-    let mut readings = post(readings).layer(DefaultBodyLimit::max(MAX_BODY));
     // Open to anyone who can reach the server: the token is checked per request, so the number
     // of requests a client may make is bounded before any is read.
-    let per_client = GovernorConfigBuilder::default()
-        .key_extractor(crate::public::ClientKey::new(
+    let per_client = crate::limits::Limit::new(
+        "device",
+        crate::limits::KeyBy::Client(crate::public::ClientKey::new(
             limits.trusted_proxies.clone(),
-        ))
-        .period(limits.device_interval)
-        .burst_size(limits.device_burst.max(1))
-        .finish();
-    if let Some(c) = per_client {
-        let limiter = c.limiter().clone();
-        crate::public::forget_refilled(move || limiter.retain_recent());
-        readings = readings.layer(GovernorLayer::new(c).error_handler(crate::public::too_many));
-    }
+        )),
+        limits.device_burst,
+        limits.device_interval,
+    );
+    let readings = crate::limits::on(
+        post(readings).layer(DefaultBodyLimit::max(MAX_BODY)),
+        per_client,
+    );
     Mounted::default()
         .route("/api/v1/sites/{code}/readings", readings)
         .route("/sites/{id}/readings.csv", get(csv))

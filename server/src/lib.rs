@@ -15,6 +15,7 @@ pub mod hotline;
 pub mod import;
 pub mod inspection_report;
 pub mod kml;
+pub mod limits;
 pub mod media;
 pub mod mqtt;
 pub mod precompress;

@@ -4,6 +4,7 @@
 //! A refused post renders the site page again with what the person typed and why it was refused
 //! (the Leptos page reads a [`CommentDraft`] from context), with the matching HTTP status.
 
+use crate::limits::{KeyBy, Limit};
 use crate::routing::Mounted;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -28,9 +29,6 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Response as HttpResponse, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, MethodRouter},
-};
-use tower_governor::{
-    governor::GovernorConfigBuilder, key_extractor::KeyExtractor, GovernorError, GovernorLayer,
 };
 
 use crate::media::{self, IngestError, MAX_UPLOAD_BYTES};
@@ -124,50 +122,11 @@ impl ClientKey {
     }
 }
 
-impl KeyExtractor for ClientKey {
-    type Key = IpAddr;
-    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<IpAddr, GovernorError> {
-        self.of(req).ok_or(GovernorError::UnableToExtractKey)
-    }
-}
-
-/// Keys the per-site limit on the code in `/s/{code}/comment`. Only a well-formed code is a
-/// key (anything else is not a site, and is answered 404 without a limiter entry of its own).
-#[derive(Clone, Copy, Debug)]
-struct SiteKey;
-
-impl KeyExtractor for SiteKey {
-    type Key = String;
-    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<String, GovernorError> {
-        let code = req.uri().path().split('/').nth(2).unwrap_or_default();
-        Ok(PublicCode::parse(code)
-            .map(|c| c.as_str().to_owned())
-            .unwrap_or_default())
-    }
-}
-
-/// Forgets limiter entries that have refilled, every minute, so the state is bounded by the
-/// clients of the last interval rather than by every client ever seen.
-pub(crate) fn forget_refilled(retain_recent: impl Fn() + Send + 'static) {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            retain_recent();
-        }
-    });
-}
-
 /// Said in both languages: the limiter answers before the request is read, so it does not know
 /// which one the person reads.
-pub(crate) fn too_many(e: GovernorError) -> HttpResponse<Body> {
-    let wait = match &e {
-        GovernorError::TooManyRequests { wait_time, .. } => *wait_time,
-        _ => 0,
-    };
-    if !matches!(e, GovernorError::TooManyRequests { .. }) {
-        tracing::error!(error = %e, "rate limiter could not key the request");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-    }
+pub(crate) fn too_many(wait: Duration) -> HttpResponse<Body> {
+    // Whole seconds, rounded up: "0 seconds" would invite an immediate retry that fails again.
+    let wait = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     let html = format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -179,7 +138,7 @@ pub(crate) fn too_many(e: GovernorError) -> HttpResponse<Body> {
          </main></html>"
     );
     let mut res = (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(html)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&wait.max(1).to_string()) {
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     // The limiter answers before the request body is read. Closing the connection keeps a client
@@ -203,34 +162,25 @@ fn is_public_read(path: &str) -> bool {
         || path.starts_with("/q/")
 }
 
-type ReadLimiter = tower_governor::governor::GovernorConfig<
-    ClientKey,
-    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
->;
-
 /// Per-client limit on what no kept page answers. Sits inside [`cache_site_pages`], so a page
 /// served from the cache costs nothing against it: the crowd at one poster reads freely, while
 /// walking codes, years or server functions is bounded. Signed-in people are not limited here.
 #[derive(Clone)]
 pub struct ReadLimit {
-    key: ClientKey,
-    config: Option<Arc<ReadLimiter>>,
+    limit: Option<Limit>,
 }
 
 impl ReadLimit {
     pub fn new(limits: &CommentLimits) -> Self {
         let key = ClientKey::new(limits.trusted_proxies.clone());
-        let config = GovernorConfigBuilder::default()
-            .key_extractor(key.clone())
-            .period(limits.read_interval)
-            .burst_size(limits.read_burst.max(1))
-            .finish()
-            .map(Arc::new);
-        if let Some(c) = &config {
-            let limiter = c.limiter().clone();
-            forget_refilled(move || limiter.retain_recent());
+        Self {
+            limit: Limit::new(
+                "read",
+                KeyBy::Client(key),
+                limits.read_burst,
+                limits.read_interval,
+            ),
         }
-        Self { key, config }
     }
 }
 
@@ -239,7 +189,7 @@ pub async fn limit_public_reads(
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let Some(config) = &limit.config else {
+    let Some(limit) = &limit.limit else {
         return next.run(req).await;
     };
     let anonymous = req
@@ -249,54 +199,33 @@ pub async fn limit_public_reads(
     if !anonymous || !is_public_read(req.uri().path()) {
         return next.run(req).await;
     }
-    let Some(ip) = limit.key.of(&req) else {
-        return next.run(req).await;
-    };
-    match config.limiter().check_key(&ip) {
-        Ok(()) => next.run(req).await,
-        Err(not_until) => {
-            use governor::clock::{Clock, DefaultClock};
-            let wait_time = not_until
-                .wait_time_from(DefaultClock::default().now())
-                .as_secs();
-            too_many(GovernorError::TooManyRequests {
-                wait_time,
-                headers: None,
-            })
-            .into_response()
-        }
+    match limit.check(&req).await {
+        Some(refused) => refused,
+        None => next.run(req).await,
     }
 }
 
 pub fn routes(limits: &CommentLimits) -> Mounted {
-    let client_key = ClientKey {
-        trusted: Arc::new(limits.trusted_proxies.clone()),
-    };
-    let per_client = GovernorConfigBuilder::default()
-        .key_extractor(client_key.clone())
-        .period(limits.interval)
-        .burst_size(limits.burst.max(1))
-        .finish();
-    let per_site = GovernorConfigBuilder::default()
-        .key_extractor(SiteKey)
-        .period(limits.interval / 6)
-        .burst_size(limits.burst.max(1) * 6)
-        .finish();
-    let mut post: MethodRouter<AppState> =
+    let client_key = ClientKey::new(limits.trusted_proxies.clone());
+    let per_client = Limit::new(
+        "comment",
+        KeyBy::Client(client_key.clone()),
+        limits.burst,
+        limits.interval,
+    );
+    let per_site = Limit::new(
+        "comment-site",
+        KeyBy::Site,
+        limits.burst.max(1) * 6,
+        limits.interval / 6,
+    );
+    let post: MethodRouter<AppState> =
         axum::routing::post(post_comment).get(|Path(code): Path<String>| async move {
             Redirect::to(&format!("/s/{}", encode_code(&code)))
         });
-    // A configuration the limiter refuses (a zero interval) means no limit rather than no site.
-    if let Some(c) = per_site {
-        let limiter = c.limiter().clone();
-        forget_refilled(move || limiter.retain_recent());
-        post = post.layer(GovernorLayer::new(c).error_handler(too_many));
-    }
-    if let Some(c) = per_client {
-        let limiter = c.limiter().clone();
-        forget_refilled(move || limiter.retain_recent());
-        post = post.layer(GovernorLayer::new(c).error_handler(too_many));
-    }
+    // The client's limit outermost: one client's flood is refused before it counts against
+    // everyone's site.
+    let post = crate::limits::on(crate::limits::on(post, per_site), per_client);
     let post: MethodRouter<AppState> = post
         .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(Extension(client_key));
@@ -305,6 +234,11 @@ pub fn routes(limits: &CommentLimits) -> Mounted {
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
         .route("/s/{code}/photos/{sha256}/{variant}", get(public_photo))
+}
+
+/// The answer to a request that cannot be handled for a reason of the server's own.
+pub(crate) fn internal_error() -> HttpResponse<Body> {
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
 fn encode_code(code: &str) -> String {
@@ -849,13 +783,5 @@ mod tests {
         let b = key.of(&req("[2001:db8:1:2:ffff::9]", None));
         assert_eq!(a, b);
         assert_ne!(a, key.of(&req("[2001:db8:1:3::5]", None)));
-    }
-
-    #[test]
-    fn site_key_is_the_code_in_the_path() {
-        assert_eq!(SiteKey.extract(&req("127.0.0.1", None)).unwrap(), "ABCDEFG");
-        let mut other = req("127.0.0.1", None);
-        *other.uri_mut() = "/s/not-a-code-at-all/comment".parse().unwrap();
-        assert_eq!(SiteKey.extract(&other).unwrap(), "");
     }
 }

@@ -32,7 +32,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::public::ClientKey;
-use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
 
 /// The cookie that tells one browser's answers apart.
 const CLIENT_COOKIE: &str = "jiandu_q";
@@ -58,16 +57,12 @@ pub fn routes(limits: &crate::public::CommentLimits) -> Mounted {
     let key = ClientKey::new(limits.trusted_proxies.clone());
     // The public's posts: as many per client as the comment form takes (staff typing in paper
     // forms are not held to it).
-    let per_client = GovernorConfigBuilder::default()
-        .key_extractor(key.clone())
-        .period(limits.interval)
-        .burst_size(limits.burst.max(1))
-        .finish()
-        .map(std::sync::Arc::new);
-    if let Some(c) = &per_client {
-        let limiter = c.limiter().clone();
-        crate::public::forget_refilled(move || limiter.retain_recent());
-    }
+    let per_client = crate::limits::Limit::new(
+        "answer",
+        crate::limits::KeyBy::Client(key.clone()),
+        limits.burst,
+        limits.interval,
+    );
     let form = |at: Where| {
         let key = key.clone();
         let key2 = key.clone();
@@ -77,10 +72,9 @@ pub fn routes(limits: &crate::public::CommentLimits) -> Mounted {
                   path: Path<Vec<String>>,
                   req: Request| { post(state, auth, at, path, key2.clone(), req) },
         );
-        let post_route = match (&per_client, at) {
-            (Some(c), Where::Site | Where::Link) => post_route
-                .layer(GovernorLayer::new(c.clone()).error_handler(crate::public::too_many)),
-            _ => post_route,
+        let post_route = match at {
+            Where::Site | Where::Link => crate::limits::on(post_route, per_client.clone()),
+            Where::Paper => post_route,
         };
         get(
             move |state: State<AppState>,

@@ -23,7 +23,6 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
 
 use crate::public::{ClientKey, CommentLimits};
 
@@ -42,19 +41,13 @@ pub fn routes(limits: &CommentLimits) -> Mounted {
         )
         .route("/r/{code}/photos/{sha256}/{variant}", get(photo))
         .wrap(|r| r.layer(axum::middleware::from_fn(private_headers)));
-    let per_client = GovernorConfigBuilder::default()
-        .key_extractor(ClientKey::new(limits.trusted_proxies.clone()))
-        .period(limits.receipt_interval)
-        .burst_size(limits.receipt_burst.max(1))
-        .finish();
-    match per_client {
-        Some(c) => {
-            let limiter = c.limiter().clone();
-            crate::public::forget_refilled(move || limiter.retain_recent());
-            router.wrap(|r| r.layer(GovernorLayer::new(c).error_handler(crate::public::too_many)))
-        }
-        None => router,
-    }
+    let per_client = crate::limits::Limit::new(
+        "receipt",
+        crate::limits::KeyBy::Client(ClientKey::new(limits.trusted_proxies.clone())),
+        limits.receipt_burst,
+        limits.receipt_interval,
+    );
+    router.wrap(|r| crate::limits::on(r, per_client))
 }
 
 /// The code is in the address: not kept by any cache, not sent on as a referrer, not indexed.

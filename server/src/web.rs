@@ -161,6 +161,18 @@ pub fn router(
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
+    // Rate-limit keys whose bucket has filled again are worth nothing; every minute they go.
+    // Several servers sweeping is harmless: the second finds nothing left to delete.
+    let rates = db.clone();
+    tokio::spawn(async move {
+        let mut minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        while !rates.pool.is_closed() {
+            minute.tick().await;
+            if let Err(e) = rates.forget_full_rates().await {
+                tracing::warn!(error = %e.message, "full rate-limit buckets not forgotten; tried again in a minute");
+            }
+        }
+    });
     let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
     let worker = build.worker_script();
     let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
@@ -216,6 +228,8 @@ pub fn router(
             crate::public::ReadLimit::new(&settings.comment_limits),
             crate::public::limit_public_reads,
         ))
+        // Where every limit above counts (`limits.rs`): the database all servers share.
+        .layer(axum::Extension(crate::limits::Counts(state.db.clone())))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::public::cache_site_pages,

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod progress;
 pub mod public;
 pub mod questionnaires;
+pub mod rates;
 pub mod receipts;
 pub mod registry;
 pub mod registry_edit;

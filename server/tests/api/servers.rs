@@ -234,3 +234,96 @@ async fn readiness_names_what_a_load_balancer_must_not_send_to() {
     );
     app.cleanup().await;
 }
+
+/// Posts a comment through the server at `base`; its status.
+async fn comment_through(app: &TestApp, base: &str, code: &str, i: usize) -> StatusCode {
+    let form = crate::common::comment_form(&[
+        ("satisfaction", "basic"),
+        ("support", "yes"),
+        ("body", &format!("两台服务器共用的限额：第 {i} 条")),
+    ]);
+    app.http
+        .post(format!("{base}/s/{code}/comment"))
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .expect("post")
+        .status()
+}
+
+#[tokio::test]
+async fn servers_on_one_database_count_a_client_together() {
+    // Both servers take the default: five comments per client, then one a minute.
+    let app = TestApp::spawn().await;
+    let other = app.another_server().await;
+    let code = a_site(&app).await;
+    for i in 0..5 {
+        let base = if i % 2 == 0 { &app.base } else { &other };
+        assert_eq!(
+            comment_through(&app, base, &code, i).await,
+            StatusCode::SEE_OTHER,
+            "comment {i}"
+        );
+    }
+    // Either server refuses the sixth: alone, each would have taken five.
+    for (i, base) in [(5, &app.base), (6, &other)] {
+        assert_eq!(
+            comment_through(&app, base, &code, i).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "comment {i}"
+        );
+    }
+    assert_eq!(
+        app.count("public_comments where body like '两台服务器共用的限额%'")
+            .await,
+        5
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_shared_limit_lets_exactly_its_burst_through_at_once_and_forgets_full_buckets() {
+    use app::store::{rates::Rate, Db};
+    let app = TestApp::spawn_with(false).await;
+    let db = Db::new(app.pool.clone());
+    let hour = Rate {
+        burst: 10,
+        period: Duration::from_secs(3600),
+    };
+    // Forty checks of one key at once, as forty requests on several servers: ten pass.
+    let checks = (0..40).map(|_| {
+        let db = db.clone();
+        async move { db.take_rate("comment:192.0.2.7", hour).await }
+    });
+    let results = futures::future::join_all(checks).await;
+    let passed = results.iter().filter(|r| matches!(r, Ok(None))).count();
+    assert_eq!(passed, 10, "{results:?}");
+    // A refused one is told to wait about one period (the next token), not more.
+    let wait = db
+        .take_rate("comment:192.0.2.7", hour)
+        .await
+        .expect("counted")
+        .expect("refused");
+    assert!(
+        wait > Duration::from_secs(3500) && wait <= Duration::from_secs(3600),
+        "{wait:?}"
+    );
+    // Another key is not touched by the first.
+    assert_eq!(
+        db.take_rate("comment:192.0.2.8", hour).await.ok(),
+        Some(None)
+    );
+
+    // A key whose bucket has filled again is forgotten; a held one is kept.
+    let blink = Rate {
+        burst: 1,
+        period: Duration::from_millis(20),
+    };
+    assert_eq!(db.take_rate("read:192.0.2.9", blink).await.ok(), Some(None));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(db.forget_full_rates().await.ok(), Some(1));
+    assert_eq!(db.rate_keys().await.ok(), Some(2));
+    app.cleanup().await;
+}
