@@ -80,7 +80,58 @@ build_bundle() {
 build_release() {
   (cd "$ROOT" && cargo leptos build --release) || return 1
   build_bundle frontend-camera jiandu-camera || return 1
-  build_bundle frontend-desk jiandu-desk
+  build_bundle frontend-desk jiandu-desk || return 1
+  check_optimised_wasm "$ROOT/target/site/pkg"
+}
+
+# check_optimised_wasm DIR: fails unless every wasm bundle in DIR went through wasm-opt. A
+# development build keeps its function names and DWARF (`name` and `.debug_*` custom sections,
+# ~14 MB); a release build after one has been seen to leave that file in place, which would
+# then be served and packaged as if it were the release.
+check_optimised_wasm() {
+  python3 - "$1" <<'PY'
+import pathlib, sys
+
+def leb(b, i):
+    value = shift = 0
+    while True:
+        byte = b[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, i
+
+def custom_sections(path):
+    b = path.read_bytes()
+    if b[:4] != b"\0asm":
+        raise SystemExit(f"{path}: not a wasm module")
+    i, names = 8, []
+    while i < len(b):
+        kind = b[i]
+        size, i = leb(b, i + 1)
+        if kind == 0:
+            length, j = leb(b, i)
+            names.append(b[j:j + length].decode("utf-8", "replace"))
+        i += size
+    return names
+
+pkg = pathlib.Path(sys.argv[1])
+bundles = sorted(pkg.glob("*.wasm"))
+if len(bundles) < 3:
+    raise SystemExit(f"{pkg}: {len(bundles)} wasm bundles, expected the field, camera and desk ones")
+bad = []
+for wasm in bundles:
+    kept = [n for n in custom_sections(wasm) if n == "name" or n.startswith(".debug")]
+    if kept:
+        bad.append(f"{wasm.name} ({wasm.stat().st_size} bytes) keeps {', '.join(kept)}")
+if bad:
+    print("not optimised, refusing the build: " + "; ".join(bad), file=sys.stderr)
+    print(f"remove {pkg.parent} and build again", file=sys.stderr)
+    raise SystemExit(1)
+print(f"{len(bundles)} wasm bundles optimised: " + ", ".join(
+    f"{w.name} {w.stat().st_size} bytes" for w in bundles))
+PY
 }
 
 pg_bin() {
