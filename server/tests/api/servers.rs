@@ -323,7 +323,8 @@ async fn a_shared_limit_lets_exactly_its_burst_through_at_once_and_forgets_full_
     };
     assert_eq!(db.take_rate("read:192.0.2.9", blink).await.ok(), Some(None));
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(db.forget_full_rates().await.ok(), Some(1));
+    // The server's own minute sweep may have come first; either way the full one is gone.
+    assert!(db.forget_full_rates().await.is_ok_and(|n| n <= 1));
     assert_eq!(db.rate_keys().await.ok(), Some(2));
     app.cleanup().await;
 }
