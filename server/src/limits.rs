@@ -41,6 +41,49 @@ pub struct Limit {
     name: &'static str,
     rate: Rate,
     by: KeyBy,
+    refused: std::sync::Arc<Refusals>,
+}
+
+/// Keys this server was told to refuse, until when. Sound across servers: no server's request
+/// can move a key's time back, so a key refused until `t` is refused everywhere until `t`. A
+/// client that goes on sending after its refusal is answered here, without a statement.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    until: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+/// At most this many remembered refusals per limit: past it, expired ones are dropped, and
+/// while it is still full new refusals are only counted in the database.
+const MAX_REMEMBERED: usize = 65_536;
+
+impl Refusals {
+    /// How long `key` is still refused, if this server knows.
+    pub fn wait(&self, key: &str, now: std::time::Instant) -> Option<Duration> {
+        let map = self.until.lock().ok()?;
+        map.get(key)
+            .and_then(|t| t.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+    }
+
+    pub fn remember(&self, key: String, until: std::time::Instant, now: std::time::Instant) {
+        let Ok(mut map) = self.until.lock() else {
+            return;
+        };
+        if map.len() >= MAX_REMEMBERED {
+            map.retain(|_, t| *t > now);
+        }
+        if map.len() < MAX_REMEMBERED {
+            map.insert(key, until);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.until.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Limit {
@@ -53,6 +96,7 @@ impl Limit {
                 period,
             },
             by,
+            refused: Default::default(),
         })
     }
 
@@ -78,6 +122,7 @@ impl Limit {
     ) -> impl std::future::Future<Output = Option<Response>> + Send + 'static {
         let name = self.name;
         let rate = self.rate;
+        let refused = self.refused.clone();
         let db = req.extensions().get::<Counts>().map(|c| c.0.clone());
         let key = self.key(req);
         async move {
@@ -89,14 +134,22 @@ impl Limit {
                 tracing::error!(limit = name, "rate limit could not key the request");
                 return Some(crate::public::internal_error());
             };
+            let now = std::time::Instant::now();
+            if let Some(wait) = refused.wait(&key, now) {
+                return Some(crate::public::too_many(wait));
+            }
             match db.take_rate(&key, rate).await {
                 Ok(None) => None,
-                Ok(Some(wait)) => Some(crate::public::too_many(wait)),
-                // The database is what the request needs next anyway; a limiter that cannot
-                // count lets it through rather than refusing everyone.
+                Ok(Some(wait)) => {
+                    refused.remember(key, now + wait, now);
+                    Some(crate::public::too_many(wait))
+                }
+                // Unlimited while the database cannot count would be a flood's way past the
+                // limit (a full pool is what a flood makes); the request needs the database
+                // next anyway.
                 Err(e) => {
-                    tracing::warn!(limit = name, error = %e.message, "rate not counted");
-                    None
+                    tracing::warn!(limit = name, error = %e.message, "rate not counted; refused");
+                    Some(crate::public::busy())
                 }
             }
         }
@@ -178,5 +231,25 @@ mod tests {
         );
         // No pause between requests configured: no limit, as before.
         assert!(Limit::new("read", KeyBy::Site, 5, Duration::ZERO).is_none());
+    }
+
+    #[test]
+    fn refusals_are_remembered_until_they_end_and_bounded() {
+        let r = Refusals::default();
+        let now = std::time::Instant::now();
+        r.remember("comment:a".into(), now + Duration::from_secs(30), now);
+        assert_eq!(r.wait("comment:a", now), Some(Duration::from_secs(30)));
+        assert_eq!(r.wait("comment:a", now + Duration::from_secs(30)), None);
+        assert_eq!(r.wait("comment:b", now), None);
+        for i in 0..MAX_REMEMBERED + 10 {
+            r.remember(format!("k{i}"), now + Duration::from_secs(1), now);
+        }
+        assert_eq!(r.len(), MAX_REMEMBERED);
+        // Once those have ended, room is made by dropping them; a refusal still running stays.
+        let later = now + Duration::from_secs(2);
+        r.remember("comment:c".into(), later + Duration::from_secs(5), later);
+        assert_eq!(r.len(), 2);
+        assert!(r.wait("comment:a", later).is_some());
+        assert!(r.wait("comment:c", later).is_some());
     }
 }

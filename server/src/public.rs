@@ -216,7 +216,7 @@ pub fn routes(limits: &CommentLimits) -> Mounted {
     let per_site = Limit::new(
         "comment-site",
         KeyBy::Site,
-        limits.burst.max(1) * 6,
+        limits.burst.max(1).saturating_mul(6),
         limits.interval / 6,
     );
     let post: MethodRouter<AppState> =
@@ -234,6 +234,25 @@ pub fn routes(limits: &CommentLimits) -> Mounted {
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
         .route("/s/{code}/photos/{sha256}/{variant}", get(public_photo))
+}
+
+/// The rate limits could not be counted (the database is busy or away): try again shortly, in
+/// both languages as the 429 page.
+pub(crate) fn busy() -> HttpResponse<Body> {
+    let html = "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>服务器繁忙</title>\
+         <main style=\"font:16px/1.6 sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem\">\
+         <h1 data-error=\"Unavailable\">服务器繁忙</h1>\
+         <p>请 5 秒后返回上一页再试，您填写的内容请先复制保存。</p>\
+         <p lang=\"en\">The server is busy. Please go back and try again in 5 seconds; copy what you wrote first.</p>\
+         </main></html>";
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(html)).into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
 }
 
 /// The answer to a request that cannot be handled for a reason of the server's own.
