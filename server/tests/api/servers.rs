@@ -242,15 +242,9 @@ async fn comment_through(app: &TestApp, base: &str, code: &str, i: usize) -> Sta
         ("support", "yes"),
         ("body", &format!("两台服务器共用的限额：第 {i} 条")),
     ]);
-    app.http
-        .post(format!("{base}/s/{code}/comment"))
-        .header(header::ACCEPT, "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .multipart(form)
-        .send()
+    crate::common::post_comment_at(app, base, code, form, None)
         .await
-        .expect("post")
-        .status()
+        .0
 }
 
 #[tokio::test]

@@ -390,9 +390,20 @@ pub async fn post_comment_from(
     form: reqwest::multipart::Form,
     forwarded_for: Option<&str>,
 ) -> Posted {
+    post_comment_at(app, &app.base, code, form, forwarded_for).await
+}
+
+/// As [`post_comment_from`], through the server at `base` (another server on the database).
+pub async fn post_comment_at(
+    app: &TestApp,
+    base: &str,
+    code: &str,
+    form: reqwest::multipart::Form,
+    forwarded_for: Option<&str>,
+) -> Posted {
     let mut req = app
         .http
-        .post(format!("{}/s/{code}/comment", app.base))
+        .post(format!("{base}/s/{code}/comment"))
         .header(header::ACCEPT, "text/html")
         .header("sec-fetch-site", "same-origin")
         .multipart(form);
