@@ -108,6 +108,8 @@ pub struct TopicTexts {
     pub sites: Vec<TopicSite>,
     /// What the draft item says unless staff change it.
     pub draft: String,
+    /// The draft form's id, made when the page is drawn: the item's id if the form is sent.
+    pub form_id: Uuid,
     pub indexing: bool,
 }
 

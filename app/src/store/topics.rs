@@ -262,8 +262,12 @@ impl Db {
 
     /// A draft item of the public survey channel at the site with code `site_code`, made from a
     /// hot topic. `None` when no site has that code.
+    /// Makes the draft item `id` (the form's own id), or, when that form was sent before (a
+    /// double tap, a resend), answers the item it made then: one form, one item.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_topic_item(
         &self,
+        id: Uuid,
         site_code: &str,
         kind: ItemKind,
         description: &str,
@@ -279,11 +283,19 @@ impl Db {
         let Some(site) = site else {
             return Ok(None);
         };
+        // The year's lock orders two sends of one form: the second finds the first's item.
         let number = next_item_number(&mut tx, year).await?;
-        let id = Uuid::now_v7();
-        sqlx::query(
+        let made: Option<(Uuid, Option<String>)> = sqlx::query_as(MADE_BY_FORM)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some((by, from)) = made {
+            return same_form(id, (by, from.as_deref()), actor, topic);
+        }
+        let inserted = sqlx::query(
             "insert into list_items (id, year, number, kind, channel, site_id, description, created_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+             values ($1, $2, $3, $4, $5, $6, $7, $8)
+             on conflict (id) do nothing",
         )
         .bind(id)
         .bind(year)
@@ -295,6 +307,16 @@ impl Db {
         .bind(actor)
         .execute(&mut *tx)
         .await?;
+        if inserted.rows_affected() == 0 {
+            // Sent again across a new year's first second (another year's lock): the item is
+            // there all the same.
+            tx.rollback().await?;
+            let (by, from): (Uuid, Option<String>) = sqlx::query_as(MADE_BY_FORM)
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+            return same_form(id, (by, from.as_deref()), actor, topic);
+        }
         sqlx::query(
             "insert into list_item_events (item_id, action, to_status, comment, actor)
              values ($1, 'create', 'draft', $2, $3)",
@@ -414,5 +436,29 @@ impl Db {
             rows: stored,
             skipped,
         })
+    }
+}
+
+/// Who made an item and what its log says it was made from.
+const MADE_BY_FORM: &str = "select i.created_by, e.comment
+       from list_items i
+       left join list_item_events e on e.item_id = i.id and e.action = 'create'
+      where i.id = $1";
+
+/// An item already made under a form's id: the same person's earlier send of the same topic's
+/// form, or an id that is not this form's to reuse (another item's, typed into the form).
+fn same_form(
+    id: Uuid,
+    (made_by, made_from): (Uuid, Option<&str>),
+    actor: Uuid,
+    topic: &str,
+) -> Result<Option<Uuid>, AppError> {
+    if made_by == actor && made_from == Some(topic) {
+        Ok(Some(id))
+    } else {
+        Err(AppError::new(
+            crate::error::ErrorCode::Conflict,
+            "this form was already used by someone else: open the topic again",
+        ))
     }
 }

@@ -227,6 +227,7 @@ pub async fn texts_of_topic(
                 .collect(),
             sites,
             draft,
+            form_id: Uuid::now_v7(),
             indexing: !complete,
         })
     })
@@ -242,6 +243,7 @@ pub async fn topic_draft_item(
     site: String,
     kind: String,
     description: String,
+    form_id: Option<String>,
 ) -> Result<Uuid, AppError> {
     use crate::domain::topics::TopicDraft;
     crate::ssr::run(async move {
@@ -249,14 +251,31 @@ pub async fn topic_draft_item(
         let keep = || {
             crate::ssr::form_says("site", &site);
             crate::ssr::form_says("description", &description);
+            if let Some(f) = &form_id {
+                crate::ssr::form_says("form_id", f);
+            }
         };
         let draft = TopicDraft::parse(&term, &week, &site, &kind, &description).map_err(|e| {
             keep();
             AppError::invalid(e.field, e.message)
         })?;
+        // The form's own id makes a second send of it (a double tap, a resend after a lost
+        // answer) find the item the first made; a caller without a form gets a new one.
+        let id = match form_id.as_deref().map(str::trim) {
+            None | Some("") => Uuid::now_v7(),
+            // Made by `texts_of_topic` as a UUIDv7; anything else was not made by a form.
+            Some(s) => Uuid::parse_str(s)
+                .ok()
+                .filter(|u| u.get_version_num() == 7)
+                .ok_or_else(|| {
+                    keep();
+                    AppError::invalid("form_id", "this form is damaged: open the topic again")
+                })?,
+        };
         let year = chrono::Datelike::year(&crate::ssr::today());
         let made = crate::ssr::db()?
             .create_topic_item(
+                id,
                 draft.site.as_str(),
                 draft.kind,
                 &draft.description,

@@ -261,7 +261,7 @@ fn TopicTextsView(t: TopicTexts) -> impl IntoView {
             }).collect_view()}
         </ol>
         {pager}
-        <DraftForm term=t.term week=t.week sites=t.sites draft=t.draft />
+        <DraftForm term=t.term week=t.week sites=t.sites draft=t.draft form_id=t.form_id />
     }
 }
 
@@ -271,6 +271,7 @@ fn DraftForm(
     week: chrono::NaiveDate,
     sites: Vec<crate::topic_rows::TopicSite>,
     draft: String,
+    form_id: uuid::Uuid,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let action = TopicDraftItem::url();
@@ -279,12 +280,15 @@ fn DraftForm(
         .or_else(|| sites.first().map(|s| s.code.clone()))
         .unwrap_or_default();
     let description = typed("description").unwrap_or(draft);
+    // A form sent back refused keeps its id, so that sending it again still makes one item.
+    let form_id = typed("form_id").unwrap_or_else(|| form_id.to_string());
     view! {
         <h2>{t!(i18n, topics.draft_title)}</h2>
         <p class="muted">{t!(i18n, topics.draft_intro)}</p>
         <PlainForm action=action id="topic-draft" class="stack card">
             <input type="hidden" name="term" value=term />
             <input type="hidden" name="week" value=week.to_string() />
+            <input type="hidden" name="form_id" value=form_id />
             <label>
                 <span>{t!(i18n, topics.draft_site)}</span>
                 <input name="site" id="topic-draft-site" required maxlength="7" value=site list="topic-sites" autocomplete="off" />

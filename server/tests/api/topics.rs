@@ -391,20 +391,64 @@ B7,{this_week},,其他,噪音，工地夜间施工
     let draft = texts["draft"].as_str().expect("a draft").to_owned();
     assert!(draft.starts_with("热点话题“停车”"), "{draft}");
     assert!(draft.contains("12345 热线 3 条"), "{draft}");
-    let (s, id, _) = app
+    let form_id = texts["form_id"].as_str().expect("the form's id").to_owned();
+    let week = this_week.to_string();
+    let send = |form_id: String| {
+        let (app, admin, week, code, draft) = (&app, &admin, &week, &code, &draft);
+        async move {
+            app.call(
+                "topics/draft-item",
+                Some(admin),
+                &[
+                    ("term", "停车"),
+                    ("week", week.as_str()),
+                    ("site", code.as_str()),
+                    ("kind", "problem"),
+                    ("description", draft.as_str()),
+                    ("form_id", form_id.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    // A damaged form's id is refused and stores nothing.
+    let (s, out, _) = send("not-an-id".into()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+    assert_eq!(app.count("list_items").await, items);
+    // The form sent twice at once (a double tap) makes one item, and both sends lead to it.
+    let (first, second) = futures::join!(send(form_id.clone()), send(form_id.clone()));
+    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(first.1, second.1);
+    assert_eq!(app.count("list_items").await, items + 1);
+    let (s, id, _) = send(form_id.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{id}");
+    assert_eq!(id, first.1);
+    assert_eq!(app.count("list_items").await, items + 1);
+    let events: i64 = sqlx::query_scalar(
+        "select count(*) from list_item_events where item_id = $1::uuid and action = 'create'",
+    )
+    .bind(id.as_str().unwrap())
+    .fetch_one(&app.pool)
+    .await
+    .expect("the log");
+    assert_eq!(events, 1);
+    // That id in another topic's form is not this form's to reuse: refused, nothing made.
+    let (s, out, _) = app
         .call(
             "topics/draft-item",
             Some(&admin),
             &[
-                ("term", "停车"),
-                ("week", &this_week.to_string()),
-                ("site", &code),
+                ("term", "路灯"),
+                ("week", week.as_str()),
+                ("site", code.as_str()),
                 ("kind", "problem"),
-                ("description", &draft),
+                ("description", "路灯不亮"),
+                ("form_id", id.as_str().unwrap()),
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{id}");
+    assert_eq!(s, StatusCode::CONFLICT, "{out}");
+    assert_eq!(app.count("list_items").await, items + 1);
     let (channel, status, description): (String, String, String) =
         sqlx::query_as("select channel, status, description from list_items where id = $1::uuid")
             .bind(id.as_str().unwrap())
