@@ -125,7 +125,10 @@ pub fn router(
             app::public::cache::DEFAULT_MAX_BYTES,
         ),
         photo_copies: Default::default(),
-        sign_in: Default::default(),
+        sign_in: std::sync::Arc::new(app::auth::ssr::SignInGate::new(
+            db.clone(),
+            settings.public.secret.clone(),
+        )),
     };
     // Lives as long as the runtime: the server's, or a test's.
     crate::media::Copier::start(state.clone());
@@ -161,7 +164,8 @@ pub fn router(
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
-    // Rate-limit keys whose bucket has filled again are worth nothing; every minute they go.
+    // Rate-limit keys whose bucket has filled again are worth nothing, and failed sign-ins older
+    // than any rule remembers; every minute they go.
     // Several servers sweeping is harmless: the second finds nothing left to delete.
     let rates = db.clone();
     tokio::spawn(async move {
@@ -170,6 +174,9 @@ pub fn router(
             minute.tick().await;
             if let Err(e) = rates.forget_full_rates().await {
                 tracing::warn!(error = %e.message, "full rate-limit buckets not forgotten; tried again in a minute");
+            }
+            if let Err(e) = rates.forget_old_sign_in_failures().await {
+                tracing::warn!(error = %e.message, "old sign-in failures not forgotten; tried again in a minute");
             }
         }
     });

@@ -93,7 +93,7 @@ pub async fn activate(
         if crate::domain::Username::parse(&username).is_err() {
             return Err(wrong());
         }
-        gate.admit_activation(client, &username)?;
+        gate.admit_activation(client, &username).await?;
         let code = ActivationCode::parse(&code).ok_or_else(wrong)?;
         let hash = state.public.secret.keyed_hash(
             crate::store::users::ACTIVATION_PURPOSE,
@@ -109,7 +109,7 @@ pub async fn activate(
         if !state.db.activate(&username, &hash, &password_hash).await? {
             return Err(wrong());
         }
-        gate.activation_succeeded(client, &username);
+        gate.activation_succeeded(client, &username).await;
         tracing::info!(user = %username, "account activated");
         let user = super::ssr::sign_in(&mut session, &gate, client, &username, typed).await?;
         if crate::ssr::is_plain_form_post().await {

@@ -10,7 +10,7 @@ use argon2::{
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use uuid::Uuid;
 
-use crate::domain::throttle::{Backoff, Failures};
+use crate::domain::throttle::Backoff;
 use crate::domain::Password;
 use crate::error::{AppError, ErrorCode};
 use crate::store::{users::UserRecord, Db};
@@ -157,65 +157,132 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
         && real
 }
 
-/// Records kept per kind of key; past this, records not holding anyone back are dropped first
-/// (the per-client rule keeps one client from filling it with made-up usernames).
-const MAX_KEYS: usize = 100_000;
-
 /// The sign-in gate, shared by the page's server function and the JSON API: failed attempts
 /// counted per account from one client address, per account from everywhere, and per client
-/// address ([`Backoff`]).
-#[derive(Debug, Default)]
+/// address ([`Backoff`]), in the database, so that every server counts a guesser together.
+#[derive(Debug)]
 pub struct SignInGate {
+    db: Db,
+    secret: crate::public::secret::Secret,
+    /// Keys this server refused, until when: a guesser who goes on trying is answered without a
+    /// statement. Sound with several servers, since no other server can end a wait early (the
+    /// wait holds for the right password too). At most [`REMEMBERED`] keys.
+    refused: Mutex<HashMap<String, Instant>>,
+}
+
+const REMEMBERED: usize = 65_536;
+
+/// The keys of one try, in the order their rows are locked; the names hashed with the server's
+/// secret, since a name typed by mistake may be someone's password, which a plain hash of a
+/// short text would give back to whoever reads the table.
+struct TryKeys {
     /// An account tried from one address: where one guesser is slowed down without locking the
     /// account's owner out from elsewhere.
-    pairs: Mutex<HashMap<(String, Option<IpAddr>), Failures>>,
+    pair: String,
     /// An account tried from anywhere: a guesser with many addresses, slowed later.
-    accounts: Mutex<HashMap<String, Failures>>,
-    clients: Mutex<HashMap<IpAddr, Failures>>,
+    account: String,
+    client: Option<String>,
 }
 
-/// Lets a try through and counts it as a failure (until it is found right), or says how long
-/// to wait: in one step under the lock, so simultaneous tries are counted as they arrive.
-fn admit<K: std::hash::Hash + Eq>(
-    map: &Mutex<HashMap<K, Failures>>,
-    key: K,
-    rule: &Backoff,
-    now: Instant,
-) -> Result<u32, Duration> {
-    let Ok(mut map) = map.lock() else {
-        return Ok(0);
-    };
-    if let Some(wait) = map.get(&key).and_then(|f| rule.wait(f, now)) {
-        return Err(wait);
-    }
-    if map.len() >= MAX_KEYS {
-        // Keep whoever is being held back: a flood of new keys must not free a guesser.
-        map.retain(|_, f| rule.wait(f, now).is_some());
-        if map.len() >= MAX_KEYS {
-            map.clear();
+impl TryKeys {
+    fn new(secret: &crate::public::secret::Secret, username: &str, client: Option<IpAddr>) -> Self {
+        let hashed = |kind: &str, text: &str| {
+            let digest =
+                secret.keyed_hash(SIGN_IN_PURPOSE, format!("{kind}\u{0}{text}").as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            format!("{kind}:{hex}")
+        };
+        let address = client.map_or_else(|| "-".to_owned(), |c| c.to_string());
+        TryKeys {
+            pair: hashed("pair", &format!("{username}\u{0}{address}")),
+            account: hashed("account", username),
+            client: client.map(|c| format!("client:{c}")),
         }
     }
-    let next = rule.failed(map.get(&key), now);
-    map.insert(key, next);
-    Ok(next.count)
-}
 
-/// Takes back one failure counted before the check (it was the right password).
-fn take_back<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Failures>>, key: &K) {
-    if let Ok(mut map) = map.lock() {
-        if let Some(f) = map.get_mut(key) {
-            f.count = f.count.saturating_sub(1);
+    fn all(&self) -> impl Iterator<Item = &String> {
+        [&self.pair, &self.account]
+            .into_iter()
+            .chain(self.client.as_ref())
+    }
+
+    fn rules(&self) -> Vec<(String, Backoff)> {
+        let mut rules = vec![
+            (self.pair.clone(), Backoff::ACCOUNT),
+            (self.account.clone(), Backoff::ACCOUNT_WIDE),
+        ];
+        if let Some(c) = &self.client {
+            rules.push((c.clone(), Backoff::CLIENT));
         }
+        rules
     }
 }
 
-fn forget<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Failures>>, key: &K) {
-    if let Ok(mut map) = map.lock() {
-        map.remove(key);
-    }
-}
+/// Keys the sign-in gate's hashes apart from the secret's other uses.
+const SIGN_IN_PURPOSE: &str = "sign-in-failures";
 
 impl SignInGate {
+    pub fn new(db: Db, secret: crate::public::secret::Secret) -> Self {
+        SignInGate {
+            db,
+            secret,
+            refused: Mutex::default(),
+        }
+    }
+
+    /// The longest wait this server still remembers for any of the try's keys.
+    fn remembered_wait(&self, keys: &TryKeys) -> Option<Duration> {
+        let now = Instant::now();
+        let refused = self.refused.lock().ok()?;
+        keys.all()
+            .filter_map(|k| refused.get(k))
+            .filter_map(|until| until.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+            .max()
+    }
+
+    fn remember(&self, key: &str, wait: Duration) {
+        let Ok(mut refused) = self.refused.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if refused.len() >= REMEMBERED {
+            refused.retain(|_, until| *until > now);
+        }
+        // Full of live refusals: this one is still counted in the database, only not spared.
+        if refused.len() < REMEMBERED {
+            refused.insert(key.to_owned(), now + wait);
+        }
+    }
+
+    /// Counts a try as a failure (until it is found right), or says how long to wait.
+    async fn admit(&self, keys: &TryKeys) -> Result<Result<u32, Duration>, AppError> {
+        if let Some(wait) = self.remembered_wait(keys) {
+            return Ok(Err(wait));
+        }
+        let rules = keys.rules();
+        Ok(match self.db.count_sign_in_try(&rules).await? {
+            Ok(n) => Ok(n),
+            Err((i, wait)) => {
+                if let Some((key, _)) = rules.get(i) {
+                    self.remember(key, wait);
+                }
+                Err(wait)
+            }
+        })
+    }
+
+    /// The try was right: its account's failures go, and the address keeps all but this one.
+    /// A failure to say so is logged, not refused: the person did sign in, and their try stays
+    /// counted until it is forgotten.
+    async fn was_right(&self, keys: &TryKeys) {
+        let mut rows = vec![(keys.pair.clone(), true), (keys.account.clone(), true)];
+        rows.extend(keys.client.iter().map(|c| (c.clone(), false)));
+        if let Err(e) = self.db.sign_in_was_right(&rows).await {
+            tracing::warn!(error = %e.message, "a right sign-in's try not taken back");
+        }
+    }
+
     /// Checks a username and password, or says how long to wait. `username` is already
     /// normalised. Each try is counted as a failure before the password is checked and taken
     /// back when it was right, so a burst of simultaneous guesses is counted as it arrives.
@@ -228,21 +295,8 @@ impl SignInGate {
         username: String,
         password: String,
     ) -> Result<UserRecord, AppError> {
-        let now = Instant::now();
-        let pair = (username.clone(), client);
-        let admitted = admit(&self.pairs, pair.clone(), &Backoff::ACCOUNT, now).and_then(|n| {
-            admit(
-                &self.accounts,
-                username.clone(),
-                &Backoff::ACCOUNT_WIDE,
-                now,
-            )?;
-            if let Some(c) = client {
-                admit(&self.clients, c, &Backoff::CLIENT, now)?;
-            }
-            Ok(n)
-        });
-        let n = match admitted {
+        let keys = TryKeys::new(&self.secret, &username, client);
+        let n = match self.admit(&keys).await? {
             Ok(n) => n,
             Err(wait) => {
                 tracing::warn!(user = %username, wait_s = wait.as_secs(), "sign-in refused: too many failures");
@@ -269,11 +323,7 @@ impl SignInGate {
         };
         match user {
             Some(user) => {
-                forget(&self.pairs, &pair);
-                forget(&self.accounts, &username);
-                if let Some(c) = client {
-                    take_back(&self.clients, &c);
-                }
+                self.was_right(&keys).await;
                 Ok(user)
             }
             None => {
@@ -286,34 +336,31 @@ impl SignInGate {
             }
         }
     }
-}
 
-impl SignInGate {
     /// Counts a try of an activation code for `username` as sign-in counts a password (the same
     /// records, so codes and passwords cannot be guessed in turn for twice the tries), or says
     /// how long to wait.
-    pub fn admit_activation(&self, client: Option<IpAddr>, username: &str) -> Result<(), AppError> {
-        let now = Instant::now();
-        admit(&self.pairs, (username.to_owned(), client), &Backoff::ACCOUNT, now)
-            .and_then(|_| admit(&self.accounts, username.to_owned(), &Backoff::ACCOUNT_WIDE, now))
-            .and_then(|_| match client {
-                Some(c) => admit(&self.clients, c, &Backoff::CLIENT, now),
-                None => Ok(0),
-            })
-            .map(|_| ())
-            .map_err(|wait| {
+    pub async fn admit_activation(
+        &self,
+        client: Option<IpAddr>,
+        username: &str,
+    ) -> Result<(), AppError> {
+        match self
+            .admit(&TryKeys::new(&self.secret, username, client))
+            .await?
+        {
+            Ok(_) => Ok(()),
+            Err(wait) => {
                 tracing::warn!(user = %username, wait_s = wait.as_secs(), "activation refused: too many failures");
-                too_many(wait)
-            })
+                Err(too_many(wait))
+            }
+        }
     }
 
     /// The code was right: its try is not held against the account or the address.
-    pub fn activation_succeeded(&self, client: Option<IpAddr>, username: &str) {
-        forget(&self.pairs, &(username.to_owned(), client));
-        forget(&self.accounts, &username.to_owned());
-        if let Some(c) = client {
-            take_back(&self.clients, &c);
-        }
+    pub async fn activation_succeeded(&self, client: Option<IpAddr>, username: &str) {
+        self.was_right(&TryKeys::new(&self.secret, username, client))
+            .await
     }
 }
 

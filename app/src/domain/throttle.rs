@@ -6,7 +6,7 @@
 //! not the account's owner signing in from elsewhere; a looser rule per account catches a guesser
 //! with many addresses.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The rule for one kind of key (an account, a client address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,83 +45,73 @@ impl Backoff {
         forget_after: Duration::from_secs(3600),
     };
 
-    /// The wait required after `failures` failures, the last at `last`, as of `now`: `None` when
-    /// a try may be made now.
-    pub fn wait(&self, failures: &Failures, now: Instant) -> Option<Duration> {
-        if failures.count <= self.free || self.forgotten(failures, now) {
+    /// The wait required after `count` failures, the last `since` ago: `None` when a try may
+    /// be made now. Times are spans, not instants, so that the rule reads the same whether the
+    /// failures are counted in memory or by the database's clock (shared by every server).
+    pub fn wait(&self, count: u32, since: Duration) -> Option<Duration> {
+        if count <= self.free || self.forgotten(since) {
             return None;
         }
-        let doublings = (failures.count - self.free - 1).min(20);
+        let doublings = (count - self.free - 1).min(20);
         let required = self.base.saturating_mul(1 << doublings).min(self.max);
-        let since = now.saturating_duration_since(failures.last);
         required.checked_sub(since).filter(|d| !d.is_zero())
     }
 
-    /// The record after one more failure at `now`.
-    pub fn failed(&self, before: Option<&Failures>, now: Instant) -> Failures {
-        let count = match before {
-            Some(f) if !self.forgotten(f, now) => f.count.saturating_add(1),
-            _ => 1,
-        };
-        Failures { count, last: now }
+    /// The count after one more failure, the last one having been `since` ago.
+    pub fn failed(&self, count: u32, since: Duration) -> u32 {
+        if self.forgotten(since) {
+            1
+        } else {
+            count.saturating_add(1)
+        }
     }
 
-    /// True when a record no longer matters (and may be dropped).
-    pub fn forgotten(&self, failures: &Failures, now: Instant) -> bool {
-        now.saturating_duration_since(failures.last) >= self.forget_after
+    /// True when failures whose last was `since` ago no longer matter (and may be dropped).
+    pub fn forgotten(&self, since: Duration) -> bool {
+        since >= self.forget_after
     }
-}
 
-/// Failed sign-ins of one key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Failures {
-    pub count: u32,
-    pub last: Instant,
+    /// The longest any rule remembers a failure: past it, every record may go.
+    pub const LONGEST_MEMORY: Duration = Duration::from_secs(24 * 3600);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn after(b: &Backoff, n: u32, t0: Instant) -> Failures {
-        let mut f = None;
-        for _ in 0..n {
-            f = Some(b.failed(f.as_ref(), t0));
-        }
-        f.expect("n > 0")
+    fn after(b: &Backoff, n: u32) -> u32 {
+        (0..n).fold(0, |count, _| b.failed(count, Duration::ZERO))
     }
 
     #[test]
     fn a_few_mistakes_are_free_then_the_wait_doubles_to_a_ceiling() {
         let b = Backoff::ACCOUNT;
-        let t0 = Instant::now();
-        assert_eq!(b.wait(&after(&b, 5, t0), t0), None);
-        assert_eq!(b.wait(&after(&b, 6, t0), t0), Some(Duration::from_secs(30)));
-        assert_eq!(b.wait(&after(&b, 7, t0), t0), Some(Duration::from_secs(60)));
-        assert_eq!(
-            b.wait(&after(&b, 8, t0), t0),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(b.wait(&after(&b, 12, t0), t0), Some(b.max));
-        assert_eq!(b.wait(&after(&b, 4000, t0), t0), Some(b.max));
+        let now = Duration::ZERO;
+        assert_eq!(b.wait(after(&b, 5), now), None);
+        assert_eq!(b.wait(after(&b, 6), now), Some(Duration::from_secs(30)));
+        assert_eq!(b.wait(after(&b, 7), now), Some(Duration::from_secs(60)));
+        assert_eq!(b.wait(after(&b, 8), now), Some(Duration::from_secs(120)));
+        assert_eq!(b.wait(after(&b, 12), now), Some(b.max));
+        assert_eq!(b.wait(after(&b, 4000), now), Some(b.max));
         // The wait runs from the last failure.
-        let f = after(&b, 7, t0);
+        let count = after(&b, 7);
         assert_eq!(
-            b.wait(&f, t0 + Duration::from_secs(45)),
+            b.wait(count, Duration::from_secs(45)),
             Some(Duration::from_secs(15))
         );
-        assert_eq!(b.wait(&f, t0 + Duration::from_secs(60)), None);
+        assert_eq!(b.wait(count, Duration::from_secs(60)), None);
     }
 
     #[test]
     fn a_quiet_spell_forgets_the_failures() {
         let b = Backoff::CLIENT;
-        let t0 = Instant::now();
-        let f = after(&b, 30, t0);
-        let later = t0 + b.forget_after;
-        assert!(b.forgotten(&f, later));
-        assert_eq!(b.wait(&f, later), None);
-        assert_eq!(b.failed(Some(&f), later).count, 1);
-        assert_eq!(b.failed(Some(&f), t0).count, 31);
+        let count = after(&b, 30);
+        assert!(b.forgotten(b.forget_after));
+        assert_eq!(b.wait(count, b.forget_after), None);
+        assert_eq!(b.failed(count, b.forget_after), 1);
+        assert_eq!(b.failed(count, Duration::ZERO), 31);
+        for rule in [Backoff::ACCOUNT, Backoff::ACCOUNT_WIDE, Backoff::CLIENT] {
+            assert!(rule.forget_after <= Backoff::LONGEST_MEMORY);
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod receipts;
 pub mod registry;
 pub mod registry_edit;
 pub mod seed;
+pub mod sign_ins;
 pub mod topics;
 pub mod usage;
 pub mod users;

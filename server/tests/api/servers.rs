@@ -322,3 +322,91 @@ async fn a_shared_limit_lets_exactly_its_burst_through_at_once_and_forgets_full_
     assert_eq!(db.rate_keys().await.ok(), Some(2));
     app.cleanup().await;
 }
+
+async fn sign_in_through(app: &TestApp, base: &str, username: &str, password: &str) -> StatusCode {
+    app.http
+        .post(format!("{base}/api/session/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .expect("sign-in")
+        .status()
+}
+
+#[tokio::test]
+async fn a_guesser_gets_the_same_tries_through_every_server() {
+    let app = TestApp::spawn().await;
+    let other = app.another_server().await;
+    let servers = [app.base.clone(), other];
+    // Five mistakes are free and a sixth is still checked, wherever each lands; with a count in
+    // each process, each server would have checked six.
+    for n in 0..6 {
+        let s = sign_in_through(&app, &servers[n % 2], "demo-deputy", "wrong-password").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "try {n}");
+    }
+    for base in &servers {
+        let s = sign_in_through(&app, base, "demo-deputy", "jiandu-demo").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{base}");
+    }
+    // Refused tries stored nothing more: the account's two keys and the address, one row each,
+    // the typed name in none of them.
+    let keys: Vec<(String, i32)> =
+        sqlx::query_as("select key, failures from sign_in_failures order by key")
+            .fetch_all(&app.pool)
+            .await
+            .expect("the counts");
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(
+        keys.iter().all(|(k, _)| !k.contains("demo-deputy")),
+        "{keys:?}"
+    );
+    assert!(keys.iter().all(|(_, n)| *n == 6), "{keys:?}");
+
+    // The right password on another account takes back its own try from the address only.
+    assert_eq!(
+        sign_in_through(&app, &servers[1], "demo-staff", "jiandu-demo").await,
+        StatusCode::OK
+    );
+    let address: i32 =
+        sqlx::query_scalar("select failures from sign_in_failures where key like 'client:%'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the address's count");
+    assert_eq!(address, 6);
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from sign_in_failures")
+            .fetch_one(&app.pool)
+            .await
+            .ok(),
+        Some(3)
+    );
+
+    // A day later every record may go; the minute sweep of any server takes them (rows a
+    // sign-in holds are skipped until the next sweep).
+    sqlx::query("update sign_in_failures set last_at = last_at - interval '25 hours'")
+        .execute(&app.pool)
+        .await
+        .expect("aged");
+    let db = app::store::Db::new(app.pool.clone());
+    assert!(db.forget_old_sign_in_failures().await.is_ok());
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from sign_in_failures")
+            .fetch_one(&app.pool)
+            .await
+            .ok(),
+        Some(0)
+    );
+    // Each server that refused remembers it until the wait ends and answers without asking the
+    // database; a server that never refused asks it, and the database has forgotten.
+    assert_eq!(
+        sign_in_through(&app, &servers[0], "demo-deputy", "jiandu-demo").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let third = app.another_server().await;
+    assert_eq!(
+        sign_in_through(&app, &third, "demo-deputy", "jiandu-demo").await,
+        StatusCode::OK
+    );
+    app.cleanup().await;
+}

@@ -28,6 +28,8 @@ MAY_CHANGE = {
     "tower_sessions",
     # Refused and accepted posts alike count against the client's shared rate limits.
     "rate_limits",
+    # A refused sign-in is a counted failure, on every server's shared count.
+    "sign_in_failures",
 }
 
 COUNTS_SQL = """
