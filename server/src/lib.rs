@@ -18,6 +18,7 @@ pub mod kml;
 pub mod limits;
 pub mod media;
 pub mod mqtt;
+pub mod observe;
 pub mod precompress;
 pub mod progress;
 pub mod public;

@@ -2,7 +2,6 @@ use anyhow::Context;
 use app::store::{media::MediaStore, Db};
 use leptos::config::get_configuration;
 use server::{config::Config, connect, load_demo, migrate, web};
-use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
     "usage: jiandu [serve|migrate|demo-data|purge|admin create USERNAME [DISPLAY NAME]
@@ -88,11 +87,7 @@ fn media_store(config: &Config) -> anyhow::Result<MediaStore> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    server::observe::init_logging()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().cloned().unwrap_or_else(|| "serve".into());
     let mut import = None;

@@ -184,7 +184,7 @@ pub fn router(
     let worker = build.worker_script();
     let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
 
-    Router::new()
+    let router = Router::new()
         .merge(endpoints(&settings).into_router())
         .route(
             "/sw.js",
@@ -286,7 +286,8 @@ pub fn router(
             cookie_secure.then(|| HeaderValue::from_static("max-age=31536000")),
         ))
         .layer(CompressionLayer::new())
-        .with_state(state)
+        .with_state(state);
+    crate::observe::with_request_ids(router)
 }
 
 /// Server functions report errors raised before their body runs (a malformed or missing

@@ -410,3 +410,178 @@ async fn a_guesser_gets_the_same_tries_through_every_server() {
     );
     app.cleanup().await;
 }
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free port on 127.0.0.1 (bound and let go: the server binds it next).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+#[tokio::test]
+async fn a_server_told_to_stop_finishes_the_upload_under_way_and_logs_each_request_by_its_id() {
+    use std::process::Command;
+    let app = TestApp::spawn().await;
+    let deputy = app
+        .login("demo-deputy", "jiandu-demo")
+        .await
+        .expect("a deputy");
+    // The real binary, as systemd runs it, logging JSON to a file.
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let log_path = std::env::temp_dir().join(format!("jiandu-stop-{port}.log"));
+    let log = std::fs::File::create(&log_path).expect("the log file");
+    let site = std::env::temp_dir().join(format!("jiandu-stop-{port}-site"));
+    let server = Command::new(env!("CARGO_BIN_EXE_jiandu"))
+        .arg("serve")
+        .env("DATABASE_URL", app.database_url())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", &site)
+        .env("LEPTOS_OUTPUT_NAME", "jiandu")
+        .env("JIANDU_SECRET", crate::common::TEST_SECRET)
+        .env("JIANDU_MEDIA_DIR", &app.media_dir)
+        .env("JIANDU_LOG_FORMAT", "json")
+        // The test's session cookie is the plain-HTTP one.
+        .env("JIANDU_COOKIE_SECURE", "false")
+        .env("RUST_LOG", "warn,jiandu::access=info")
+        .stdout(log.try_clone().expect("the log file"))
+        .stderr(log)
+        .spawn()
+        .expect("jiandu serve");
+    // Killed if the test fails before it ends the server itself.
+    let mut server = KillOnDrop(server);
+    let started = Instant::now();
+    while app
+        .http
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no server: {}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A request's id is kept when it is a plain token and made when there is none or it is not.
+    let id_of = |res: &reqwest::Response| {
+        res.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let asked = app
+        .http
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "support-ticket-4711")
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(id_of(&asked).as_deref(), Some("support-ticket-4711"));
+    let made = app
+        .http
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "x\"}{\"forged\":1")
+        .send()
+        .await
+        .expect("healthz");
+    let made = id_of(&made).expect("an id");
+    assert!(uuid::Uuid::parse_str(&made).is_ok(), "{made}");
+
+    // A photo half sent when the server is told to stop.
+    let photo = phone_jpeg(1200, 900, 77);
+    let hash = sha(&photo);
+    let (tx, rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let upload = tokio::spawn({
+        let http = app.http.clone();
+        let url = format!("{base}/api/v1/photos/{hash}");
+        let cookie = deputy.clone();
+        async move {
+            http.put(url)
+                .header(header::COOKIE, cookie)
+                .header("x-request-id", "upload-under-way")
+                .body(reqwest::Body::wrap_stream(rx))
+                .send()
+                .await
+        }
+    });
+    let mut tx = tx;
+    let half = photo.len() / 2;
+    futures::SinkExt::send(&mut tx, Ok(photo[..half].to_vec()))
+        .await
+        .expect("the first half");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stopped = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(stopped.success());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Told to stop, it takes no new connection but goes on reading the one under way.
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err());
+    futures::SinkExt::send(&mut tx, Ok(photo[half..].to_vec()))
+        .await
+        .expect("the second half");
+    drop(tx);
+    let res = upload.await.expect("the upload task").expect("an answer");
+    assert!(
+        res.status().is_success(),
+        "{}: {}",
+        res.status(),
+        res.text().await.unwrap_or_default()
+    );
+    let stored: i64 = sqlx::query_scalar("select count(*) from photos where sha256 = $1")
+        .bind(&hash)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the photo");
+    assert_eq!(stored, 1);
+    // Then it ends, and cleanly.
+    let ended = Instant::now();
+    let status = loop {
+        if let Some(s) = server.0.try_wait().expect("the server") {
+            break s;
+        }
+        assert!(ended.elapsed() < Duration::from_secs(30), "still running");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+
+    // Each line of the log is one JSON object; each request's line carries its id and route,
+    // and the upload's was answered.
+    let text = std::fs::read_to_string(&log_path).expect("the log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let answered = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["span"]["request_id"] == id && l["message"] == "answered")
+            .cloned()
+    };
+    let health = answered("support-ticket-4711").expect("the asked id's line");
+    assert_eq!(health["span"]["route"], "/healthz");
+    assert_eq!(health["status"], 200);
+    assert!(answered(&made).is_some(), "{text}");
+    let up = answered("upload-under-way").expect("the upload's line");
+    assert_eq!(up["span"]["route"], "/api/v1/photos/{sha256}", "{up}");
+    assert!(!text.contains("forged"), "{text}");
+    let _ = std::fs::remove_file(&log_path);
+    app.cleanup().await;
+}
