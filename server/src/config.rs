@@ -45,6 +45,9 @@ pub struct Config {
     /// `JIANDU_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client. Empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `JIANDU_METRICS_TOKEN`: the bearer token `GET /metrics` asks for (16 characters at
+    /// least); unset, there is no `/metrics`.
+    pub metrics_token: Option<String>,
     /// How long personal data left by the public is kept (`jiandu purge`, and daily by the
     /// server).
     pub retention: Retention,
@@ -106,6 +109,16 @@ impl Config {
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,
+            metrics_token: match env::var("JIANDU_METRICS_TOKEN") {
+                Err(_) => None,
+                Ok(t) if t.trim().is_empty() => None,
+                Ok(t) if t.trim().chars().count() < 16 => {
+                    return Err(anyhow::anyhow!(
+                        "JIANDU_METRICS_TOKEN is shorter than 16 characters: use e.g. `openssl rand -hex 16`"
+                    ))
+                }
+                Ok(t) => Some(t.trim().to_owned()),
+            },
             retention: Retention {
                 phone_days: days("JIANDU_PHONE_RETENTION_DAYS", 365)?,
                 client_days: days("JIANDU_CLIENT_RETENTION_DAYS", 30)?,

@@ -17,6 +17,7 @@ pub mod inspection_report;
 pub mod kml;
 pub mod limits;
 pub mod media;
+pub mod metrics;
 pub mod mqtt;
 pub mod observe;
 pub mod precompress;

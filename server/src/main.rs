@@ -325,6 +325,7 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|s| Ok(app::public::secret::Secret::from_hex(s)?))?;
     let settings = web::Settings {
         cookie_secure: config.cookie_secure,
+        metrics_token: config.metrics_token.clone(),
         public: app::ssr::PublicSettings {
             base_url: config.public_url.clone(),
             secret,

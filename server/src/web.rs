@@ -41,6 +41,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub public: PublicSettings,
     pub comment_limits: crate::public::CommentLimits,
+    /// `JIANDU_METRICS_TOKEN`; none: no `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 /// Every route of the server's own besides its pages, server functions, service worker and build
@@ -49,6 +51,7 @@ pub fn endpoints(settings: &Settings) -> crate::routing::Mounted {
     crate::routing::Mounted::default()
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
+        .route("/metrics", get(crate::metrics::endpoint))
         .route("/lang/{locale}", get(switch_language))
         .merge(crate::api::routes())
         .merge(crate::public::routes(&settings.comment_limits))
@@ -285,6 +288,14 @@ pub fn router(
             // header over plain HTTP anyway); a year, as the HSTS preload list asks.
             cookie_secure.then(|| HeaderValue::from_static("max-age=31536000")),
         ))
+        // Outside the limits and the cache, so refused and kept answers are counted too.
+        .layer(middleware::from_fn(crate::metrics::record))
+        .layer(axum::Extension(std::sync::Arc::new(
+            crate::metrics::Metrics::default(),
+        )))
+        .layer(axum::Extension(crate::metrics::MetricsToken(
+            settings.metrics_token.as_deref().map(std::sync::Arc::from),
+        )))
         .layer(CompressionLayer::new())
         .with_state(state);
     crate::observe::with_request_ids(router)

@@ -105,7 +105,15 @@ impl Db {
         Ok(created == 1)
     }
 
-    /// Photos whose copies are still to be made, oldest first.
+    /// How many photos wait for their copies, on every server (the metrics' copier queue).
+    pub async fn photo_copies_waiting(&self) -> Result<i64, AppError> {
+        Ok(
+            sqlx::query_scalar("select count(*) from photos where copies = 'pending'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Claims up to `limit` photos waiting for their copies for `lease`: no other server's claim
     /// returns them until it runs out. Rows another server is claiming right now are skipped,
     /// not waited for.

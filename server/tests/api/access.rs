@@ -252,6 +252,8 @@ async fn every_route_answers_every_kind_of_caller_as_its_row_says() {
     let mut rows = vec![
         row(get.clone(), "/healthz", "/healthz".into(), Empty, EVERYONE),
         row(get.clone(), "/readyz", "/readyz".into(), Empty, EVERYONE),
+        // Only with the bearer token of JIANDU_METRICS_TOKEN, which no session carries.
+        row(get.clone(), "/metrics", "/metrics".into(), Empty, NOBODY),
         row(
             get.clone(),
             "/lang/{locale}",

@@ -585,3 +585,69 @@ async fn a_server_told_to_stop_finishes_the_upload_under_way_and_logs_each_reque
     let _ = std::fs::remove_file(&log_path);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn metrics_count_answers_by_route_and_the_outbox_by_kind_for_the_token_only() {
+    let app = TestApp::spawn().await;
+    let metrics = |token: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut req = app.http.get(format!("{}/metrics", app.base));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.expect("metrics");
+            (res.status(), res.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(metrics(None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        metrics(Some("not-the-token-at-all")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let deputy = app.login_demo("demo-deputy").await;
+    let photo = phone_jpeg(640, 480, 5);
+    let (status, body) = put_photo(&app, Some(&deputy), &sha(&photo), photo.clone()).await;
+    assert!(status.is_success(), "{status}: {body}");
+    // Sent again, as a phone does when it missed the answer: acknowledged again.
+    let (status, _) = put_photo(&app, Some(&deputy), &sha(&photo), photo).await;
+    assert!(status.is_success());
+    let (status, _) = put_photo(&app, Some(&deputy), &"0".repeat(64), b"no".to_vec()).await;
+    assert!(status.is_client_error());
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+    let secret_path = "/no-such-page-0c1d2e3f";
+    let _ = app.get(secret_path, None).await;
+
+    let (status, text) = metrics(Some(crate::common::METRICS_TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let value = |series: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+    };
+    assert!(
+        value(r#"jiandu_http_requests_total{method="GET",route="/healthz",status="200"}"#)
+            .is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(r#"jiandu_outbox_acknowledged_total{kind="photo"}"#),
+        Some(2.0),
+        "{text}"
+    );
+    assert!(
+        value(r#"jiandu_http_request_duration_seconds_count{route="/api/v1/photos/{sha256}"}"#)
+            == Some(3.0),
+        "{text}"
+    );
+    // The copier's queue (the one photo, unless this server's copier made its copies first),
+    // and this server's pool.
+    let shown = value("jiandu_photo_copies_waiting").expect("the copier's queue");
+    assert!(shown == 0.0 || shown == 1.0, "{shown}");
+    let idle = value(r#"jiandu_db_pool_connections{state="idle"}"#).expect("idle");
+    let in_use = value(r#"jiandu_db_pool_connections{state="in_use"}"#).expect("in use");
+    assert!(idle + in_use >= 1.0, "{text}");
+    // A path nothing serves is counted as no route, never by its path.
+    assert!(!text.contains(secret_path), "{text}");
+    assert!(text.contains(r#"route="-""#), "{text}");
+    app.cleanup().await;
+}

@@ -30,6 +30,9 @@ fn server_url() -> String {
     }
 }
 
+/// What `GET /metrics` asks for on the test servers.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 pub const TEST_SECRET: &str = "5f1e0c7a9b3d2e4f60718293a4b5c6d7e8f90112233445566778899aabbccdde";
 
 /// Secure cookies off: reqwest talks plain HTTP to 127.0.0.1 and reads the header itself.
@@ -41,6 +44,7 @@ pub fn test_settings(limits: server::public::CommentLimits) -> server::web::Sett
             secret: app::public::secret::Secret::from_hex(TEST_SECRET).expect("test secret"),
         },
         comment_limits: limits,
+        metrics_token: Some(METRICS_TOKEN.into()),
     }
 }
 
