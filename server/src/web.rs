@@ -245,6 +245,7 @@ pub fn router(
             crate::public::cache_site_pages,
         ))
         .layer(axum::middleware::from_fn(status_from_error_body))
+        .layer(axum::middleware::from_fn(keep_language_choice))
         .layer(middleware::from_fn(
             |mut req: Request, next: middleware::Next| async move {
                 if let Some(auth) = req
@@ -402,6 +403,55 @@ fn any_nonce(html: &str) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')))
     .then(|| nonce.to_owned())
+}
+
+/// The language cookie a request carries, if any.
+fn language_sent(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// leptos_i18n writes the language cookie on every page it renders, echoing the language the
+/// request carried. A page already on its way when the person switched language (the service
+/// worker fetches dozens of a deputy's pages in the background) then set the old language back,
+/// and the next page came in the language just left (seen in the browser tests). Only
+/// `/lang/{locale}` changes the language, so an echo of the cookie the browser sent is dropped.
+async fn keep_language_choice(req: Request, next: middleware::Next) -> Response {
+    let sent = language_sent(req.headers());
+    let mut res = next.run(req).await;
+    let Some(sent) = sent else {
+        return res;
+    };
+    let echo = format!("{LANG_COOKIE}={sent}");
+    let is_echo = |v: &HeaderValue| {
+        v.to_str()
+            .is_ok_and(|s| s.split(';').next().map(str::trim) == Some(echo.as_str()))
+    };
+    if res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(is_echo)
+    {
+        let kept: Vec<HeaderValue> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter(|v| !is_echo(v))
+            .cloned()
+            .collect();
+        res.headers_mut().remove(header::SET_COOKIE);
+        for v in kept {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 /// The first `nonce="…"` before `</head>`, if it is a plain token.

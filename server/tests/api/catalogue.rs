@@ -129,8 +129,34 @@ async fn pages_render_on_the_server_with_the_right_status() {
     let res = app
         .get("/my/sites", Some(&format!("{cookie}; i18n_pref_locale=en")))
         .await;
+    // The page does not write the language back: a page fetched before a switch and answered
+    // after it would otherwise put the old language back (the service worker fetches many).
+    let echoed = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("i18n_pref_locale="));
+    assert!(!echoed, "{:?}", res.headers());
     let html = res.text().await.unwrap();
     assert!(html.contains("lang=\"en\""));
     assert!(html.contains("My sites"));
+    // Switching writes it, whatever the browser sent.
+    let res = app
+        .get(
+            "/lang/zh-CN?next=%2Fmy%2Fsites",
+            Some(&format!("{cookie}; i18n_pref_locale=en")),
+        )
+        .await;
+    let set: Vec<String> = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    assert!(
+        set.iter().any(|v| v.starts_with("i18n_pref_locale=zh-CN")),
+        "{set:?}"
+    );
     app.cleanup().await;
 }
