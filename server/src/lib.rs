@@ -36,14 +36,24 @@ use app::error::AppError;
 use app::store::{users::NewUser, Db};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-/// The language the reader chose with the switch (its cookie), Chinese when none was chosen.
-pub fn reader_lang(headers: &axum::http::HeaderMap) -> &str {
+/// The values of the cookies called `name` the request carries, in the order sent.
+pub fn cookies<'a>(
+    headers: &'a axum::http::HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(app::LANG_COOKIE)?.strip_prefix('='))
+        .filter_map(|c| c.trim().split_once('='))
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language the reader chose with the switch (its cookie), Chinese when none was chosen.
+pub fn reader_lang(headers: &axum::http::HeaderMap) -> &str {
+    cookies(headers, app::LANG_COOKIE)
         .find(|l| *l == "en" || *l == "zh-CN")
         .unwrap_or("zh-CN")
 }

@@ -188,18 +188,11 @@ fn signed(state: &AppState, client: Uuid) -> String {
 
 /// The browser's id from its cookie, when the cookie is one this server signed.
 fn cookie_client(state: &AppState, req_headers: &axum::http::HeaderMap) -> Option<Uuid> {
-    req_headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .filter(|(k, _)| *k == CLIENT_COOKIE)
-        .find_map(|(_, v)| {
-            let (id, _) = v.trim().split_once('.')?;
-            let id = Uuid::parse_str(id).ok()?;
-            (signed(state, id) == v.trim()).then_some(id)
-        })
+    crate::cookies(req_headers, CLIENT_COOKIE).find_map(|v| {
+        let (id, _) = v.trim().split_once('.')?;
+        let id = Uuid::parse_str(id).ok()?;
+        (signed(state, id) == v.trim()).then_some(id)
+    })
 }
 
 fn give_cookie(state: &AppState, res: &mut Response) {

@@ -405,25 +405,15 @@ fn any_nonce(html: &str) -> Option<String> {
     .then(|| nonce.to_owned())
 }
 
-/// The language cookie a request carries, if any.
-fn language_sent(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
-
 /// leptos_i18n writes the language cookie on every page it renders, echoing the language the
 /// request carried. A page already on its way when the person switched language (the service
 /// worker fetches dozens of a deputy's pages in the background) then set the old language back,
 /// and the next page came in the language just left (seen in the browser tests). Only
 /// `/lang/{locale}` changes the language, so an echo of the cookie the browser sent is dropped.
 async fn keep_language_choice(req: Request, next: middleware::Next) -> Response {
-    let sent = language_sent(req.headers());
+    let sent = crate::cookies(req.headers(), LANG_COOKIE)
+        .next()
+        .map(str::to_owned);
     let mut res = next.run(req).await;
     let Some(sent) = sent else {
         return res;
