@@ -31,7 +31,7 @@ pub fn routes(limits: &crate::public::CommentLimits) -> Mounted {
     // of requests a client may make is bounded before any is read.
     let per_client = crate::limits::Limit::new(
         "device",
-        crate::limits::KeyBy::Client(crate::public::ClientKey::new(
+        crate::limits::KeyBy::Client(crate::limits::ClientKey::new(
             limits.trusted_proxies.clone(),
         )),
         limits.device_burst,

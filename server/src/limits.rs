@@ -7,6 +7,8 @@
 //! fewer, and a limited request is one that costs a query anyway (a comment, an uncached page,
 //! a receipt, a device batch). The limiter answers before the request's body is read.
 
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::{
@@ -14,12 +16,12 @@ use app::{
     store::{rates::Rate, Db},
 };
 use axum::{
+    body::Body,
     extract::{Request, State},
+    http::{header, HeaderValue, Response as HttpResponse, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-
-use crate::public::ClientKey;
 
 /// The database the limits are counted in, put on every request by the router.
 #[derive(Clone, Debug)]
@@ -132,24 +134,24 @@ impl Limit {
             };
             let Some(key) = key else {
                 tracing::error!(limit = name, "rate limit could not key the request");
-                return Some(crate::public::internal_error());
+                return Some(internal_error());
             };
             let now = std::time::Instant::now();
             if let Some(wait) = refused.wait(&key, now) {
-                return Some(crate::public::too_many(wait));
+                return Some(too_many(wait));
             }
             match db.take_rate(&key, rate).await {
                 Ok(None) => None,
                 Ok(Some(wait)) => {
                     refused.remember(key, now + wait, now);
-                    Some(crate::public::too_many(wait))
+                    Some(too_many(wait))
                 }
                 // Unlimited while the database cannot count would be a flood's way past the
                 // limit (a full pool is what a flood makes); the request needs the database
                 // next anyway.
                 Err(e) => {
                     tracing::warn!(limit = name, error = %e.message, "rate not counted; refused");
-                    Some(crate::public::busy())
+                    Some(busy())
                 }
             }
         }
@@ -190,6 +192,101 @@ impl<S: Clone + Send + Sync + 'static> Layered for axum::Router<S> {
     fn limited(self, limit: Limit) -> Self {
         self.layer(axum::middleware::from_fn_with_state(limit, enforce))
     }
+}
+
+/// The client a request comes from, as far as it can be known without trusting the client:
+/// the peer address, or the address the trusted proxy saw. IPv6 clients are keyed by their /64,
+/// since one phone can take any address in it.
+#[derive(Clone, Debug)]
+pub struct ClientKey {
+    trusted: Arc<Vec<IpAddr>>,
+}
+
+impl ClientKey {
+    pub fn new(trusted_proxies: Vec<IpAddr>) -> Self {
+        Self {
+            trusted: Arc::new(trusted_proxies),
+        }
+    }
+
+    pub fn of<T>(&self, req: &axum::http::Request<T>) -> Option<IpAddr> {
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())?;
+        let ip = if self.trusted.contains(&peer) {
+            // The right-most address not added by one of our own proxies is the client.
+            req.headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+                .rev()
+                .find(|ip| !self.trusted.contains(ip))
+                .unwrap_or(peer)
+        } else {
+            peer
+        };
+        Some(match ip {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            v4 => v4,
+        })
+    }
+}
+
+/// Said in both languages: the limiter answers before the request is read, so it does not know
+/// which one the person reads.
+pub(crate) fn too_many(wait: Duration) -> HttpResponse<Body> {
+    // Whole seconds, rounded up: "0 seconds" would invite an immediate retry that fails again.
+    let wait = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>请稍后再试</title>\
+         <main style=\"font:16px/1.6 sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem\">\
+         <h1 data-error=\"TooManyRequests\">提交太频繁了</h1>\
+         <p>为防止刷屏，同一网络的提交有次数限制。请 {wait} 秒后返回上一页再提交，您填写的内容请先复制保存。</p>\
+         <p lang=\"en\">Too many submissions from this network. Please go back and send again in {wait} seconds; copy what you wrote first.</p>\
+         </main></html>"
+    );
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(html)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    // The limiter answers before the request body is read. Closing the connection keeps a client
+    // that goes on sending (or reuses the connection) from having its next request read as the
+    // rest of this body — which left the next request hanging.
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// The rate limits could not be counted (the database is busy or away): try again shortly, in
+/// both languages as the 429 page.
+pub(crate) fn busy() -> HttpResponse<Body> {
+    let html = "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>服务器繁忙</title>\
+         <main style=\"font:16px/1.6 sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem\">\
+         <h1 data-error=\"Unavailable\">服务器繁忙</h1>\
+         <p>请 5 秒后返回上一页再试，您填写的内容请先复制保存。</p>\
+         <p lang=\"en\">The server is busy. Please go back and try again in 5 seconds; copy what you wrote first.</p>\
+         </main></html>";
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(html)).into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// The answer to a request that cannot be handled for a reason of the server's own.
+pub(crate) fn internal_error() -> HttpResponse<Body> {
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
 #[cfg(test)]
@@ -251,5 +348,49 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert!(r.wait("comment:a", later).is_some());
         assert!(r.wait("comment:c", later).is_some());
+    }
+}
+
+#[cfg(test)]
+mod client_key_tests {
+    use super::*;
+
+    fn req(peer: &str, xff: Option<&str>) -> axum::http::Request<()> {
+        let mut r = axum::http::Request::builder().uri("/s/ABCDEFG/comment");
+        if let Some(x) = xff {
+            r = r.header("x-forwarded-for", x);
+        }
+        let mut r = r.body(()).unwrap();
+        let addr: SocketAddr = format!("{peer}:1234").parse().unwrap();
+        r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        r
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let key = ClientKey::new(vec!["10.0.0.1".parse().unwrap()]);
+        // From a client directly: its own header is ignored.
+        assert_eq!(
+            key.of(&req("203.0.113.9", Some("1.2.3.4"))),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        // Through the proxy: the right-most address the proxy did not add itself.
+        assert_eq!(
+            key.of(&req("10.0.0.1", Some("1.2.3.4, 198.51.100.7"))),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        assert_eq!(
+            key.of(&req("10.0.0.1", None)),
+            Some("10.0.0.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let key = ClientKey::new(vec![]);
+        let a = key.of(&req("[2001:db8:1:2::5]", None));
+        let b = key.of(&req("[2001:db8:1:2:ffff::9]", None));
+        assert_eq!(a, b);
+        assert_ne!(a, key.of(&req("[2001:db8:1:3::5]", None)));
     }
 }

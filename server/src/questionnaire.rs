@@ -31,7 +31,7 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::public::ClientKey;
+use crate::limits::ClientKey;
 
 /// The cookie that tells one browser's answers apart.
 const CLIENT_COOKIE: &str = "jiandu_q";

@@ -24,7 +24,8 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::public::{ClientKey, CommentLimits};
+use crate::limits::ClientKey;
+use crate::public::CommentLimits;
 
 /// The paths this module serves instead of the Leptos router (which still renders them).
 pub fn is_receipt_path(path: &str) -> bool {

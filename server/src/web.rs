@@ -185,7 +185,7 @@ pub fn router(
     });
     let auth = AuthManagerLayerBuilder::new(Backend::new(db), sessions).build();
     let worker = build.worker_script();
-    let client_key = crate::public::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
+    let client_key = crate::limits::ClientKey::new(settings.comment_limits.trusted_proxies.clone());
 
     let router = Router::new()
         .merge(endpoints(&settings).into_router())
