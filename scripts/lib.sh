@@ -200,6 +200,37 @@ start_private_pg() {
   echo "postgres://postgres@127.0.0.1:$port"
 }
 
+# start_private_replica DIR PORT PRIMARY_PORT: a streaming replica (hot standby) of the private
+# cluster on PRIMARY_PORT, copied afresh with pg_basebackup each time (a copy of an earlier
+# cluster would not follow a new one). Prints its base URL.
+start_private_replica() {
+  local dir="$1" port="$2" primary="$3" bin run=()
+  bin="$(pg_bin)"
+  [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
+  stop_private_pg "$dir"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+  say "copying the cluster on port $primary into a streaming replica on 127.0.0.1:$port"
+  # (It warns of the primary's socket in its folder, which it rightly skips: said only on failure.)
+  if ! "${run[@]}" "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir" \
+    --write-recovery-conf --wal-method=stream --checkpoint=fast >"$dir.log" 2>&1; then
+    cat "$dir.log" >&2
+    return 1
+  fi
+  rm -f "$dir.log"
+  rm -f "$dir/server.log" "$dir/postmaster.opts"
+  if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=200 -c hot_standby=on" \
+    start >/dev/null; then
+    tail -n 5 "$dir/server.log" >&2
+    say "the replica did not start on port $port (is the port taken?)"
+    return 1
+  fi
+  echo "postgres://postgres@127.0.0.1:$port"
+}
+
 stop_private_pg() {
   local dir="$1" bin run=()
   bin="$(pg_bin)" || return 0

@@ -177,6 +177,78 @@ pub fn db() -> Result<Db, AppError> {
     })
 }
 
+/// Set by every successful write while a replica serves reads: when the writer last wrote
+/// (milliseconds since 1970), so their next pages read from a database that has it. It lives as
+/// long as the replica's bound; a forged value only sends its sender to the primary.
+pub const WROTE_COOKIE: &str = "jiandu_wrote";
+
+/// The values of the cookies called `name` the request carries, in the order sent.
+pub fn cookies<'a>(
+    headers: &'a axum::http::HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// When the request's sender last wrote, from [`WROTE_COOKIE`] (the latest, if several).
+pub fn wrote_at(headers: &axum::http::HeaderMap) -> Option<i64> {
+    cookies(headers, WROTE_COOKIE)
+        .filter_map(|v| v.parse::<i64>().ok())
+        .max()
+}
+
+/// The database for a read that may come from the replica (the dashboard, the exports, staff
+/// lists): the primary unless the replica is within its bound and has the reader's own last
+/// write.
+pub async fn read_db() -> Result<Db, AppError> {
+    let db = db()?;
+    if !db.has_replica() {
+        return Ok(db);
+    }
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.ok();
+    Ok(db.reading(headers.as_ref().and_then(wrote_at)))
+}
+
+/// [`read_db`] for the server's own routes (the exports), as an extractor.
+pub struct ReadDb(pub Db);
+
+impl axum::extract::FromRequestParts<AppState> for ReadDb {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ReadDb(state.db.reading(wrote_at(&parts.headers))))
+    }
+}
+
+/// As [`read_db`], for the public pages, which the page cache keeps: the replica must also have
+/// everything written before the cache was last emptied, or a page rendered from it would be
+/// kept with what a moderator just hid.
+pub async fn public_read_db() -> Result<Db, AppError> {
+    let state = use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context: use leptos_routes_with_context");
+        AppError::internal()
+    })?;
+    if !state.db.has_replica() {
+        return Ok(state.db);
+    }
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.ok();
+    let wrote = headers.as_ref().and_then(wrote_at);
+    let since = wrote.map_or(state.pages.cleared_at(), |w| {
+        w.max(state.pages.cleared_at())
+    });
+    Ok(state.db.reading(Some(since)))
+}
+
 /// Runs a server function body and turns its error into the matching HTTP status, so that API
 /// clients and tests see 401/403/404/422 rather than a blanket 500. A plain HTML form's post
 /// (no JavaScript: the pages are server-rendered) is answered with a redirect back to its page

@@ -6,6 +6,11 @@ use std::env;
 pub struct Config {
     /// `DATABASE_URL`: where PostgreSQL is.
     pub database_url: String,
+    /// `DATABASE_REPLICA_URL`: a streaming replica of it; the dashboard, the exports and the
+    /// public pages read from it while it is at most `JIANDU_REPLICA_MAX_LAG` seconds (default
+    /// 5) behind and has what the reader wrote (`app::store::replica`).
+    pub replica_url: Option<String>,
+    pub replica_max_lag: std::time::Duration,
     /// `JIANDU_COOKIE_SECURE` (default `true`): mark the session cookie `Secure` and give it the
     /// `__Host-` prefix. Browsers treat http://localhost and 127.0.0.1 as secure, so this stays
     /// on in development; turn it off only to reach a dev server over plain HTTP on another host.
@@ -69,8 +74,19 @@ impl Config {
                 "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/jiandu)"
             )
         })?;
+        let replica_max_lag: u64 = number("JIANDU_REPLICA_MAX_LAG", 5)?;
+        if !(1..=3600).contains(&replica_max_lag) {
+            return Err(anyhow::anyhow!(
+                "JIANDU_REPLICA_MAX_LAG is seconds from 1 to 3600, not {replica_max_lag}"
+            ));
+        }
         Ok(Self {
             database_url,
+            replica_url: env::var("DATABASE_REPLICA_URL")
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            replica_max_lag: std::time::Duration::from_secs(replica_max_lag),
             cookie_secure: flag("JIANDU_COOKIE_SECURE", true)?,
             load_demo: flag("JIANDU_LOAD_DEMO", false)?,
             demo_activity: flag("JIANDU_DEMO_ACTIVITY", false)?,

@@ -11,10 +11,11 @@ use app::{
     },
     error::AppError,
     items::{ExportFilter, ExportRow},
-    ssr::AppState,
+    ssr::ReadDb,
+    store::Db,
 };
 use axum::{
-    extract::{Query, State},
+    extract::Query,
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -109,17 +110,13 @@ fn export_filter(auth: &AuthSession, f: &Filter) -> Result<ExportFilter, AppErro
     Ok(filter)
 }
 
-async fn rows(
-    auth: &AuthSession,
-    state: &AppState,
-    f: &Filter,
-) -> Result<Vec<ExportRow>, AppError> {
+async fn rows(auth: &AuthSession, db: &Db, f: &Filter) -> Result<Vec<ExportRow>, AppError> {
     let filter = export_filter(auth, f)?;
-    state.db.export_items(&filter).await
+    db.export_items(&filter).await
 }
 
 /// Sites as a GeoJSON FeatureCollection: staff get every site, an officer their unit's.
-async fn sites_geojson(auth: AuthSession, State(state): State<AppState>) -> Response {
+async fn sites_geojson(auth: AuthSession, ReadDb(db): ReadDb) -> Response {
     let filter = match export_filter(
         &auth,
         &Filter {
@@ -134,7 +131,7 @@ async fn sites_geojson(auth: AuthSession, State(state): State<AppState>) -> Resp
         Ok(f) => f,
         Err(e) => return error(e),
     };
-    match state.db.export_geo_sites(filter.unit).await {
+    match db.export_geo_sites(filter.unit).await {
         Ok(features) => attachment(
             serde_json::json!({ "type": "FeatureCollection", "features": features })
                 .to_string()
@@ -147,16 +144,12 @@ async fn sites_geojson(auth: AuthSession, State(state): State<AppState>) -> Resp
 }
 
 /// Items as a GeoJSON FeatureCollection (RFC 7946, WGS-84), each feature its site's geometry.
-async fn geojson(
-    auth: AuthSession,
-    State(state): State<AppState>,
-    Query(f): Query<Filter>,
-) -> Response {
+async fn geojson(auth: AuthSession, ReadDb(db): ReadDb, Query(f): Query<Filter>) -> Response {
     let filter = match export_filter(&auth, &f) {
         Ok(f) => f,
         Err(e) => return error(e),
     };
-    let items = match state.db.export_geo_items(&filter).await {
+    let items = match db.export_geo_items(&filter).await {
         Ok(r) => r,
         Err(e) => return error(e),
     };
@@ -300,12 +293,8 @@ pub fn build_xlsx(
     book.save_to_buffer()
 }
 
-async fn xlsx(
-    auth: AuthSession,
-    State(state): State<AppState>,
-    Query(f): Query<Filter>,
-) -> Response {
-    let rows = match rows(&auth, &state, &f).await {
+async fn xlsx(auth: AuthSession, ReadDb(db): ReadDb, Query(f): Query<Filter>) -> Response {
+    let rows = match rows(&auth, &db, &f).await {
         Ok(r) => r,
         Err(e) => return error(e),
     };
@@ -332,12 +321,8 @@ pub(crate) fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-async fn csv(
-    auth: AuthSession,
-    State(state): State<AppState>,
-    Query(f): Query<Filter>,
-) -> Response {
-    let rows = match rows(&auth, &state, &f).await {
+async fn csv(auth: AuthSession, ReadDb(db): ReadDb, Query(f): Query<Filter>) -> Response {
+    let rows = match rows(&auth, &db, &f).await {
         Ok(r) => r,
         Err(e) => return error(e),
     };
@@ -535,7 +520,7 @@ pub fn build_progress_xlsx(
 /// signed-in role reads these figures on the pages, so every signed-in role may export them.
 async fn progress_xlsx(
     auth: AuthSession,
-    State(state): State<AppState>,
+    ReadDb(db): ReadDb,
     Query(q): Query<YearQuery>,
 ) -> Response {
     if auth.user.is_none() {
@@ -544,18 +529,17 @@ async fn progress_xlsx(
     let today = app::ssr::today();
     let year = match year_param(&q.year) {
         Ok(Some(y)) => y,
-        Ok(None) => match state.db.plan_year(today).await {
+        Ok(None) => match db.plan_year(today).await {
             Ok(Some(y)) => y,
             Ok(None) => return error(AppError::not_found("plan")),
             Err(e) => return error(e),
         },
         Err(e) => return error(e),
     };
-    let (rows, margin) =
-        match tokio::try_join!(state.db.progress_export(year), state.db.progress_margin()) {
-            Ok(r) => r,
-            Err(e) => return error(e),
-        };
+    let (rows, margin) = match tokio::try_join!(db.progress_export(year), db.progress_margin()) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
     match tokio::task::spawn_blocking(move || build_progress_xlsx(&rows, today, margin)).await {
         Ok(Ok(bytes)) => attachment(
             bytes,
@@ -638,11 +622,7 @@ pub fn build_cases_xlsx(
 
 /// Every good-practice case of a year (`?year=`; all years without it), published or not: staff
 /// only, as the list they come from.
-async fn cases_xlsx(
-    auth: AuthSession,
-    State(state): State<AppState>,
-    Query(q): Query<YearQuery>,
-) -> Response {
+async fn cases_xlsx(auth: AuthSession, ReadDb(db): ReadDb, Query(q): Query<YearQuery>) -> Response {
     match auth.user.as_ref() {
         None => return error(AppError::unauthenticated()),
         Some(u) if !u.role.is_staff() => return error(AppError::forbidden()),
@@ -652,7 +632,7 @@ async fn cases_xlsx(
         Ok(y) => y,
         Err(e) => return error(e),
     };
-    let rows = match state.db.all_cases(year).await {
+    let rows = match db.all_cases(year).await {
         Ok(r) => r,
         Err(e) => return error(e),
     };
@@ -765,7 +745,7 @@ struct PeriodQuery {
 /// staff only, as the table it comes from.
 async fn duty_xlsx(
     auth: AuthSession,
-    State(state): State<AppState>,
+    ReadDb(db): ReadDb,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
     match auth.user.as_ref() {
@@ -777,7 +757,7 @@ async fn duty_xlsx(
         Ok(p) => p,
         Err(e) => return error(e),
     };
-    let rows = match state.db.duty_roster(&period).await {
+    let rows = match db.duty_roster(&period).await {
         Ok(r) => r,
         Err(e) => return error(e),
     };

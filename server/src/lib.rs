@@ -36,20 +36,7 @@ use app::error::AppError;
 use app::store::{users::NewUser, Db};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-/// The values of the cookies called `name` the request carries, in the order sent.
-pub fn cookies<'a>(
-    headers: &'a axum::http::HeaderMap,
-    name: &'a str,
-) -> impl Iterator<Item = &'a str> + 'a {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .filter(move |(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
+pub use app::ssr::cookies;
 
 /// The language the reader chose with the switch (its cookie), Chinese when none was chosen.
 pub fn reader_lang(headers: &axum::http::HeaderMap) -> &str {
@@ -243,6 +230,15 @@ pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
         .acquire_timeout(std::time::Duration::from_secs(5))
         .connect(database_url)
         .await
+}
+
+/// The replica's pool, connected when first used: a replica down at start (or later) sends the
+/// reads to the primary instead of stopping the server.
+pub fn connect_replica(database_url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(std::time::Duration::from_secs(2))
+        .connect_lazy(database_url)
 }
 
 /// Clears personal data left by the public once its retention period is over; logs what it did.

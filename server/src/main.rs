@@ -368,6 +368,19 @@ async fn main() -> anyhow::Result<()> {
     if let Some(url) = &config.mqtt_url {
         server::mqtt::start(db.clone(), url)?;
     }
+    // Only the server reads from the replica; the commands above work on the primary.
+    let db = match &config.replica_url {
+        Some(url) => {
+            let replica = server::connect_replica(url)
+                .context("DATABASE_REPLICA_URL is not a PostgreSQL address")?;
+            tracing::info!(
+                max_lag_secs = config.replica_max_lag.as_secs_f64(),
+                "the dashboard, exports and public pages read from the replica while it is within its bound"
+            );
+            Db::with_replica(db.pool.clone(), replica, config.replica_max_lag)
+        }
+        None => db,
+    };
     let app = web::router(db, media, options, settings)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind(addr)

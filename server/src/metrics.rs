@@ -65,6 +65,7 @@ pub struct Metrics {
     acknowledged: Family<Kind, Counter>,
     copies_waiting: Gauge,
     pool: Family<PoolState, Gauge>,
+    replica_lag: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -107,7 +108,14 @@ impl Default for Metrics {
             "This server's database connections, idle or in use",
             pool.clone(),
         );
+        let replica_lag = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "replica_lag_seconds",
+            "How far the read replica is behind the primary: -1 without one, +Inf while not known (reads then go to the primary)",
+            replica_lag.clone(),
+        );
         Metrics {
+            replica_lag,
             registry,
             requests,
             latency,
@@ -181,6 +189,14 @@ impl Metrics {
                 })
                 .set(n);
         }
+        self.replica_lag
+            .set(state.db.replica_lag().map_or(-1.0, |lag| {
+                if lag == std::time::Duration::MAX {
+                    f64::INFINITY
+                } else {
+                    lag.as_secs_f64()
+                }
+            }));
         match state.db.photo_copies_waiting().await {
             Ok(n) => {
                 self.copies_waiting.set(n);

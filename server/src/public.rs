@@ -526,6 +526,7 @@ pub async fn cache_site_pages(
         }
         return res;
     }
+    let generation = state.pages.generation();
     let res = next.run(req).await;
     if res.status() != StatusCode::OK {
         return res;
@@ -539,7 +540,9 @@ pub async fn cache_site_pages(
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 1024 * 1024).await {
         Ok(bytes) => {
-            state.pages.put(key, &bytes, nonce.as_deref());
+            state
+                .pages
+                .put_rendered_at(generation, key, &bytes, nonce.as_deref());
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),

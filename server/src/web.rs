@@ -136,6 +136,10 @@ pub fn router(
     // Lives as long as the runtime: the server's, or a test's.
     crate::media::Copier::start(state.clone());
     listen_for_public_changes(db.pool.clone(), state.pages.clone());
+    if db.has_replica() {
+        tokio::spawn(db.clone().follow_replica());
+    }
+    let replica_bound = db.replica_max_lag();
     // The receipt pages are rendered by `receipt.rs` once it has found the receipt, the
     // questionnaire forms by `questionnaire.rs` once it has found the questionnaire.
     let routes: Vec<_> = generate_route_list(App)
@@ -245,6 +249,11 @@ pub fn router(
             crate::public::cache_site_pages,
         ))
         .layer(axum::middleware::from_fn(status_from_error_body))
+        .layer(middleware::from_fn(
+            move |req: Request, next: middleware::Next| {
+                mark_writer(replica_bound, cookie_secure, req, next)
+            },
+        ))
         .layer(axum::middleware::from_fn(keep_language_choice))
         .layer(middleware::from_fn(
             |mut req: Request, next: middleware::Next| async move {
@@ -403,6 +412,35 @@ fn any_nonce(html: &str) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')))
     .then(|| nonce.to_owned())
+}
+
+/// With a replica, a write that succeeded marks its writer for as long as the replica's bound,
+/// so the pages they open next read from a database that has what they wrote
+/// (`app::ssr::read_db`). The mark is the time of the answer, after the write committed.
+async fn mark_writer(
+    bound: Option<std::time::Duration>,
+    secure: bool,
+    req: Request,
+    next: middleware::Next,
+) -> Response {
+    let writes = !req.method().is_safe();
+    let mut res = next.run(req).await;
+    let Some(bound) = bound else {
+        return res;
+    };
+    if writes && (res.status().is_success() || res.status().is_redirection()) {
+        let cookie = format!(
+            "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+            app::ssr::WROTE_COOKIE,
+            app::store::replica::now_ms(),
+            bound.as_secs() + 1,
+            if secure { "; Secure" } else { "" }
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 /// leptos_i18n writes the language cookie on every page it renders, echoing the language the

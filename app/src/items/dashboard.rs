@@ -83,7 +83,7 @@ pub const TREND_WEEKS: i32 = 12;
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     crate::ssr::run(async move {
         crate::auth::ssr::require(|u| u.role.is_staff()).await?;
-        let db = crate::ssr::db()?;
+        let db = crate::ssr::read_db().await?;
         let today = crate::ssr::today();
         let (rows, rates, trend, public, public_verdicts) = tokio::try_join!(
             db.dashboard_rows(today),

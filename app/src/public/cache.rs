@@ -9,6 +9,7 @@
 //! byte budget: a reader can neither see another's page nor grow the cache at will.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -124,11 +125,16 @@ pub fn fresh_nonce() -> String {
 struct Pages {
     map: HashMap<String, Entry>,
     bytes: usize,
+    /// Counts the clears: a page whose render began before the last one is not kept.
+    generation: u64,
 }
 
 #[derive(Clone)]
 pub struct PageCache {
     inner: Arc<RwLock<Pages>>,
+    /// When the cache was last emptied, in milliseconds since 1970: a page rendered from a
+    /// replica must have been read from one that has everything written by then.
+    cleared_at: Arc<AtomicI64>,
     ttl: Duration,
     max_bytes: usize,
 }
@@ -143,9 +149,21 @@ impl PageCache {
     pub fn new(ttl: Duration, max_bytes: usize) -> Self {
         Self {
             inner: Arc::new(RwLock::new(Pages::default())),
+            cleared_at: Arc::new(AtomicI64::new(chrono::Utc::now().timestamp_millis())),
             ttl,
             max_bytes,
         }
+    }
+
+    /// Taken before a render and given to [`PageCache::put_rendered_at`]: a clear in between
+    /// means the page may show what the clear was for.
+    pub fn generation(&self) -> u64 {
+        self.inner.read().map_or(0, |p| p.generation)
+    }
+
+    /// When the cache was last emptied (milliseconds since 1970; its creation at first).
+    pub fn cleared_at(&self) -> i64 {
+        self.cleared_at.load(Ordering::Acquire)
     }
 
     /// What the kept pages take, keys included.
@@ -184,6 +202,13 @@ impl PageCache {
     /// exactly one form token is not kept: serving it to two readers could merge their
     /// comments. A plan page has no form, and one with a token in it is not kept either.
     pub fn put(&self, key: String, page: &[u8], nonce: Option<&str>) {
+        self.put_rendered_at(self.generation(), key, page, nonce)
+    }
+
+    /// As [`PageCache::put`], for a page whose render began at `generation`: if the cache was
+    /// emptied since, the page may have been read before the write that emptied it, and keeping
+    /// it would bring that write's effect back for the time-to-live (a hidden comment, say).
+    pub fn put_rendered_at(&self, generation: u64, key: String, page: &[u8], nonce: Option<&str>) {
         let mut marks = page
             .windows(TOKEN_MARK.len())
             .enumerate()
@@ -234,6 +259,9 @@ impl PageCache {
         let Ok(mut pages) = self.inner.write() else {
             return;
         };
+        if pages.generation != generation {
+            return;
+        }
         if let Some(old) = pages.map.remove(&key) {
             pages.bytes -= old.bytes(&key);
         }
@@ -257,6 +285,9 @@ impl PageCache {
         if let Ok(mut pages) = self.inner.write() {
             pages.map.clear();
             pages.bytes = 0;
+            pages.generation += 1;
+            self.cleared_at
+                .store(chrono::Utc::now().timestamp_millis(), Ordering::Release);
         }
     }
 }
@@ -286,6 +317,25 @@ mod tests {
         assert!(c.get("/s/ABCDEFG|en").is_none());
         c.clear();
         assert!(c.get("/s/ABCDEFG|zh-CN").is_none());
+    }
+
+    #[test]
+    fn a_page_whose_render_began_before_a_clear_is_not_kept() {
+        let c = PageCache::new(Duration::from_secs(60), DEFAULT_MAX_BYTES);
+        let t = uuid::Uuid::now_v7().to_string();
+        let before = c.cleared_at();
+        let began = c.generation();
+        c.clear();
+        assert!(c.cleared_at() >= before);
+        c.put_rendered_at(began, "/s/ABCDEFG|zh-CN".into(), page(&t).as_bytes(), None);
+        assert!(c.get("/s/ABCDEFG|zh-CN").is_none());
+        c.put_rendered_at(
+            c.generation(),
+            "/s/ABCDEFG|zh-CN".into(),
+            page(&t).as_bytes(),
+            None,
+        );
+        assert!(c.get("/s/ABCDEFG|zh-CN").is_some());
     }
 
     #[test]

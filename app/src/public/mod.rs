@@ -140,7 +140,7 @@ pub struct PosterSite {
 pub async fn get_public_site(code: String, page: u32) -> Result<PublicSite, AppError> {
     crate::ssr::run(async move {
         let code = PublicCode::parse(&code).map_err(|_| AppError::not_found("site"))?;
-        let db = crate::ssr::db()?;
+        let db = crate::ssr::public_read_db().await?;
         let id = db.site_id_by_code(code.as_str()).await?;
         let site = db.site(id).await?;
         let tally = db.site_tally(id).await?;

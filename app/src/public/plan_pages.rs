@@ -18,7 +18,7 @@ use crate::ui::{kind_label, local_time, pick, query_arg, use_zh, IntoAnySync, Lo
 #[server(endpoint = "public/plan")]
 pub async fn get_public_plan(year: Option<String>) -> Result<PublicPlan, AppError> {
     crate::ssr::run(async move {
-        let db = crate::ssr::db()?;
+        let db = crate::ssr::public_read_db().await?;
         let years = db.plan_years().await?;
         let year = match year.map(|y| y.parse::<i32>()) {
             Some(Ok(y)) if years.contains(&y) => Some(y),
@@ -47,7 +47,8 @@ pub async fn get_plan_sites(year: String, sub: String, page: u32) -> Result<Plan
         let (project, number) =
             crate::public::plan::parse_sub_ref(&sub).ok_or_else(|| AppError::not_found("plan"))?;
         let page = page.min(10_000);
-        crate::ssr::db()?
+        crate::ssr::public_read_db()
+            .await?
             .plan_sites(year, project, number, page, super::plan::PLAN_SITES_PAGE)
             .await?
             .ok_or_else(|| AppError::not_found("plan"))

@@ -18,6 +18,7 @@ pub mod rates;
 pub mod receipts;
 pub mod registry;
 pub mod registry_edit;
+pub mod replica;
 pub mod seed;
 pub mod sign_ins;
 pub mod topics;
@@ -30,7 +31,10 @@ use crate::error::{AppError, ErrorCode};
 
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// The primary: every write, and every read that must be current.
     pub pool: PgPool,
+    /// A streaming replica for reads that may lag a little (`replica.rs`).
+    replica: Option<std::sync::Arc<replica::Replica>>,
 }
 
 /// The channel on which every server on the database hears that the public pages changed.
@@ -38,7 +42,10 @@ pub const PUBLIC_PAGES_CHANNEL: &str = "jiandu_public_pages";
 
 impl Db {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            replica: None,
+        }
     }
 
     /// Tells every server listening on [`PUBLIC_PAGES_CHANNEL`], this one too.

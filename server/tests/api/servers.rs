@@ -646,8 +646,170 @@ async fn metrics_count_answers_by_route_and_the_outbox_by_kind_for_the_token_onl
     let idle = value(r#"jiandu_db_pool_connections{state="idle"}"#).expect("idle");
     let in_use = value(r#"jiandu_db_pool_connections{state="in_use"}"#).expect("in use");
     assert!(idle + in_use >= 1.0, "{text}");
+    // No replica: said so, not a lag of 0.
+    assert_eq!(value("jiandu_replica_lag_seconds"), Some(-1.0), "{text}");
     // A path nothing serves is counted as no route, never by its path.
     assert!(!text.contains(secret_path), "{text}");
     assert!(text.contains(r#"route="-""#), "{text}");
+    app.cleanup().await;
+}
+
+/// What a server's metrics say of its replica's lag, in seconds (`+Inf` while not known).
+async fn replica_lag(app: &TestApp, base: &str) -> f64 {
+    let text = app
+        .http
+        .get(format!("{base}/metrics"))
+        .bearer_auth(crate::common::METRICS_TOKEN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("their text");
+    let v = text
+        .lines()
+        .find_map(|l| l.strip_prefix("jiandu_replica_lag_seconds "))
+        .expect("the replica's lag in the metrics");
+    if v.trim() == "+Inf" {
+        f64::INFINITY
+    } else {
+        v.trim().parse().expect("a number")
+    }
+}
+
+async fn until_lag(app: &TestApp, base: &str, holds: impl Fn(f64) -> bool) -> Option<f64> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        let lag = replica_lag(app, base).await;
+        if holds(lag) {
+            return Some(lag);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+async fn sites_export(app: &TestApp, base: &str, cookie: &str) -> String {
+    let res = app
+        .http
+        .get(format!("{base}/sites/export.geojson"))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("the sites' export");
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.expect("its text")
+}
+
+#[tokio::test]
+async fn reads_go_to_the_replica_within_its_bound_and_never_miss_what_the_reader_wrote_or_a_moderator_published(
+) {
+    let replica_url = crate::common::replica_server_url();
+    let standby = sqlx::PgPool::connect(&format!("{replica_url}/postgres"))
+        .await
+        .expect("connect to the replica");
+    let in_recovery: bool = sqlx::query_scalar("select pg_is_in_recovery()")
+        .fetch_one(&standby)
+        .await
+        .expect("is it a replica");
+    assert!(in_recovery, "JIANDU_TEST_REPLICA_PG is not a replica");
+    // A run that failed half-way may have left it paused.
+    sqlx::query("select pg_wal_replay_resume()")
+        .execute(&standby)
+        .await
+        .expect("replay resumed");
+
+    let app = TestApp::spawn().await;
+    let bound = Duration::from_secs(3);
+    let other = app.server_with_replica(&replica_url, bound).await;
+    assert!(
+        until_lag(&app, &other, |l| l < 1.0).await.is_some(),
+        "the replica was never found caught up"
+    );
+    let code = a_site(&app).await;
+    let words = "只读副本：路灯不亮已一周";
+    comment(&app, &code, words, &uuid::Uuid::now_v7().to_string()).await;
+    let id = crate::receipts::comment_id(&app, words).await.to_string();
+    let staff = app.login_demo("demo-staff").await;
+    // The page without the comment, kept by the replica's server for strangers.
+    assert!(!public_page(&app, &other, &code).await.contains(words));
+    assert!(until_lag(&app, &other, |l| l < 1.0).await.is_some());
+
+    sqlx::query("select pg_wal_replay_pause()")
+        .execute(&standby)
+        .await
+        .expect("replay paused");
+    let renamed = "只读副本测试改名的工地";
+    sqlx::query("update sites set name_zh = $1 where public_code = $2")
+        .bind(renamed)
+        .bind(&code)
+        .execute(&app.pool)
+        .await
+        .expect("renamed on the primary");
+
+    // Within the bound the staff's export reads the replica, which has not replayed the rename.
+    assert!(
+        !sites_export(&app, &other, &staff).await.contains(renamed),
+        "the export did not come from the replica"
+    );
+    // A moderator publishes through the replica's server: their answer marks them as a writer…
+    let res = app
+        .http
+        .post(format!("{other}/api/staff/moderate"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, &staff)
+        .form(&[("id", id.as_str()), ("action", "publish")])
+        .send()
+        .await
+        .expect("moderate");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mark = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(app::ssr::WROTE_COOKIE))
+        .and_then(|v| v.split(';').next())
+        .expect("a write marks its writer")
+        .to_owned();
+    // …so their next read comes from the primary, with the rename;
+    let with_mark = format!("{staff}; {mark}");
+    assert!(sites_export(&app, &other, &with_mark)
+        .await
+        .contains(renamed));
+    // and a stranger's page, though the replica is within its bound, is not read from a replica
+    // older than the cache's last emptying: it shows the comment just published.
+    assert!(public_page(&app, &other, &code).await.contains(words));
+    let lag = replica_lag(&app, &other).await;
+    assert!(
+        lag < bound.as_secs_f64(),
+        "too slow to tell: the replica left its bound ({lag} s) before the checks above"
+    );
+    // Past the bound, every read goes to the primary.
+    assert!(
+        until_lag(&app, &other, |l| l > bound.as_secs_f64())
+            .await
+            .is_some(),
+        "the paused replica's lag never passed the bound"
+    );
+    assert!(sites_export(&app, &other, &staff).await.contains(renamed));
+
+    sqlx::query("select pg_wal_replay_resume()")
+        .execute(&standby)
+        .await
+        .expect("replay resumed");
+    assert!(
+        until_lag(&app, &other, |l| l < 1.0).await.is_some(),
+        "the replica never caught up again"
+    );
+    assert!(sites_export(&app, &other, &staff).await.contains(renamed));
+
+    // A primary given as the replica is never read from: its lag is not known.
+    let primary_as_replica = app
+        .server_with_replica(&crate::common::server_url(), bound)
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(replica_lag(&app, &primary_as_replica).await, f64::INFINITY);
+    standby.close().await;
     app.cleanup().await;
 }

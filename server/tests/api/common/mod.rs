@@ -18,7 +18,7 @@ pub struct TestApp {
 
 /// Where the test databases live: `JIANDU_TEST_PG` (a server URL without database, set by
 /// scripts/test), else the server of `DATABASE_URL`.
-fn server_url() -> String {
+pub fn server_url() -> String {
     if let Ok(u) = std::env::var("JIANDU_TEST_PG") {
         return u.trim_end_matches('/').to_owned();
     }
@@ -28,6 +28,17 @@ fn server_url() -> String {
         Some((base, _)) => base.to_owned(),
         None => url,
     }
+}
+
+/// A streaming replica of the test server (`JIANDU_TEST_REPLICA_PG`, a URL without database;
+/// scripts/test starts one with `pg_basebackup`).
+pub fn replica_server_url() -> String {
+    std::env::var("JIANDU_TEST_REPLICA_PG")
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .expect(
+            "set JIANDU_TEST_REPLICA_PG to a streaming replica of the test server \
+             (scripts/test starts one: start_private_replica in scripts/lib.sh)",
+        )
 }
 
 /// What `GET /metrics` asks for on the test servers.
@@ -140,6 +151,42 @@ impl TestApp {
         let media = app::store::media::MediaStore::local(&self.media_dir).expect("media dir");
         serve(
             Db::new(pool),
+            media,
+            server::public::CommentLimits::default(),
+        )
+        .await
+    }
+
+    /// Another app server on this test's database that reads from a replica (`replica_url`, a
+    /// server without the database name) while it is at most `max_lag` behind; its base URL.
+    pub async fn server_with_replica(
+        &self,
+        replica_url: &str,
+        max_lag: std::time::Duration,
+    ) -> String {
+        let url = format!("{replica_url}/{}", self.db_name);
+        // The database was made on the primary a moment ago: a replica has it once it replayed
+        // that far.
+        let start = std::time::Instant::now();
+        loop {
+            match PgPool::connect(&url).await {
+                Ok(p) => {
+                    p.close().await;
+                    break;
+                }
+                Err(e) if start.elapsed() > std::time::Duration::from_secs(30) => {
+                    panic!("the test database never reached {replica_url}: {e}")
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+        let primary = server::connect(&self.database_url())
+            .await
+            .expect("connect to the test database");
+        let replica = server::connect_replica(&url).expect("the replica's address");
+        let media = app::store::media::MediaStore::local(&self.media_dir).expect("media dir");
+        serve(
+            Db::with_replica(primary, replica, max_lag),
             media,
             server::public::CommentLimits::default(),
         )

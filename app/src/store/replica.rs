@@ -1,0 +1,166 @@
+//! A streaming replica for reads that may be a little behind (`DATABASE_REPLICA_URL`).
+//!
+//! How far behind is measured, not assumed: the primary's WAL position is sampled a few times a
+//! second with the server's clock, and the replica is "caught up to" the newest sample its
+//! replayed position has passed. A read goes to the replica only when that moment is at most the
+//! bound old and no earlier than what the reader must see (their own last write, or the last
+//! time the public pages were emptied); anything else reads the primary. A replica that cannot
+//! be asked, or is not replaying at all (a primary given by mistake), is never read.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+use super::Db;
+
+/// How often the two positions are compared: a write is found on the replica at most this much
+/// later than it is there.
+const SAMPLE_EVERY: Duration = Duration::from_millis(200);
+
+#[derive(Debug)]
+pub struct Replica {
+    pool: PgPool,
+    max_lag_ms: i64,
+    /// Milliseconds since 1970: everything the primary had written by then is on the replica.
+    /// 0 while that is not known.
+    caught_up_to: AtomicI64,
+    following: AtomicBool,
+}
+
+/// Milliseconds since 1970 by this server's clock; the samples and the readers' marks use the
+/// same clock, so only this server's view of time matters.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Db {
+    /// The primary with a replica for reads that may lag by at most `max_lag`. Nothing is read
+    /// from the replica until [`Db::follow_replica`] has found how far behind it is.
+    pub fn with_replica(primary: PgPool, replica: PgPool, max_lag: Duration) -> Self {
+        Self {
+            pool: primary,
+            replica: Some(Arc::new(Replica {
+                pool: replica,
+                max_lag_ms: i64::try_from(max_lag.as_millis()).unwrap_or(i64::MAX),
+                caught_up_to: AtomicI64::new(0),
+                following: AtomicBool::new(false),
+            })),
+        }
+    }
+
+    pub fn has_replica(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    /// The replica's bound, when there is one: how long a reader's own write keeps them on
+    /// the primary at the most.
+    pub fn replica_max_lag(&self) -> Option<Duration> {
+        self.replica
+            .as_ref()
+            .map(|r| Duration::from_millis(r.max_lag_ms.unsigned_abs()))
+    }
+
+    /// How far behind the replica is now; `None` without one, `Duration::MAX` while it is not
+    /// known (not asked yet, not answering, or not a replica).
+    pub fn replica_lag(&self) -> Option<Duration> {
+        let r = self.replica.as_ref()?;
+        let at = r.caught_up_to.load(Ordering::Acquire);
+        if at == 0 {
+            return Some(Duration::MAX);
+        }
+        Some(Duration::from_millis((now_ms() - at).max(0).unsigned_abs()))
+    }
+
+    /// Where a read that must see everything written up to `since` (milliseconds since 1970)
+    /// goes: the replica when it has that and is within its bound, else the primary. The
+    /// returned `Db` reads only; a write through it is refused by the replica.
+    pub fn reading(&self, since: Option<i64>) -> Db {
+        let Some(r) = &self.replica else {
+            return self.clone();
+        };
+        let at = r.caught_up_to.load(Ordering::Acquire);
+        let fresh = at > 0 && now_ms() - at <= r.max_lag_ms;
+        if fresh && since.is_none_or(|s| at >= s) {
+            Db {
+                pool: r.pool.clone(),
+                replica: None,
+            }
+        } else {
+            self.clone()
+        }
+    }
+
+    /// Samples both positions until the primary's pool is closed; one loop per server (a second
+    /// call returns at once).
+    pub async fn follow_replica(self) {
+        let Some(r) = self.replica.clone() else {
+            return;
+        };
+        if r.following.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        // (time, primary position), oldest first; only what the bound can still use is kept.
+        let mut samples: VecDeque<(i64, i64)> = VecDeque::new();
+        let mut warned = false;
+        let mut tick = tokio::time::interval(SAMPLE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !self.pool.is_closed() {
+            tick.tick().await;
+            // Taken before asking: the position read is at least the one at this moment.
+            let t = now_ms();
+            match sqlx::query_scalar::<_, i64>(
+                "select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint",
+            )
+            .fetch_one(&self.pool)
+            .await
+            {
+                Ok(lsn) => samples.push_back((t, lsn)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the primary's WAL position not read; reads stay on the primary");
+                    r.caught_up_to.store(0, Ordering::Release);
+                    continue;
+                }
+            }
+            while samples
+                .front()
+                .is_some_and(|(at, _)| t - at > r.max_lag_ms + 1000)
+                && samples.len() > 1
+            {
+                samples.pop_front();
+            }
+            let replayed = sqlx::query_scalar::<_, Option<i64>>(
+                "select (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
+            )
+            .fetch_one(&r.pool)
+            .await;
+            let caught_up_to = match replayed {
+                Ok(Some(pos)) => {
+                    warned = false;
+                    samples
+                        .iter()
+                        .rev()
+                        .find(|(_, lsn)| *lsn <= pos)
+                        .map_or(0, |(at, _)| *at)
+                }
+                Ok(None) => {
+                    if !warned {
+                        tracing::warn!("DATABASE_REPLICA_URL names a server that is not replaying a primary; reads stay on the primary");
+                        warned = true;
+                    }
+                    0
+                }
+                Err(e) => {
+                    if !warned {
+                        tracing::warn!(error = %e, "the replica does not answer; reads stay on the primary");
+                        warned = true;
+                    }
+                    0
+                }
+            };
+            r.caught_up_to.store(caught_up_to, Ordering::Release);
+        }
+    }
+}
