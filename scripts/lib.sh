@@ -78,6 +78,10 @@ build_bundle() {
 # build_release: the release server and the field wasm (cargo-leptos), then the camera's wasm
 # (the capture and answer forms) and the staff's (every island) beside it (`ui::island`).
 build_release() {
+  # From clean: after a development build, `cargo leptos build --release` has been seen to leave
+  # the 14 MB debug wasm in target/site until a source file changed. Made anew, the site holds
+  # only what this build wrote (the compiled crates stay; only the site's files are redone).
+  rm -rf "$ROOT/target/site"
   (cd "$ROOT" && cargo leptos build --release) || return 1
   build_bundle frontend-camera jiandu-camera || return 1
   build_bundle frontend-desk jiandu-desk || return 1
