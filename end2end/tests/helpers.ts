@@ -115,3 +115,54 @@ export function unzipEntry(zip: Buffer, name: string): string {
   }
   throw new Error(`${name} not in the file`);
 }
+
+// The field capture the outbox tests share (fault-matrix.spec.ts, multi-server.spec.ts).
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+export const photo = (n: number) => path.join(FIXTURES, `site-photo-${n}.jpg`);
+
+export async function firstSite(page: Page): Promise<string> {
+  await page.goto('/my/sites');
+  const href = await page.locator('.site-list li a').first().evaluate((a) => (a as HTMLAnchorElement).pathname);
+  expect(href).toMatch(/^\/sites\//);
+  return href;
+}
+
+export async function capture(page: Page, site: string, note: string, photos: string[]) {
+  await page.goto(`${site}/capture`);
+  await page.locator('#capture-form[data-ready="1"]').waitFor({ timeout: 20_000 });
+  if (photos.length > 0) {
+    await page.locator('#photo-camera').setInputFiles(photos);
+    await expect(page.locator('#photo-list li')).toHaveCount(photos.length, { timeout: 20_000 });
+  }
+  await page.locator('#note').fill(note);
+  await page.locator('#locate').click();
+  await expect(page.locator('#verdict b')).toHaveAttribute('data-verdict', /on_site|near|off_site/);
+  await Promise.all([page.waitForURL(/\/outbox$/), page.locator('#save-capture').click()]);
+}
+
+/** What the database holds of the records with `marker` in their note: each with its capture
+ * time (ms) and how many photos it lists. */
+export function onServer(marker: string): { id: string; capturedMs: number; photos: number }[] {
+  const out = execFileSync('psql', [process.env.DATABASE_URL!, '-qAtc',
+    `select o.id, (extract(epoch from o.captured_at) * 1000)::bigint,
+            (select count(*) from observation_photos p where p.observation_id = o.id)
+       from observations o where o.note like '%' || $m$${marker}$m$ || '%'`]).toString().trim();
+  return out ? out.split('\n').map((l) => {
+    const [id, ms, photos] = l.split('|');
+    return { id, capturedMs: Number(ms), photos: Number(photos) };
+  }) : [];
+}
+
+/** Sends what waits and checks the server holds `n` records with `marker`, each once, each with
+ * `photos` photos. */
+export async function sentOnce(page: Page, marker: string, n: number, photos: number) {
+  await page.goto('/outbox');
+  await page.locator('#sync-now').click();
+  await expect(page.locator('#outbox-list li[data-state=sent]', { hasText: marker })).toHaveCount(n, { timeout: 60_000 });
+  const held = onServer(marker);
+  expect(held).toHaveLength(n);
+  expect(new Set(held.map((h) => h.id)).size).toBe(n);
+  expect(held.map((h) => h.photos)).toEqual(Array(n).fill(photos));
+  return held;
+}
