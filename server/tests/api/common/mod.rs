@@ -79,6 +79,36 @@ async fn serve(
     format!("http://{addr}")
 }
 
+/// How many servers listen for public page announcements on the database of `pool`.
+async fn listeners(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from pg_stat_activity
+          where datname = current_database() and query ilike 'listen %'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("the listeners")
+}
+
+/// Waits until `n` servers listen for public page announcements on the database of `pool`. A
+/// server empties its page cache when its listener connects (announcements before it were not
+/// heard), and a page whose render began before that is not kept: a test that counts renders
+/// starts once the server listens.
+async fn listening(pool: &PgPool, n: i64) {
+    let start = std::time::Instant::now();
+    loop {
+        let now = listeners(pool).await;
+        if now >= n {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{now} of {n} servers listen for public page announcements after 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(true).await
@@ -128,6 +158,7 @@ impl TestApp {
             None => app::store::media::MediaStore::local(&media_dir).expect("media dir"),
         };
         let base = serve(db, media, limits).await;
+        listening(&pool, 1).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -149,12 +180,15 @@ impl TestApp {
             .await
             .expect("connect to the test database");
         let media = app::store::media::MediaStore::local(&self.media_dir).expect("media dir");
-        serve(
+        let before = listeners(&self.pool).await;
+        let base = serve(
             Db::new(pool),
             media,
             server::public::CommentLimits::default(),
         )
-        .await
+        .await;
+        listening(&self.pool, before + 1).await;
+        base
     }
 
     /// Another app server on this test's database that reads from a replica (`replica_url`, a
@@ -185,12 +219,15 @@ impl TestApp {
             .expect("connect to the test database");
         let replica = server::connect_replica(&url).expect("the replica's address");
         let media = app::store::media::MediaStore::local(&self.media_dir).expect("media dir");
-        serve(
+        let before = listeners(&self.pool).await;
+        let base = serve(
             Db::with_replica(primary, replica, max_lag),
             media,
             server::public::CommentLimits::default(),
         )
-        .await
+        .await;
+        listening(&self.pool, before + 1).await;
+        base
     }
 
     /// This test's database, for a command of the `jiandu` binary to work on.
