@@ -182,6 +182,60 @@ pub fn db() -> Result<Db, AppError> {
 /// long as the replica's bound; a forged value only sends its sender to the primary.
 pub const WROTE_COOKIE: &str = "jiandu_wrote";
 
+/// Server functions that only read. They are posted like the rest (Leptos' default), and the
+/// islands ask some of them every few seconds; posting one does not make its caller a writer,
+/// or a staff member whose dashboard polls would never read from the replica. A function left
+/// off this list only costs its caller the replica for a few seconds.
+pub const READ_ONLY_FUNCTIONS: &[&str] = &[
+    "admin/accounts",
+    "cases/list",
+    "catalogue/my-sites",
+    "catalogue/my-unit",
+    "catalogue/project",
+    "catalogue/projects",
+    "catalogue/site",
+    "catalogue/sub-item",
+    "catalogue/year",
+    "catalogue/years",
+    "duty/record",
+    "duty/table",
+    "field/my-observations",
+    "imports/recent",
+    "inspections/choices",
+    "inspections/get",
+    "inspections/list",
+    "inspections/report",
+    "items/dashboard",
+    "items/get",
+    "items/list",
+    "items/years",
+    "map/points",
+    "notifications/list",
+    "progress/margin",
+    "progress/risks",
+    "progress/sub-item",
+    "public/plan",
+    "public/plan-sites",
+    "public/site",
+    "questionnaires/get",
+    "questionnaires/list",
+    "registry/plan",
+    "registry/roster",
+    "registry/site",
+    "registry/sites",
+    "review/nearby",
+    "review/options",
+    "review/queue",
+    "session/info",
+    "staff/comments",
+    "staff/groups",
+    "staff/posters",
+    "staff/satisfaction",
+    "usage/quiet",
+    "usage/quiet-days",
+    "usage/site",
+];
+
 /// The values of the cookies called `name` the request carries, in the order sent.
 pub fn cookies<'a>(
     headers: &'a axum::http::HeaderMap,
@@ -444,6 +498,18 @@ pub fn back_to_form(referer: &str, params: &[(String, String)]) -> String {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn the_read_only_list_names_server_functions() {
+        let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(p, _)| p)
+            .collect();
+        assert!(paths.len() > 50, "the registry was read: {paths:?}");
+        for f in READ_ONLY_FUNCTIONS {
+            let path = format!("/api/{f}");
+            assert!(paths.contains(&path.as_str()), "{f} is no server function");
+        }
+    }
 
     #[test]
     fn the_page_policy_names_its_nonce_and_runs_no_other_script() {

@@ -416,14 +416,21 @@ fn any_nonce(html: &str) -> Option<String> {
 
 /// With a replica, a write that succeeded marks its writer for as long as the replica's bound,
 /// so the pages they open next read from a database that has what they wrote
-/// (`app::ssr::read_db`). The mark is the time of the answer, after the write committed.
+/// (`app::ssr::read_db`). The mark is the time of the answer, after the write committed, plus
+/// the margin the servers' clocks may differ by (another server may read the mark). A server
+/// function that only reads is posted too, and marks nobody.
 async fn mark_writer(
     bound: Option<std::time::Duration>,
     secure: bool,
     req: Request,
     next: middleware::Next,
 ) -> Response {
-    let writes = !req.method().is_safe();
+    let reads_only = req
+        .uri()
+        .path()
+        .strip_prefix("/api/")
+        .is_some_and(|f| app::ssr::READ_ONLY_FUNCTIONS.contains(&f));
+    let writes = !req.method().is_safe() && !reads_only;
     let mut res = next.run(req).await;
     let Some(bound) = bound else {
         return res;
@@ -432,8 +439,8 @@ async fn mark_writer(
         let cookie = format!(
             "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
             app::ssr::WROTE_COOKIE,
-            app::store::replica::now_ms(),
-            bound.as_secs() + 1,
+            app::store::replica::now_ms() + app::store::replica::CLOCK_MARGIN_MS,
+            bound.as_secs() + 2,
             if secure { "; Secure" } else { "" }
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {

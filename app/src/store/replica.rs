@@ -20,6 +20,19 @@ use super::Db;
 /// later than it is there.
 const SAMPLE_EVERY: Duration = Duration::from_millis(200);
 
+/// A sample's two questions wait at most this long: a replica that hangs rather than refusing
+/// is given up within a second, not after the bound.
+const ASK_FOR: Duration = Duration::from_secs(1);
+
+/// Samples are kept this long (or the bound and a second, if longer), so the lag is told as it is
+/// up to five minutes, not only up to the bound.
+const KEEP_SAMPLES_MS: i64 = 300_000;
+
+/// How far the servers' clocks may differ (NTP keeps them within milliseconds): a writer's mark
+/// is made this much later than the answer, so a server whose clock runs ahead of the writer's
+/// still waits for the write to reach the replica.
+pub const CLOCK_MARGIN_MS: i64 = 1000;
+
 #[derive(Debug)]
 pub struct Replica {
     pool: PgPool,
@@ -30,8 +43,8 @@ pub struct Replica {
     following: AtomicBool,
 }
 
-/// Milliseconds since 1970 by this server's clock; the samples and the readers' marks use the
-/// same clock, so only this server's view of time matters.
+/// Milliseconds since 1970 by this server's clock. The samples and the page cache's emptying use
+/// it alone; a writer's mark may come from another server, hence [`CLOCK_MARGIN_MS`].
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -64,7 +77,7 @@ impl Db {
     }
 
     /// How far behind the replica is now; `None` without one, `Duration::MAX` while it is not
-    /// known (not asked yet, not answering, or not a replica).
+    /// known (not asked yet, not answering, not a replica, or more than five minutes behind).
     pub fn replica_lag(&self) -> Option<Duration> {
         let r = self.replica.as_ref()?;
         let at = r.caught_up_to.load(Ordering::Acquire);
@@ -102,60 +115,79 @@ impl Db {
         if r.following.swap(true, Ordering::AcqRel) {
             return;
         }
-        // (time, primary position), oldest first; only what the bound can still use is kept.
+        // (time, primary position), oldest first.
         let mut samples: VecDeque<(i64, i64)> = VecDeque::new();
-        let mut warned = false;
+        let keep_ms = KEEP_SAMPLES_MS.max(r.max_lag_ms.saturating_add(1000));
+        // Said once each time it starts going wrong, not five times a second.
+        let mut primary_warned = false;
+        let mut replica_warned = false;
         let mut tick = tokio::time::interval(SAMPLE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while !self.pool.is_closed() {
             tick.tick().await;
             // Taken before asking: the position read is at least the one at this moment.
             let t = now_ms();
-            match sqlx::query_scalar::<_, i64>(
-                "select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint",
+            let written = tokio::time::timeout(
+                ASK_FOR,
+                sqlx::query_scalar::<_, i64>(
+                    "select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint",
+                )
+                .fetch_one(&self.pool),
             )
-            .fetch_one(&self.pool)
-            .await
-            {
-                Ok(lsn) => samples.push_back((t, lsn)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the primary's WAL position not read; reads stay on the primary");
+            .await;
+            match written {
+                Ok(Ok(lsn)) => {
+                    primary_warned = false;
+                    samples.push_back((t, lsn));
+                }
+                failed => {
+                    if !primary_warned {
+                        let error = match failed {
+                            Ok(Err(e)) => e.to_string(),
+                            _ => "no answer within a second".to_owned(),
+                        };
+                        tracing::warn!(%error, "the primary's WAL position not read; reads stay on the primary");
+                        primary_warned = true;
+                    }
                     r.caught_up_to.store(0, Ordering::Release);
                     continue;
                 }
             }
-            while samples
-                .front()
-                .is_some_and(|(at, _)| t - at > r.max_lag_ms + 1000)
-                && samples.len() > 1
-            {
+            while samples.front().is_some_and(|(at, _)| t - at > keep_ms) && samples.len() > 1 {
                 samples.pop_front();
             }
-            let replayed = sqlx::query_scalar::<_, Option<i64>>(
-                "select (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
+            let replayed = tokio::time::timeout(
+                ASK_FOR,
+                sqlx::query_scalar::<_, Option<i64>>(
+                    "select (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
+                )
+                .fetch_one(&r.pool),
             )
-            .fetch_one(&r.pool)
             .await;
             let caught_up_to = match replayed {
-                Ok(Some(pos)) => {
-                    warned = false;
+                Ok(Ok(Some(pos))) => {
+                    replica_warned = false;
                     samples
                         .iter()
                         .rev()
                         .find(|(_, lsn)| *lsn <= pos)
                         .map_or(0, |(at, _)| *at)
                 }
-                Ok(None) => {
-                    if !warned {
+                Ok(Ok(None)) => {
+                    if !replica_warned {
                         tracing::warn!("DATABASE_REPLICA_URL names a server that is not replaying a primary; reads stay on the primary");
-                        warned = true;
+                        replica_warned = true;
                     }
                     0
                 }
-                Err(e) => {
-                    if !warned {
-                        tracing::warn!(error = %e, "the replica does not answer; reads stay on the primary");
-                        warned = true;
+                failed => {
+                    if !replica_warned {
+                        let error = match failed {
+                            Ok(Err(e)) => e.to_string(),
+                            _ => "no answer within a second".to_owned(),
+                        };
+                        tracing::warn!(%error, "the replica does not answer; reads stay on the primary");
+                        replica_warned = true;
                     }
                     0
                 }

@@ -772,6 +772,24 @@ async fn reads_go_to_the_replica_within_its_bound_and_never_miss_what_the_reader
         .and_then(|v| v.split(';').next())
         .expect("a write marks its writer")
         .to_owned();
+    // (a server function that only reads, posted as the islands post it, marks nobody)…
+    let read = app
+        .http
+        .post(format!("{other}/api/items/dashboard"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, &staff)
+        .send()
+        .await
+        .expect("the dashboard");
+    assert_eq!(read.status(), StatusCode::OK);
+    assert!(
+        !read
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.as_bytes().starts_with(app::ssr::WROTE_COOKIE.as_bytes())),
+        "a read marked its caller as a writer"
+    );
     // …so their next read comes from the primary, with the rename;
     let with_mark = format!("{staff}; {mark}");
     assert!(sites_export(&app, &other, &with_mark)
