@@ -339,12 +339,12 @@ ensure_mqtt() {
   die "no MQTT broker on 127.0.0.1:1883 for the device readings test"
 }
 
-# wait_http URL SECONDS
 # nginx for the multi-server tier (scripts/check-multi), which runs its own instance on loopback.
 ensure_nginx() {
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
 }
 
+# wait_http URL SECONDS
 wait_http() {
   local url="$1" secs="$2" i
   for ((i = 0; i < secs * 4; i++)); do

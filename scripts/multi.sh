@@ -7,7 +7,8 @@
 # nginx listens on FRONT_PORT for the three servers and on ONE_PORT for the first alone, so a
 # benchmark compares one and three servers behind the same nginx in one run. After
 # `multi_up LOGS`: SERVERS (their addresses), PIDS (their processes), FRONT and ONE (nginx's
-# addresses), and the servers' environment exported. Everything stops when the script exits.
+# addresses), and the servers' environment exported. Everything stops when the script exits (the
+# private clusters too with MULTI_STOP_PG=1), and the script keeps its exit status.
 : "${JIANDU_TEST_PG:?a PostgreSQL server (URL without database)}"
 : "${JIANDU_TEST_REPLICA_PG:?a streaming replica of it (start_private_replica)}"
 MULTI_BIN="$(jiandu_bin)"
@@ -25,11 +26,20 @@ MULTI_WORK="$(mktemp -d)"
 PIDS=() MOTO_PID=""
 
 multi_down() {
+  # Keeps the script's status: a server a test killed is gone already, and its failed kill must
+  # neither end this cleanup half-way (set -e) nor fail a run that passed.
+  local status=$? p
+  set +e
   [ -f "$MULTI_WORK/nginx.pid" ] && kill "$(cat "$MULTI_WORK/nginx.pid")" 2>/dev/null
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   [ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$MULTI_WORK"
+  if [ -n "${MULTI_STOP_PG:-}" ]; then
+    stop_private_pg "$ROOT/.data/pg-test-replica"
+    stop_private_pg "$ROOT/.data/pg-test"
+  fi
+  exit "$status"
 }
 trap multi_down EXIT
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { capture, firstSite, photo, rosterDeputy, sentOnce, signIn, waitForCachedPages } from './helpers';
+import { capture, firstSite, onServer, photo, rosterDeputy, sentOnce, signIn, waitForCachedPages } from './helpers';
 
 // The outbox under the faults a phone meets in the field, each case ending with every record on
 // the server exactly once: a clock a day ahead, a captive portal answering every request with its
