@@ -24,6 +24,7 @@ pub mod receipt;
 pub mod record;
 pub mod registry;
 pub mod registry_edit;
+pub mod replica;
 pub mod role;
 pub mod site_kind;
 pub mod throttle;

@@ -5,9 +5,9 @@
 //! replayed position has passed. A read goes to the replica only when that moment is at most the
 //! bound old and no earlier than what the reader must see (their own last write, or the last
 //! time the public pages were emptied); anything else reads the primary. A replica that cannot
-//! be asked, or is not replaying at all (a primary given by mistake), is never read.
+//! be asked, or is not replaying at all (a primary given by mistake), is never read. The rule and
+//! the samples are `domain::replica`, unit-tested; this module asks the two servers.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,14 +24,8 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(200);
 /// is given up within a second, not after the bound.
 const ASK_FOR: Duration = Duration::from_secs(1);
 
-/// Samples are kept this long (or the bound and a second, if longer), so the lag is told as it is
-/// up to five minutes, not only up to the bound.
-const KEEP_SAMPLES_MS: i64 = 300_000;
-
-/// How far the servers' clocks may differ (NTP keeps them within milliseconds): a writer's mark
-/// is made this much later than the answer, so a server whose clock runs ahead of the writer's
-/// still waits for the write to reach the replica.
-pub const CLOCK_MARGIN_MS: i64 = 1000;
+pub use crate::domain::replica::CLOCK_MARGIN_MS;
+use crate::domain::replica::{may_read, Samples};
 
 #[derive(Debug)]
 pub struct Replica {
@@ -95,8 +89,7 @@ impl Db {
             return self.clone();
         };
         let at = r.caught_up_to.load(Ordering::Acquire);
-        let fresh = at > 0 && now_ms() - at <= r.max_lag_ms;
-        if fresh && since.is_none_or(|s| at >= s) {
+        if may_read(at, now_ms(), r.max_lag_ms, since) {
             Db {
                 pool: r.pool.clone(),
                 replica: None,
@@ -115,9 +108,7 @@ impl Db {
         if r.following.swap(true, Ordering::AcqRel) {
             return;
         }
-        // (time, primary position), oldest first.
-        let mut samples: VecDeque<(i64, i64)> = VecDeque::new();
-        let keep_ms = KEEP_SAMPLES_MS.max(r.max_lag_ms.saturating_add(1000));
+        let mut samples = Samples::new(r.max_lag_ms);
         // Said once each time it starts going wrong, not five times a second.
         let mut primary_warned = false;
         let mut replica_warned = false;
@@ -135,26 +126,19 @@ impl Db {
                 .fetch_one(&self.pool),
             )
             .await;
-            match written {
-                Ok(Ok(lsn)) => {
+            match unanswered(written) {
+                Ok(lsn) => {
                     primary_warned = false;
-                    samples.push_back((t, lsn));
+                    samples.push(t, lsn);
                 }
-                failed => {
+                Err(error) => {
                     if !primary_warned {
-                        let error = match failed {
-                            Ok(Err(e)) => e.to_string(),
-                            _ => "no answer within a second".to_owned(),
-                        };
                         tracing::warn!(%error, "the primary's WAL position not read; reads stay on the primary");
                         primary_warned = true;
                     }
                     r.caught_up_to.store(0, Ordering::Release);
                     continue;
                 }
-            }
-            while samples.front().is_some_and(|(at, _)| t - at > keep_ms) && samples.len() > 1 {
-                samples.pop_front();
             }
             let replayed = tokio::time::timeout(
                 ASK_FOR,
@@ -164,28 +148,20 @@ impl Db {
                 .fetch_one(&r.pool),
             )
             .await;
-            let caught_up_to = match replayed {
-                Ok(Ok(Some(pos))) => {
+            let caught_up_to = match unanswered(replayed) {
+                Ok(Some(pos)) => {
                     replica_warned = false;
-                    samples
-                        .iter()
-                        .rev()
-                        .find(|(_, lsn)| *lsn <= pos)
-                        .map_or(0, |(at, _)| *at)
+                    samples.caught_up_to(pos)
                 }
-                Ok(Ok(None)) => {
+                Ok(None) => {
                     if !replica_warned {
                         tracing::warn!("DATABASE_REPLICA_URL names a server that is not replaying a primary; reads stay on the primary");
                         replica_warned = true;
                     }
                     0
                 }
-                failed => {
+                Err(error) => {
                     if !replica_warned {
-                        let error = match failed {
-                            Ok(Err(e)) => e.to_string(),
-                            _ => "no answer within a second".to_owned(),
-                        };
                         tracing::warn!(%error, "the replica does not answer; reads stay on the primary");
                         replica_warned = true;
                     }
@@ -194,5 +170,16 @@ impl Db {
             };
             r.caught_up_to.store(caught_up_to, Ordering::Release);
         }
+    }
+}
+
+/// A sample's answer, or why there is none (an error, or no answer within [`ASK_FOR`]).
+fn unanswered<T>(
+    asked: Result<Result<T, sqlx::Error>, tokio::time::error::Elapsed>,
+) -> Result<T, String> {
+    match asked {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within a second".to_owned()),
     }
 }
