@@ -191,17 +191,24 @@ start_private_pg() {
   fi
   if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     say "starting PostgreSQL on 127.0.0.1:$port"
-    # A port already taken (another checkout's cluster, say) must stop the caller, not hand it
-    # somebody else's server.
-    if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
-      start >/dev/null; then
-      tail -n 5 "$dir/server.log" >&2
-      say "PostgreSQL did not start on port $port (is the port taken?)"
-      return 1
-    fi
+    run_private_pg "$dir" "$port" || return 1
   fi
   echo "postgres://postgres@127.0.0.1:$port"
+}
+
+# run_private_pg DIR PORT: starts the cluster in DIR on 127.0.0.1:PORT (its socket in DIR, no
+# fsync: a test cluster). A port already taken (another checkout's cluster, say) must stop the
+# caller, not hand it somebody else's server.
+run_private_pg() {
+  local dir="$1" port="$2" run=()
+  [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
+  if ! "${run[@]}" "$(pg_bin)/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
+    start >/dev/null; then
+    tail -n 5 "$dir/server.log" >&2
+    say "PostgreSQL in $dir did not start on port $port (is the port taken?)"
+    return 1
+  fi
 }
 
 # start_private_replica DIR PORT PRIMARY_PORT: a streaming replica (hot standby) of the private
@@ -225,13 +232,8 @@ start_private_replica() {
   fi
   rm -f "$dir.log"
   rm -f "$dir/server.log" "$dir/postmaster.opts"
-  if ! "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=200 -c hot_standby=on" \
-    start >/dev/null; then
-    tail -n 5 "$dir/server.log" >&2
-    say "the replica did not start on port $port (is the port taken?)"
-    return 1
-  fi
+  # A standby takes reads by default (hot_standby = on).
+  run_private_pg "$dir" "$port" || return 1
   echo "postgres://postgres@127.0.0.1:$port"
 }
 
