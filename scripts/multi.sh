@@ -116,6 +116,12 @@ http {
     }
     server {
         listen 127.0.0.1:$FRONT_PORT;
+        # When no server answers: a page in both languages, not nginx's own.
+        error_page 502 504 /unavailable.html;
+        location = /unavailable.html {
+            root $ROOT/target/site;
+            internal;
+        }
         location /pkg/ {
             proxy_pass http://jiandu;
             proxy_http_version 1.1;
